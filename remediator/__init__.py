@@ -1,0 +1,39 @@
+"""remediator: find and repair broken, cyclic and SSOT-violating imports, statically.
+
+    >>> import remediator
+    >>> result = remediator.scan("examples/netra_monorepo")
+    >>> [f.rule for f in result.errors]          # doctest: +SKIP
+    >>> result.graph.nx                          # networkx.DiGraph  # doctest: +SKIP
+
+Heavy modules are imported on first use, so `import remediator` stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+__all__ = ["ConfigError", "Finding", "ScanResult", "Settings", "Suggestion", "scan", "__version__"]
+
+if TYPE_CHECKING:
+    from remediator.api import scan
+    from remediator.application.scan import ScanResult
+    from remediator.domain.config import ConfigError, Settings
+    from remediator.domain.findings import Finding, Suggestion
+
+_LAZY = {
+    "scan": "remediator.api",
+    "ScanResult": "remediator.application.scan",
+    "ConfigError": "remediator.domain.config",
+    "Settings": "remediator.domain.config",
+    "Finding": "remediator.domain.findings",
+    "Suggestion": "remediator.domain.findings",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'remediator' has no attribute {name!r}")

@@ -1,0 +1,1 @@
+"""Adapters to the outside world: files, parsers, git, configuration files, grimp."""

@@ -1,0 +1,141 @@
+"""Read `[tool.remediator]` from pyproject.toml (or a file given with --config)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from remediator.domain.config import (
+    DEFAULT_TEST_FILES,
+    ConfigError,
+    MoveRule,
+    Settings,
+    SsotRule,
+    check_module_pattern,
+)
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+_TOP_KEYS = {"packages", "exclude", "test_files", "ssot", "move"}
+_SSOT_KEYS = {"name", "forbid", "scope", "allow", "use", "symbols"}
+_MOVE_KEYS = {"from", "to"}
+
+
+def load_settings(root: Path, config: Path | None = None) -> Settings:
+    """Settings for the project at `root`: from `config` if given, else root/pyproject.toml."""
+    path = config if config is not None else root / "pyproject.toml"
+    if not path.exists():
+        if config is not None:
+            raise ConfigError(path, "--config", "file not found")
+        return Settings()
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(path, "file", f"cannot read: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(path, "toml", f"invalid TOML: {error}") from None
+    table = document.get("tool", {}).get("remediator")
+    if table is None:
+        if config is not None and path.name != "pyproject.toml" and "tool" not in document:
+            table = document  # a dedicated remediator.toml holds the settings at top level
+        else:
+            return Settings(source=path)
+    return parse_settings(table, path)
+
+
+def parse_settings(table: Any, path: Path | None = None) -> Settings:
+    """Validate a `[tool.remediator]` table; every mistake names its key."""
+    prefix = "tool.remediator"
+    if not isinstance(table, dict):
+        raise ConfigError(path, prefix, "must be a table")
+    _reject_unknown(table, _TOP_KEYS, prefix, path)
+    packages = table.get("packages")
+    return Settings(
+        packages=None if packages is None else _names(packages, f"{prefix}.packages", path),
+        exclude=_strings(table.get("exclude", []), f"{prefix}.exclude", path),
+        test_files=_strings(table.get("test_files", list(DEFAULT_TEST_FILES)), f"{prefix}.test_files", path),
+        ssot=tuple(_ssot(item, f"{prefix}.ssot[{i}]", path) for i, item in enumerate(_tables(table.get("ssot", []), f"{prefix}.ssot", path))),
+        move=tuple(_move(item, f"{prefix}.move[{i}]", path) for i, item in enumerate(_tables(table.get("move", []), f"{prefix}.move", path))),
+        source=path,
+    )
+
+
+def _ssot(item: dict[str, Any], key: str, path: Path | None) -> SsotRule:
+    _reject_unknown(item, _SSOT_KEYS, key, path)
+    for required in ("name", "forbid", "use"):
+        if required not in item:
+            raise ConfigError(path, f"{key}.{required}", "missing required setting")
+    name = item["name"]
+    if not isinstance(name, str) or not name:
+        raise ConfigError(path, f"{key}.name", "must be a non-empty string")
+    use = item["use"]
+    _pattern(use, f"{key}.use", path, wildcards=False)
+    symbols = item.get("symbols", {})
+    if not isinstance(symbols, dict):
+        raise ConfigError(path, f"{key}.symbols", "must be a table of old name -> attribute path")
+    for old, new in symbols.items():
+        if not isinstance(new, str) or check_module_pattern(new) or "*" in new:
+            raise ConfigError(path, f"{key}.symbols.{old}", f"must be a dotted attribute path, got {new!r}")
+    return SsotRule(
+        name=name,
+        forbid=_patterns(item["forbid"], f"{key}.forbid", path),
+        use=use,
+        scope=_patterns(item.get("scope", []), f"{key}.scope", path),
+        allow=_patterns(item.get("allow", []), f"{key}.allow", path),
+        symbols=tuple(sorted(symbols.items())),
+    )
+
+
+def _move(item: dict[str, Any], key: str, path: Path | None) -> MoveRule:
+    _reject_unknown(item, _MOVE_KEYS, key, path)
+    for required in ("from", "to"):
+        if required not in item:
+            raise ConfigError(path, f"{key}.{required}", "missing required setting")
+        _pattern(item[required], f"{key}.{required}", path, wildcards=False)
+    return MoveRule(source=item["from"], destination=item["to"])
+
+
+def _reject_unknown(table: dict[str, Any], known: set[str], key: str, path: Path | None) -> None:
+    for name in table:
+        if name not in known:
+            raise ConfigError(path, f"{key}.{name}", f"unknown setting (known: {', '.join(sorted(known))})")
+
+
+def _tables(value: Any, key: str, path: Path | None) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ConfigError(path, key, "must be an array of tables ([[...]])")
+    return value
+
+
+def _strings(value: Any, key: str, path: Path | None) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(path, key, "must be a list of strings")
+    return tuple(value)
+
+
+def _names(value: Any, key: str, path: Path | None) -> tuple[str, ...]:
+    names = _strings(value, key, path)
+    for name in names:
+        _pattern(name, key, path, wildcards=False)
+    return names
+
+
+def _patterns(value: Any, key: str, path: Path | None) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    patterns = _strings(value, key, path)
+    for pattern in patterns:
+        _pattern(pattern, key, path, wildcards=True)
+    return patterns
+
+
+def _pattern(value: Any, key: str, path: Path | None, *, wildcards: bool) -> None:
+    problem = check_module_pattern(value)
+    if problem is None and not wildcards and "*" in value:
+        problem = f"{value!r}: wildcards are not allowed here"
+    if problem:
+        raise ConfigError(path, key, problem)

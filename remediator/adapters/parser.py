@@ -1,0 +1,458 @@
+"""Extract ModuleFacts from Python source with tree-sitter.
+
+Why tree-sitter (see docs/architecture.md, "Parsing"): one grammar for every
+Python version (PEP 695 code parses the same under a 3.10 pre-commit hook as on
+3.13), a C parser that builds no Python objects for the nodes we never visit,
+and tolerance. A tree with error nodes is double-checked with `ast` and then
+LibCST's native parser (which knows syntax newer than the running interpreter)
+before anything is reported as a syntax error, so valid code never is.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from remediator.domain.facts import (
+    Context,
+    ImportRecord,
+    ModuleFacts,
+    ParseProblem,
+    StringReference,
+    empty_facts,
+)
+from remediator.domain.findings import SYNTAX_ERROR
+
+if TYPE_CHECKING:
+    from tree_sitter import Node, Parser, Query
+
+_CALL_HINTS = (b"patch", b"import_module", b"__import__", b"setattr", b"delattr")
+_DYNAMIC_HINTS = (b"globals()", b"sys.modules[__name__]")
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+_EXPECTING_CALLS = frozenset({"suppress", "raises", "assertRaises", "assertRaisesRegex"})
+_CLAUSES = frozenset(
+    {"block", "else_clause", "elif_clause", "except_clause", "except_group_clause", "finally_clause", "case_clause"}
+)
+_COMPOUND = frozenset(
+    {"if_statement", "try_statement", "with_statement", "for_statement", "while_statement", "match_statement"}
+)
+_TARGET_CONTAINERS = frozenset(
+    {"pattern_list", "tuple_pattern", "list_pattern", "list_splat_pattern", "tuple", "list", "parenthesized_expression",
+     "as_pattern_target"}
+)
+
+
+def parse_source(source: bytes) -> ModuleFacts:
+    """Facts of one module, given its UTF-8 source (see adapters.source_reader)."""
+    tree = _parser().parse(source)
+    root = tree.root_node
+    if root.has_error:
+        problem = _confirm_syntax_error(source)
+        if problem is not None:
+            return empty_facts(problem)
+    return _Extractor(source).run(root)
+
+
+def _confirm_syntax_error(source: bytes) -> ParseProblem | None:
+    """The real syntax error, or None when `ast` or LibCST accept what tree-sitter did not."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(source)
+        return None
+    except SyntaxError as error:
+        problem = ParseProblem(SYNTAX_ERROR, error.msg, error.lineno or 1, error.offset or 1)
+    except (RecursionError, MemoryError, ValueError) as error:
+        problem = ParseProblem(SYNTAX_ERROR, f"cannot parse: {type(error).__name__}", 1, 1)
+    import libcst  # only for files that the running interpreter rejects
+
+    try:
+        libcst.parse_module(source)
+        return None  # newer syntax than this interpreter knows: valid code
+    except Exception:  # libcst raises ParserSyntaxError, or RecursionError on pathological input
+        return problem
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Parser:
+    from tree_sitter import Language, Parser
+    import tree_sitter_python
+
+    return Parser(Language(tree_sitter_python.language()))
+
+
+@lru_cache(maxsize=1)
+def _queries() -> tuple[Query, Query]:
+    from tree_sitter import Language, Query
+    import tree_sitter_python
+
+    language = Language(tree_sitter_python.language())
+    imports = Query(language, "(import_statement) @import (import_from_statement) @import (global_statement) @global")
+    calls = Query(language, "(call function: [(identifier) (attribute)] @function arguments: (argument_list) @arguments)")
+    return imports, calls
+
+
+def _captures(query: Query, node: Node) -> dict[str, list[Node]]:
+    from tree_sitter import QueryCursor
+
+    return QueryCursor(query).captures(node)
+
+
+def _matches(query: Query, node: Node) -> list[tuple[int, dict[str, list[Node]]]]:
+    from tree_sitter import QueryCursor
+
+    return QueryCursor(query).matches(node)
+
+
+class _Extractor:
+    """One pass over one tree; keeps the source for positions and texts."""
+
+    def __init__(self, source: bytes) -> None:
+        self.source = source
+        self.bound: set[str] = set()
+        self.defined: set[str] = set()
+        self.dunder_all: list[str] | None = None
+        self.all_is_static = True
+        self.dynamic = any(hint in source for hint in _DYNAMIC_HINTS)
+
+    def run(self, root: Node) -> ModuleFacts:
+        import_query, call_query = _queries()
+        captured = _captures(import_query, root)
+        imports: list[ImportRecord] = []
+        for node in sorted(captured.get("import", ()), key=lambda n: n.start_byte):
+            imports.extend(self._import_records(node))
+        for node in captured.get("global", ()):
+            self.bound.update(_text(child) for child in node.named_children if child.type == "identifier")
+        strings: list[StringReference] = []
+        if any(hint in self.source for hint in _CALL_HINTS):
+            for _, match in _matches(call_query, root):
+                reference = self._string_reference(match["function"][0], match["arguments"][0])
+                if reference is not None:
+                    strings.append(reference)
+            strings.sort(key=lambda r: (r.line, r.column))
+        for statement in _module_statements(root):
+            self._bind(statement)
+        for record in imports:
+            if record.context & (Context.FUNCTION | Context.CLASS) or record.name == "*":
+                continue
+            self.bound.add(record.alias or (record.name if record.name else record.module.split(".")[0]))
+        self.bound.update(self.defined)
+        dunder_all = tuple(self.dunder_all) if self.dunder_all is not None and self.all_is_static else None
+        return ModuleFacts(
+            tuple(imports), tuple(strings), frozenset(self.bound), frozenset(self.defined), dunder_all, self.dynamic
+        )
+
+    # -- imports -------------------------------------------------------------
+
+    def _import_records(self, node: Node) -> Iterator[ImportRecord]:
+        line, column = self._position(node)
+        context = _context(node)
+        if node.type == "import_statement":
+            for item in node.children_by_field_name("name"):
+                dotted, alias = _dotted_and_alias(item)
+                yield ImportRecord(dotted, 0, None, alias, line, column, int(context))
+            return
+        module_node = node.child_by_field_name("module_name")
+        if module_node is None:
+            return
+        level = 0
+        module = ""
+        if module_node.type == "relative_import":
+            for child in module_node.children:
+                if child.type == "import_prefix":
+                    level = len(_text(child).strip())
+                elif child.type == "dotted_name":
+                    module = _dotted(child)
+        else:
+            module = _dotted(module_node)
+        names = node.children_by_field_name("name")
+        if not names and any(child.type == "wildcard_import" for child in node.children):
+            yield ImportRecord(module, level, "*", None, line, column, int(context))
+            return
+        for item in names:
+            name, alias = _dotted_and_alias(item)
+            yield ImportRecord(module, level, name, alias, line, column, int(context))
+
+    # -- string references ---------------------------------------------------
+
+    def _string_reference(self, function: Node, arguments: Node) -> StringReference | None:
+        callee = _text(function)
+        last = callee.rsplit(".", 1)[-1]
+        positional = [a for a in arguments.named_children if a.type not in ("keyword_argument", "comment")]
+        if not positional:
+            return None
+        if last in ("patch", "dict", "multiple") and (last == "patch" or callee.endswith(("patch.dict", "patch.multiple"))):
+            kind, base, literal = "patch", None, _literal(positional[0])
+        elif last == "object" and callee.endswith("patch.object") and len(positional) >= 2:
+            kind, literal = "patch-object", _literal(positional[1])
+            base = _text(positional[0]) if positional[0].type in ("identifier", "attribute") else None
+            if base is None:
+                return None
+        elif last in ("import_module", "__import__"):
+            kind, base, literal = "module", None, _literal(positional[0])
+        elif last in ("setattr", "delattr") and callee.endswith(("monkeypatch.setattr", "monkeypatch.delattr")):
+            if last == "setattr" and len(positional) != 2:
+                return None  # monkeypatch.setattr(obj, "name", value): not a dotted target
+            kind, base, literal = "patch", None, _literal(positional[0])
+        else:
+            return None
+        if not literal or literal.startswith(".") or " " in literal:
+            return None
+        line, column = self._position(function)
+        return StringReference(kind, literal, base, line, column, int(_context(function)))
+
+    # -- module-level bindings ----------------------------------------------
+
+    def _bind(self, statement: Node) -> None:
+        kind = statement.type
+        if kind == "decorated_definition":
+            definition = statement.child_by_field_name("definition")
+            if definition is None:
+                return
+            statement, kind = definition, definition.type
+        if kind in ("function_definition", "class_definition"):
+            name = _text(statement.child_by_field_name("name"))
+            self.defined.add(name)
+            if name == "__getattr__" and kind == "function_definition":
+                self.dynamic = True
+        elif kind == "expression_statement":
+            for child in statement.named_children:
+                self._bind_expression(child)
+        elif kind == "type_alias_statement":
+            left = statement.child_by_field_name("left")
+            identifier = _first_identifier(left)
+            if identifier:
+                self.defined.add(identifier)
+        elif kind == "for_statement":
+            self._bind_target(statement.child_by_field_name("left"))
+        elif kind == "with_statement":
+            for item in _descendants_of_type(statement, "as_pattern_target", stop="block"):
+                self._bind_target(item)
+
+    def _bind_expression(self, node: Node) -> None:
+        if node.type == "assignment":
+            while node is not None and node.type == "assignment":
+                left = node.child_by_field_name("left")
+                right = node.child_by_field_name("right")
+                if left is not None and left.type == "identifier" and _text(left) == "__all__":
+                    self._set_all(right)
+                self._bind_target(left)
+                node = right
+        elif node.type == "augmented_assignment":
+            left = node.child_by_field_name("left")
+            if left is not None and left.type == "identifier":
+                name = _text(left)
+                self.defined.add(name)
+                if name == "__all__":
+                    self._extend_all(node.child_by_field_name("right"))
+        elif node.type == "call":
+            callee = _text(node.child_by_field_name("function"))
+            if callee in ("__all__.extend", "__all__.append"):
+                args = node.child_by_field_name("arguments")
+                values = args.named_children if args is not None else []
+                if callee.endswith("append") and len(values) == 1:
+                    literal = _literal(values[0])
+                    if literal is None:
+                        self.all_is_static = False
+                    elif self.dunder_all is not None:
+                        self.dunder_all.append(literal)
+                elif len(values) == 1:
+                    self._extend_all(values[0])
+                else:
+                    self.all_is_static = False
+
+    def _bind_target(self, target: Node | None) -> None:
+        if target is None:
+            return
+        if target.type == "identifier":
+            self.defined.add(_text(target))
+        elif target.type in _TARGET_CONTAINERS:
+            for child in target.named_children:
+                self._bind_target(child)
+
+    def _set_all(self, value: Node | None) -> None:
+        names = _literal_sequence(value)
+        if names is None:
+            self.all_is_static = False
+            self.dunder_all = []
+        else:
+            self.dunder_all = names
+
+    def _extend_all(self, value: Node | None) -> None:
+        names = _literal_sequence(value)
+        if names is None or self.dunder_all is None:
+            self.all_is_static = False
+        else:
+            self.dunder_all.extend(names)
+
+    def _position(self, node: Node) -> tuple[int, int]:
+        row, byte_column = node.start_point
+        start = node.start_byte - byte_column
+        prefix = self.source[start:node.start_byte]
+        width = len(prefix) if prefix.isascii() else len(prefix.decode("utf-8", "replace"))
+        return row + 1, width + 1
+
+
+def _module_statements(root: Node) -> Iterator[Node]:
+    """Statements that run in the module namespace (not inside defs or class bodies)."""
+    stack = list(reversed(root.named_children))
+    while stack:
+        node = stack.pop()
+        yield node
+        if node.type == "block":
+            stack.extend(reversed(node.named_children))
+        elif node.type in _COMPOUND or node.type in _CLAUSES:
+            stack.extend(reversed([c for c in node.named_children if c.type in _CLAUSES]))
+
+
+def _context(node: Node) -> Context:
+    """Function/class/TYPE_CHECKING/guarded flags from the node's ancestors."""
+    context = Context.MODULE
+    child, parent = node, node.parent
+    while parent is not None:
+        kind = parent.type
+        if kind in ("function_definition", "lambda"):
+            context |= Context.FUNCTION
+        elif kind == "class_definition":
+            context |= Context.CLASS
+        elif kind == "try_statement":
+            if child == parent.child_by_field_name("body") and _catches_import_error(parent):
+                context |= Context.GUARDED
+        elif kind == "with_statement":
+            if child == parent.child_by_field_name("body") and _expects_import_error(parent):
+                context |= Context.GUARDED
+        elif kind in ("if_statement", "elif_clause"):
+            polarity = _type_checking_polarity(parent.child_by_field_name("condition"))
+            in_consequence = child == parent.child_by_field_name("consequence")
+            if (polarity == 1 and in_consequence) or (polarity == -1 and not in_consequence and kind == "if_statement"):
+                context |= Context.TYPE_CHECKING
+        child, parent = parent, parent.parent
+    return context
+
+
+def _type_checking_polarity(condition: Node | None) -> int:
+    """1 for `TYPE_CHECKING`, -1 for `not TYPE_CHECKING`, 0 for anything else."""
+    negated = False
+    while condition is not None:
+        if condition.type == "parenthesized_expression" and condition.named_children:
+            condition = condition.named_children[0]
+        elif condition.type == "not_operator":
+            negated = not negated
+            condition = condition.child_by_field_name("argument")
+        else:
+            break
+    if condition is None or condition.type not in ("identifier", "attribute"):
+        return 0
+    if _text(condition).rsplit(".", 1)[-1] != "TYPE_CHECKING":
+        return 0
+    return -1 if negated else 1
+
+
+def _catches_import_error(try_statement: Node) -> bool:
+    for clause in try_statement.named_children:
+        if clause.type not in ("except_clause", "except_group_clause"):
+            continue
+        caught = [c for c in clause.named_children if c.type != "block" and c.type != "comment"]
+        if not caught:
+            return True  # bare except
+        value = caught[0]
+        if value.type == "as_pattern" and value.named_children:
+            value = value.named_children[0]
+        if _names_in(value) & _IMPORT_ERRORS:
+            return True
+    return False
+
+
+def _expects_import_error(with_statement: Node) -> bool:
+    for item in _descendants_of_type(with_statement, "call", stop="block"):
+        callee = _text(item.child_by_field_name("function")).rsplit(".", 1)[-1]
+        arguments = item.child_by_field_name("arguments")
+        if callee in _EXPECTING_CALLS and arguments is not None:
+            if _names_in(arguments) & {"ImportError", "ModuleNotFoundError"}:
+                return True
+    return False
+
+
+def _names_in(node: Node) -> set[str]:
+    """Last segments of identifiers and attributes in an exception expression."""
+    if node.type == "identifier":
+        return {_text(node)}
+    if node.type == "attribute":
+        return {_text(node).rsplit(".", 1)[-1]}
+    names: set[str] = set()
+    for child in node.named_children:
+        if child.type in ("identifier", "attribute", "tuple", "parenthesized_expression", "argument_list", "list"):
+            names |= _names_in(child)
+    return names
+
+
+def _descendants_of_type(node: Node, kind: str, stop: str) -> Iterator[Node]:
+    stack = [c for c in node.named_children if c.type != stop]
+    while stack:
+        current = stack.pop()
+        if current.type == kind:
+            yield current
+        stack.extend(c for c in current.named_children if c.type != stop)
+
+
+def _dotted_and_alias(item: Node) -> tuple[str, str | None]:
+    if item.type == "aliased_import":
+        name = item.child_by_field_name("name")
+        alias = item.child_by_field_name("alias")
+        return _dotted(name), _text(alias) if alias is not None else None
+    return _dotted(item), None
+
+
+def _dotted(node: Node | None) -> str:
+    if node is None:
+        return ""
+    return ".".join(_text(c) for c in node.named_children if c.type == "identifier") or _text(node)
+
+
+def _first_identifier(node: Node | None) -> str | None:
+    while node is not None:
+        if node.type == "identifier":
+            return _text(node)
+        node = node.named_children[0] if node.named_children else None
+    return None
+
+
+def _literal(node: Node) -> str | None:
+    """The value of a plain string literal (no f/b prefix, escapes or interpolation)."""
+    if node.type != "string":
+        return None
+    parts = node.children
+    if len(parts) < 2 or parts[0].type != "string_start":
+        return None
+    prefix = _text(parts[0]).lower()
+    if "f" in prefix or "b" in prefix or "t" in prefix:
+        return None
+    inner = parts[1:-1]
+    if not inner:
+        return ""
+    if len(inner) != 1 or inner[0].type != "string_content" or inner[0].named_children:
+        return None
+    return _text(inner[0])
+
+
+def _literal_sequence(node: Node | None) -> list[str] | None:
+    if node is None or node.type not in ("list", "tuple", "parenthesized_expression"):
+        return None
+    values: list[str] = []
+    for child in node.named_children:
+        if child.type == "comment":
+            continue
+        literal = _literal(child)
+        if literal is None:
+            return None
+        values.append(literal)
+    return values
+
+
+def _text(node: Node | None) -> str:
+    if node is None or node.text is None:
+        return ""
+    return node.text.decode("utf-8", "replace")

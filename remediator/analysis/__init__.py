@@ -1,0 +1,1 @@
+"""The project model and the services that read it: index, symbols, resolution, graph."""

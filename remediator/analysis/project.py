@@ -1,0 +1,75 @@
+"""The project model: built once, shared by every rule (and by fix)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from remediator.adapters.filesystem import Discovery, SourceFile, discover, is_test_file
+from remediator.adapters.parallel import parse_files
+from remediator.analysis.graph import ImportGraph
+from remediator.analysis.module_index import ModuleIndex
+from remediator.analysis.resolver import ModuleResolver, Resolution
+from remediator.analysis.symbols import SymbolTables
+from remediator.domain.config import Settings
+from remediator.domain.facts import ImportRecord, ModuleFacts
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    """A source file with its facts and the resolution of each of its imports."""
+
+    source: SourceFile
+    facts: ModuleFacts
+    resolutions: list[tuple[ImportRecord, Resolution]] = field(default_factory=list)
+
+    @property
+    def module(self) -> str:
+        return self.source.module
+
+
+@dataclass(slots=True)
+class ProjectModel:
+    """Module index, symbol tables, resolved imports and the graph of one project."""
+
+    root: Path
+    settings: Settings
+    discovery: Discovery
+    index: ModuleIndex
+    files: list[ParsedFile]
+    symbols: SymbolTables
+    resolver: ModuleResolver
+    graph: ImportGraph
+
+    def is_test_file(self, relpath: str) -> bool:
+        return is_test_file(relpath, self.settings.test_files)
+
+    def packages_below(self) -> dict[str, list[str]]:
+        """package -> its direct submodules (for failure propagation)."""
+        return {name: sorted(self.index.children(name)) for name in self.index.modules if self.index.is_package(name)}
+
+
+def build_project(root: Path, settings: Settings, jobs: int | None = None) -> ProjectModel:
+    """Discover, parse (in parallel), index, resolve and graph the project at `root`."""
+    root = root.resolve()
+    discovery = discover(root, settings.packages, settings.exclude)
+    all_facts = parse_files([source.path for source in discovery.files], jobs)
+    files = [ParsedFile(source, facts) for source, facts in zip(discovery.files, all_facts)]
+    index = ModuleIndex(discovery)
+    resolver = ModuleResolver(index)
+    facts_by_module: dict[str, list[ModuleFacts]] = {}
+    for parsed in files:
+        facts_by_module.setdefault(parsed.module, []).append(parsed.facts)
+    symbols = SymbolTables(index, facts_by_module, resolver.absolute)
+    resolver.symbols = symbols
+    graph = ImportGraph()
+    for name in index.names():
+        graph.add_module(name)
+    for parsed in files:
+        source = parsed.source
+        for record in parsed.facts.imports:
+            resolution = resolver.resolve_import(source.module, source.is_package, record)
+            parsed.resolutions.append((record, resolution))
+            if resolution.depends_on is not None and not source.is_stub:
+                graph.add_import(source.module, resolution.depends_on, source.relpath, record.line, record.context)
+    return ProjectModel(root, settings, discovery, index, files, symbols, resolver, graph)

@@ -1,0 +1,130 @@
+"""The one module-resolution service: scan and fix both ask it, so they never disagree.
+
+It turns an import record or a string reference of a file into an absolute
+target and says whether that target exists, without importing anything.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from remediator.analysis.module_index import ModuleIndex
+from remediator.analysis.symbols import SymbolTables
+from remediator.domain.facts import ImportRecord, StringReference
+
+OK = "ok"
+EXTERNAL = "external"
+MISSING_MODULE = "missing-module"
+MISSING_NAME = "missing-name"
+UNRESOLVED = "unresolved"  # a string whose base cannot be followed statically
+
+
+class Resolution(NamedTuple):
+    """Outcome of resolving one import or reference.
+
+    `target` is the absolute module imported (the missing one for missing-module);
+    `name` the imported name; `depends_on` the existing project module the importer
+    depends on because of it (the nearest existing module, as grimp records it).
+    """
+
+    status: str
+    target: str
+    name: str | None
+    depends_on: str | None
+
+
+class ModuleResolver:
+    """Resolves imports and string references against the module index and symbol tables."""
+
+    def __init__(self, index: ModuleIndex) -> None:
+        self.index = index
+        self.symbols: SymbolTables | None = None  # attached once facts are known
+
+    @staticmethod
+    def absolute(importer: str, is_package: bool, module: str, level: int) -> str | None:
+        """Absolute name of `module` as written in `importer` with `level` leading dots."""
+        if level == 0:
+            return module
+        package = importer.split(".") if is_package else importer.split(".")[:-1]
+        if level - 1 >= len(package):
+            return None  # beyond the top-level package
+        base = package[: len(package) - (level - 1)]
+        return ".".join(base + ([module] if module else []))
+
+    def resolve_import(self, importer: str, is_package: bool, record: ImportRecord) -> Resolution:
+        """Resolve one import item of `importer`."""
+        base = self.absolute(importer, is_package, record.module, record.level)
+        if base is None:
+            written = "." * record.level + record.module
+            return Resolution(MISSING_MODULE, written, record.name, None)
+        if not self.index.is_internal(base):
+            return Resolution(EXTERNAL, base, record.name, None)
+        if record.name is None:
+            if self.index.exists(base):
+                return Resolution(OK, base, None, base)
+            return Resolution(MISSING_MODULE, base, None, self.index.nearest_existing(base))
+        if not self.index.exists(base):
+            return Resolution(MISSING_MODULE, base, record.name, self.index.nearest_existing(base))
+        if record.name == "*":
+            return Resolution(OK, base, "*", base)
+        submodule = f"{base}.{record.name}"
+        if self.index.exists(submodule):
+            return Resolution(OK, base, record.name, submodule)
+        if self._has_name(base, record.name) is False:
+            return Resolution(MISSING_NAME, base, record.name, base)
+        return Resolution(OK, base, record.name, base)
+
+    def resolve_dotted(self, dotted: str, *, module_only: bool) -> Resolution:
+        """Resolve a dotted path to a module (`module_only`) or to an object in a module."""
+        if not self.index.is_internal(dotted):
+            return Resolution(EXTERNAL, dotted, None, None)
+        if self.index.exists(dotted):
+            return Resolution(OK, dotted, None, dotted)
+        module = self.index.nearest_existing(dotted)
+        if module_only or module is None:
+            return Resolution(MISSING_MODULE, dotted, None, module)
+        rest = dotted[len(module) + 1 :].split(".")
+        known = self._has_name(module, rest[0])
+        if known is not False:
+            return Resolution(OK, module, rest[0], module)
+        if len(rest) > 1 and self.index.is_package(module):
+            return Resolution(MISSING_MODULE, f"{module}.{rest[0]}", None, module)
+        return Resolution(MISSING_NAME, module, rest[0], module)
+
+    def resolve_string(
+        self, importer: str, is_package: bool, reference: StringReference, imports: tuple[ImportRecord, ...]
+    ) -> Resolution:
+        """Resolve a `patch(...)`, `patch.object(...)` or `import_module(...)` target."""
+        if reference.kind == "module":
+            return self.resolve_dotted(reference.text, module_only=True)
+        if reference.kind == "patch":
+            return self.resolve_dotted(reference.text, module_only=False)
+        module = self._module_bound_to(importer, is_package, reference.base or "", imports)
+        if module is None:
+            return Resolution(UNRESOLVED, reference.base or "", reference.text, None)
+        if self.index.exists(f"{module}.{reference.text}") or self._has_name(module, reference.text) is not False:
+            return Resolution(OK, module, reference.text, module)
+        return Resolution(MISSING_NAME, module, reference.text, module)
+
+    def _module_bound_to(
+        self, importer: str, is_package: bool, local: str, imports: tuple[ImportRecord, ...]
+    ) -> str | None:
+        """The existing project module that local name `local` refers to, if an import binds it."""
+        for record in imports:
+            base = self.absolute(importer, is_package, record.module, record.level)
+            if base is None:
+                continue
+            if record.name is None:
+                candidate = base if record.alias == local or (record.alias is None and base == local) else None
+            elif (record.alias or record.name) == local:
+                candidate = f"{base}.{record.name}"
+            else:
+                continue
+            if candidate and self.index.is_internal(candidate) and self.index.exists(candidate):
+                return candidate
+        return None
+
+    def _has_name(self, module: str, name: str) -> bool | None:
+        if self.symbols is None:
+            return None
+        return self.symbols.has_name(module, name)

@@ -1,0 +1,32 @@
+"""The public Python API: `remediator.scan(root)`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from remediator.adapters.config_file import load_settings
+from remediator.application.scan import ScanResult, run_scan
+from remediator.domain.config import Settings
+
+
+def scan(
+    root: str | Path = ".",
+    *,
+    config: str | Path | None = None,
+    settings: Settings | None = None,
+    jobs: int | None = None,
+    use_git: bool = True,
+) -> ScanResult:
+    """Scan the project at `root` and return its findings, missing targets and model.
+
+    Settings come from `settings`, else from `config` (a TOML file), else from
+    `[tool.remediator]` in `root/pyproject.toml`. Raises `ConfigError` for a wrong
+    setting and `NotADirectoryError` when `root` is not a directory. Nothing in the
+    scanned project is imported or executed.
+    """
+    root_path = Path(root)
+    if not root_path.is_dir():
+        raise NotADirectoryError(f"{root}: not a directory")
+    if settings is None:
+        settings = load_settings(root_path, Path(config) if config is not None else None)
+    return run_scan(root_path, settings, jobs=jobs, use_git=use_git)

@@ -1,0 +1,128 @@
+"""Suggestions for missing modules and names, most reliable first: move, restore, backup."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from pathlib import PurePosixPath
+
+from remediator.adapters.git_history import find_deletions
+from remediator.analysis.project import ProjectModel
+from remediator.domain.findings import MISSING_MODULE, MISSING_NAME, Finding, Suggestion
+
+
+def add_suggestions(model: ProjectModel, findings: list[Finding], *, use_git: bool = True) -> list[Finding]:
+    """Return `findings` with `suggestion` (and `alternatives`) filled in where one is found."""
+    broken = [f for f in findings if f.rule in (MISSING_MODULE, MISSING_NAME) and not (f.target or ".").startswith(".")]
+    if not broken:
+        return findings
+    definers = _definers(model, {f.name for f in broken if f.name and f.name != "*"})
+    missing_modules = sorted({f.target for f in broken if f.rule == MISSING_MODULE and f.target})
+    names_by_target: dict[str, set[str]] = defaultdict(set)
+    for finding in broken:
+        if finding.rule == MISSING_MODULE and finding.name and finding.name != "*":
+            names_by_target[finding.target or ""].add(finding.name)
+    expected_paths = {target: _expected_paths(model, target) for target in missing_modules}
+    deletions = find_deletions(model.root, sorted({p for paths in expected_paths.values() for p in paths})) if use_git else {}
+    by_target: dict[str, list[Suggestion]] = {}
+    for target in missing_modules:
+        options: list[Suggestion] = []
+        move = _move_for_module(model, target, names_by_target.get(target, set()), definers)
+        if move:
+            options.append(move)
+        for path in expected_paths[target]:
+            if path in deletions:
+                commit = deletions[path]
+                options.append(
+                    Suggestion(
+                        "restore", target, f"{path} was deleted in commit {commit[:12]}",
+                        command=f"git checkout {commit}^ -- {path}", path=path, commit=commit,
+                    )
+                )
+                break
+        backup = _backup_for(model, target, expected_paths[target])
+        if backup:
+            options.append(backup)
+        by_target[target] = options
+    broken_ids = {id(f) for f in broken}
+    result = []
+    for finding in findings:
+        options = []
+        if id(finding) in broken_ids:
+            if finding.rule == MISSING_MODULE:
+                options = list(by_target.get(finding.target or "", []))
+                if finding.name and not any(o.kind == "move" for o in options):
+                    single = _single_definer(definers, finding.name, exclude=finding.target)
+                    if single:
+                        options.insert(0, _move(single, [finding.name]))
+            else:
+                single = _single_definer(definers, finding.name or "", exclude=finding.target)
+                if single:
+                    options.append(_move(single, [finding.name or ""]))
+        if options:
+            finding = dataclasses.replace(finding, suggestion=options[0], alternatives=tuple(options[1:]))
+        result.append(finding)
+    return result
+
+
+def _definers(model: ProjectModel, names: set[str]) -> dict[str, set[str]]:
+    """name -> modules that define it themselves (def, class, assignment)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    if not names:
+        return found
+    for parsed in model.files:
+        for name in parsed.facts.defined_names & names:
+            found[name].add(parsed.module)
+    return found
+
+
+def _single_definer(definers: dict[str, set[str]], name: str, exclude: str | None) -> str | None:
+    candidates = definers.get(name, set()) - {exclude}
+    return next(iter(candidates)) if len(candidates) == 1 else None
+
+
+def _move_for_module(model: ProjectModel, target: str, names: set[str], definers: dict[str, set[str]]) -> Suggestion | None:
+    if names:
+        candidates: set[str] | None = None
+        for name in names:
+            modules = definers.get(name, set()) - {target}
+            candidates = modules if candidates is None else candidates & modules
+        if candidates is not None and len(candidates) == 1:
+            return _move(next(iter(candidates)), sorted(names))
+        return None
+    leaf = target.rsplit(".", 1)[-1]
+    same_leaf = [m for m in model.index.names() if m.rsplit(".", 1)[-1] == leaf and m != target]
+    if len(same_leaf) == 1:
+        return Suggestion("move", same_leaf[0], f"a module named {leaf} now lives at {same_leaf[0]}")
+    return None
+
+
+def _move(module: str, names: list[str]) -> Suggestion:
+    listed = ", ".join(names)
+    return Suggestion("move", module, f"{listed} {'is' if len(names) == 1 else 'are'} now defined in {module}")
+
+
+def _expected_paths(model: ProjectModel, target: str) -> list[str]:
+    """Where the module's file would be, relative to the root (plain and `src/` layouts)."""
+    parts = target.split(".")
+    bases = [""]
+    if any(f.relpath.startswith("src/") for f in model.discovery.files):
+        bases.append("src/")
+    paths = []
+    for base in bases:
+        stem = base + "/".join(parts)
+        paths += [stem + ".py", stem + "/__init__.py"]
+    return paths
+
+
+def _backup_for(model: ProjectModel, target: str, expected: list[str]) -> Suggestion | None:
+    leaf = target.rsplit(".", 1)[-1]
+    expected_dirs = {str(PurePosixPath(p).parent) for p in expected}
+    matches = [b for b in model.discovery.backups if PurePosixPath(b).name.split(".")[0] == leaf]
+    if not matches:
+        return None
+    matches.sort(key=lambda b: (str(PurePosixPath(b).parent) not in expected_dirs, b))
+    backup = matches[0]
+    return Suggestion(
+        "backup", target, f"a backup copy lies at {backup}", command=f"cp {backup} {expected[0]}", path=backup
+    )

@@ -1,0 +1,95 @@
+"""Command-line interface. Thin: parse options, call the API, render, exit.
+
+Exit status: 0 no error finding, 1 error findings, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+FORMATS = ("text", "json")
+
+
+def _common(function: Callable[..., Any]) -> Callable[..., Any]:
+    function = click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for parsing (default: all cores).")(function)
+    function = click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Settings file (default: ROOT/pyproject.toml).")(function)
+    function = click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")(function)
+    function = click.argument("root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".")(function)
+    return function
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="remediator")
+def main() -> None:
+    """Find and repair broken, cyclic and SSOT-violating imports in Python monorepos."""
+
+
+@main.command()
+@_common
+@click.option("--no-git", is_flag=True, help="Do not look in git history for deleted modules.")
+def scan(root: Path, output_format: str, config: Path | None, jobs: int | None, no_git: bool) -> None:
+    """Report broken imports, dangling patch targets, unparsable files and import cycles under ROOT."""
+    result = _run_scan(root, config, jobs, use_git=not no_git)
+    if output_format == "json":
+        from remediator.reports.json_report import render_json
+
+        click.echo(render_json(result))
+    else:
+        from remediator.reports.text_report import render_text
+
+        render_text(result, _console())
+    sys.exit(result.exit_code)
+
+
+@main.command()
+@_common
+def cycles(root: Path, output_format: str, config: Path | None, jobs: int | None) -> None:
+    """List import cycles under ROOT, each with a concrete chain and its lines. Exit 1 if any."""
+    from remediator.rules.import_cycles import find_import_cycles
+
+    result = _run_scan(root, config, jobs, use_git=False)
+    found = [f for f in find_import_cycles(result.model)]
+    if output_format == "json":
+        click.echo(json.dumps({"cycles": [f.to_dict() for f in found]}, indent=2))
+    else:
+        console = _console()
+        if not found:
+            console.print("no import cycles")
+        for finding in found:
+            console.print(finding.message)
+            for link in finding.chain:
+                console.print(f"  {link['path']}:{link['line']}: {link['importer']} imports {link['imported']}")
+    sys.exit(1 if found else 0)
+
+
+def _run_scan(root: Path, config: Path | None, jobs: int | None, *, use_git: bool) -> Any:
+    from remediator.api import scan as run
+    from remediator.domain.config import ConfigError
+
+    try:
+        return run(root, config=config, jobs=jobs, use_git=use_git)
+    except ConfigError as error:
+        _fail(f"configuration error: {error}")
+    except OSError as error:
+        _fail(f"{error.filename or root}: {error.strerror or error}")
+    except Exception as error:  # never a traceback for users; REMEDIATOR_DEBUG=1 shows it
+        if os.environ.get("REMEDIATOR_DEBUG"):
+            raise
+        _fail(f"internal error: {type(error).__name__}: {error} (set REMEDIATOR_DEBUG=1 for a traceback)")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"remediator: error: {message}", err=True)
+    sys.exit(2)
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)

@@ -1,0 +1,84 @@
+"""Settings value objects and module patterns."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_TEST_FILES = ("test_*.py", "*_test.py")
+_SEGMENT = re.compile(r"^(\*\*|\*|[A-Za-z_][A-Za-z0-9_]*)$")
+
+
+class ConfigError(Exception):
+    """A wrong setting: names the file and the key, never a traceback."""
+
+    def __init__(self, path: Path | str | None, key: str, message: str) -> None:
+        self.path = str(path) if path is not None else None
+        self.key = key
+        self.message = message
+        where = f"{self.path}: " if self.path else ""
+        super().__init__(f"{where}{key}: {message}")
+
+
+def check_module_pattern(pattern: str) -> str | None:
+    """Return why `pattern` is not a valid module pattern, or None when it is."""
+    if not isinstance(pattern, str) or not pattern:
+        return "a module pattern must be a non-empty string"
+    for segment in pattern.split("."):
+        if not _SEGMENT.match(segment):
+            return f"bad module pattern {pattern!r}: segment {segment!r} is not a name, '*' or '**'"
+    return None
+
+
+def pattern_matches(pattern: str, module: str) -> bool:
+    """True when `module` is matched by `pattern` (a name matches itself and its submodules).
+
+    `*` matches exactly one segment, `**` any number of segments (including none).
+    """
+    return _match(pattern.split("."), module.split("."))
+
+
+def _match(pattern: list[str], parts: list[str]) -> bool:
+    if not pattern:
+        return True  # the pattern is a prefix: submodules match too
+    head, rest = pattern[0], pattern[1:]
+    if head == "**":
+        return any(_match(rest, parts[i:]) for i in range(len(parts) + 1))
+    if not parts:
+        return False
+    if head == "*" or head == parts[0]:
+        return _match(rest, parts[1:])
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class SsotRule:
+    """Importers in `scope` (minus `allow`) must not import `forbid`; they should use `use`."""
+
+    name: str
+    forbid: tuple[str, ...]
+    use: str
+    scope: tuple[str, ...] = ()
+    allow: tuple[str, ...] = ()
+    symbols: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MoveRule:
+    """Module `source` now lives at `destination`."""
+
+    source: str
+    destination: str
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything `[tool.remediator]` can say. `packages=None` means discover them."""
+
+    packages: tuple[str, ...] | None = None
+    exclude: tuple[str, ...] = ()
+    test_files: tuple[str, ...] = DEFAULT_TEST_FILES
+    ssot: tuple[SsotRule, ...] = ()
+    move: tuple[MoveRule, ...] = ()
+    source: Path | None = field(default=None, compare=False)

@@ -1,0 +1,86 @@
+"""What one source file says about imports and names, as extracted by the parser.
+
+These records are produced once per file (possibly in a worker process, so they
+are small picklable tuples) and are the only view of the source that the
+analysis uses.
+"""
+
+from __future__ import annotations
+
+from enum import IntFlag
+from typing import NamedTuple
+
+
+class Context(IntFlag):
+    """Where a statement sits, as far as import-time behaviour is concerned."""
+
+    MODULE = 0
+    FUNCTION = 1  # inside a def or lambda: runs only when called
+    CLASS = 2  # inside a class body: runs at import time
+    TYPE_CHECKING = 4  # `if TYPE_CHECKING:` branch (or `else:` of `if not TYPE_CHECKING:`)
+    GUARDED = 8  # failure is expected: try/except ImportError, suppress(ImportError), raises(ImportError)
+
+
+
+def breaks_importer(context: int) -> bool:
+    """True when a broken import in `context` makes its module fail at import time."""
+    return not context & (Context.FUNCTION | Context.TYPE_CHECKING | Context.GUARDED)
+
+
+class ImportRecord(NamedTuple):
+    """One imported item: `import a.b as c` or one name of `from a.b import c as d`.
+
+    `module` is the module as written, without leading dots; `level` counts the dots.
+    `name` is None for `import a.b`, the imported name (or "*") for from-imports.
+    `alias` is the local name the statement binds (None for `import a.b`, which binds `a`).
+    `line` / `column` (1-based) locate the whole statement; `name_column` the item.
+    """
+
+    module: str
+    level: int
+    name: str | None
+    alias: str | None
+    line: int
+    column: int
+    context: int  # Context flags, stored as a plain int so records pickle cheaply
+
+
+class StringReference(NamedTuple):
+    """A string naming a module or object: `patch("a.b.C")`, `import_module("a.b")`.
+
+    kind: "patch" (dotted path to an object), "module" (dotted module path), or
+    "patch-object" (`patch.object(base, "attr")`, `base` a local name, `text` the attribute).
+    """
+
+    kind: str
+    text: str
+    base: str | None
+    line: int
+    column: int
+    context: int  # Context flags, stored as a plain int so records pickle cheaply
+
+
+class ParseProblem(NamedTuple):
+    """Why a file yielded no facts: rule is "syntax-error" or "unreadable-file"."""
+
+    rule: str
+    message: str
+    line: int
+    column: int
+
+
+class ModuleFacts(NamedTuple):
+    """Everything the analysis needs from one file."""
+
+    imports: tuple[ImportRecord, ...]
+    strings: tuple[StringReference, ...]
+    bound_names: frozenset[str]  # every name bound at module level (defs, assignments, imports, globals)
+    defined_names: frozenset[str]  # names defined here (def, class, assignment), not merely imported
+    dunder_all: tuple[str, ...] | None  # a literal __all__, when it is static
+    dynamic_names: bool  # module-level __getattr__: any attribute may exist
+    problem: ParseProblem | None = None
+
+
+def empty_facts(problem: ParseProblem) -> ModuleFacts:
+    """Facts for a file that could not be read or parsed."""
+    return ModuleFacts((), (), frozenset(), frozenset(), None, True, problem)

@@ -1,0 +1,83 @@
+"""Findings: the stable output contract of every rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "info"]
+Reference = Literal["import", "string"]
+
+MISSING_MODULE = "missing-module"
+MISSING_NAME = "missing-name"
+IMPORT_CYCLE = "import-cycle"
+SYNTAX_ERROR = "syntax-error"
+UNREADABLE_FILE = "unreadable-file"
+
+RULES = (MISSING_MODULE, MISSING_NAME, IMPORT_CYCLE, SYNTAX_ERROR, UNREADABLE_FILE)
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A proposed repair, most reliable kind first: move, restore, backup."""
+
+    kind: Literal["move", "restore", "backup"]
+    target: str
+    detail: str
+    command: str | None = None
+    path: str | None = None
+    commit: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind, "target": self.target, "detail": self.detail}
+        for key in ("command", "path", "commit"):
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem at one place. `path` is POSIX and relative to the scanned root."""
+
+    rule: str
+    path: str
+    line: int
+    column: int
+    importer: str | None
+    target: str | None
+    name: str | None
+    severity: Severity
+    message: str
+    guarded: bool = False
+    reference: Reference = "import"
+    type_checking: bool = False
+    suggestion: Suggestion | None = None
+    alternatives: tuple[Suggestion, ...] = ()
+    chain: tuple[dict[str, Any], ...] = field(default=())
+
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
+        return (self.path, self.line, self.column, self.rule, self.target or "", self.name or "")
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "rule": self.rule,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "importer": self.importer,
+            "target": self.target,
+            "name": self.name,
+            "guarded": self.guarded,
+            "severity": self.severity,
+            "reference": self.reference,
+            "type_checking": self.type_checking,
+            "message": self.message,
+            "suggestion": self.suggestion.to_dict() if self.suggestion else None,
+        }
+        if self.alternatives:
+            data["alternatives"] = [s.to_dict() for s in self.alternatives]
+        if self.chain:
+            data["chain"] = list(self.chain)
+        return data

@@ -1,0 +1,1 @@
+"""Renderers of scan results: JSON (the stable contract) and text (for people)."""

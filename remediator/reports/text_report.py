@@ -1,0 +1,107 @@
+"""Text output for people: missing targets grouped by blast radius, then the rest."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from remediator.application.scan import ScanResult
+from remediator.domain.findings import IMPORT_CYCLE, MISSING_MODULE, MISSING_NAME, Finding
+
+_SHOWN_PER_TARGET = 8
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def render_text(result: ScanResult, console: Console) -> None:
+    """Print the scan for a person: biggest breakage first, each with its suggestion."""
+    lines = _SourceLines(result.root)
+    summary = result.summary()
+    console.print(f"[bold]remediator scan[/] {escape(str(result.root))}: {summary['files']} files, {summary['modules']} modules")
+    by_target: dict[tuple[str, str | None], list[Finding]] = defaultdict(list)
+    others: list[Finding] = []
+    cycles: list[Finding] = []
+    for finding in result.findings:
+        if finding.rule in (MISSING_MODULE, MISSING_NAME) and finding.target:
+            by_target[(finding.target, finding.name if finding.rule == MISSING_NAME else None)].append(finding)
+        elif finding.rule == IMPORT_CYCLE:
+            cycles.append(finding)
+        else:
+            others.append(finding)
+    if result.missing_targets:
+        console.print("\n[bold]Missing targets[/] (biggest blast radius first)")
+    for target in result.missing_targets:
+        kind = "missing module" if target.name is None else "missing name"
+        tests = len(target.failing_test_files)
+        header = (
+            f"[bold]{escape(target.label)}[/] — {kind} — {len(target.importers)} importer{'s' * (len(target.importers) != 1)}"
+            f" — breaks {len(target.failing_modules)} module{'s' * (len(target.failing_modules) != 1)}"
+            f" ({tests} test file{'s' * (tests != 1)} cannot be collected)"
+        )
+        if target.string_references:
+            header += f" — {target.string_references} string reference{'s' * (target.string_references != 1)}"
+        if target.suggestion is not None:
+            header += f" — {escape(_suggestion_phrase(target.suggestion.kind, target.suggestion.target))}"
+        console.print(header)
+        if target.suggestion is not None:
+            console.print(f"    suggestion ({target.suggestion.kind}): {escape(target.suggestion.detail)}")
+            if target.suggestion.command:
+                console.print(f"      $ {escape(target.suggestion.command)}")
+        group = by_target.get((target.target, target.name), [])
+        for finding in group[:_SHOWN_PER_TARGET]:
+            _print_location(console, finding, lines)
+        if len(group) > _SHOWN_PER_TARGET:
+            console.print(f"    … and {len(group) - _SHOWN_PER_TARGET} more")
+    if others:
+        console.print("\n[bold]Unreadable or unparsable files[/]")
+        for finding in others:
+            console.print(
+                f"  [{_STYLE[finding.severity]}]{finding.rule}[/] {escape(finding.path)}:{finding.line}:{finding.column}: {escape(finding.message)}"
+            )
+    if cycles:
+        console.print("\n[bold]Import cycles[/] (information)")
+        for finding in cycles:
+            console.print(f"  {escape(finding.message)}")
+            for link in finding.chain:
+                console.print(f"    {escape(link['path'])}:{link['line']}: {escape(lines.get(link['path'], link['line']))}")
+    console.print(
+        f"\n{summary['errors']} error{'s' * (summary['errors'] != 1)}, {summary['warnings']} warning{'s' * (summary['warnings'] != 1)}, "
+        f"{summary['info']} info in {summary['elapsed_seconds']:.2f}s"
+    )
+
+
+def _suggestion_phrase(kind: str, target: str) -> str:
+    return {"move": f"now defined in {target}", "restore": "deleted in git history: restore it", "backup": "a backup copy exists"}[kind]
+
+
+def _print_location(console: Console, finding: Finding, lines: _SourceLines) -> None:
+    flags = []
+    if finding.guarded:
+        flags.append("guarded")
+    if finding.type_checking:
+        flags.append("TYPE_CHECKING")
+    if finding.reference == "string":
+        flags.append("string")
+    suffix = f" [dim]({', '.join(flags)})[/]" if flags else ""
+    style = _STYLE[finding.severity]
+    source = lines.get(finding.path, finding.line)
+    console.print(f"    [{style}]{escape(finding.path)}:{finding.line}:{finding.column}[/] {escape(source)}{suffix}")
+
+
+class _SourceLines:
+    """Reads a file's lines once, for excerpts."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.cache: dict[str, list[str]] = {}
+
+    def get(self, relpath: str, line: int) -> str:
+        if relpath not in self.cache:
+            try:
+                self.cache[relpath] = (self.root / relpath).read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                self.cache[relpath] = []
+        text = self.cache[relpath]
+        return text[line - 1].strip() if 0 < line <= len(text) else ""

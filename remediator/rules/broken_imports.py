@@ -1,0 +1,53 @@
+"""missing-module and missing-name: imports and string references that point nowhere."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from remediator.analysis.project import ParsedFile, ProjectModel
+from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME, Resolution
+from remediator.domain.facts import Context
+from remediator.domain.findings import Finding
+
+
+def find_broken_imports(model: ProjectModel) -> Iterator[Finding]:
+    """Every import or string reference into the project that does not resolve."""
+    for parsed in model.files:
+        for record, resolution in parsed.resolutions:
+            if resolution.status in (MISSING_MODULE, MISSING_NAME):
+                yield _finding(parsed, resolution, record.line, record.column, record.context, "import")
+        for reference in parsed.facts.strings:
+            source = parsed.source
+            resolution = model.resolver.resolve_string(source.module, source.is_package, reference, parsed.facts.imports)
+            if resolution.status in (MISSING_MODULE, MISSING_NAME):
+                yield _finding(parsed, resolution, reference.line, reference.column, reference.context, "string", reference.text)
+
+
+def _finding(
+    parsed: ParsedFile, resolution: Resolution, line: int, column: int, context: int, reference: str, text: str | None = None
+) -> Finding:
+    guarded = bool(context & Context.GUARDED)
+    where = f"string reference {text!r}: " if text is not None else ""
+    if resolution.status == MISSING_MODULE:
+        if resolution.target.startswith("."):
+            message = f"{where}relative import {resolution.target!r} goes beyond the top-level package"
+        else:
+            message = f"{where}module {resolution.target} does not exist"
+    else:
+        message = f"{where}{resolution.target} has no name {resolution.name!r}"
+    if guarded:
+        message += " (guarded: the failure is expected and handled)"
+    return Finding(
+        rule=resolution.status,
+        path=parsed.source.relpath,
+        line=line,
+        column=column,
+        importer=parsed.module,
+        target=resolution.target,
+        name=resolution.name,
+        severity="warning" if guarded else "error",
+        message=message,
+        guarded=guarded,
+        reference="string" if reference == "string" else "import",
+        type_checking=bool(context & Context.TYPE_CHECKING),
+    )
