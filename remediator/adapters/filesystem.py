@@ -75,7 +75,7 @@ def discover(root: Path, packages: tuple[str, ...] | None = None, exclude: tuple
         except OSError:
             continue
         for entry in entries:
-            if walker.excluded(Path(entry.path)):
+            if walker.excluded(Path(entry.path)) or (len(bases) > 1 and base == root and entry.name == "src"):
                 continue
             if entry.name.endswith(SOURCE_SUFFIXES) and entry.name.split(".")[0].isidentifier():
                 module = entry.name.rsplit(".", 1)[0]

@@ -17,7 +17,7 @@ def add_suggestions(model: ProjectModel, findings: list[Finding], *, use_git: bo
     if not broken:
         return findings
     definers = _definers(model, {f.name for f in broken if f.name and f.name != "*"})
-    missing_modules = sorted({f.target for f in broken if f.rule == MISSING_MODULE and f.target})
+    missing_modules = sorted({m for f in broken if (m := _missing_module_of(model, f))})
     names_by_target: dict[str, set[str]] = defaultdict(set)
     for finding in broken:
         if finding.rule == MISSING_MODULE and finding.name and finding.name != "*":
@@ -59,10 +59,22 @@ def add_suggestions(model: ProjectModel, findings: list[Finding], *, use_git: bo
                 single = _single_definer(definers, finding.name or "", exclude=finding.target)
                 if single:
                     options.append(_move(single, [finding.name or ""]))
+                submodule = _missing_module_of(model, finding)
+                if submodule:  # `from pkg import gone` where pkg/gone.py was deleted
+                    options += [o for o in by_target.get(submodule, []) if o.kind != "move"]
         if options:
             finding = dataclasses.replace(finding, suggestion=options[0], alternatives=tuple(options[1:]))
         result.append(finding)
     return result
+
+
+def _missing_module_of(model: ProjectModel, finding: Finding) -> str | None:
+    """The module whose absence causes the finding: the target, or `pkg.name` for a package."""
+    if finding.rule == MISSING_MODULE:
+        return finding.target
+    if finding.target and finding.name and model.index.is_package(finding.target):
+        return f"{finding.target}.{finding.name}"
+    return None
 
 
 def _definers(model: ProjectModel, names: set[str]) -> dict[str, set[str]]:

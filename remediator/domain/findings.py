@@ -57,8 +57,9 @@ class Finding:
     alternatives: tuple[Suggestion, ...] = ()
     chain: tuple[dict[str, Any], ...] = field(default=())
 
-    def sort_key(self) -> tuple[str, int, int, str, str, str]:
-        return (self.path, self.line, self.column, self.rule, self.target or "", self.name or "")
+    def sort_key(self) -> tuple[str, int, int]:
+        """Order by place; a stable sort keeps the items of one statement in source order."""
+        return (self.path, self.line, self.column)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {

@@ -1,0 +1,49 @@
+"""Shared helpers: build real project trees on disk and scan them."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import remediator
+from remediator.domain.config import Settings
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write `files` (relative path -> text or bytes) under `root`; text is dedented."""
+    for relpath, content in files.items():
+        path = root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def scan_tree(root: Path, files: dict[str, str | bytes], **settings: Any) -> remediator.ScanResult:
+    """Write the tree and scan it (no git lookups unless the test wants them)."""
+    write_tree(root, files)
+    return remediator.scan(root, settings=Settings(**settings), use_git=False)
+
+
+def problems(result: remediator.ScanResult, *rules: str) -> list[tuple[Any, ...]]:
+    """(rule, path, line, target, name, guarded) of each finding, optionally of some rules."""
+    return [
+        (f.rule, f.path, f.line, f.target, f.name, f.guarded)
+        for f in result.findings
+        if not rules or f.rule in rules
+    ]
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    """Return a function that writes a tree under a fresh directory and scans it."""
+
+    def make(files: dict[str, str | bytes], **settings: Any) -> remediator.ScanResult:
+        return scan_tree(tmp_path / "repo", files, **settings)
+
+    return make

@@ -1,0 +1,106 @@
+"""Import cycles, blast radius, and agreement of our graph with grimp's own build."""
+
+from __future__ import annotations
+
+import sys
+
+import grimp
+
+from tests.conftest import write_tree
+import remediator
+from remediator.domain.config import Settings
+
+
+def test_cycle_is_reported_with_a_chain_and_lines(project) -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/a.py": "import os\nfrom app import b\n",
+        "app/b.py": "def f():\n    from app import c\n",
+        "app/c.py": "x = 1\ny = 2\nimport app.a\n",
+        "app/d.py": "import app.a\n",  # imports into the cycle but is not part of it
+    }
+    result = project(files)
+    (cycle,) = [f for f in result.findings if f.rule == "import-cycle"]
+    assert cycle.severity == "info"
+    assert cycle.message == "import cycle of 3 modules: app.a -> app.b -> app.c -> app.a"
+    assert [(link["path"], link["line"]) for link in cycle.chain] == [("app/a.py", 2), ("app/b.py", 2), ("app/c.py", 3)]
+    assert result.exit_code == 0  # cycles are information in scan
+
+
+def test_two_separate_cycles(project) -> None:
+    files = {
+        "p/__init__.py": "",
+        "p/a.py": "import p.b\n",
+        "p/b.py": "import p.a\n",
+        "p/c.py": "import p.d\n",
+        "p/d.py": "import p.c\n",
+    }
+    messages = sorted(f.message for f in project(files).findings)
+    assert messages == [
+        "import cycle of 2 modules: p.a -> p.b -> p.a",
+        "import cycle of 2 modules: p.c -> p.d -> p.c",
+    ]
+
+
+def test_blast_radius_follows_runtime_imports_only(project) -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/broken.py": "from app.gone import thing\n",
+        "app/direct_user.py": "import app.broken\n",
+        "app/lazy_user.py": "def f():\n    import app.broken\n",
+        "app/guarded_user.py": "try:\n    import app.broken\nexcept ImportError:\n    pass\n",
+        "app/typing_user.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import app.broken\n",
+        "app/transitive.py": "from app import direct_user\n",
+        "tests/__init__.py": "",
+        "tests/test_a.py": "import app.transitive\n",
+        "tests/test_b.py": "import app.lazy_user\n",
+        "tests/helpers.py": "import app.broken\n",
+    }
+    result = project(files)
+    (target,) = result.missing_targets
+    assert target.target == "app.gone" and target.name is None
+    assert target.importers == {"app.broken"}
+    assert target.failing_modules == {"app.broken", "app.direct_user", "app.transitive", "tests.test_a", "tests.helpers"}
+    assert target.failing_test_files == ["tests/test_a.py"]
+
+
+def test_a_failing_package_init_breaks_its_submodules_and_conftest_breaks_its_tests(project) -> None:
+    files = {
+        "lib/__init__.py": "from lib.gone import x\n",
+        "lib/util.py": "VALUE = 1\n",
+        "tests/__init__.py": "",
+        "tests/unit/__init__.py": "",
+        "tests/unit/conftest.py": "from lib.util import VALUE\n",
+        "tests/unit/test_one.py": "def test():\n    assert 1\n",
+        "tests/other/__init__.py": "",
+        "tests/other/test_two.py": "def test():\n    assert 1\n",
+    }
+    result = project(files)
+    (target,) = result.missing_targets
+    assert {"lib", "lib.util", "tests.unit.conftest"} <= target.failing_modules
+    assert target.failing_test_files == ["tests/unit/test_one.py"]
+    summary = result.to_dict()["summary"]["missing_targets"][0]
+    assert summary == {
+        "target": "lib.gone", "name": None, "kind": "missing-module", "importers": 1, "string_references": 0,
+        "failing_modules": len(target.failing_modules), "failing_test_files": ["tests/unit/test_one.py"], "suggestion": None,
+    }
+
+
+def test_graph_edges_agree_with_grimp(tmp_path, monkeypatch) -> None:
+    files = {
+        "alpha/__init__.py": "from .core import Engine\n",
+        "alpha/core.py": "import beta.util\nfrom beta import models\nclass Engine: pass\n",
+        "alpha/extra.py": "from . import core\nfrom .core import Engine\ndef f():\n    import beta.models as m\n",
+        "beta/__init__.py": "",
+        "beta/util.py": "import os\nfrom alpha.core import Engine\n",
+        "beta/models.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from alpha import extra\n",
+    }
+    root = write_tree(tmp_path / "repo", files)
+    result = remediator.scan(root, settings=Settings(), use_git=False)
+    ours = set(result.graph.nx.edges)
+    monkeypatch.syspath_prepend(str(root))
+    graph = grimp.build_graph("alpha", "beta", cache_dir=None)
+    theirs = {(m, i) for m in graph.modules for i in graph.find_modules_directly_imported_by(m)}
+    assert ours == theirs
+    sys.modules.pop("alpha", None)
+    sys.modules.pop("beta", None)
