@@ -29,7 +29,7 @@ from remediator.domain.findings import SYNTAX_ERROR
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser, Query
 
-_CALL_HINTS = (b"patch", b"import_module", b"__import__", b"setattr", b"delattr")
+_CALL_HINTS = (b"patch", b"import_module", b"__import__", b"monkeypatch")
 _DYNAMIC_HINTS = (b"globals()", b"sys.modules[__name__]")
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 _EXPECTING_CALLS = frozenset({"suppress", "raises", "assertRaises", "assertRaisesRegex"})
@@ -91,7 +91,11 @@ def _queries() -> tuple[Query, Query]:
 
     language = Language(tree_sitter_python.language())
     imports = Query(language, "(import_statement) @import (import_from_statement) @import (global_statement) @global")
-    calls = Query(language, "(call function: [(identifier) (attribute)] @function arguments: (argument_list) @arguments)")
+    calls = Query(
+        language,
+        """(call function: [(identifier) (attribute)] @function arguments: (argument_list) @arguments
+            (#match? @function "(^|[.])(patch|object|dict|multiple|import_module|__import__|setattr|delattr)$"))""",
+    )
     return imports, calls
 
 
@@ -201,7 +205,7 @@ class _Extractor:
             return None
         if not literal or literal.startswith(".") or " " in literal:
             return None
-        line, column = self._position(function)
+        line, column = self._position(positional[1] if kind == "patch-object" else positional[0])
         return StringReference(kind, literal, base, line, column, int(_context(function)))
 
     # -- module-level bindings ----------------------------------------------

@@ -75,9 +75,10 @@ def missing_targets(model: ProjectModel, findings: list[Finding]) -> list[Missin
                 seeds[key].add(parsed.module)
     packages = model.packages_below()
     test_files = _test_files_by_module(model)
+    conftests = {p.module: str(PurePosixPath(p.source.relpath).parent) for p in model.files if p.source.relpath.endswith("conftest.py")}
     for key, group in groups.items():
         group.failing_modules = model.graph.failing_modules(seeds.get(key, set()), packages)
-        group.failing_test_files = _failing_tests(model, group.failing_modules, test_files)
+        group.failing_test_files = _failing_tests(group.failing_modules, test_files, conftests)
     return sorted(groups.values(), key=lambda g: (-len(g.failing_modules), -len(g.importers), g.label))
 
 
@@ -85,15 +86,10 @@ def _test_files_by_module(model: ProjectModel) -> dict[str, str]:
     return {p.module: p.source.relpath for p in model.files if not p.source.is_stub and model.is_test_file(p.source.relpath)}
 
 
-def _failing_tests(model: ProjectModel, failing: set[str], test_files: dict[str, str]) -> list[str]:
+def _failing_tests(failing: set[str], test_files: dict[str, str], conftests: dict[str, str]) -> list[str]:
     """Test files pytest cannot collect: failing test modules, and every test below a failing conftest."""
     paths = {test_files[m] for m in failing if m in test_files}
-    failing_conftest_dirs = [
-        str(PurePosixPath(p.source.relpath).parent)
-        for p in model.files
-        if p.module in failing and PurePosixPath(p.source.relpath).name == "conftest.py"
-    ]
-    for directory in failing_conftest_dirs:
+    for directory in (conftests[m] for m in failing if m in conftests):
         prefix = "" if directory == "." else directory + "/"
         paths.update(path for path in test_files.values() if path.startswith(prefix))
     return sorted(paths)

@@ -16,7 +16,7 @@ def add_suggestions(model: ProjectModel, findings: list[Finding], *, use_git: bo
     broken = [f for f in findings if f.rule in (MISSING_MODULE, MISSING_NAME) and not (f.target or ".").startswith(".")]
     if not broken:
         return findings
-    definers = _definers(model, {f.name for f in broken if f.name and f.name != "*"})
+    definers = _definers(model, broken)
     missing_modules = sorted({m for f in broken if (m := _missing_module_of(model, f))})
     names_by_target: dict[str, set[str]] = defaultdict(set)
     for finding in broken:
@@ -77,14 +77,22 @@ def _missing_module_of(model: ProjectModel, finding: Finding) -> str | None:
     return None
 
 
-def _definers(model: ProjectModel, names: set[str]) -> dict[str, set[str]]:
-    """name -> modules that define it themselves (def, class, assignment)."""
+def _definers(model: ProjectModel, broken: list[Finding]) -> dict[str, set[str]]:
+    """name -> modules that define it themselves (def, class, assignment).
+
+    A module that itself imports the name from the broken place is not its new
+    home: its definition is a fallback (`except ImportError: def name(...)`).
+    """
+    names = {f.name for f in broken if f.name and f.name != "*"}
     found: dict[str, set[str]] = defaultdict(set)
     if not names:
         return found
     for parsed in model.files:
         for name in parsed.facts.defined_names & names:
             found[name].add(parsed.module)
+    for finding in broken:
+        if finding.name in found and finding.importer:
+            found[finding.name].discard(finding.importer)
     return found
 
 

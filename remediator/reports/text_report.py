@@ -49,7 +49,7 @@ def render_text(result: ScanResult, console: Console) -> None:
             console.print(f"    suggestion ({target.suggestion.kind}): {escape(target.suggestion.detail)}")
             if target.suggestion.command:
                 console.print(f"      $ {escape(target.suggestion.command)}")
-        group = by_target.get((target.target, target.name), [])
+        group = _one_per_statement(by_target.get((target.target, target.name), []))
         for finding in group[:_SHOWN_PER_TARGET]:
             _print_location(console, finding, lines)
         if len(group) > _SHOWN_PER_TARGET:
@@ -70,6 +70,16 @@ def render_text(result: ScanResult, console: Console) -> None:
         f"\n{summary['errors']} error{'s' * (summary['errors'] != 1)}, {summary['warnings']} warning{'s' * (summary['warnings'] != 1)}, "
         f"{summary['info']} info in {summary['elapsed_seconds']:.2f}s"
     )
+
+
+def _one_per_statement(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, int, int]] = set()
+    unique = []
+    for finding in findings:
+        if (finding.path, finding.line, finding.column) not in seen:
+            seen.add((finding.path, finding.line, finding.column))
+            unique.append(finding)
+    return unique
 
 
 def _suggestion_phrase(kind: str, target: str) -> str:

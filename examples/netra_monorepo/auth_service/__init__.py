@@ -1,0 +1,1 @@
+"""Netra authentication service: users, passwords, JWT issuing and validation."""

@@ -1,0 +1,1 @@
+"""Auth-service use cases built on the core primitives."""

@@ -1,0 +1,1 @@
+"""Netra backend: HTTP API, websocket gateway and domain services."""

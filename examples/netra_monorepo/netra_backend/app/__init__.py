@@ -1,0 +1,1 @@
+"""The backend application package."""

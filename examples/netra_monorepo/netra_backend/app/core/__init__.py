@@ -1,0 +1,1 @@
+"""Backend plumbing: errors, the tiny HTTP model, configuration glue."""

@@ -1,0 +1,1 @@
+"""Request middleware for the backend API."""

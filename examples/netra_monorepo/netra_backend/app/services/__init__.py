@@ -1,0 +1,1 @@
+"""Backend domain services. Import submodules explicitly; nothing is re-exported here."""

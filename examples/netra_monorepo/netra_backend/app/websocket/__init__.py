@@ -1,0 +1,1 @@
+"""Websocket gateway: connection registry, authentication and message routing."""

@@ -1,0 +1,1 @@
+"""Shared test infrastructure for every package in the monorepo."""

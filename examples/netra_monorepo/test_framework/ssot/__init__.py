@@ -1,0 +1,1 @@
+"""Canonical (single source of truth) test doubles and helpers."""
