@@ -55,9 +55,26 @@ def test_the_one_planted_cycle(scan_json: dict) -> None:
     assert {(link["importer"], link["imported"], link["path"], link["line"]) for link in cycle["chain"]} == cycle_rows
 
 
+def test_ssot_violations_are_exactly_the_planted_ones(scan_json: dict) -> None:
+    expected = set()
+    for row in _planted():
+        if row["rule"] == "ssot-violation":
+            for name in [None] if row["name"] == "-" else row["name"].split(", "):
+                expected.add((row["path"], int(row["line"]), row["importer"], row["target"], name))
+    found = {
+        (f["path"], f["line"], f["importer"], f["target"], f["name"])
+        for f in scan_json["findings"]
+        if f["rule"] == "ssot-violation"
+    }
+    assert found == expected
+    ssot = scan_json["summary"]["ssot"]
+    assert ssot["violating_imports"] == 5 and ssot["violating_files"] == 5
+    assert ssot["compliant_imports"] == 3 and ssot["compliance"] == 0.375
+
+
 def test_no_other_findings(scan_json: dict) -> None:
-    assert scan_json["summary"]["by_rule"] == {"import-cycle": 1, "missing-module": 10, "missing-name": 2}
-    assert scan_json["summary"]["errors"] == 11 and scan_json["summary"]["warnings"] == 1
+    assert scan_json["summary"]["by_rule"] == {"import-cycle": 1, "missing-module": 10, "missing-name": 2, "ssot-violation": 6}
+    assert scan_json["summary"]["errors"] == 17 and scan_json["summary"]["warnings"] == 1
 
 
 def test_suggestions_and_blast_radius(scan_json: dict) -> None:

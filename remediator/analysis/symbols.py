@@ -94,3 +94,53 @@ class SymbolTables:
                     return None
                 names |= exported
         return frozenset(names)
+
+    def provenance(self, module: str, name: str) -> tuple[str, ...]:
+        """The modules a name travels through, from `module` to where it is defined.
+
+        `from pkg import JWTHandler`, where pkg/__init__ re-exports it from
+        pkg.jwt_handler, gives ("pkg", "pkg.jwt_handler"). A name that is a
+        module itself ends the chain with that module.
+        """
+        chain = [module]
+        seen = {(module, name)}
+        current: tuple[str, str | None] = (module, name)
+        while current[1] is not None:
+            step = self._source_of(*current)  # type: ignore[arg-type]
+            if step is None or step in seen:
+                break
+            seen.add(step)
+            chain.append(step[0])
+            current = step
+        return tuple(chain)
+
+    def _source_of(self, module: str, name: str) -> tuple[str, str | None] | None:
+        """Where `module` got `name` from, when an import (or star import) bound it."""
+        if self.defines(module, name):
+            return None
+        entry = self._index.modules.get(module)
+        if entry is None:
+            return None
+        star_sources = []
+        for facts in self._facts.get(module, ()):
+            for record in facts.imports:
+                if record.context & (Context.FUNCTION | Context.CLASS):
+                    continue
+                base = self._absolute(module, entry.is_package, record.module, record.level)
+                if base is None or not self._index.is_internal(base):
+                    continue
+                if record.name is None:
+                    if record.alias == name:
+                        return (base, None)
+                elif record.name == "*":
+                    star_sources.append(base)
+                elif (record.alias or record.name) == name:
+                    submodule = f"{base}.{record.name}"
+                    if self._index.exists(submodule):
+                        return (submodule, None)
+                    return (base, record.name)
+        for source in star_sources:
+            exported = self.star_exports(source)
+            if exported is not None and name in exported:
+                return (source, name)
+        return None

@@ -16,6 +16,7 @@ from remediator.domain.config import Settings
 from remediator.domain.findings import IMPORT_CYCLE, Finding
 from remediator.rules.broken_imports import find_broken_imports
 from remediator.rules.import_cycles import find_import_cycles
+from remediator.rules.ssot import Compliance, check_ssot_settings, find_ssot_violations
 from remediator.rules.unparsable_files import find_unparsable_files
 
 
@@ -28,6 +29,7 @@ class ScanResult:
     missing_targets: list[MissingTarget]
     model: ProjectModel
     elapsed_seconds: float
+    compliance: list[Compliance]
 
     @property
     def graph(self) -> ImportGraph:
@@ -56,7 +58,21 @@ class ScanResult:
             "by_rule": dict(sorted(Counter(f.rule for f in self.findings).items())),
             "cycles": sum(1 for f in self.findings if f.rule == IMPORT_CYCLE),
             "missing_targets": [target.to_dict() for target in self.missing_targets],
+            "ssot": self._ssot_summary(),
             "elapsed_seconds": round(self.elapsed_seconds, 3),
+        }
+
+    def _ssot_summary(self) -> dict[str, Any]:
+        rules = [c.to_dict() for c in self.compliance]
+        compliant = sum(r["compliant_imports"] for r in rules)
+        violating = sum(r["violating_imports"] for r in rules)
+        files = {path for c in self.compliance for path, _line in c.violating_statements}
+        return {
+            "rules": rules,
+            "compliant_imports": compliant,
+            "violating_imports": violating,
+            "violating_files": len(files),
+            "compliance": round(1.0 if compliant + violating == 0 else compliant / (compliant + violating), 4),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -68,10 +84,13 @@ def run_scan(root: Path, settings: Settings, *, jobs: int | None = None, use_git
     """Scan the project at `root` with `settings`."""
     started = time.perf_counter()
     model = build_project(root, settings, jobs)
+    check_ssot_settings(model)
     findings = list(find_unparsable_files(model))
     findings += find_broken_imports(model)
     findings = add_suggestions(model, findings, use_git=use_git)
+    violations, compliance = find_ssot_violations(model)
+    findings += violations
     findings += find_import_cycles(model)
     findings.sort(key=Finding.sort_key)
     targets = missing_targets(model, findings)
-    return ScanResult(model.root, findings, targets, model, time.perf_counter() - started)
+    return ScanResult(model.root, findings, targets, model, time.perf_counter() - started, compliance)

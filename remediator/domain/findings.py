@@ -13,15 +13,16 @@ MISSING_NAME = "missing-name"
 IMPORT_CYCLE = "import-cycle"
 SYNTAX_ERROR = "syntax-error"
 UNREADABLE_FILE = "unreadable-file"
+SSOT_VIOLATION = "ssot-violation"
 
-RULES = (MISSING_MODULE, MISSING_NAME, IMPORT_CYCLE, SYNTAX_ERROR, UNREADABLE_FILE)
+RULES = (MISSING_MODULE, MISSING_NAME, SSOT_VIOLATION, IMPORT_CYCLE, SYNTAX_ERROR, UNREADABLE_FILE)
 
 
 @dataclass(frozen=True, slots=True)
 class Suggestion:
     """A proposed repair, most reliable kind first: move, restore, backup."""
 
-    kind: Literal["move", "restore", "backup"]
+    kind: Literal["move", "restore", "backup", "use"]
     target: str
     detail: str
     command: str | None = None
@@ -56,6 +57,7 @@ class Finding:
     suggestion: Suggestion | None = None
     alternatives: tuple[Suggestion, ...] = ()
     chain: tuple[dict[str, Any], ...] = field(default=())
+    ssot_rule: str | None = None
 
     def sort_key(self) -> tuple[str, int, int]:
         """Order by place; a stable sort keeps the items of one statement in source order."""
@@ -81,4 +83,6 @@ class Finding:
             data["alternatives"] = [s.to_dict() for s in self.alternatives]
         if self.chain:
             data["chain"] = list(self.chain)
+        if self.ssot_rule is not None:
+            data["ssot_rule"] = self.ssot_rule
         return data

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from remediator.application.scan import ScanResult
-from remediator.domain.findings import IMPORT_CYCLE, MISSING_MODULE, MISSING_NAME, Finding
+from remediator.domain.findings import IMPORT_CYCLE, MISSING_MODULE, MISSING_NAME, SSOT_VIOLATION, Finding
 
 _SHOWN_PER_TARGET = 8
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -23,9 +23,12 @@ def render_text(result: ScanResult, console: Console) -> None:
     by_target: dict[tuple[str, str | None], list[Finding]] = defaultdict(list)
     others: list[Finding] = []
     cycles: list[Finding] = []
+    violations: dict[str, list[Finding]] = defaultdict(list)
     for finding in result.findings:
         if finding.rule in (MISSING_MODULE, MISSING_NAME) and finding.target:
             by_target[(finding.target, finding.name if finding.rule == MISSING_NAME else None)].append(finding)
+        elif finding.rule == SSOT_VIOLATION:
+            violations[finding.ssot_rule or ""].append(finding)
         elif finding.rule == IMPORT_CYCLE:
             cycles.append(finding)
         else:
@@ -54,6 +57,17 @@ def render_text(result: ScanResult, console: Console) -> None:
             _print_location(console, finding, lines)
         if len(group) > _SHOWN_PER_TARGET:
             console.print(f"    … and {len(group) - _SHOWN_PER_TARGET} more")
+    for figure in result.compliance:
+        numbers = figure.to_dict()
+        console.print(
+            f"\n[bold]SSOT rule {escape(figure.rule)}[/] — use {escape(figure.use)} — "
+            f"{numbers['compliance']:.0%} compliant ({numbers['compliant_imports']} of "
+            f"{numbers['compliant_imports'] + numbers['violating_imports']} import statements) — "
+            f"{numbers['violating_imports']} violating statement{'s' * (numbers['violating_imports'] != 1)} "
+            f"in {numbers['violating_files']} file{'s' * (numbers['violating_files'] != 1)}"
+        )
+        for finding in violations.get(figure.rule, []):
+            console.print(f"    [bold red]{escape(finding.path)}:{finding.line}:{finding.column}[/] {escape(finding.message)}")
     if others:
         console.print("\n[bold]Unreadable or unparsable files[/]")
         for finding in others:

@@ -1,0 +1,148 @@
+"""ssot-violation: in-scope imports that bypass a single source of truth.
+
+A `[[tool.remediator.ssot]]` rule forbids importing `forbid` modules from
+`scope` (minus `allow`); importers should use `use`. Re-exports are followed:
+`from pkg import JWTHandler`, where pkg re-exports it from a forbidden module,
+is a violation too, and so is a `patch("...")` string naming a forbidden module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from remediator.analysis.project import ParsedFile, ProjectModel
+from remediator.analysis.resolver import OK, MISSING_NAME, Resolution
+from remediator.domain.config import ConfigError, SsotRule, pattern_matches
+from remediator.domain.facts import Context
+from remediator.domain.findings import SSOT_VIOLATION, Finding, Suggestion
+
+
+@dataclass(slots=True)
+class Compliance:
+    """How far one rule's scope already goes through its `use` module."""
+
+    rule: str
+    use: str
+    compliant_statements: set[tuple[str, int]] = field(default_factory=set)
+    violating_statements: set[tuple[str, int]] = field(default_factory=set)
+
+    @property
+    def share(self) -> float:
+        total = len(self.compliant_statements) + len(self.violating_statements)
+        return 1.0 if total == 0 else len(self.compliant_statements) / total
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "use": self.use,
+            "compliant_imports": len(self.compliant_statements),
+            "violating_imports": len(self.violating_statements),
+            "violating_files": len({path for path, _line in self.violating_statements}),
+            "compliance": round(self.share, 4),
+        }
+
+
+def check_ssot_settings(model: ProjectModel) -> None:
+    """Refuse rules whose `use` module or symbol mappings do not exist (ConfigError, exit 2)."""
+    source = model.settings.source
+    for i, rule in enumerate(model.settings.ssot):
+        key = f"tool.remediator.ssot[{i}]"
+        if not model.index.exists(rule.use):
+            raise ConfigError(source, f"{key}.use", f"module {rule.use} does not exist in the project")
+        for old, new in rule.symbols:
+            first = new.split(".")[0]
+            if model.symbols.has_name(rule.use, first) is False and not model.index.exists(f"{rule.use}.{first}"):
+                raise ConfigError(source, f"{key}.symbols.{old}", f"{rule.use} does not define {first!r}")
+    for i, move in enumerate(model.settings.move):
+        if not model.index.exists(move.destination):
+            raise ConfigError(source, f"tool.remediator.move[{i}].to", f"module {move.destination} does not exist in the project")
+
+
+def find_ssot_violations(model: ProjectModel) -> tuple[list[Finding], list[Compliance]]:
+    """Violations of every SSOT rule, and each rule's compliance figure."""
+    findings: list[Finding] = []
+    compliance: list[Compliance] = []
+    for rule in model.settings.ssot:
+        figure = Compliance(rule.name, rule.use)
+        for parsed in model.files:
+            if in_scope(rule, parsed.module):
+                findings.extend(_check_file(model, rule, parsed, figure))
+        compliance.append(figure)
+    return findings, compliance
+
+
+def in_scope(rule: SsotRule, module: str) -> bool:
+    """True when `module` is bound by the rule (in scope, not allowed, not forbidden itself)."""
+    if rule.scope and not _matches(rule.scope, module):
+        return False
+    return not _matches(rule.allow, module) and not _matches(rule.forbid, module)
+
+
+def forbidden_path(model: ProjectModel, rule: SsotRule, resolution: Resolution) -> tuple[str, ...] | None:
+    """The module chain through which this import reaches a forbidden module, or None."""
+    imported = resolution.depends_on or resolution.target
+    if _matches(rule.forbid, imported):
+        return (imported,)
+    if resolution.status != OK or not resolution.name or resolution.name == "*" or resolution.depends_on != resolution.target:
+        return None
+    chain = model.symbols.provenance(resolution.target, resolution.name)
+    if any(_matches(rule.forbid, module) for module in chain[1:]):
+        return chain
+    return None
+
+
+def _check_file(model: ProjectModel, rule: SsotRule, parsed: ParsedFile, figure: Compliance) -> Iterable[Finding]:
+    source = parsed.source
+    for record, resolution in parsed.resolutions:
+        if resolution.status not in (OK, MISSING_NAME) or not model.index.is_internal(resolution.target):
+            continue
+        statement = (source.relpath, record.line)
+        imported = resolution.depends_on or resolution.target
+        if imported == rule.use or imported.startswith(rule.use + "."):
+            figure.compliant_statements.add(statement)
+            continue
+        chain = forbidden_path(model, rule, resolution)
+        if chain is None:
+            continue
+        figure.violating_statements.add(statement)
+        yield _finding(rule, parsed, resolution, chain, record.line, record.column, record.context, "import")
+    for reference in parsed.facts.strings:
+        resolution = model.resolver.resolve_string(source.module, source.is_package, reference, parsed.facts.imports)
+        if resolution.status != OK:
+            continue
+        chain = forbidden_path(model, rule, resolution)
+        if chain is not None:
+            yield _finding(rule, parsed, resolution, chain, reference.line, reference.column, reference.context, "string")
+
+
+def _finding(
+    rule: SsotRule, parsed: ParsedFile, resolution: Resolution, chain: tuple[str, ...],
+    line: int, column: int, context: int, reference: str,
+) -> Finding:
+    name = resolution.name if resolution.name != "*" else None
+    mapped = dict(rule.symbols).get(name or "", name) if name else None
+    via = f" (re-exported through {' -> '.join(chain)})" if len(chain) > 1 else ""
+    what = f"{name!r} from {resolution.target}" if name else resolution.target
+    instead = f"{rule.use}.{mapped}" if mapped else rule.use
+    return Finding(
+        rule=SSOT_VIOLATION,
+        path=parsed.source.relpath,
+        line=line,
+        column=column,
+        importer=parsed.module,
+        target=resolution.target,
+        name=name,
+        severity="error",
+        message=f"imports {what}{via}, bypassing {rule.use} (rule {rule.name}); use {instead}",
+        guarded=bool(context & Context.GUARDED),
+        reference="string" if reference == "string" else "import",
+        type_checking=bool(context & Context.TYPE_CHECKING),
+        suggestion=Suggestion("use", rule.use, f"import {mapped or 'it'} from {rule.use}" if name else f"import from {rule.use}"),
+        ssot_rule=rule.name,
+    )
+
+
+def _matches(patterns: Iterable[str], module: str) -> bool:
+    return any(pattern_matches(pattern, module) for pattern in patterns)

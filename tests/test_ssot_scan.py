@@ -1,0 +1,94 @@
+"""ssot-violation: scope, allow, patterns, re-exports, strings, compliance and config errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from remediator.domain.config import ConfigError, SsotRule, pattern_matches
+
+RULE = SsotRule(
+    name="jwt", forbid=("auth.core.jwt_handler",), scope=("backend",), allow=("backend.integration",),
+    use="backend.integration.jwt_ssot", symbols=(("JWTHandler", "JwtSsot"),),
+)
+BASE = {
+    "auth/__init__.py": "",
+    "auth/core/__init__.py": "from .jwt_handler import JWTHandler\n__all__ = ['JWTHandler']\n",
+    "auth/core/jwt_handler.py": "class JWTHandler: pass\ndef validate_token(t): return t\n",
+    "auth/core/jwt_handler_ext/__init__.py": "",
+    "auth/core/jwt_handler_ext/extra.py": "",
+    "auth/other.py": "from auth.core.jwt_handler import JWTHandler\n",  # out of scope
+    "backend/__init__.py": "",
+    "backend/integration/__init__.py": "",
+    "backend/integration/jwt_ssot.py": "from auth.core.jwt_handler import JWTHandler, validate_token\nclass JwtSsot(JWTHandler): pass\n",
+}
+
+CASES = [
+    ("from-import", "from auth.core.jwt_handler import JWTHandler\n", [(1, "auth.core.jwt_handler", "JWTHandler", "import")]),
+    ("import module", "import auth.core.jwt_handler\n", [(1, "auth.core.jwt_handler", None, "import")]),
+    ("import as", "import auth.core.jwt_handler as jh\n", [(1, "auth.core.jwt_handler", None, "import")]),
+    ("from package import module", "from auth.core import jwt_handler\n", [(1, "auth.core", "jwt_handler", "import")]),
+    ("re-export through package", "from auth.core import JWTHandler\n", [(1, "auth.core", "JWTHandler", "import")]),
+    ("inside function", "def f():\n    from auth.core.jwt_handler import validate_token\n", [(2, "auth.core.jwt_handler", "validate_token", "import")]),
+    ("string patch target", "from unittest import mock\nmock.patch('auth.core.jwt_handler.JWTHandler')\n", [(2, "auth.core.jwt_handler", "JWTHandler", "string")]),
+    ("through use is compliant", "from backend.integration.jwt_ssot import JwtSsot\n", []),
+    ("prefix is not a submodule", "import auth.core.jwt_handler_ext.extra\n", []),
+    ("other auth modules are fine", "from auth import other\n", []),
+]
+
+
+@pytest.mark.parametrize("source, expected", [pytest.param(s, e, id=i) for i, s, e in CASES])
+def test_violation(project, source: str, expected: list[tuple]) -> None:
+    result = project({**BASE, "backend/app.py": source}, ssot=(RULE,))
+    found = [(f.line, f.target, f.name, f.reference) for f in result.findings if f.rule == "ssot-violation"]
+    assert found == expected
+    for finding in result.findings:
+        if finding.rule == "ssot-violation":
+            assert finding.ssot_rule == "jwt" and finding.path == "backend/app.py"
+            assert finding.suggestion is not None and finding.suggestion.target == "backend.integration.jwt_ssot"
+
+
+def test_allow_scope_and_forbidden_modules_themselves_are_exempt(project) -> None:
+    result = project(BASE, ssot=(RULE,))
+    assert [f for f in result.findings if f.rule == "ssot-violation"] == []
+
+
+def test_wildcard_patterns() -> None:
+    assert pattern_matches("a.*.c", "a.b.c") and pattern_matches("a.*.c", "a.b.c.d")
+    assert not pattern_matches("a.*.c", "a.c")
+    assert pattern_matches("a.**.c", "a.c") and pattern_matches("a.**.c", "a.x.y.c")
+    assert pattern_matches("a", "a.b") and not pattern_matches("a", "ab")
+
+
+def test_scope_pattern_with_wildcard(project) -> None:
+    rule = SsotRule(name="r", forbid=("auth.core.jwt_handler",), scope=("**.views",), use="backend.integration.jwt_ssot")
+    files = {**BASE, "backend/views.py": "import auth.core.jwt_handler\n", "backend/models.py": "import auth.core.jwt_handler\n"}
+    result = project(files, ssot=(rule,))
+    assert [f.path for f in result.findings if f.rule == "ssot-violation"] == ["backend/views.py"]
+
+
+def test_compliance_figures(project) -> None:
+    files = {
+        **BASE,
+        "backend/a.py": "from backend.integration.jwt_ssot import JwtSsot\n",
+        "backend/b.py": "from backend.integration import jwt_ssot\n",
+        "backend/c.py": "from auth.core.jwt_handler import JWTHandler, validate_token\n",
+    }
+    result = project(files, ssot=(RULE,))
+    (figure,) = result.to_dict()["summary"]["ssot"]["rules"]
+    assert figure == {
+        "rule": "jwt", "use": "backend.integration.jwt_ssot", "compliant_imports": 2, "violating_imports": 1,
+        "violating_files": 1, "compliance": round(2 / 3, 4),
+    }
+
+
+@pytest.mark.parametrize(
+    "rule, key",
+    [
+        (SsotRule(name="r", forbid=("auth",), use="backend.nowhere"), "tool.remediator.ssot[0].use"),
+        (SsotRule(name="r", forbid=("auth",), use="backend.integration.jwt_ssot", symbols=(("X", "Nope"),)), "tool.remediator.ssot[0].symbols.X"),
+    ],
+)
+def test_settings_checked_against_the_project(project, rule: SsotRule, key: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        project(BASE, ssot=(rule,))
+    assert error.value.key == key
