@@ -71,7 +71,7 @@ def discover(root: Path, packages: tuple[str, ...] | None = None, exclude: tuple
         return walker.result
     for base in bases:
         try:
-            entries = sorted(os.scandir(base), key=lambda e: e.name)
+            entries = sorted(os.scandir(base), key=_real_first)
         except OSError:
             continue
         for entry in entries:
@@ -98,7 +98,7 @@ class _Walker:
         self.root = root
         self.exclude = exclude
         self.result = Discovery(root)
-        self.seen_dirs: set[str] = set()
+        self.seen_dirs: set[str] = {str(root)}  # the root is never a package of its own
 
     def excluded(self, path: Path) -> bool:
         name = path.name
@@ -122,7 +122,7 @@ class _Walker:
             return False
         self.seen_dirs.add(real)
         try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            entries = sorted(os.scandir(directory), key=_real_first)
         except OSError as error:
             self.result.problems.append(
                 (self.relpath(directory), module, ParseProblem(UNREADABLE_FILE, f"cannot list directory: {error.strerror}", 1, 1))
@@ -183,6 +183,11 @@ class _Walker:
                 if name.endswith(".py") or _is_backup_name(name):
                     found.append(self.relpath(Path(dirpath) / name))
         return found
+
+
+def _real_first(entry: os.DirEntry[str]) -> tuple[bool, str]:
+    """Sort key: real entries before symlinks (a symlink must not hide its target), then by name."""
+    return (entry.is_symlink(), entry.name)
 
 
 def _is_backup_name(name: str) -> bool:

@@ -65,15 +65,43 @@ def _confirm_syntax_error(source: bytes) -> ParseProblem | None:
         return None
     except SyntaxError as error:
         problem = ParseProblem(SYNTAX_ERROR, error.msg, error.lineno or 1, error.offset or 1)
+        if "too many nested" in error.msg:
+            return problem  # invalid in every Python version: no need to ask LibCST
     except (RecursionError, MemoryError, ValueError) as error:
         problem = ParseProblem(SYNTAX_ERROR, f"cannot parse: {type(error).__name__}", 1, 1)
+    return None if _libcst_accepts(source) else problem
+
+
+_LIBCST_STACK = 512 << 20  # reserved, not committed: deep nesting must not overflow the native parser
+
+
+def _libcst_accepts(source: bytes) -> bool:
+    """Ask LibCST's native parser (which knows syntax newer than this interpreter).
+
+    It runs in a thread with a large stack: on pathological nesting the native
+    parser recurses deeply and would otherwise crash the process.
+    """
+    import threading
+
     import libcst  # only for files that the running interpreter rejects
 
+    outcome: list[bool] = []
+
+    def attempt() -> None:
+        try:
+            libcst.parse_module(source)
+            outcome.append(True)
+        except Exception:  # ParserSyntaxError, or RecursionError on pathological input
+            outcome.append(False)
+
+    previous = threading.stack_size(_LIBCST_STACK)
     try:
-        libcst.parse_module(source)
-        return None  # newer syntax than this interpreter knows: valid code
-    except Exception:  # libcst raises ParserSyntaxError, or RecursionError on pathological input
-        return problem
+        worker = threading.Thread(target=attempt, name="remediator-libcst-check")
+        worker.start()
+    finally:
+        threading.stack_size(previous)
+    worker.join()
+    return bool(outcome and outcome[0])
 
 
 @lru_cache(maxsize=1)

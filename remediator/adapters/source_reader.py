@@ -54,9 +54,11 @@ def decode_source(data: bytes) -> bytes | ParseProblem:
             line,
             column,
         )
-    if codec.name == "utf-8":
-        return data
-    return text.encode("utf-8")
+    if codec.name != "utf-8":
+        data = text.encode("utf-8")
+    if b"\r" in data:  # Python treats a lone CR as a line break; tree-sitter does not
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return data
 
 
 def _declared_encoding(data: bytes) -> str | None:
