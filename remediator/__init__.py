@@ -13,16 +13,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["ConfigError", "Finding", "ScanResult", "Settings", "Suggestion", "scan", "__version__"]
+__all__ = ["ConfigError", "Finding", "FixResult", "ScanResult", "Settings", "Suggestion", "fix", "scan", "__version__"]
 
 if TYPE_CHECKING:
-    from remediator.api import scan
+    from remediator.api import fix, scan
+    from remediator.application.fix import FixResult
     from remediator.application.scan import ScanResult
     from remediator.domain.config import ConfigError, Settings
     from remediator.domain.findings import Finding, Suggestion
 
 _LAZY = {
     "scan": "remediator.api",
+    "fix": "remediator.api",
+    "FixResult": "remediator.application.fix",
     "ScanResult": "remediator.application.scan",
     "ConfigError": "remediator.domain.config",
     "Settings": "remediator.domain.config",

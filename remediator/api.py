@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from remediator.adapters.config_file import load_settings
+from remediator.application.fix import FixResult, run_fix
 from remediator.application.scan import ScanResult, run_scan
 from remediator.domain.config import Settings
 
@@ -30,3 +31,31 @@ def scan(
     if settings is None:
         settings = load_settings(root_path, Path(config) if config is not None else None)
     return run_scan(root_path, settings, jobs=jobs, use_git=use_git)
+
+
+def fix(
+    root: str | Path = ".",
+    *,
+    config: str | Path | None = None,
+    settings: Settings | None = None,
+    rules: tuple[str, ...] = (),
+    apply: bool = False,
+    suggested: bool = False,
+    rewrite_strings: bool = False,
+    jobs: int | None = None,
+    use_git: bool = True,
+) -> FixResult:
+    """Rewrite imports per the project's ssot and move rules (and, with `suggested`, scan's suggestions).
+
+    Without `apply` nothing is written: the result holds each file's diff. Raises
+    `ConfigError` for a wrong setting or an unknown rule name.
+    """
+    root_path = Path(root)
+    if not root_path.is_dir():
+        raise NotADirectoryError(f"{root}: not a directory")
+    if settings is None:
+        settings = load_settings(root_path, Path(config) if config is not None else None)
+    return run_fix(
+        root_path, settings, rules=rules, apply=apply, suggested=suggested,
+        rewrite_strings=rewrite_strings, jobs=jobs, use_git=use_git,
+    )

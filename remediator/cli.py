@@ -68,6 +68,37 @@ def cycles(root: Path, output_format: str, config: Path | None, jobs: int | None
     sys.exit(1 if found else 0)
 
 
+@main.command()
+@_common
+@click.option("--rule", "rules", multiple=True, metavar="NAME", help="Apply only this rule (an ssot rule name, move, move:MODULE or suggested); repeatable.")
+@click.option("--apply", is_flag=True, help="Write the changes (default: print a diff and change nothing).")
+@click.option("--suggested", is_flag=True, help="Also apply scan's unambiguous `move` suggestions for missing modules and names.")
+@click.option("--rewrite-strings", is_flag=True, help="Also rewrite patch()/import_module() string targets.")
+@click.option("--no-git", is_flag=True, help="Do not look in git history for deleted modules.")
+def fix(
+    root: Path, output_format: str, config: Path | None, jobs: int | None, rules: tuple[str, ...],
+    apply: bool, suggested: bool, rewrite_strings: bool, no_git: bool,
+) -> None:
+    """Rewrite imports that violate ssot rules, imports of moved modules and (with --suggested) broken ones."""
+    from remediator.api import fix as run_fix
+    from remediator.domain.config import ConfigError
+
+    try:
+        result = run_fix(
+            root, config=config, jobs=jobs, rules=rules, apply=apply, suggested=suggested,
+            rewrite_strings=rewrite_strings, use_git=not no_git,
+        )
+    except ConfigError as error:
+        _fail(f"configuration error: {error}")
+    if output_format == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        from remediator.reports.fix_report import render_fix
+
+        render_fix(result, _console())
+    sys.exit(result.exit_code)
+
+
 def _run_scan(root: Path, config: Path | None, jobs: int | None, *, use_git: bool) -> Any:
     from remediator.api import scan as run
     from remediator.domain.config import ConfigError

@@ -10,7 +10,8 @@ from typing import NamedTuple
 
 from remediator.analysis.module_index import ModuleIndex
 from remediator.analysis.symbols import SymbolTables
-from remediator.domain.facts import ImportRecord, StringReference
+from remediator.domain.facts import Context, ImportRecord, StringReference
+from remediator.domain.modules import absolute_module
 
 OK = "ok"
 EXTERNAL = "external"
@@ -40,16 +41,7 @@ class ModuleResolver:
         self.index = index
         self.symbols: SymbolTables | None = None  # attached once facts are known
 
-    @staticmethod
-    def absolute(importer: str, is_package: bool, module: str, level: int) -> str | None:
-        """Absolute name of `module` as written in `importer` with `level` leading dots."""
-        if level == 0:
-            return module
-        package = importer.split(".") if is_package else importer.split(".")[:-1]
-        if level - 1 >= len(package):
-            return None  # beyond the top-level package
-        base = package[: len(package) - (level - 1)]
-        return ".".join(base + ([module] if module else []))
+    absolute = staticmethod(absolute_module)
 
     def resolve_import(self, importer: str, is_package: bool, record: ImportRecord) -> Resolution:
         """Resolve one import item of `importer`."""
@@ -128,3 +120,28 @@ class ModuleResolver:
         if self.symbols is None:
             return None
         return self.symbols.has_name(module, name)
+
+    def shadows_submodule(self, package: str, name: str) -> bool:
+        """True when `package` binds `name` to something other than its submodule `package.name`.
+
+        Then `import package.name as x` and `from package import name` give that
+        object, not the module (Python looks the attribute up first).
+        """
+        if self.symbols is None or not self.index.exists(f"{package}.{name}"):
+            return False
+        shadowed = False
+        for facts in self.symbols.facts_of(package):
+            if name in facts.defined_names:
+                return True
+            for record in facts.imports:
+                local = record.alias or (record.name if record.name else record.module.split(".")[0])
+                if local != name or record.context & (Context.FUNCTION | Context.CLASS):
+                    continue
+                resolution = self.resolve_import(package, True, record)
+                submodule = f"{package}.{name}"
+                if record.name is None:
+                    binds_module = resolution.target == submodule
+                else:
+                    binds_module = resolution.depends_on == f"{resolution.target}.{record.name}" == submodule
+                shadowed = not binds_module
+        return shadowed

@@ -58,6 +58,10 @@ class SymbolTables:
             return None
         return name in names
 
+    def facts_of(self, module: str) -> list[ModuleFacts]:
+        """The facts of `module`'s files (.py and .pyi)."""
+        return self._facts.get(module, [])
+
     def defines(self, module: str, name: str) -> bool:
         """True when `module` itself defines `name` (def, class, assignment), not by import."""
         return any(name in facts.defined_names for facts in self._facts.get(module, ()))
@@ -82,7 +86,7 @@ class SymbolTables:
         for facts in facts_list:
             if facts.dynamic_names or facts.problem is not None:
                 return None
-            names |= facts.bound_names
+            names |= facts.bound_names - self._self_bound(module, entry.is_package, facts)
             for record in facts.imports:
                 if record.name != "*" or record.context & (Context.FUNCTION | Context.CLASS):
                     continue
@@ -94,6 +98,24 @@ class SymbolTables:
                     return None
                 names |= exported
         return frozenset(names)
+
+    def _self_bound(self, module: str, is_package: bool, facts: ModuleFacts) -> set[str]:
+        """Names bound only by importing them from this very module (`from . import gone` in an __init__).
+
+        Such an import binds nothing unless the name exists by other means, so it must not
+        make itself look satisfied.
+        """
+        own: set[str] = set()
+        other: set[str] = set()
+        for record in facts.imports:
+            if record.context & (Context.FUNCTION | Context.CLASS) or record.name in (None, "*"):
+                continue
+            local = record.alias or record.name or ""
+            if self._absolute(module, is_package, record.module, record.level) == module and record.alias in (None, record.name):
+                own.add(local)
+            else:
+                other.add(local)
+        return own - other - facts.defined_names
 
     def provenance(self, module: str, name: str) -> tuple[str, ...]:
         """The modules a name travels through, from `module` to where it is defined.

@@ -1,0 +1,573 @@
+"""Rewrite imports of moved modules and names to their new home, keeping local names.
+
+The command rewrites every import form in place (module level, functions,
+classes, `try:` and `if TYPE_CHECKING:` blocks), keeps aliases and the file's
+local names, merges into an existing import of the target module in the same
+block instead of adding a duplicate, rewrites the uses that scope analysis
+finds when a name's new home is an attribute (`validate_token` ->
+`jwt_ssot.validate_token`), and leaves every other byte alone.
+
+It refuses (`SkipFile`, with a reason) rather than guess: a new local name that
+would clash, a name the new module does not define, a use it cannot map.
+
+From the command line, with LibCST's own runner::
+
+    python -m libcst.tool codemod -x rewrite_imports.RewriteImportsCommand \\
+        --move test_framework.fixtures.websocket_manager_mock:test_framework.ssot.websocket_mocks \\
+        tests/
+
+(with `codemods` listed under `modules` in `.libcst.codemod.yaml`).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from typing import Union
+
+import libcst as cst
+from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
+from libcst.helpers import get_full_name_for_node
+from libcst.metadata import ParentNodeProvider, ScopeProvider
+
+from remediator.domain.modules import absolute_module
+from remediator.domain.plan import ModuleRedirect, NameRedirect, Redirects
+
+NameExists = Callable[[str, str], Union[bool, None]]
+Shadowed = Callable[[str, str], bool]
+_STRING_CALLS = frozenset({"patch", "dict", "multiple", "import_module", "__import__", "setattr", "delattr"})
+
+
+class RewriteImportsCommand(VisitorBasedCodemodCommand):
+    """Point imports at their new home; one pass per file for every redirect."""
+
+    DESCRIPTION = "Rewrite imports of moved modules and names to their new home, keeping local names."
+    METADATA_DEPENDENCIES = (ScopeProvider, ParentNodeProvider)
+
+    def __init__(
+        self,
+        context: CodemodContext,
+        redirects: Redirects | None = None,
+        *,
+        move: Sequence[str] = (),
+        rename: Sequence[str] = (),
+        module_name: str | None = None,
+        is_package: bool | None = None,
+        name_exists: NameExists | None = None,
+        shadowed: Shadowed | None = None,
+        rewrite_strings: bool = False,
+        protected_names: frozenset[str] = frozenset(),
+    ) -> None:
+        super().__init__(context)
+        self.redirects = redirects if redirects is not None else redirects_from_arguments(move, rename)
+        self.module_name = module_name if module_name is not None else (context.full_module_name or "")
+        if is_package is None:
+            is_package = bool(context.filename and context.filename.endswith(("__init__.py", "__init__.pyi")))
+        self.is_package = is_package
+        self.name_exists: NameExists = name_exists or (lambda module, name: None)
+        self.shadowed: Shadowed = shadowed or (lambda package, name: False)
+        self.rewrite_strings = rewrite_strings
+        self.protected_names = set(protected_names)
+        self.applied_rules: set[str] = set()
+        self._statement_edits: dict[cst.CSTNode, list[cst.BaseSmallStatement]] = {}
+        self._additions: dict[cst.CSTNode, list[cst.ImportAlias]] = {}
+        self._use_edits: dict[cst.CSTNode, cst.BaseExpression] = {}
+        self._string_edits: dict[cst.CSTNode, cst.SimpleString] = {}
+
+    @staticmethod
+    def add_args(arg_parser: argparse.ArgumentParser) -> None:
+        arg_parser.add_argument(
+            "--move", dest="move", action="append", default=[], metavar="OLD:NEW",
+            help="Module OLD (and its submodules) now lives at NEW.",
+        )
+        arg_parser.add_argument(
+            "--rename", dest="rename", action="append", default=[], metavar="MODULE.NAME=NEW_MODULE:PATH",
+            help="`from MODULE import NAME` becomes `from NEW_MODULE import PATH` (PATH may be dotted).",
+        )
+        arg_parser.add_argument("--rewrite-strings", dest="rewrite_strings", action="store_true", help="Rewrite patch()/import_module() targets too.")
+
+    # -- planning: a pre-pass over every import of the module ------------------
+
+    def visit_Module(self, node: cst.Module) -> bool:
+        collector = _ImportCollector()
+        node.visit(collector)
+        self.protected_names |= collector.dunder_all
+        existing = self._existing_imports(collector.from_imports)
+        for statement in collector.from_imports:
+            self._plan_from_import(statement, existing)
+        for statement in collector.imports:
+            self._plan_import(statement)
+        return True
+
+    def _existing_imports(self, statements: list[cst.ImportFrom]) -> dict[tuple[int, str], cst.ImportFrom]:
+        """Absolute from-imports per (suite, module), for merging."""
+        found: dict[tuple[int, str], cst.ImportFrom] = {}
+        for statement in statements:
+            module = self._absolute(statement)
+            if module and not isinstance(statement.names, cst.ImportStar) and not self._redirected(statement, module):
+                found.setdefault((id(self._suite_of(statement)), module), statement)
+        return found
+
+    def _redirected(self, node: cst.ImportFrom, module: str) -> bool:
+        """True when some name of this statement will be redirected (so it is not a merge target)."""
+        if isinstance(node.names, cst.ImportStar):
+            return self.redirects.for_module(module) is not None
+        for alias in node.names:
+            name = get_full_name_for_node(alias.name) or ""
+            if self.redirects.for_name(module, name) or self.redirects.for_module(f"{module}.{name}"):
+                return True
+        return False
+
+    def _plan_from_import(self, node: cst.ImportFrom, existing: dict[tuple[int, str], cst.ImportFrom]) -> None:
+        module = self._absolute(node)
+        if module is None:
+            return
+        if isinstance(node.names, cst.ImportStar):
+            found = self.redirects.for_module(module)
+            if found is None:
+                return
+            redirect, new = found
+            if redirect.symbols:
+                raise SkipFile(f"star-import: `from {module} import *` cannot be mapped symbol by symbol")
+            self._record(redirect.rule)
+            self._statement_edits[node] = [node.with_changes(module=_dotted(new), relative=[])]
+            return
+        kept: list[cst.ImportAlias] = []
+        moved: dict[str, list[cst.ImportAlias]] = {}
+        for alias in node.names:
+            name = get_full_name_for_node(alias.name) or ""
+            local = _local_name(alias) or name
+            destination = self._redirect_name(node, module, name, local, alias)
+            if destination is None:
+                kept.append(alias)
+            else:
+                new_module, new_alias = destination
+                moved.setdefault(new_module, []).append(new_alias)
+        if not moved:
+            return
+        statements: list[cst.BaseSmallStatement] = []
+        if kept:
+            statements.append(node.with_changes(names=_fix_commas(kept, node)))
+        suite = id(self._suite_of(node))
+        for new_module, aliases in moved.items():
+            aliases = _unique(aliases)
+            target = existing.get((suite, new_module))
+            if target is not None and target is not node:
+                emptied = not kept and len(moved) == 1
+                if not emptied or self._removable(node):
+                    self._additions.setdefault(target, []).extend(_plain(a) for a in aliases)
+                    continue
+            if not kept and not statements:
+                statements.append(node.with_changes(module=_dotted(new_module), relative=[], names=_fix_commas(aliases, node)))
+            else:
+                statements.append(cst.ImportFrom(module=_dotted(new_module), names=_fix_commas([_plain(a) for a in aliases], None)))
+        self._statement_edits[node] = statements
+
+    def _redirect_name(
+        self, node: cst.ImportFrom, module: str, name: str, local: str, alias: cst.ImportAlias
+    ) -> tuple[str, cst.ImportAlias] | None:
+        """Where one imported name goes: (new module, new alias), registering use rewrites."""
+        target = self.redirects.for_name(module, name)
+        if target is None:
+            submodule = self.redirects.for_module(f"{module}.{name}")
+            if submodule is None:
+                return None
+            redirect, new_module = submodule
+            self._record(redirect.rule)
+            self._map_module_uses(node, local, redirect, new_module, dotted_chain=None)
+            parent, _, leaf = new_module.rpartition(".")
+            if not parent:
+                raise SkipFile(f"top-level-module: cannot import {new_module} with `from ... import`")
+            return parent, _alias(alias, leaf, local)
+        new_module, path, rule = target
+        head, _, rest = path.partition(".")
+        if self.name_exists(new_module, head) is False:
+            raise SkipFile(f"unmapped-symbol: {new_module} does not define {head!r} (for {module}.{name})")
+        self._record(rule)
+        if not rest:
+            return new_module, _alias(alias, head, local)
+        if local in self.protected_names or self.is_package:
+            raise SkipFile(f"re-export: {local!r} is re-exported here; mapping it to {head}.{rest} would remove it")
+        references = self._references(node, local)
+        self._check_free(node, head, new_module, references)
+        for reference in references:
+            self._use_edits[reference] = cst.parse_expression(f"{head}.{rest}")
+        return new_module, _alias(alias, head, head)
+
+    def _plan_import(self, node: cst.Import) -> None:
+        aliases: list[cst.ImportAlias] = []
+        imported_names: dict[str, list[cst.ImportAlias]] = {}
+        changed = False
+        for alias in node.names:
+            dotted = get_full_name_for_node(alias.name) or ""
+            found = self.redirects.for_module(dotted)
+            if found is None:
+                aliases.append(alias)
+                continue
+            redirect, new_module = found
+            self._record(redirect.rule)
+            changed = True
+            local = _local_name(alias)
+            bound = local if local is not None else dotted
+            package, _, leaf = new_module.rpartition(".")
+            if redirect.flatten and package and self.shadowed(package, leaf):
+                # `import new.module` would bind the object the package shadows it with:
+                # import the names the file uses instead (`from new.module import a, b`).
+                heads = self._map_uses_to_names(node, bound, redirect, new_module)
+                imported_names.setdefault(new_module, []).extend(cst.ImportAlias(name=cst.Name(h)) for h in heads)
+                continue
+            if local is not None:
+                self._map_module_uses(node, local, redirect, new_module, dotted_chain=None)
+            else:
+                self._check_top_level_uses(node, dotted, new_module)
+                self._map_module_uses(node, dotted, redirect, new_module, dotted_chain=new_module)
+            aliases.append(alias.with_changes(name=_dotted(new_module)))
+        if not changed:
+            return
+        statements: list[cst.BaseSmallStatement] = []
+        if aliases:
+            statements.append(node.with_changes(names=_fix_import_commas(aliases)))
+        for new_module, names in imported_names.items():
+            statements.append(cst.ImportFrom(module=_dotted(new_module), names=_fix_commas(_unique(names), None)))
+        self._statement_edits[node] = statements
+
+    def _map_uses_to_names(self, node: cst.Import, bound: str, redirect: ModuleRedirect, new_module: str) -> list[str]:
+        """Rewrite each `bound.X` to the mapped name's head; return the heads to import."""
+        if bound in self.protected_names or self.is_package:
+            raise SkipFile(f"re-export: {bound!r} is re-exported here; it cannot become separate names")
+        heads: list[str] = []
+        references = self._references(node, bound)
+        edits: dict[cst.CSTNode, cst.BaseExpression] = {}
+        for reference in references:
+            parent = self.get_metadata(ParentNodeProvider, reference, None)
+            if not (isinstance(parent, cst.Attribute) and parent.value is reference):
+                raise SkipFile(f"unmapped-use: {bound} is used as a module object; its names cannot be mapped one by one")
+            mapped = redirect.target_path(parent.attr.value)
+            head = mapped.split(".")[0]
+            if self.name_exists(new_module, head) is False:
+                raise SkipFile(f"unmapped-symbol: {new_module} does not define {head!r} (used as {bound}.{parent.attr.value})")
+            if head not in heads:
+                heads.append(head)
+            edits[parent] = cst.parse_expression(mapped)
+        for head in heads:
+            self._check_free(node, head, new_module, references)
+        self._use_edits.update(edits)
+        return heads
+
+    def _map_module_uses(
+        self, node: cst.CSTNode, local: str, redirect: ModuleRedirect, new_module: str, dotted_chain: str | None
+    ) -> None:
+        """Rewrite `local.X` uses of a redirected module binding; check every X exists there.
+
+        `dotted_chain` is set for `import a.b.c` (uses are `a.b.c.X`, written anew as `new.X`).
+        """
+        package, _, leaf = new_module.rpartition(".")
+        if package and self.shadowed(package, leaf):
+            raise SkipFile(
+                f"shadowed-module: {package} binds {leaf!r} to an object, so `{new_module}` cannot be imported as a module name"
+            )
+        for reference in self._references(node, local):
+            parent = self.get_metadata(ParentNodeProvider, reference, None)
+            if isinstance(parent, cst.Attribute) and parent.value is reference:
+                attribute = parent.attr.value
+                mapped = redirect.target_path(attribute)
+                head = mapped.split(".")[0]
+                if self.name_exists(new_module, head) is False and self.name_exists(new_module, attribute) is not True:
+                    raise SkipFile(f"unmapped-symbol: {new_module} does not define {head!r} (used as {local}.{attribute})")
+                base = dotted_chain or local
+                if dotted_chain is not None or mapped != attribute:
+                    self._use_edits[parent] = cst.parse_expression(f"{base}.{mapped}")
+            elif redirect.flatten and redirect.symbols:
+                raise SkipFile(f"unmapped-use: {local} is used as a module object; its names cannot be mapped one by one")
+            elif dotted_chain is not None:
+                self._use_edits[reference] = cst.parse_expression(dotted_chain)
+
+    # -- applying -------------------------------------------------------------
+
+    def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom) -> cst.ImportFrom:
+        additions = self._additions.get(original_node)
+        if not additions or isinstance(updated_node.names, cst.ImportStar):
+            return updated_node
+        present = {(get_full_name_for_node(a.name), _local_name(a)) for a in updated_node.names}
+        extra = [a for a in additions if (get_full_name_for_node(a.name), _local_name(a)) not in present]
+        if not extra:
+            return updated_node
+        return updated_node.with_changes(names=_fix_commas([*updated_node.names, *extra], updated_node))
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> Union[cst.SimpleStatementLine, cst.FlattenSentinel[cst.SimpleStatementLine], cst.RemovalSentinel]:
+        if not any(statement in self._statement_edits for statement in original_node.body):
+            return updated_node
+        body = self._edited_body(original_node, updated_node)
+        if not body:
+            return cst.RemoveFromParent()
+        if len(original_node.body) == 1 and len(body) > 1:
+            first = updated_node.with_changes(body=[body[0]])
+            rest = [cst.SimpleStatementLine(body=[statement]) for statement in body[1:]]
+            return cst.FlattenSentinel([first, *rest])
+        return updated_node.with_changes(body=_fix_semicolons(body))
+
+    def leave_SimpleStatementSuite(
+        self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
+    ) -> cst.SimpleStatementSuite:
+        if not any(statement in self._statement_edits for statement in original_node.body):
+            return updated_node
+        body = self._edited_body(original_node, updated_node) or [cst.Pass()]
+        return updated_node.with_changes(body=_fix_semicolons(body))
+
+    def _edited_body(
+        self,
+        original: cst.SimpleStatementLine | cst.SimpleStatementSuite,
+        updated: cst.SimpleStatementLine | cst.SimpleStatementSuite,
+    ) -> list[cst.BaseSmallStatement]:
+        body: list[cst.BaseSmallStatement] = []
+        for before, after in zip(original.body, updated.body):
+            replacement = self._statement_edits.get(before)
+            if replacement is None:
+                body.append(after)
+                continue
+            body.extend(replacement)
+        return body
+
+    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
+        return self._use_edits.get(original_node, updated_node)
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        return self._use_edits.get(original_node, updated_node)
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        if not self.rewrite_strings or not node.args:
+            return True
+        callee = (get_full_name_for_node(node.func) or "").rsplit(".", 1)[-1]
+        first = node.args[0].value
+        if callee in _STRING_CALLS and isinstance(first, cst.SimpleString) and not node.args[0].keyword:
+            value = first.evaluated_value
+            if isinstance(value, str):
+                new = self._redirect_dotted(value)
+                if new is not None and new != value:
+                    quote = first.quote
+                    self._string_edits[first] = first.with_changes(value=f"{first.prefix}{quote}{new}{quote}")
+        return True
+
+    def leave_SimpleString(self, original_node: cst.SimpleString, updated_node: cst.SimpleString) -> cst.SimpleString:
+        return self._string_edits.get(original_node, updated_node)
+
+    # -- helpers --------------------------------------------------------------
+
+    def _redirect_dotted(self, text: str) -> str | None:
+        parts = text.split(".")
+        for cut in range(len(parts), 0, -1):
+            module, rest = ".".join(parts[:cut]), parts[cut:]
+            if rest:
+                named = self.redirects.for_name(module, rest[0])
+                if named is not None:
+                    new_module, path, rule = named
+                    self._record(rule)
+                    return ".".join([new_module, path, *rest[1:]])
+            found = self.redirects.for_module(module)
+            if found is not None:
+                redirect, new_module = found
+                self._record(redirect.rule)
+                if rest and redirect.symbols:
+                    return ".".join([new_module, redirect.target_path(rest[0]), *rest[1:]])
+                return ".".join([new_module, *rest])
+        return None
+
+    def _absolute(self, node: cst.ImportFrom) -> str | None:
+        written = get_full_name_for_node(node.module) if node.module is not None else ""
+        level = len(node.relative)
+        if level and not self.module_name:
+            return None
+        return absolute_module(self.module_name, self.is_package, written or "", level)
+
+    def _references(self, node: cst.CSTNode, local: str) -> list[cst.CSTNode]:
+        scope = self.get_metadata(ScopeProvider, node, None)
+        if scope is None:
+            return []
+        found = []
+        for assignment in scope.assignments[local]:
+            if getattr(assignment, "node", None) is node:
+                found.extend(access.node for access in assignment.references)
+        return found
+
+    def _check_top_level_uses(self, node: cst.Import, dotted: str, new_module: str) -> None:
+        """`import a.b` also binds `a`: other `a.*` uses must stay bound after it becomes `import x.y`."""
+        top = dotted.split(".")[0]
+        if new_module.split(".")[0] == top:
+            return
+        scope = self.get_metadata(ScopeProvider, node, None)
+        if scope is None:
+            return
+        others = [a for a in scope.assignments[top] if getattr(a, "node", None) is not node]
+        if any(isinstance(getattr(a, "node", None), cst.Import) for a in others):
+            return  # another `import a.x` keeps `a` bound
+        for access in scope.accesses:
+            name = getattr(access, "name", "") or ""
+            if (name == top or name.startswith(top + ".")) and not (name == dotted or name.startswith(dotted + ".")):
+                raise SkipFile(f"unsafe-attribute-use: {name} relies on `import {dotted}` binding {top!r}")
+
+    def _check_free(self, node: cst.CSTNode, name: str, new_module: str, references: list[cst.CSTNode]) -> None:
+        """Refuse to bind `name` where something else already binds it, here or where it is used."""
+        scopes = [self.get_metadata(ScopeProvider, node, None)]
+        scopes += [self.get_metadata(ScopeProvider, reference, None) for reference in references]
+        for scope in scopes:
+            if scope is None:
+                continue
+            for assignment in scope[name]:
+                bound_by = getattr(assignment, "node", None)
+                if not isinstance(bound_by, cst.ImportFrom) or self._module_binding(bound_by, name) != new_module:
+                    raise SkipFile(f"name-clash: {name!r} is already bound here; importing it from {new_module} would shadow that binding")
+
+    def _module_binding(self, node: cst.ImportFrom, name: str) -> str | None:
+        """The module from which `node` imports the object bound to `name` (after redirects)."""
+        if isinstance(node.names, cst.ImportStar):
+            return None
+        module = self._absolute(node)
+        if module is None:
+            return None
+        for alias in node.names:
+            imported = get_full_name_for_node(alias.name) or ""
+            if (_local_name(alias) or imported) == name and imported == name:
+                target = self.redirects.for_name(module, imported)
+                return module if target is None else target[0]
+        return None
+
+    def _suite_of(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        line = self.get_metadata(ParentNodeProvider, node, None)
+        return self.get_metadata(ParentNodeProvider, line, None) if line is not None else None
+
+    def _removable(self, node: cst.ImportFrom) -> bool:
+        """True when the statement can disappear whole: alone on its line, no comment in or above it."""
+        line = self.get_metadata(ParentNodeProvider, node, None)
+        if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+            return False
+        if any(empty.comment is not None for empty in line.leading_lines):
+            return False
+        return "#" not in cst.Module([]).code_for_node(line)
+
+    def _record(self, rule: str) -> None:
+        if rule:
+            self.applied_rules.add(rule)
+
+
+def redirects_from_arguments(move: Sequence[str], rename: Sequence[str]) -> Redirects:
+    """Build redirects from `--move OLD:NEW` and `--rename MODULE.NAME=NEW_MODULE:PATH`."""
+    modules = []
+    for item in move:
+        old, sep, new = item.partition(":")
+        if not sep or not old or not new:
+            raise ValueError(f"--move expects OLD:NEW, got {item!r}")
+        modules.append(ModuleRedirect(old, new, rule="move"))
+    names = []
+    for item in rename:
+        source, sep, destination = item.partition("=")
+        module, _, name = source.rpartition(".")
+        new_module, sep2, path = destination.partition(":")
+        if not sep or not sep2 or not module or not name or not new_module or not path:
+            raise ValueError(f"--rename expects MODULE.NAME=NEW_MODULE:PATH, got {item!r}")
+        names.append(NameRedirect(module, name, new_module, path, rule="rename"))
+    return Redirects(tuple(modules), tuple(names))
+
+
+class _ImportCollector(cst.CSTVisitor):
+    """Every import statement of a module, and a literal `__all__`."""
+
+    def __init__(self) -> None:
+        self.imports: list[cst.Import] = []
+        self.from_imports: list[cst.ImportFrom] = []
+        self.dunder_all: set[str] = set()
+
+    def visit_Import(self, node: cst.Import) -> None:
+        self.imports.append(node)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        self.from_imports.append(node)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if any(isinstance(t.target, cst.Name) and t.target.value == "__all__" for t in node.targets):
+            if isinstance(node.value, (cst.List, cst.Tuple)):
+                for element in node.value.elements:
+                    if isinstance(element.value, cst.SimpleString) and isinstance(element.value.evaluated_value, str):
+                        self.dunder_all.add(element.value.evaluated_value)
+
+
+def _dotted(name: str) -> cst.Attribute | cst.Name:
+    expression = cst.parse_expression(name)
+    assert isinstance(expression, (cst.Attribute, cst.Name))
+    return expression
+
+
+def _local_name(alias: cst.ImportAlias) -> str | None:
+    if alias.asname is None:
+        return None
+    return get_full_name_for_node(alias.asname.name)
+
+
+def _alias(original: cst.ImportAlias, name: str, local: str) -> cst.ImportAlias:
+    """`original` pointed at `name`, still binding `local` (aliased only when they differ)."""
+    if name == local:
+        return original.with_changes(name=cst.Name(name), asname=None)
+    asname = original.asname or cst.AsName(name=cst.Name(local))
+    return original.with_changes(name=cst.Name(name), asname=asname.with_changes(name=cst.Name(local)))
+
+
+def _plain(alias: cst.ImportAlias) -> cst.ImportAlias:
+    """The alias without the original's whitespace and comments, for a statement of its own."""
+    asname = None
+    if alias.asname is not None:
+        asname = cst.AsName(name=alias.asname.name)
+    return cst.ImportAlias(name=alias.name, asname=asname)
+
+
+def _unique(aliases: list[cst.ImportAlias]) -> list[cst.ImportAlias]:
+    seen: set[tuple[str | None, str | None]] = set()
+    unique = []
+    for alias in aliases:
+        key = (get_full_name_for_node(alias.name), _local_name(alias))
+        if key not in seen:
+            seen.add(key)
+            unique.append(alias)
+    return unique
+
+
+def _fix_commas(aliases: Sequence[cst.ImportAlias], statement: cst.ImportFrom | None) -> list[cst.ImportAlias]:
+    """Valid commas: between every pair; a trailing one only inside parentheses."""
+    parenthesized = statement is not None and statement.lpar is not None
+    fixed = []
+    for index, alias in enumerate(aliases):
+        last = index == len(aliases) - 1
+        if not last and alias.comma is cst.MaybeSentinel.DEFAULT:
+            alias = alias.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        elif last and not parenthesized:
+            alias = alias.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        fixed.append(alias)
+    return fixed
+
+
+def _fix_import_commas(aliases: Sequence[cst.ImportAlias]) -> list[cst.ImportAlias]:
+    """`import a, b`: a comma after every alias but the last."""
+    fixed = []
+    for index, alias in enumerate(aliases):
+        if index == len(aliases) - 1:
+            fixed.append(alias.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+        elif alias.comma is cst.MaybeSentinel.DEFAULT:
+            fixed.append(alias.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))))
+        else:
+            fixed.append(alias)
+    return fixed
+
+
+def _fix_semicolons(body: list[cst.BaseSmallStatement]) -> list[cst.BaseSmallStatement]:
+    fixed = []
+    for index, statement in enumerate(body):
+        last = index == len(body) - 1
+        semicolon = getattr(statement, "semicolon", cst.MaybeSentinel.DEFAULT)
+        if last:
+            statement = statement.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        elif semicolon is cst.MaybeSentinel.DEFAULT:
+            statement = statement.with_changes(
+                semicolon=cst.Semicolon(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(" "))
+            )
+        fixed.append(statement)
+    return fixed

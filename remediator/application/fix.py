@@ -1,0 +1,246 @@
+"""The fix use case: plan redirects, run the codemod once per file, verify, then diff or write.
+
+Every rewritten file is verified against the project model before it is kept:
+it must parse, compile (when the original compiled under this interpreter), and
+its imports must resolve at least as well as before, through the same
+ModuleResolver the scan uses.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import time
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from remediator.adapters.parser import parse_source
+from remediator.adapters.source_reader import decode_source
+from remediator.adapters.writer import write_atomically
+from remediator.analysis.project import ParsedFile, ProjectModel
+from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME
+from remediator.application.fix_plan import FilePlan, plan_fixes
+from remediator.application.scan import ScanResult, run_scan
+from remediator.domain.config import Settings
+from remediator.domain.facts import ParseProblem
+from remediator.domain.findings import SYNTAX_ERROR, UNREADABLE_FILE
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """A verified rewrite of one file."""
+
+    path: str
+    before: bytes
+    after: bytes
+    rules: tuple[str, ...]
+
+    def diff(self) -> str:
+        old = self.before.decode("utf-8", "replace").splitlines(keepends=True)
+        new = self.after.decode("utf-8", "replace").splitlines(keepends=True)
+        return "".join(difflib.unified_diff(old, new, f"a/{self.path}", f"b/{self.path}"))
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """A file fix did not touch, and why (`unmapped-symbol`, `name-clash`, `syntax-error`, ...)."""
+
+    path: str
+    reason: str
+    detail: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": self.path, "reason": self.reason, "detail": self.detail}
+
+
+@dataclass(slots=True)
+class FixResult:
+    """What fix did (or, without --apply, would do)."""
+
+    root: Path
+    before: ScanResult
+    changes: list[FileChange]
+    skipped: list[Skip]
+    applied: bool
+    after: ScanResult | None = None
+    elapsed_seconds: float = 0.0
+    rule_counts: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def remaining(self) -> list[Any]:
+        """Error findings still there: after the rewrite when applied, else before it."""
+        scan = self.after if self.after is not None else self.before
+        return scan.errors
+
+    @property
+    def exit_code(self) -> int:
+        """0 when everything fixable was fixed and nothing remains; 1 otherwise."""
+        if not self.applied:
+            return 1 if self.changes or self.skipped or self.remaining else 0
+        return 1 if self.skipped or self.remaining else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        remaining = Counter(f.rule for f in self.remaining)
+        return {
+            "applied": self.applied,
+            "changed_files": [change.path for change in self.changes],
+            "changes": [{"path": c.path, "rules": list(c.rules), "diff": c.diff()} for c in self.changes],
+            "skipped": [skip.to_dict() for skip in self.skipped],
+            "rules": {rule: {"files": count} for rule, count in sorted(self.rule_counts.items())},
+            "remaining": dict(sorted(remaining.items())),
+            "elapsed_seconds": round(self.elapsed_seconds, 3),
+        }
+
+
+def run_fix(
+    root: Path,
+    settings: Settings,
+    *,
+    rules: tuple[str, ...] = (),
+    apply: bool = False,
+    suggested: bool = False,
+    rewrite_strings: bool = False,
+    jobs: int | None = None,
+    use_git: bool = True,
+) -> FixResult:
+    """Plan, rewrite and verify; write the files only when `apply`."""
+    started = time.perf_counter()
+    before = run_scan(root, settings, jobs=jobs, use_git=use_git)
+    model = before.model
+    _check_rule_names(model, rules)
+    plans = plan_fixes(model, before.findings, rules=rules, suggested=suggested)
+    changes: list[FileChange] = []
+    skipped: list[Skip] = []
+    counts: Counter[str] = Counter()
+    for plan in plans:
+        outcome = _rewrite(model, plan, rewrite_strings)
+        if isinstance(outcome, Skip):
+            skipped.append(outcome)
+        elif outcome is not None:
+            changes.append(outcome)
+            counts.update(outcome.rules)
+    skipped += _unfixable_files(before, plans)
+    result = FixResult(model.root, before, changes, skipped, apply, rule_counts=counts)
+    if apply and changes:
+        for change in changes:
+            write_atomically(model.root / change.path, change.after)
+    if apply:
+        result.after = run_scan(root, settings, jobs=jobs, use_git=False) if changes else before
+    result.elapsed_seconds = time.perf_counter() - started
+    return result
+
+
+def _check_rule_names(model: ProjectModel, rules: tuple[str, ...]) -> None:
+    from remediator.domain.config import ConfigError
+
+    known = {rule.name for rule in model.settings.ssot} | {f"move:{m.source}" for m in model.settings.move} | {"move", "suggested"}
+    for name in rules:
+        if name not in known:
+            raise ConfigError(None, "--rule", f"unknown rule {name!r} (known: {', '.join(sorted(known))})")
+
+
+def _rewrite(model: ProjectModel, plan: FilePlan, rewrite_strings: bool) -> FileChange | Skip | None:
+    """Run the codemod on one file and verify the result; None when nothing changes."""
+    import libcst as cst
+    from libcst.codemod import CodemodContext, SkipFile
+
+    from codemods.rewrite_imports import RewriteImportsCommand
+
+    source = plan.parsed.source
+    path = source.relpath
+    if plan.parsed.facts.problem is not None:
+        return Skip(path, plan.parsed.facts.problem.rule, plan.parsed.facts.problem.message)
+    try:
+        before = source.path.read_bytes()
+    except OSError as error:
+        return Skip(path, UNREADABLE_FILE, error.strerror or str(error))
+    context = CodemodContext(filename=str(source.path), full_module_name=source.module)
+    command = RewriteImportsCommand(
+        context,
+        plan.redirects,
+        module_name=source.module,
+        is_package=source.is_package,
+        name_exists=lambda module, name: _name_exists(model, module, name),
+        shadowed=model.resolver.shadows_submodule,
+        rewrite_strings=rewrite_strings,
+        protected_names=plan.protected_names,
+    )
+    try:
+        tree = cst.parse_module(before)
+    except Exception as error:  # ParserSyntaxError and friends
+        return Skip(path, SYNTAX_ERROR, str(error).splitlines()[0])
+    try:
+        after = command.transform_module(tree).bytes
+    except SkipFile as skip:
+        reason, _, detail = str(skip).partition(": ")
+        return Skip(path, reason, detail)
+    if after == before:
+        return None
+    problem = _verify(model, plan.parsed, before, after)
+    if problem is not None:
+        return Skip(path, "verification-failed", problem)
+    return FileChange(path, before, after, tuple(sorted(command.applied_rules)))
+
+
+def _verify(model: ProjectModel, parsed: ParsedFile, before: bytes, after: bytes) -> str | None:
+    """Why the rewritten file must not be kept, or None when it is sound."""
+    if _compiles(before) and not _compiles(after):
+        return "the rewritten file does not compile"
+    decoded = decode_source(after)
+    if isinstance(decoded, ParseProblem):
+        return decoded.message
+    facts = parse_source(decoded)
+    if facts.problem is not None:
+        return f"the rewritten file does not parse: {facts.problem.message}"
+    broken_before = {
+        (r.target, r.name) for _record, r in parsed.resolutions if r.status in (MISSING_MODULE, MISSING_NAME)
+    }
+    source = parsed.source
+    for record in facts.imports:
+        resolution = model.resolver.resolve_import(source.module, source.is_package, record)
+        if resolution.status in (MISSING_MODULE, MISSING_NAME) and (resolution.target, resolution.name) not in broken_before:
+            name = f" name {resolution.name!r} of" if resolution.status == MISSING_NAME else ""
+            return f"line {record.line} would import{name} {resolution.target}, which does not resolve"
+    return None
+
+
+def _compiles(source: bytes) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(source, "<rewrite>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        return True
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+
+
+def _name_exists(model: ProjectModel, module: str, name: str) -> bool | None:
+    if model.index.exists(f"{module}.{name}"):
+        return True
+    if not model.index.exists(module):
+        return False
+    return model.symbols.has_name(module, name)
+
+
+def _unfixable_files(before: ScanResult, plans: list[FilePlan]) -> list[Skip]:
+    """Files that could not be parsed but name a module being redirected: reported, never touched."""
+    planned = {plan.parsed.source.relpath for plan in plans}
+    old_modules = {module for plan in plans for module in plan.redirects.old_modules()}
+    old_modules |= {m.source for m in before.model.settings.move}
+    if not old_modules:
+        return []
+    skips = []
+    for parsed in before.model.files:
+        problem = parsed.facts.problem
+        if problem is None or parsed.source.relpath in planned:
+            continue
+        try:
+            text = parsed.source.path.read_bytes().decode("utf-8", "replace")
+        except OSError:
+            continue
+        if any(module in text for module in old_modules):
+            skips.append(Skip(parsed.source.relpath, problem.rule, problem.message))
+    return skips
