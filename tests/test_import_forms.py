@@ -119,3 +119,31 @@ def test_packages_setting_limits_the_project(project) -> None:
     result = project(files, packages=("pkg",))
     assert problems(result) == []  # `other` is not part of the project, so nothing in it is scanned
     assert "other.mod" not in result.model.index.modules
+
+
+def test_dotted_packages_setting_does_not_claim_siblings(project) -> None:
+    files = {
+        "services/billing/__init__.py": "",
+        "services/billing/core.py": "import services.auth\nfrom services.billing import gone\n",
+        "services/auth/__init__.py": "",
+    }
+    result = project(files, packages=("services.billing",))
+    # services.auth is not part of the project: an import of it is external, not missing
+    assert problems(result) == [("missing-name", "services/billing/core.py", 2, "services.billing", "gone", False)]
+
+
+@pytest.mark.parametrize(
+    "pattern, excluded",
+    [("pkg/legacy", True), ("**/legacy", True), ("pkg/**/old.py", True), ("legacy", True), ("*.py", False), ("pkg/leg*", True)],
+)
+def test_exclude_globs(project, pattern: str, excluded: bool) -> None:
+    files = {**BASE, "pkg/legacy/__init__.py": "", "pkg/legacy/old.py": "import pkg.gone\n"}
+    result = project(files, exclude=(pattern,))
+    assert (problems(result) == []) is excluded
+
+
+def test_syntax_error_column_counts_characters(project) -> None:
+    result = project({**BASE, "pkg/bad.py": "x = 'ééé' +* 2\n"})
+    (finding,) = result.findings
+    assert finding.rule == "syntax-error"
+    assert (finding.line, finding.column) == (1, 12)  # the `*`; counting bytes would say 15

@@ -8,6 +8,7 @@ been seen (so a symlink loop ends), and records what it cannot read.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -41,7 +42,7 @@ class Discovery:
     files: list[SourceFile] = field(default_factory=list)
     namespace_packages: set[str] = field(default_factory=set)
     extension_modules: set[str] = field(default_factory=set)
-    top_level: set[str] = field(default_factory=set)
+    roots: set[str] = field(default_factory=set)  # the project's packages: modules under them are internal
     backups: list[str] = field(default_factory=list)
     problems: list[tuple[str, str, ParseProblem]] = field(default_factory=list)  # (relpath, module, problem)
 
@@ -67,7 +68,7 @@ def discover(root: Path, packages: tuple[str, ...] | None = None, exclude: tuple
                     single = directory.with_suffix(suffix)
                     if single.is_file():
                         walker.add_file(single, name, is_package=False)
-            walker.result.top_level.add(name.split(".")[0])
+            walker.result.roots.add(name)
         return walker.result
     for base in bases:
         try:
@@ -80,11 +81,35 @@ def discover(root: Path, packages: tuple[str, ...] | None = None, exclude: tuple
             if entry.name.endswith(SOURCE_SUFFIXES) and entry.name.split(".")[0].isidentifier():
                 module = entry.name.rsplit(".", 1)[0]
                 walker.add_file(Path(entry.path), module, is_package=False)
-                walker.result.top_level.add(module)
+                walker.result.roots.add(module)
             elif _is_dir(entry) and entry.name.isidentifier() and not _is_virtualenv(Path(entry.path)):
                 if walker.walk_package(Path(entry.path), entry.name):
-                    walker.result.top_level.add(entry.name)
+                    walker.result.roots.add(entry.name)
     return walker.result
+
+
+def glob_pattern(glob: str) -> re.Pattern[str]:
+    """Compile a path glob: `*` and `?` stay within one path segment, `**` spans any number of them."""
+    parts = []
+    index = 0
+    glob = glob.strip("/")
+    while index < len(glob):
+        if glob.startswith("**/", index):
+            parts.append("(?:.*/)?")
+            index += 3
+        elif glob.startswith("**", index):
+            parts.append(".*")
+            index += 2
+        elif glob[index] == "*":
+            parts.append("[^/]*")
+            index += 1
+        elif glob[index] == "?":
+            parts.append("[^/]")
+            index += 1
+        else:
+            parts.append(re.escape(glob[index]))
+            index += 1
+    return re.compile("".join(parts) + r"\Z")
 
 
 def is_test_file(relpath: str, patterns: tuple[str, ...]) -> bool:
@@ -96,6 +121,7 @@ def is_test_file(relpath: str, patterns: tuple[str, ...]) -> bool:
 class _Walker:
     def __init__(self, root: Path, exclude: tuple[str, ...]) -> None:
         self.root = root
+        self._exclude_patterns = [glob_pattern(p) for p in exclude]
         self.exclude = exclude
         self.result = Discovery(root)
         self.seen_dirs: set[str] = {str(root)}  # the root is never a package of its own
@@ -107,7 +133,7 @@ class _Walker:
         if not self.exclude:
             return False
         relpath = self.relpath(path)
-        return any(fnmatchcase(relpath, p) or fnmatchcase(name, p) for p in self.exclude)
+        return any(pattern.match(relpath) or pattern.match(name) for pattern in self._exclude_patterns)
 
     def relpath(self, path: Path) -> str:
         try:

@@ -61,7 +61,7 @@ def _confirm_syntax_error(source: bytes) -> ParseProblem | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ast.parse(source)
+            ast.parse(source.decode("utf-8", "replace"))  # str: offsets count characters, not bytes
         return None
     except SyntaxError as error:
         problem = ParseProblem(SYNTAX_ERROR, error.msg, error.lineno or 1, error.offset or 1)

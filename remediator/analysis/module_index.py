@@ -45,7 +45,7 @@ class ModuleIndex:
                 parent = ".".join(parts[:i])
                 entry = self.modules.setdefault(parent, ModuleEntry(parent, kind="namespace"))
                 entry.is_package = True
-        self.top_level = frozenset(discovery.top_level | {name.split(".")[0] for name in self.modules})
+        self.roots = frozenset(discovery.roots)
         self._children: dict[str, set[str]] | None = None
 
     def exists(self, module: str) -> bool:
@@ -56,8 +56,14 @@ class ModuleIndex:
         return entry is not None and entry.is_package
 
     def is_internal(self, module: str) -> bool:
-        """True when `module` lies under one of the project's top-level names."""
-        return module.partition(".")[0] in self.top_level
+        """True when `module` is one of the project's packages or lies under one."""
+        if module.partition(".")[0] in self.roots:
+            return True
+        while "." in module:
+            if module in self.roots:
+                return True
+            module = module.rpartition(".")[0]
+        return module in self.roots
 
     def nearest_existing(self, module: str) -> str | None:
         """The longest existing prefix of `module` (itself when it exists)."""

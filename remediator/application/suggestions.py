@@ -143,6 +143,10 @@ def _backup_for(model: ProjectModel, target: str, expected: list[str]) -> Sugges
         return None
     matches.sort(key=lambda b: (str(PurePosixPath(b).parent) not in expected_dirs, b))
     backup = matches[0]
+    destination = next(
+        (p for p in expected if str(PurePosixPath(p).parent) == str(PurePosixPath(backup).parent)),
+        next((p for p in expected if (model.root / p).parent.is_dir()), expected[0]),
+    )
     return Suggestion(
-        "backup", target, f"a backup copy lies at {backup}", command=f"cp {backup} {expected[0]}", path=backup
+        "backup", target, f"a backup copy lies at {backup}", command=f"cp {backup} {destination}", path=backup
     )

@@ -125,7 +125,7 @@ def _finding(
     mapped = dict(rule.symbols).get(name or "", name) if name else None
     via = f" (re-exported through {' -> '.join(chain)})" if len(chain) > 1 else ""
     what = f"{name!r} from {resolution.target}" if name else resolution.target
-    instead = f"{rule.use}.{mapped}" if mapped else rule.use
+    instead = f"{mapped} from {rule.use}" if mapped else rule.use
     return Finding(
         rule=SSOT_VIOLATION,
         path=parsed.source.relpath,
