@@ -356,23 +356,25 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
     # -- helpers --------------------------------------------------------------
 
     def _redirect_dotted(self, text: str) -> str | None:
+        """The new dotted path for a patch()/import_module() string, or None."""
         parts = text.split(".")
-        for cut in range(len(parts), 0, -1):
-            module, rest = ".".join(parts[:cut]), parts[cut:]
-            if rest:
-                named = self.redirects.for_name(module, rest[0])
-                if named is not None:
-                    new_module, path, rule = named
-                    self._record(rule)
-                    return ".".join([new_module, path, *rest[1:]])
-            found = self.redirects.for_module(module)
-            if found is not None:
-                redirect, new_module = found
-                self._record(redirect.rule)
-                if rest and redirect.symbols:
-                    return ".".join([new_module, redirect.target_path(rest[0]), *rest[1:]])
-                return ".".join([new_module, *rest])
-        return None
+        for cut in range(len(parts) - 1, 0, -1):
+            named = self.redirects.for_name(".".join(parts[:cut]), parts[cut])
+            if named is not None and not self.redirects.for_module(".".join(parts[:cut])):
+                new_module, path, rule = named
+                self._record(rule)
+                return ".".join([new_module, path, *parts[cut + 1:]])
+        best: ModuleRedirect | None = None
+        for redirect in self.redirects.modules:
+            if (text == redirect.old or text.startswith(redirect.old + ".")) and (best is None or len(redirect.old) > len(best.old)):
+                best = redirect
+        if best is None:
+            return None
+        self._record(best.rule)
+        rest = text[len(best.old) + 1:].split(".") if text != best.old else []
+        if best.flatten and rest:
+            return ".".join([best.new, best.target_path(rest[0]), *rest[1:]])
+        return ".".join([best.new, *rest])
 
     def _absolute(self, node: cst.ImportFrom) -> str | None:
         written = get_full_name_for_node(node.module) if node.module is not None else ""
@@ -403,7 +405,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         if any(isinstance(getattr(a, "node", None), cst.Import) for a in others):
             return  # another `import a.x` keeps `a` bound
         for access in scope.accesses:
-            name = getattr(access, "name", "") or ""
+            name = get_full_name_for_node(access.node) or ""
             if (name == top or name.startswith(top + ".")) and not (name == dotted or name.startswith(dotted + ".")):
                 raise SkipFile(f"unsafe-attribute-use: {name} relies on `import {dotted}` binding {top!r}")
 
@@ -505,9 +507,9 @@ def _local_name(alias: cst.ImportAlias) -> str | None:
 
 
 def _alias(original: cst.ImportAlias, name: str, local: str) -> cst.ImportAlias:
-    """`original` pointed at `name`, still binding `local` (aliased only when they differ)."""
-    if name == local:
-        return original.with_changes(name=cst.Name(name), asname=None)
+    """`original` pointed at `name`, still binding `local` (aliased when they differ, or as written: `X as X`)."""
+    if name == local and original.asname is None:
+        return original.with_changes(name=cst.Name(name))
     asname = original.asname or cst.AsName(name=cst.Name(local))
     return original.with_changes(name=cst.Name(name), asname=asname.with_changes(name=cst.Name(local)))
 

@@ -74,10 +74,11 @@ def find_ssot_violations(model: ProjectModel) -> tuple[list[Finding], list[Compl
 
 
 def in_scope(rule: SsotRule, module: str) -> bool:
-    """True when `module` is bound by the rule (in scope, not allowed, not forbidden itself)."""
+    """True when `module` is bound by the rule: in scope, not allowed, not forbidden, not `use` itself."""
     if rule.scope and not _matches(rule.scope, module):
         return False
-    return not _matches(rule.allow, module) and not _matches(rule.forbid, module)
+    exempt = (*rule.allow, *rule.forbid, rule.use)
+    return not _matches(exempt, module)
 
 
 def forbidden_path(model: ProjectModel, rule: SsotRule, resolution: Resolution) -> tuple[str, ...] | None:

@@ -1,0 +1,202 @@
+"""Before/after tables for RewriteImportsCommand, in the style of LibCST's own codemod tests."""
+
+from __future__ import annotations
+
+from libcst.codemod import CodemodTest
+
+from codemods.rewrite_imports import RewriteImportsCommand
+from remediator.domain.plan import ModuleRedirect, NameRedirect, Redirects
+
+MOVE = ModuleRedirect("old.mod", "new.place", rule="move")
+SSOT = ModuleRedirect(
+    "auth.jwt", "backend.ssot", flatten=True,
+    symbols=(("validate_token", "jwt_ssot.validate_token"), ("JWTHandler", "JwtSsot")), rule="ssot",
+)
+REDIRECTS = Redirects((MOVE, SSOT), (NameRedirect("auth.core", "JWTHandler", "backend.ssot", "JwtSsot", "ssot"),))
+KNOWN = {
+    "new.place": {"A", "B", "C", "sub"},
+    "backend.ssot": {"jwt_ssot", "JwtSsot", "decode", "TokenError"},
+}
+
+
+def exists(module: str, name: str) -> bool | None:
+    return name in KNOWN[module] if module in KNOWN else None
+
+
+class RewriteTest(CodemodTest):
+    TRANSFORM = RewriteImportsCommand
+
+    def check(self, before: str, after: str, module: str = "app.user", **kwargs: object) -> None:
+        self.assertCodemod(
+            before, after, redirects=REDIRECTS, module_name=module, name_exists=exists, **kwargs
+        )
+
+    # -- from-imports ------------------------------------------------------
+
+    def test_from_import_one_name(self) -> None:
+        self.check("from old.mod import A\n", "from new.place import A\n")
+
+    def test_from_import_several_names_and_alias(self) -> None:
+        self.check("from old.mod import A, B as Bee\nBee(A)\n", "from new.place import A, B as Bee\nBee(A)\n")
+
+    def test_parenthesized_multi_line_with_comments(self) -> None:
+        before = "from old.mod import (  # moved\n    A,  # first\n    B,\n)\n"
+        after = "from new.place import (  # moved\n    A,  # first\n    B,\n)\n"
+        self.check(before, after)
+
+    def test_submodule_of_moved_package(self) -> None:
+        self.check("from old.mod.sub import x\n", "from new.place.sub import x\n")
+
+    def test_module_imported_from_its_parent_keeps_local_name(self) -> None:
+        self.check("from old import mod\nmod.A()\n", "from new import place as mod\nmod.A()\n")
+
+    def test_relative_import_resolving_to_old_module(self) -> None:
+        self.check("from .mod import A\n", "from new.place import A\n", module="old.other")
+
+    def test_relative_parent_import(self) -> None:
+        self.check("from ..mod import A\n", "from new.place import A\n", module="old.pkg.user")
+
+    def test_relative_import_elsewhere_untouched(self) -> None:
+        self.check("from .mod import A\n", "from .mod import A\n", module="app.other")
+
+    def test_star_import_of_moved_module(self) -> None:
+        self.check("from old.mod import *\n", "from new.place import *\n")
+
+    # -- plain imports and attribute uses -----------------------------------
+
+    def test_import_dotted_and_uses(self) -> None:
+        self.check("import old.mod\nold.mod.A()\nx = old.mod.B\n", "import new.place\nnew.place.A()\nx = new.place.B\n")
+
+    def test_import_as(self) -> None:
+        self.check("import old.mod as m\nm.A()\n", "import new.place as m\nm.A()\n")
+
+    def test_import_among_others(self) -> None:
+        self.check("import os, old.mod as m, sys\n", "import os, new.place as m, sys\n")
+
+    def test_import_whose_top_level_is_used_otherwise_is_skipped(self) -> None:
+        before = "import old.mod\nold.other.thing()\n"
+        self.assertCodemod(before, before, redirects=REDIRECTS, module_name="app.user", expected_skip=True)
+
+    # -- in place, whatever the block ----------------------------------------
+
+    def test_inside_function(self) -> None:
+        self.check("def f():\n    from old.mod import A\n    return A\n", "def f():\n    from new.place import A\n    return A\n")
+
+    def test_inside_class(self) -> None:
+        self.check("class K:\n    from old.mod import A\n", "class K:\n    from new.place import A\n")
+
+    def test_type_checking_block(self) -> None:
+        before = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from old.mod import A\n"
+        self.check(before, before.replace("old.mod", "new.place"))
+
+    def test_try_block_keeps_guarded_fallback(self) -> None:
+        before = "try:\n    from old.mod import A\nexcept ImportError:\n    A = None\n"
+        self.check(before, before.replace("old.mod", "new.place"))
+
+    def test_only_statement_of_try_is_never_removed(self) -> None:
+        before = "from new.place import C\ntry:\n    from old.mod import A\nexcept ImportError:\n    A = None\n"
+        after = "from new.place import C\ntry:\n    from new.place import A\nexcept ImportError:\n    A = None\n"
+        self.check(before, after)
+
+    def test_one_line_suite(self) -> None:
+        self.check("if True: from old.mod import A\n", "if True: from new.place import A\n")
+
+    def test_semicolon_line(self) -> None:
+        self.check("import os; from old.mod import A\n", "import os; from new.place import A\n")
+
+    # -- local names, aliases, re-exports ------------------------------------
+
+    def test_mapped_name_keeps_local_name_with_alias(self) -> None:
+        self.check("from auth.jwt import JWTHandler\nJWTHandler()\n", "from backend.ssot import JwtSsot as JWTHandler\nJWTHandler()\n")
+
+    def test_existing_alias_is_kept(self) -> None:
+        self.check("from auth.jwt import JWTHandler as H\nH()\n", "from backend.ssot import JwtSsot as H\nH()\n")
+
+    def test_x_as_x_reexport_is_kept(self) -> None:
+        self.check("from old.mod import A as A\n", "from new.place import A as A\n")
+
+    def test_unlisted_name_keeps_its_name(self) -> None:
+        self.check("from auth.jwt import decode\n", "from backend.ssot import decode\n")
+
+    def test_name_redirect_through_reexporting_package(self) -> None:
+        self.check("from auth.core import JWTHandler, other\n", "from auth.core import other\nfrom backend.ssot import JwtSsot as JWTHandler\n")
+
+    def test_attribute_mapping_rewrites_uses(self) -> None:
+        before = "from auth.jwt import validate_token\n\ndef check(t):\n    return validate_token(t)\n"
+        after = "from backend.ssot import jwt_ssot\n\ndef check(t):\n    return jwt_ssot.validate_token(t)\n"
+        self.check(before, after)
+
+    def test_attribute_mapping_clash_is_skipped(self) -> None:
+        before = "from auth.jwt import validate_token\njwt_ssot = 'mine'\nvalidate_token(jwt_ssot)\n"
+        self.assertCodemod(before, before, redirects=REDIRECTS, module_name="app.user", name_exists=exists, expected_skip=True)
+
+    def test_attribute_mapping_clash_in_a_function_is_skipped(self) -> None:
+        before = "from auth.jwt import validate_token\ndef f(jwt_ssot):\n    return validate_token(jwt_ssot)\n"
+        self.assertCodemod(before, before, redirects=REDIRECTS, module_name="app.user", name_exists=exists, expected_skip=True)
+
+    def test_attribute_mapping_of_reexported_name_is_skipped(self) -> None:
+        before = "from auth.jwt import validate_token\n__all__ = ['validate_token']\n"
+        self.assertCodemod(before, before, redirects=REDIRECTS, module_name="app.user", name_exists=exists, expected_skip=True)
+
+    def test_attribute_mapping_in_init_is_skipped(self) -> None:
+        before = "from auth.jwt import validate_token\n"
+        self.assertCodemod(before, before, redirects=REDIRECTS, module_name="app", is_package=True, name_exists=exists, expected_skip=True)
+
+    def test_module_alias_uses_are_mapped(self) -> None:
+        before = "import auth.jwt as jh\njh.validate_token(1)\njh.JWTHandler()\njh.decode(2)\n"
+        after = "import backend.ssot as jh\njh.jwt_ssot.validate_token(1)\njh.JwtSsot()\njh.decode(2)\n"
+        self.check(before, after)
+
+    def test_unmapped_symbol_is_skipped(self) -> None:
+        before = "from auth.jwt import nowhere\n"
+        self.assertCodemod(before, before, redirects=REDIRECTS, module_name="app.user", name_exists=exists, expected_skip=True)
+
+    def test_shadowed_module_becomes_name_imports(self) -> None:
+        before = "import auth.jwt as jh\ntry:\n    jh.validate_token(1)\nexcept jh.TokenError:\n    pass\n"
+        after = "from backend.ssot import jwt_ssot, TokenError\ntry:\n    jwt_ssot.validate_token(1)\nexcept TokenError:\n    pass\n"
+        self.check(before, after, shadowed=lambda package, name: (package, name) == ("backend", "ssot"))
+
+    # -- merging ---------------------------------------------------------------
+
+    def test_merges_into_existing_import_instead_of_duplicating(self) -> None:
+        self.check("from new.place import C\nfrom old.mod import A\nA(C)\n", "from new.place import C, A\nA(C)\n")
+
+    def test_merge_skips_names_already_imported(self) -> None:
+        self.check("from new.place import A\nfrom old.mod import A\n", "from new.place import A\n")
+
+    def test_no_merge_across_blocks(self) -> None:
+        before = "from new.place import C\ndef f():\n    from old.mod import A\n"
+        self.check(before, before.replace("old.mod", "new.place"))
+
+    def test_statement_with_comment_is_rewritten_in_place_not_merged(self) -> None:
+        before = "from new.place import C\n# the mock\nfrom old.mod import A\n"
+        self.check(before, "from new.place import C\n# the mock\nfrom new.place import A\n")
+
+    def test_split_keeps_the_rest(self) -> None:
+        self.check(
+            "from old import mod, other\n", "from old import other\nfrom new import place as mod\n",
+        )
+
+    # -- strings -------------------------------------------------------------
+
+    def test_strings_untouched_by_default(self) -> None:
+        before = "from unittest import mock\nmock.patch('old.mod.A')\n"
+        self.check(before, before)
+
+    def test_strings_rewritten_on_request(self) -> None:
+        before = "from unittest import mock\nmock.patch('old.mod.A.method')\nimportlib.import_module(\"old.mod\")\n"
+        after = "from unittest import mock\nmock.patch('new.place.A.method')\nimportlib.import_module(\"new.place\")\n"
+        self.check(before, after, rewrite_strings=True)
+
+    def test_ssot_strings_map_symbols(self) -> None:
+        self.check("patch('auth.jwt.JWTHandler')\n", "patch('backend.ssot.JwtSsot')\n", rewrite_strings=True)
+
+    # -- bytes ---------------------------------------------------------------
+
+    def test_untouched_lines_are_byte_identical(self) -> None:
+        before = "import os\n\n\nx  =  [1,2 ,3]   # odd spacing\nfrom old.mod import A\n\ty = 1 if True else 2\n".replace("\t", "")
+        self.check(before, before.replace("old.mod", "new.place"))
+
+    def test_idempotent(self) -> None:
+        after = "from new.place import A\nimport new.place as m\n"
+        self.check(after, after)

@@ -1,0 +1,183 @@
+"""remediator fix end to end: real files, real LibCST, real subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import remediator
+from remediator.domain.config import MoveRule, Settings, SsotRule
+from tests.conftest import write_tree
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "netra_monorepo"
+MOVE = Settings(move=(MoveRule("lib.old", "lib.new"),))
+LIB = {"lib/__init__.py": "", "lib/new.py": "class Thing: pass\ndef helper(): pass\n"}
+
+
+def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "remediator", *args], capture_output=True, text=True, check=False, cwd=cwd)
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    root = tmp_path / "netra"
+    shutil.copytree(EXAMPLE, root)
+    return root
+
+
+def test_example_end_to_end(example: Path) -> None:
+    before = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:benchmark"],
+        cwd=example, capture_output=True, text=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert before.returncode != 0 and "error" in before.stdout.lower()
+
+    completed = _cli("fix", str(example), "--apply", "--rewrite-strings", "--format", "json", "--no-git")
+    report = json.loads(completed.stdout)
+    assert report["applied"] is True
+    assert len(report["changed_files"]) == 11
+    assert report["skipped"] == []
+    assert report["rules"] == {
+        "jwt-via-integration-layer": {"files": 5},
+        "move:test_framework.fixtures.websocket_manager_mock": {"files": 6},
+    }
+    # what cannot be fixed by rewriting stays, and is explained: a module to restore from its backup
+    assert report["remaining"] == {"missing-module": 1}
+    assert completed.returncode == 1
+
+    scan = json.loads(_cli("scan", str(example), "--format", "json", "--no-git").stdout)
+    rules = scan["summary"]["by_rule"]
+    assert "ssot-violation" not in rules
+    (missing,) = [f for f in scan["findings"] if f["rule"] == "missing-module"]
+    assert missing["target"] == "shared.legacy_settings" and missing["suggestion"]["kind"] == "backup"
+    assert scan["summary"]["ssot"]["compliance"] == 1.0
+
+    after = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:benchmark"],
+        cwd=example, capture_output=True, text=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert after.returncode == 0, after.stdout[-3000:]
+    assert " passed" in after.stdout and "error" not in after.stdout.lower()
+
+    second = json.loads(_cli("fix", str(example), "--apply", "--rewrite-strings", "--format", "json", "--no-git").stdout)
+    assert second["changed_files"] == []
+
+
+def test_dry_run_prints_a_diff_and_writes_nothing(example: Path) -> None:
+    snapshot = _snapshot(example)
+    completed = _cli("fix", str(example), "--no-git")
+    assert completed.returncode == 1
+    assert "-from auth_service.auth_core.core.jwt_handler import JWTHandler" in completed.stdout
+    assert "+from netra_backend.app.auth_integration.jwt_ssot import JwtSsotIntegration as JWTHandler" in completed.stdout
+    assert "run again with --apply" in completed.stdout
+    assert _snapshot(example) == snapshot
+
+
+def test_rule_selection(example: Path) -> None:
+    report = json.loads(_cli("fix", str(example), "--rule", "jwt-via-integration-layer", "--format", "json", "--no-git").stdout)
+    assert set(report["rules"]) == {"jwt-via-integration-layer"}
+    assert all(path.startswith("netra_backend/") for path in report["changed_files"])
+    completed = _cli("fix", str(example), "--rule", "nope")
+    assert completed.returncode == 2 and "--rule" in completed.stderr and "Traceback" not in completed.stderr
+
+
+def test_bytes_are_preserved(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", LIB)
+    files = {
+        "app/__init__.py": b"",
+        "app/crlf.py": b"import os\r\nfrom lib.old import Thing\r\n\r\nx = Thing()\r\n",
+        "app/bom.py": b"\xef\xbb\xbffrom lib.old import helper\nhelper()\n",
+        "app/tabs.py": b"def f():\n\tfrom lib.old import helper\n\treturn helper()\n",
+        "app/latin.py": "# -*- coding: latin-1 -*-\nname = 'café'\nfrom lib.old import Thing\n".encode("latin-1"),
+        "app/stub.pyi": b"from lib.old import Thing\nx: Thing\n",
+    }
+    write_tree(root, files)
+    result = remediator.fix(root, settings=MOVE, apply=True, use_git=False)
+    assert sorted(result.to_dict()["changed_files"]) == sorted(p for p in files if p != "app/__init__.py")
+    for relpath, original in files.items():
+        now = (root / relpath).read_bytes()
+        assert now == original.replace(b"lib.old", b"lib.new"), relpath
+
+
+def test_mode_bits_are_kept(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", {**LIB, "app/__init__.py": "", "app/run.py": "from lib.old import helper\n"})
+    (root / "app/run.py").chmod(0o751)
+    remediator.fix(root, settings=MOVE, apply=True, use_git=False)
+    assert (root / "app/run.py").stat().st_mode & 0o777 == 0o751
+    assert (root / "app/run.py").read_text() == "from lib.new import helper\n"
+    assert not list(root.rglob("*.remediator-tmp"))
+
+
+def test_unmapped_symbol_is_skipped_not_written(tmp_path: Path) -> None:
+    files = {**LIB, "app/__init__.py": "", "app/user.py": "from lib.old import Thing, Gone\n"}
+    root = write_tree(tmp_path / "repo", files)
+    result = remediator.fix(root, settings=MOVE, apply=True, use_git=False)
+    assert [(s.path, s.reason) for s in result.skipped] == [("app/user.py", "unmapped-symbol")]
+    assert (root / "app/user.py").read_text() == "from lib.old import Thing, Gone\n"
+    assert result.exit_code == 1
+
+
+def test_syntax_error_file_is_reported_as_skipped(tmp_path: Path) -> None:
+    files = {**LIB, "app/__init__.py": "", "app/bad.py": "from lib.old import Thing\ndef (:\n"}
+    root = write_tree(tmp_path / "repo", files)
+    result = remediator.fix(root, settings=MOVE, apply=True, use_git=False)
+    assert [(s.path, s.reason) for s in result.skipped] == [("app/bad.py", "syntax-error")]
+
+
+def test_suggested_moves(tmp_path: Path) -> None:
+    files = {
+        **LIB,
+        "tests/__init__.py": "",
+        "tests/test_a.py": "from lib.deleted_mock import Thing\nfrom lib.new import Thing as T2\n",
+        "tests/test_b.py": "from lib.new import helper, Thing\nfrom lib import gone_helper\n",
+        "lib/extra.py": "def gone_helper(): pass\n",
+    }
+    root = write_tree(tmp_path / "repo", files)
+    assert remediator.fix(root, settings=Settings(), apply=True, use_git=False).changes == []  # not without --suggested
+    result = remediator.fix(root, settings=Settings(), apply=True, suggested=True, use_git=False)
+    assert sorted(c.path for c in result.changes) == ["tests/test_a.py", "tests/test_b.py"]
+    # merged into the existing import of the new home rather than duplicated
+    assert (root / "tests/test_a.py").read_text() == "from lib.new import Thing as T2, Thing\n"
+    assert (root / "tests/test_b.py").read_text() == "from lib.new import helper, Thing\nfrom lib.extra import gone_helper\n"
+    assert result.after is not None and result.after.errors == []
+    assert result.exit_code == 0
+
+
+def test_ssot_fix_from_python(tmp_path: Path) -> None:
+    rule = SsotRule(name="r", forbid=("auth.jwt",), scope=("app",), use="app.ssot", symbols=(("check", "facade.check"),))
+    files = {
+        "auth/__init__.py": "",
+        "auth/jwt.py": "def check(t): return t\n",
+        "app/__init__.py": "",
+        "app/ssot.py": "from auth.jwt import check as _check\nclass _Facade:\n    check = staticmethod(_check)\nfacade = _Facade()\n",
+        "app/view.py": "from auth.jwt import check\n\ndef handle(t):\n    return check(t)\n",
+    }
+    root = write_tree(tmp_path / "repo", files)
+    result = remediator.fix(root, settings=Settings(ssot=(rule,)), apply=True, use_git=False)
+    assert [c.path for c in result.changes] == ["app/view.py"]
+    assert (root / "app/view.py").read_text() == "from app.ssot import facade\n\ndef handle(t):\n    return facade.check(t)\n"
+    assert result.after is not None and [f.rule for f in result.after.findings] == []
+
+
+def test_libcst_tool_runs_the_codemod(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", {"app/user.py": "from lib.old import Thing\nimport lib.old as m\n"})
+    (root / ".libcst.codemod.yaml").write_text(
+        "generated_code_marker: '@generated'\nformatter: []\nblacklist_patterns: []\nmodules:\n- 'codemods'\nrepo_root: '.'\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-m", "libcst.tool", "codemod", "rewrite_imports.RewriteImportsCommand", "--no-format",
+         "--move", "lib.old:lib.new", "app"],
+        cwd=root, capture_output=True, text=True, check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert (root / "app/user.py").read_text() == "from lib.new import Thing\nimport lib.new as m\n"
