@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
-from typing import Union
+from typing import Any, Union
 
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 from libcst.helpers import get_full_name_for_node
-from libcst.metadata import ParentNodeProvider, ScopeProvider
+from libcst.metadata import MetadataWrapper, ParentNodeProvider, ScopeProvider
 
 from remediator.domain.modules import absolute_module
 from remediator.domain.plan import ModuleRedirect, NameRedirect, Redirects
@@ -42,7 +42,10 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
     """Point imports at their new home; one pass per file for every redirect."""
 
     DESCRIPTION = "Rewrite imports of moved modules and names to their new home, keeping local names."
-    METADATA_DEPENDENCIES = (ScopeProvider, ParentNodeProvider)
+    # Scope analysis is costly and most files only need their import statements edited:
+    # transform_module_impl resolves ScopeProvider and ParentNodeProvider only when uses must change.
+    METADATA_DEPENDENCIES = ()
+    SCOPE_DEPENDENCIES = (ScopeProvider, ParentNodeProvider)
 
     def __init__(
         self,
@@ -73,6 +76,9 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         self._additions: dict[cst.CSTNode, list[cst.ImportAlias]] = {}
         self._use_edits: dict[cst.CSTNode, cst.BaseExpression] = {}
         self._string_edits: dict[cst.CSTNode, cst.SimpleString] = {}
+        self._on_path: set[int] | None = None
+        self._lines: dict[cst.CSTNode, cst.CSTNode] = {}
+        self._suites: dict[cst.CSTNode, cst.CSTNode] = {}
 
     @staticmethod
     def add_args(arg_parser: argparse.ArgumentParser) -> None:
@@ -88,16 +94,68 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
 
     # -- planning: a pre-pass over every import of the module ------------------
 
-    def visit_Module(self, node: cst.Module) -> bool:
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         collector = _ImportCollector()
-        node.visit(collector)
+        tree.visit(collector)
+        self._lines = collector.lines
+        self._suites = collector.suites
+        if self._needs_scope(collector):
+            wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+            self.metadata = wrapper.resolve_many(self.SCOPE_DEPENDENCIES)
         self.protected_names |= collector.dunder_all
         existing = self._existing_imports(collector.from_imports)
         for statement in collector.from_imports:
             self._plan_from_import(statement, existing)
         for statement in collector.imports:
             self._plan_import(statement)
-        return True
+        if not (self._statement_edits or self._additions or self._use_edits or self.rewrite_strings):
+            return tree
+        self._on_path = None if self.rewrite_strings else self._paths_to_edits(collector)
+        return tree.visit(self)
+
+    def _paths_to_edits(self, collector: _ImportCollector) -> set[int]:
+        """ids of the nodes on the way down to every node an edit touches."""
+        on_path: set[int] = set()
+        for node in [*self._statement_edits, *self._additions]:
+            on_path.update(id(n) for n in collector.ancestry.get(node, ()))
+            on_path.add(id(node))
+        for node in self._use_edits:
+            current: cst.CSTNode | None = node
+            while current is not None and id(current) not in on_path:
+                on_path.add(id(current))
+                current = self._meta(ParentNodeProvider, current)
+        return on_path
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self._on_path is not None and id(node) not in self._on_path:
+            return False  # no edit below: skip the subtree (leave_* still sees the node itself)
+        return super().on_visit(node)
+
+    def _needs_scope(self, collector: _ImportCollector) -> bool:
+        """True when some use of an imported name must change, or a new name must be checked for clashes."""
+        for node in collector.imports:
+            for alias in node.names:
+                found = self.redirects.for_module(get_full_name_for_node(alias.name) or "")
+                if found is not None and (alias.asname is None or self._maps_uses(*found)):
+                    return True
+        for node in collector.from_imports:
+            module = self._absolute(node)
+            if module is None or isinstance(node.names, cst.ImportStar):
+                continue
+            for alias in node.names:
+                name = get_full_name_for_node(alias.name) or ""
+                target = self.redirects.for_name(module, name)
+                if target is not None and "." in target[1]:
+                    return True
+                submodule = self.redirects.for_module(f"{module}.{name}")
+                if target is None and submodule is not None and self._maps_uses(*submodule):
+                    return True
+        return False
+
+    def _maps_uses(self, redirect: ModuleRedirect, new_module: str) -> bool:
+        """True when uses of a module binding must be rewritten (mapped names, or a shadowed module)."""
+        package, _, leaf = new_module.rpartition(".")
+        return bool(redirect.flatten and redirect.symbols) or bool(package and self.shadowed(package, leaf))
 
     def _existing_imports(self, statements: list[cst.ImportFrom]) -> dict[tuple[int, str], cst.ImportFrom]:
         """Absolute from-imports per (suite, module), for merging."""
@@ -105,7 +163,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         for statement in statements:
             module = self._absolute(statement)
             if module and not isinstance(statement.names, cst.ImportStar) and not self._redirected(statement, module):
-                found.setdefault((id(self._suite_of(statement)), module), statement)
+                found.setdefault((id(self._suites.get(statement)), module), statement)
         return found
 
     def _redirected(self, node: cst.ImportFrom, module: str) -> bool:
@@ -148,7 +206,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         statements: list[cst.BaseSmallStatement] = []
         if kept:
             statements.append(node.with_changes(names=_fix_commas(kept, node)))
-        suite = id(self._suite_of(node))
+        suite = id(self._suites.get(node))
         for new_module, aliases in moved.items():
             aliases = _unique(aliases)
             target = existing.get((suite, new_module))
@@ -191,7 +249,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         references = self._references(node, local)
         self._check_free(node, head, new_module, references)
         for reference in references:
-            self._use_edits[reference] = cst.parse_expression(f"{head}.{rest}")
+            self._use_edits[reference] = _dotted(f"{head}.{rest}")
         return new_module, _alias(alias, head, head)
 
     def _plan_import(self, node: cst.Import) -> None:
@@ -239,7 +297,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         references = self._references(node, bound)
         edits: dict[cst.CSTNode, cst.BaseExpression] = {}
         for reference in references:
-            parent = self.get_metadata(ParentNodeProvider, reference, None)
+            parent = self._meta(ParentNodeProvider, reference, None)
             if not (isinstance(parent, cst.Attribute) and parent.value is reference):
                 raise SkipFile(f"unmapped-use: {bound} is used as a module object; its names cannot be mapped one by one")
             mapped = redirect.target_path(parent.attr.value)
@@ -248,7 +306,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
                 raise SkipFile(f"unmapped-symbol: {new_module} does not define {head!r} (used as {bound}.{parent.attr.value})")
             if head not in heads:
                 heads.append(head)
-            edits[parent] = cst.parse_expression(mapped)
+            edits[parent] = _dotted(mapped)
         for head in heads:
             self._check_free(node, head, new_module, references)
         self._use_edits.update(edits)
@@ -266,8 +324,10 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
             raise SkipFile(
                 f"shadowed-module: {package} binds {leaf!r} to an object, so `{new_module}` cannot be imported as a module name"
             )
+        if dotted_chain is None and not (redirect.flatten and redirect.symbols):
+            return  # a moved module keeps its names: `m.X` stays right once `m` is the new module
         for reference in self._references(node, local):
-            parent = self.get_metadata(ParentNodeProvider, reference, None)
+            parent = self._meta(ParentNodeProvider, reference, None)
             if isinstance(parent, cst.Attribute) and parent.value is reference:
                 attribute = parent.attr.value
                 mapped = redirect.target_path(attribute)
@@ -276,11 +336,11 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
                     raise SkipFile(f"unmapped-symbol: {new_module} does not define {head!r} (used as {local}.{attribute})")
                 base = dotted_chain or local
                 if dotted_chain is not None or mapped != attribute:
-                    self._use_edits[parent] = cst.parse_expression(f"{base}.{mapped}")
+                    self._use_edits[parent] = _dotted(f"{base}.{mapped}")
             elif redirect.flatten and redirect.symbols:
                 raise SkipFile(f"unmapped-use: {local} is used as a module object; its names cannot be mapped one by one")
             elif dotted_chain is not None:
-                self._use_edits[reference] = cst.parse_expression(dotted_chain)
+                self._use_edits[reference] = _dotted(dotted_chain)
 
     # -- applying -------------------------------------------------------------
 
@@ -384,7 +444,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         return absolute_module(self.module_name, self.is_package, written or "", level)
 
     def _references(self, node: cst.CSTNode, local: str) -> list[cst.CSTNode]:
-        scope = self.get_metadata(ScopeProvider, node, None)
+        scope = self._meta(ScopeProvider, node, None)
         if scope is None:
             return []
         found = []
@@ -398,7 +458,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         top = dotted.split(".")[0]
         if new_module.split(".")[0] == top:
             return
-        scope = self.get_metadata(ScopeProvider, node, None)
+        scope = self._meta(ScopeProvider, node, None)
         if scope is None:
             return
         others = [a for a in scope.assignments[top] if getattr(a, "node", None) is not node]
@@ -411,8 +471,8 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
 
     def _check_free(self, node: cst.CSTNode, name: str, new_module: str, references: list[cst.CSTNode]) -> None:
         """Refuse to bind `name` where something else already binds it, here or where it is used."""
-        scopes = [self.get_metadata(ScopeProvider, node, None)]
-        scopes += [self.get_metadata(ScopeProvider, reference, None) for reference in references]
+        scopes = [self._meta(ScopeProvider, node, None)]
+        scopes += [self._meta(ScopeProvider, reference, None) for reference in references]
         for scope in scopes:
             if scope is None:
                 continue
@@ -435,13 +495,13 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
                 return module if target is None else target[0]
         return None
 
-    def _suite_of(self, node: cst.CSTNode) -> cst.CSTNode | None:
-        line = self.get_metadata(ParentNodeProvider, node, None)
-        return self.get_metadata(ParentNodeProvider, line, None) if line is not None else None
+    def _meta(self, provider: type, node: cst.CSTNode, default: object = None) -> Any:
+        """Metadata resolved on demand in transform_module_impl (not declared up front: see SCOPE_DEPENDENCIES)."""
+        return self.metadata.get(provider, {}).get(node, default)
 
     def _removable(self, node: cst.ImportFrom) -> bool:
         """True when the statement can disappear whole: alone on its line, no comment in or above it."""
-        line = self.get_metadata(ParentNodeProvider, node, None)
+        line = self._lines.get(node)
         if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
             return False
         if any(empty.comment is not None for empty in line.leading_lines):
@@ -479,12 +539,69 @@ class _ImportCollector(cst.CSTVisitor):
         self.imports: list[cst.Import] = []
         self.from_imports: list[cst.ImportFrom] = []
         self.dunder_all: set[str] = set()
+        self.lines: dict[cst.CSTNode, cst.CSTNode] = {}  # import statement -> its line
+        self.suites: dict[cst.CSTNode, cst.CSTNode] = {}  # import statement -> the block holding its line
+        self.ancestry: dict[cst.CSTNode, tuple[cst.CSTNode, ...]] = {}  # import statement -> nodes above it
+        self.path: list[cst.CSTNode] = []
+        self._suites: list[cst.CSTNode] = []
+        self._line: cst.CSTNode | None = None
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._suites.append(node)
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._suites.append(node)
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
+        self._suites.pop()
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        self._line = node
+        self._small_statements(node.body)
+        return False  # nothing below a simple statement but expressions
+
+    def _small_statements(self, body: Sequence[cst.BaseSmallStatement]) -> None:
+        for statement in body:
+            if isinstance(statement, cst.Import):
+                self.visit_Import(statement)
+            elif isinstance(statement, cst.ImportFrom):
+                self.visit_ImportFrom(statement)
+            elif isinstance(statement, cst.Assign):
+                self.visit_Assign(statement)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.BaseExpression):
+            return False  # imports live in statements; expressions are most of a tree
+        self.path.append(node)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if not isinstance(original_node, cst.BaseExpression):
+            self.path.pop()
+        super().on_leave(original_node)
+
+    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> bool:
+        self._line = node
+        self._suites.append(node)
+        self._small_statements(node.body)
+        return False
+
+    def leave_SimpleStatementSuite(self, original_node: cst.SimpleStatementSuite) -> None:
+        self._suites.pop()
 
     def visit_Import(self, node: cst.Import) -> None:
         self.imports.append(node)
+        self._place(node)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         self.from_imports.append(node)
+        self._place(node)
+
+    def _place(self, node: cst.CSTNode) -> None:
+        if self._line is not None:
+            self.lines[node] = self._line
+        self.suites[node] = self._suites[-1]
+        self.ancestry[node] = (*self.path, *( (self._line,) if self._line is not None else ()))
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if any(isinstance(t.target, cst.Name) and t.target.value == "__all__" for t in node.targets):
@@ -495,8 +612,11 @@ class _ImportCollector(cst.CSTVisitor):
 
 
 def _dotted(name: str) -> cst.Attribute | cst.Name:
-    expression = cst.parse_expression(name)
-    assert isinstance(expression, (cst.Attribute, cst.Name))
+    """`a.b.c` as a CST expression, built directly (the parser is far slower for this)."""
+    parts = name.split(".")
+    expression: cst.Attribute | cst.Name = cst.Name(parts[0])
+    for part in parts[1:]:
+        expression = cst.Attribute(value=expression, attr=cst.Name(part))
     return expression
 
 

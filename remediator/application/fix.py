@@ -173,7 +173,7 @@ def _rewrite(model: ProjectModel, plan: FilePlan, rewrite_strings: bool) -> File
     except Exception as error:  # ParserSyntaxError and friends
         return Skip(path, SYNTAX_ERROR, str(error).splitlines()[0])
     try:
-        after = command.transform_module(tree).bytes
+        after = command.transform_module_impl(tree).bytes  # no defensive copy: the tree is ours
     except SkipFile as skip:
         reason, _, detail = str(skip).partition(": ")
         return Skip(path, reason, detail)
@@ -187,7 +187,7 @@ def _rewrite(model: ProjectModel, plan: FilePlan, rewrite_strings: bool) -> File
 
 def _verify(model: ProjectModel, parsed: ParsedFile, before: bytes, after: bytes) -> str | None:
     """Why the rewritten file must not be kept, or None when it is sound."""
-    if _compiles(before) and not _compiles(after):
+    if not _compiles(after) and _compiles(before):
         return "the rewritten file does not compile"
     decoded = decode_source(after)
     if isinstance(decoded, ParseProblem):
