@@ -22,6 +22,7 @@ From the command line, with LibCST's own runner::
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any, Union
 
@@ -77,6 +78,8 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         self._use_edits: dict[cst.CSTNode, cst.BaseExpression] = {}
         self._string_edits: dict[cst.CSTNode, cst.SimpleString] = {}
         self._on_path: set[int] | None = None
+        self._order: dict[cst.CSTNode, int] = {}
+        self._bindings: Counter[str] = Counter()
         self._lines: dict[cst.CSTNode, cst.CSTNode] = {}
         self._suites: dict[cst.CSTNode, cst.CSTNode] = {}
 
@@ -99,6 +102,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         tree.visit(collector)
         self._lines = collector.lines
         self._suites = collector.suites
+        self._bindings = collector.bindings
         if self._needs_scope(collector):
             wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
             self.metadata = wrapper.resolve_many(self.SCOPE_DEPENDENCIES)
@@ -160,7 +164,8 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
     def _existing_imports(self, statements: list[cst.ImportFrom]) -> dict[tuple[int, str], cst.ImportFrom]:
         """Absolute from-imports per (suite, module), for merging."""
         found: dict[tuple[int, str], cst.ImportFrom] = {}
-        for statement in statements:
+        for position, statement in enumerate(statements):
+            self._order[statement] = position
             module = self._absolute(statement)
             if module and not isinstance(statement.names, cst.ImportStar) and not self._redirected(statement, module):
                 found.setdefault((id(self._suites.get(statement)), module), statement)
@@ -210,7 +215,12 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         for new_module, aliases in moved.items():
             aliases = _unique(aliases)
             target = existing.get((suite, new_module))
-            if target is not None and target is not node:
+            # merge only upwards: a name must not be bound later than the line that bound it before
+            if (
+                target is not None
+                and self._order.get(target, 0) < self._order.get(node, 0)
+                and self._only_bindings(aliases, target)
+            ):
                 emptied = not kept and len(moved) == 1
                 if not emptied or self._removable(node):
                     self._additions.setdefault(target, []).extend(_plain(a) for a in aliases)
@@ -220,6 +230,18 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
             else:
                 statements.append(cst.ImportFrom(module=_dotted(new_module), names=_fix_commas([_plain(a) for a in aliases], None)))
         self._statement_edits[node] = statements
+
+    def _only_bindings(self, aliases: list[cst.ImportAlias], target: cst.ImportFrom) -> bool:
+        """True when moving these bindings up into `target` changes nothing: no other statement binds them."""
+        present = set()
+        if not isinstance(target.names, cst.ImportStar):
+            present = {(get_full_name_for_node(a.name), _local_name(a) or get_full_name_for_node(a.name)) for a in target.names}
+        for alias in aliases:
+            name = get_full_name_for_node(alias.name)
+            local = _local_name(alias) or name or ""
+            if self._bindings[local] != 1 + ((name, local) in present):
+                return False
+        return True
 
     def _redirect_name(
         self, node: cst.ImportFrom, module: str, name: str, local: str, alias: cst.ImportAlias
@@ -278,6 +300,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
                 self._map_module_uses(node, local, redirect, new_module, dotted_chain=None)
             else:
                 self._check_top_level_uses(node, dotted, new_module)
+                self._check_package_name_free(node, new_module.split(".")[0], self._references(node, dotted))
                 self._map_module_uses(node, dotted, redirect, new_module, dotted_chain=new_module)
             aliases.append(alias.with_changes(name=_dotted(new_module)))
         if not changed:
@@ -469,6 +492,16 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
             if (name == top or name.startswith(top + ".")) and not (name == dotted or name.startswith(dotted + ".")):
                 raise SkipFile(f"unsafe-attribute-use: {name} relies on `import {dotted}` binding {top!r}")
 
+    def _check_package_name_free(self, node: cst.CSTNode, top: str, references: list[cst.CSTNode]) -> None:
+        """`import new.place` binds `new`: refuse when `new` names something else here or where it is used."""
+        scopes = [self._meta(ScopeProvider, node)] + [self._meta(ScopeProvider, r) for r in references]
+        for scope in scopes:
+            if scope is None:
+                continue
+            for assignment in scope[top]:
+                if not isinstance(getattr(assignment, "node", None), cst.Import):
+                    raise SkipFile(f"name-clash: {top!r} is already bound here; `import` of its package would rebind it")
+
     def _check_free(self, node: cst.CSTNode, name: str, new_module: str, references: list[cst.CSTNode]) -> None:
         """Refuse to bind `name` where something else already binds it, here or where it is used."""
         scopes = [self._meta(ScopeProvider, node, None)]
@@ -542,6 +575,7 @@ class _ImportCollector(cst.CSTVisitor):
         self.lines: dict[cst.CSTNode, cst.CSTNode] = {}  # import statement -> its line
         self.suites: dict[cst.CSTNode, cst.CSTNode] = {}  # import statement -> the block holding its line
         self.ancestry: dict[cst.CSTNode, tuple[cst.CSTNode, ...]] = {}  # import statement -> nodes above it
+        self.bindings: Counter[str] = Counter()  # how often each name is bound by a statement, anywhere
         self.path: list[cst.CSTNode] = []
         self._suites: list[cst.CSTNode] = []
         self._line: cst.CSTNode | None = None
@@ -568,6 +602,28 @@ class _ImportCollector(cst.CSTVisitor):
                 self.visit_ImportFrom(statement)
             elif isinstance(statement, cst.Assign):
                 self.visit_Assign(statement)
+                for target in statement.targets:
+                    self._bind_target(target.target)
+            elif isinstance(statement, (cst.AnnAssign, cst.AugAssign)):
+                self._bind_target(statement.target)
+
+    def _bind_target(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            self.bindings[target.value] += 1
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind_target(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self._bind_target(target.value)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.bindings[node.name.value] += 1
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.bindings[node.name.value] += 1
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind_target(node.target)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, cst.BaseExpression):
@@ -592,10 +648,15 @@ class _ImportCollector(cst.CSTVisitor):
     def visit_Import(self, node: cst.Import) -> None:
         self.imports.append(node)
         self._place(node)
+        for alias in node.names:
+            self.bindings[_local_name(alias) or (get_full_name_for_node(alias.name) or "").split(".")[0]] += 1
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         self.from_imports.append(node)
         self._place(node)
+        if not isinstance(node.names, cst.ImportStar):
+            for alias in node.names:
+                self.bindings[_local_name(alias) or get_full_name_for_node(alias.name) or ""] += 1
 
     def _place(self, node: cst.CSTNode) -> None:
         if self._line is not None:

@@ -146,8 +146,8 @@ def test_suggested_moves(tmp_path: Path) -> None:
     assert remediator.fix(root, settings=Settings(), apply=True, use_git=False).changes == []  # not without --suggested
     result = remediator.fix(root, settings=Settings(), apply=True, suggested=True, use_git=False)
     assert sorted(c.path for c in result.changes) == ["tests/test_a.py", "tests/test_b.py"]
-    # merged into the existing import of the new home rather than duplicated
-    assert (root / "tests/test_a.py").read_text() == "from lib.new import Thing as T2, Thing\n"
+    # the existing import of the new home comes later: merging there would bind Thing too late
+    assert (root / "tests/test_a.py").read_text() == "from lib.new import Thing\nfrom lib.new import Thing as T2\n"
     assert (root / "tests/test_b.py").read_text() == "from lib.new import helper, Thing\nfrom lib.extra import gone_helper\n"
     assert result.after is not None and result.after.errors == []
     assert result.exit_code == 0
