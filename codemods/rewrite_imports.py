@@ -12,7 +12,7 @@ would clash, a name the new module does not define, a use it cannot map.
 
 From the command line, with LibCST's own runner::
 
-    python -m libcst.tool codemod -x rewrite_imports.RewriteImportsCommand \\
+    python -m libcst.tool codemod rewrite_imports.RewriteImportsCommand --no-format \\
         --move test_framework.fixtures.websocket_manager_mock:test_framework.ssot.websocket_mocks \\
         tests/
 
@@ -268,6 +268,10 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
             return new_module, _alias(alias, head, local)
         if local in self.protected_names or self.is_package:
             raise SkipFile(f"re-export: {local!r} is re-exported here; mapping it to {head}.{rest} would remove it")
+        if self._bindings[local] > 1:
+            raise SkipFile(
+                f"rebound-name: {local!r} is also bound elsewhere (a fallback?); its uses cannot all become {head}.{rest}"
+            )
         references = self._references(node, local)
         self._check_free(node, head, new_module, references)
         for reference in references:

@@ -85,11 +85,17 @@ def fix(
 
     try:
         result = run_fix(
-            root, config=config, jobs=jobs, rules=rules, apply=apply, suggested=suggested,
+            root, config=config, jobs=jobs, rules=rules, apply=apply, suggested=suggested or "suggested" in rules,
             rewrite_strings=rewrite_strings, use_git=not no_git,
         )
     except ConfigError as error:
         _fail(f"configuration error: {error}")
+    except OSError as error:
+        _fail(f"{error.filename or root}: {error.strerror or error}")
+    except Exception as error:  # never a traceback for users; REMEDIATOR_DEBUG=1 shows it
+        if os.environ.get("REMEDIATOR_DEBUG"):
+            raise
+        _fail(f"internal error: {type(error).__name__}: {error} (set REMEDIATOR_DEBUG=1 for a traceback)")
     if output_format == "json":
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:

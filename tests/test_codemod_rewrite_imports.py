@@ -200,3 +200,19 @@ class RewriteTest(CodemodTest):
     def test_idempotent(self) -> None:
         after = "from new.place import A\nimport new.place as m\n"
         self.check(after, after)
+
+
+class RebindingTest(CodemodTest):
+    TRANSFORM = RewriteImportsCommand
+
+    def test_attribute_mapping_of_a_name_with_a_fallback_is_skipped(self) -> None:
+        before = (
+            "try:\n    from auth.jwt import validate_token\nexcept ImportError:\n    validate_token = None\n"
+            "def check(t):\n    return validate_token(t) if validate_token else None\n"
+        )
+        self.assertCodemod(before, before, redirects=REDIRECTS, module_name="app.user", name_exists=exists, expected_skip=True)
+
+    def test_plain_mapping_of_a_name_with_a_fallback_keeps_the_fallback(self) -> None:
+        before = "try:\n    from auth.jwt import JWTHandler\nexcept ImportError:\n    JWTHandler = None\n"
+        after = "try:\n    from backend.ssot import JwtSsot as JWTHandler\nexcept ImportError:\n    JWTHandler = None\n"
+        self.assertCodemod(before, after, redirects=REDIRECTS, module_name="app.user", name_exists=exists)

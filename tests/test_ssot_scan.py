@@ -92,3 +92,15 @@ def test_settings_checked_against_the_project(project, rule: SsotRule, key: str)
     with pytest.raises(ConfigError) as error:
         project(BASE, ssot=(rule,))
     assert error.value.key == key
+
+
+def test_a_statement_mixing_use_and_forbidden_counts_as_violating_only(project) -> None:
+    files = {**BASE, "backend/mixed.py": "import backend.integration.jwt_ssot, auth.core.jwt_handler\n"}
+    (figure,) = project(files, ssot=(RULE,)).to_dict()["summary"]["ssot"]["rules"]
+    assert (figure["compliant_imports"], figure["violating_imports"], figure["compliance"]) == (0, 1, 0.0)
+
+
+def test_suggestion_says_what_to_write(project) -> None:
+    files = {**BASE, "backend/app.py": "from auth.core.jwt_handler import JWTHandler\nfrom auth.core import jwt_handler\n"}
+    details = [f.suggestion.detail for f in project(files, ssot=(RULE,)).findings if f.suggestion]
+    assert details == ["from backend.integration.jwt_ssot import JwtSsot", "import from backend.integration.jwt_ssot"]

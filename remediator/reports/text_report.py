@@ -67,7 +67,7 @@ def render_text(result: ScanResult, console: Console) -> None:
             f"in {numbers['violating_files']} file{'s' * (numbers['violating_files'] != 1)}"
         )
         for finding in violations.get(figure.rule, []):
-            console.print(f"    [bold red]{escape(finding.path)}:{finding.line}:{finding.column}[/] {escape(finding.message)}")
+            console.print(f"    [bold red]{escape(finding.path)}:{finding.line}:{finding.column}[/] {escape(finding.message)}{_flags(finding)}")
     if others:
         console.print("\n[bold]Unreadable or unparsable files[/]")
         for finding in others:
@@ -100,7 +100,7 @@ def _suggestion_phrase(kind: str, target: str) -> str:
     return {"move": f"now defined in {target}", "restore": "deleted in git history: restore it", "backup": "a backup copy exists"}[kind]
 
 
-def _print_location(console: Console, finding: Finding, lines: _SourceLines) -> None:
+def _flags(finding: Finding) -> str:
     flags = []
     if finding.guarded:
         flags.append("guarded")
@@ -108,7 +108,11 @@ def _print_location(console: Console, finding: Finding, lines: _SourceLines) -> 
         flags.append("TYPE_CHECKING")
     if finding.reference == "string":
         flags.append("string")
-    suffix = f" [dim]({', '.join(flags)})[/]" if flags else ""
+    return f" [dim]({', '.join(flags)})[/]" if flags else ""
+
+
+def _print_location(console: Console, finding: Finding, lines: _SourceLines) -> None:
+    suffix = _flags(finding)
     style = _STYLE[finding.severity]
     source = lines.get(finding.path, finding.line)
     console.print(f"    [{style}]{escape(finding.path)}:{finding.line}:{finding.column}[/] {escape(source)}{suffix}")

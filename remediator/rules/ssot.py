@@ -29,15 +29,20 @@ class Compliance:
     violating_statements: set[tuple[str, int]] = field(default_factory=set)
 
     @property
+    def compliant_only(self) -> set[tuple[str, int]]:
+        """Statements that go through `use` and bypass it nowhere (a mixed statement is violating)."""
+        return self.compliant_statements - self.violating_statements
+
+    @property
     def share(self) -> float:
-        total = len(self.compliant_statements) + len(self.violating_statements)
-        return 1.0 if total == 0 else len(self.compliant_statements) / total
+        total = len(self.compliant_only) + len(self.violating_statements)
+        return 1.0 if total == 0 else len(self.compliant_only) / total
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
             "use": self.use,
-            "compliant_imports": len(self.compliant_statements),
+            "compliant_imports": len(self.compliant_only),
             "violating_imports": len(self.violating_statements),
             "violating_files": len({path for path, _line in self.violating_statements}),
             "compliance": round(self.share, 4),
@@ -123,7 +128,8 @@ def _finding(
     line: int, column: int, context: int, reference: str,
 ) -> Finding:
     name = resolution.name if resolution.name != "*" else None
-    mapped = dict(rule.symbols).get(name or "", name) if name else None
+    is_module = name is not None and resolution.depends_on == f"{resolution.target}.{name}"
+    mapped = dict(rule.symbols).get(name or "", name) if name and not is_module else None
     via = f" (re-exported through {' -> '.join(chain)})" if len(chain) > 1 else ""
     what = f"{name!r} from {resolution.target}" if name else resolution.target
     instead = f"{mapped} from {rule.use}" if mapped else rule.use
@@ -140,9 +146,19 @@ def _finding(
         guarded=bool(context & Context.GUARDED),
         reference="string" if reference == "string" else "import",
         type_checking=bool(context & Context.TYPE_CHECKING),
-        suggestion=Suggestion("use", rule.use, f"import {mapped or 'it'} from {rule.use}" if name else f"import from {rule.use}"),
+        suggestion=Suggestion("use", rule.use, _how(rule.use, mapped)),
         ssot_rule=rule.name,
     )
+
+
+def _how(use: str, mapped: str | None) -> str:
+    """What to write instead, as an import statement (and the expression to use, for an attribute path)."""
+    if mapped is None:
+        return f"import from {use}"
+    head, _, rest = mapped.partition(".")
+    if rest:
+        return f"from {use} import {head}, then use {mapped}"
+    return f"from {use} import {head}"
 
 
 def _matches(patterns: Iterable[str], module: str) -> bool:
