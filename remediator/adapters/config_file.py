@@ -32,6 +32,8 @@ def load_settings(root: Path, config: Path | None = None) -> Settings:
         if config is not None:
             raise ConfigError(path, "--config", "file not found")
         return Settings()
+    if not path.is_file():
+        raise ConfigError(path, "file", "not a regular file")
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:

@@ -11,6 +11,7 @@ before anything is reported as a syntax error, so valid code never is.
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from collections.abc import Iterator
 from functools import lru_cache
@@ -65,11 +66,29 @@ def _confirm_syntax_error(source: bytes) -> ParseProblem | None:
         return None
     except SyntaxError as error:
         problem = ParseProblem(SYNTAX_ERROR, error.msg, error.lineno or 1, error.offset or 1)
-        if "too many nested" in error.msg:
+        if "too many nested" in error.msg or not _may_be_newer_syntax(source, problem.line):
             return problem  # invalid in every Python version: no need to ask LibCST
     except (RecursionError, MemoryError, ValueError) as error:
         problem = ParseProblem(SYNTAX_ERROR, f"cannot parse: {type(error).__name__}", 1, 1)
     return None if _libcst_accepts(source) else problem
+
+
+# Syntax newer than Python 3.10 (the oldest we run on): except*, star in subscripts (3.11);
+# type statements, type parameters, nested f-string quotes (3.12); parameter defaults (3.13);
+# unparenthesized except lists and t-strings (3.14).
+_NEWER_SYNTAX = re.compile(
+    rb"except\s*\*|\[\s*\*|\btype\s+\w+\s*[\[=]|\b(?:def|class)\s+\w+\s*\[|\bexcept\s+[^:(]*,|[fFtT][rR]?['\"]|[rR][fFtT]['\"]"
+)
+
+
+def _may_be_newer_syntax(source: bytes, line: int) -> bool:
+    """True when the lines around a syntax error hold syntax that a newer Python accepts.
+
+    Only then is LibCST asked, which is slow on pathological input (long chains).
+    """
+    lines = source.splitlines()
+    window = b"\n".join(lines[max(0, line - 3) : line + 1])
+    return _NEWER_SYNTAX.search(window) is not None
 
 
 _LIBCST_STACK = 512 << 20  # reserved, not committed: deep nesting must not overflow the native parser

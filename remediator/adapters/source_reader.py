@@ -36,6 +36,9 @@ def decode_source(data: bytes) -> bytes | ParseProblem:
     encoding = "utf-8"
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
+        declared = _declared_encoding(data)
+        if declared is not None and _codec_name(declared) != "utf-8":
+            return ParseProblem(UNREADABLE_FILE, f"a UTF-8 BOM conflicts with the coding cookie ({declared})", 1, 1)
     else:
         declared = _declared_encoding(data)
         if declared is not None:
@@ -59,6 +62,13 @@ def decode_source(data: bytes) -> bytes | ParseProblem:
     if b"\r" in data:  # Python treats a lone CR as a line break; tree-sitter does not
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     return data
+
+
+def _codec_name(encoding: str) -> str | None:
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return None
 
 
 def _declared_encoding(data: bytes) -> str | None:

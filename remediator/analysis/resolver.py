@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from remediator.analysis.module_index import ModuleIndex
 from remediator.analysis.symbols import SymbolTables
-from remediator.domain.facts import Context, ImportRecord, StringReference
+from remediator.domain.facts import NOT_MODULE_LEVEL, ImportRecord, StringReference
 from remediator.domain.modules import absolute_module
 
 OK = "ok"
@@ -40,12 +40,23 @@ class ModuleResolver:
     def __init__(self, index: ModuleIndex) -> None:
         self.index = index
         self.symbols: SymbolTables | None = None  # attached once facts are known
+        self._memo: dict[tuple[str, str | None, bool], Resolution] = {}
 
     absolute = staticmethod(absolute_module)
 
     def resolve_import(self, importer: str, is_package: bool, record: ImportRecord) -> Resolution:
-        """Resolve one import item of `importer`."""
-        base = self.absolute(importer, is_package, record.module, record.level)
+        """Resolve one import item of `importer` (memoised: many files import the same things)."""
+        base = self.absolute(importer, is_package, record.module, record.level) if record.level else record.module
+        key = (base, record.name, record.level == 0 or base is not None)
+        cached = self._memo.get(key) if base is not None else None
+        if cached is not None:
+            return cached
+        resolution = self._resolve(base, record)
+        if base is not None:
+            self._memo[key] = resolution
+        return resolution
+
+    def _resolve(self, base: str | None, record: ImportRecord) -> Resolution:
         if base is None:
             written = "." * record.level + record.module
             return Resolution(MISSING_MODULE, written, record.name, None)
@@ -135,7 +146,7 @@ class ModuleResolver:
                 return True
             for record in facts.imports:
                 local = record.alias or (record.name if record.name else record.module.split(".")[0])
-                if local != name or record.context & (Context.FUNCTION | Context.CLASS):
+                if local != name or record.context & NOT_MODULE_LEVEL:
                     continue
                 resolution = self.resolve_import(package, True, record)
                 submodule = f"{package}.{name}"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from remediator.analysis.module_index import ModuleIndex
-from remediator.domain.facts import Context, ModuleFacts
+from remediator.domain.facts import NOT_MODULE_LEVEL, ModuleFacts
 
 MODULE_ATTRIBUTES = frozenset(
     {
@@ -88,7 +88,7 @@ class SymbolTables:
                 return None
             names |= facts.bound_names - self._self_bound(module, entry.is_package, facts)
             for record in facts.imports:
-                if record.name != "*" or record.context & (Context.FUNCTION | Context.CLASS):
+                if record.name != "*" or record.context & NOT_MODULE_LEVEL:
                     continue
                 source = self._absolute(module, entry.is_package, record.module, record.level)
                 if source is None or not self._index.is_internal(source) or not self._index.exists(source):
@@ -108,10 +108,11 @@ class SymbolTables:
         own: set[str] = set()
         other: set[str] = set()
         for record in facts.imports:
-            if record.context & (Context.FUNCTION | Context.CLASS) or record.name in (None, "*"):
+            if record.context & NOT_MODULE_LEVEL or record.name in (None, "*"):
                 continue
             local = record.alias or record.name or ""
-            if self._absolute(module, is_package, record.module, record.level) == module and record.alias in (None, record.name):
+            could_be_self = record.level > 0 or record.module == module
+            if could_be_self and self._absolute(module, is_package, record.module, record.level) == module and record.alias in (None, record.name):
                 own.add(local)
             else:
                 other.add(local)
@@ -146,7 +147,7 @@ class SymbolTables:
         star_sources = []
         for facts in self._facts.get(module, ()):
             for record in facts.imports:
-                if record.context & (Context.FUNCTION | Context.CLASS):
+                if record.context & NOT_MODULE_LEVEL:
                     continue
                 base = self._absolute(module, entry.is_package, record.module, record.level)
                 if base is None or not self._index.is_internal(base):

@@ -22,9 +22,14 @@ class Context(IntFlag):
 
 
 
+# Plain-int masks for hot loops (IntFlag arithmetic is slow).
+NOT_MODULE_LEVEL = int(Context.FUNCTION | Context.CLASS)  # the statement does not bind module names
+_NOT_AT_IMPORT = int(Context.FUNCTION | Context.TYPE_CHECKING | Context.GUARDED)
+
+
 def breaks_importer(context: int) -> bool:
     """True when a broken import in `context` makes its module fail at import time."""
-    return not context & (Context.FUNCTION | Context.TYPE_CHECKING | Context.GUARDED)
+    return not context & _NOT_AT_IMPORT
 
 
 class ImportRecord(NamedTuple):
