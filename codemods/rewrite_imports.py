@@ -64,14 +64,39 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
     ) -> None:
         super().__init__(context)
         self.redirects = redirects if redirects is not None else redirects_from_arguments(move, rename)
-        self.module_name = module_name if module_name is not None else (context.full_module_name or "")
-        if is_package is None:
-            is_package = bool(context.filename and context.filename.endswith(("__init__.py", "__init__.pyi")))
-        self.is_package = is_package
         self.name_exists: NameExists = name_exists or (lambda module, name: None)
         self.shadowed: Shadowed = shadowed or (lambda package, name: False)
         self.rewrite_strings = rewrite_strings
-        self.protected_names = set(protected_names)
+        self.for_file(module_name=module_name, is_package=is_package, protected_names=protected_names)
+
+    def for_file(
+        self,
+        *,
+        redirects: Redirects | None = None,
+        module_name: str | None = None,
+        is_package: bool | None = None,
+        protected_names: frozenset[str] = frozenset(),
+    ) -> RewriteImportsCommand:
+        """Point this command at the next file (one instance serves many files: building one is costly).
+
+        Unset values come from the codemod context at transform time, as LibCST's runner sets it per file.
+        """
+        if redirects is not None:
+            self.redirects = redirects
+        self._module_name = module_name
+        self._is_package = is_package
+        self._protected = set(protected_names)
+        return self
+
+    def _start_file(self) -> None:
+        """Per-file state, fresh for every module (LibCST's runner reuses one instance for all files)."""
+        context = self.context
+        self.module_name = self._module_name if self._module_name is not None else (context.full_module_name or "")
+        is_package = self._is_package
+        if is_package is None:
+            is_package = bool(context.filename and context.filename.endswith(("__init__.py", "__init__.pyi")))
+        self.is_package = is_package
+        self.protected_names = set(self._protected)
         self.applied_rules: set[str] = set()
         self._statement_edits: dict[cst.CSTNode, list[cst.BaseSmallStatement]] = {}
         self._additions: dict[cst.CSTNode, list[cst.ImportAlias]] = {}
@@ -82,6 +107,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         self._bindings: Counter[str] = Counter()
         self._lines: dict[cst.CSTNode, cst.CSTNode] = {}
         self._suites: dict[cst.CSTNode, cst.CSTNode] = {}
+        self.metadata = {}
 
     @staticmethod
     def add_args(arg_parser: argparse.ArgumentParser) -> None:
@@ -98,6 +124,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
     # -- planning: a pre-pass over every import of the module ------------------
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        self._start_file()
         collector = _ImportCollector()
         tree.visit(collector)
         self._lines = collector.lines

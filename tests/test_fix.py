@@ -181,3 +181,34 @@ def test_libcst_tool_runs_the_codemod(tmp_path: Path) -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert (root / "app/user.py").read_text() == "from lib.new import Thing\nimport lib.new as m\n"
+
+
+def test_jobs_do_not_change_the_result(tmp_path: Path) -> None:
+    files = {**LIB, "app/__init__.py": ""}
+    for i in range(40):  # above the size where worker processes are used
+        files[f"app/m{i}.py"] = f"from lib.old import Thing\nimport lib.old as o{i}\n\ndef f{i}():\n    from lib.old import helper\n    return helper(), o{i}.Thing\n"
+    one = write_tree(tmp_path / "one", files)
+    two = write_tree(tmp_path / "two", files)
+    first = remediator.fix(one, settings=MOVE, apply=True, jobs=1, use_git=False)
+    second = remediator.fix(two, settings=MOVE, apply=True, jobs=2, use_git=False)
+    assert len(first.changes) == 40
+    assert _snapshot(one) == _snapshot(two)
+    assert [c.path for c in first.changes] == [c.path for c in second.changes]
+
+
+def test_the_codemod_instance_carries_nothing_from_one_file_to_the_next(tmp_path: Path) -> None:
+    """LibCST's runner reuses one instance for every file; a re-export in one must not protect the next."""
+    root = write_tree(tmp_path / "repo", {
+        "app/a.py": "from auth.jwt import check\n__all__ = ['check']\n",
+        "app/b.py": "from auth.jwt import check\ncheck(1)\n",
+    })
+    (root / ".libcst.codemod.yaml").write_text(
+        "generated_code_marker: '@generated'\\nformatter: []\\nblacklist_patterns: []\\nmodules:\\n- 'codemods'\\nrepo_root: '.'\\n".replace("\\n", "\n")
+    )
+    completed = subprocess.run(
+        [sys.executable, "-m", "libcst.tool", "codemod", "rewrite_imports.RewriteImportsCommand", "--no-format", "-j", "1",
+         "--rename", "auth.jwt.check=app.facade:impl.check", "app"],
+        cwd=root, capture_output=True, text=True, check=False,
+    )
+    assert (root / "app/a.py").read_text() == "from auth.jwt import check\n__all__ = ['check']\n", completed.stderr  # re-export kept
+    assert (root / "app/b.py").read_text() == "from app.facade import impl\nimpl.check(1)\n"

@@ -12,7 +12,9 @@ from remediator.analysis.module_index import ModuleIndex
 from remediator.analysis.resolver import ModuleResolver, Resolution
 from remediator.analysis.symbols import SymbolTables
 from remediator.domain.config import Settings
-from remediator.domain.facts import ImportRecord, ModuleFacts
+from remediator.adapters.parser import parse_source
+from remediator.adapters.source_reader import decode_source
+from remediator.domain.facts import ImportRecord, ModuleFacts, ParseProblem, empty_facts
 
 
 @dataclass(slots=True)
@@ -55,6 +57,29 @@ def build_project(root: Path, settings: Settings, jobs: int | None = None) -> Pr
     discovery = discover(root, settings.packages, settings.exclude)
     all_facts = parse_files([source.path for source in discovery.files], jobs)
     files = [ParsedFile(source, facts) for source, facts in zip(discovery.files, all_facts)]
+    return _assemble(root, settings, discovery, files)
+
+
+def with_new_sources(model: ProjectModel, sources: dict[str, bytes]) -> ProjectModel:
+    """The model after some files changed (relpath -> new bytes): only those files are parsed again.
+
+    Everything derived (symbol tables, resolutions, graph) is rebuilt from the facts, which
+    costs a fraction of parsing; fix uses this to re-check a project after a rewrite.
+    """
+    files = []
+    for parsed in model.files:
+        data = sources.get(parsed.source.relpath)
+        facts = parsed.facts if data is None else _facts_of(data)
+        files.append(ParsedFile(parsed.source, facts))
+    return _assemble(model.root, model.settings, model.discovery, files)
+
+
+def _facts_of(data: bytes) -> ModuleFacts:
+    decoded = decode_source(data)
+    return empty_facts(decoded) if isinstance(decoded, ParseProblem) else parse_source(decoded)
+
+
+def _assemble(root: Path, settings: Settings, discovery: Discovery, files: list[ParsedFile]) -> ProjectModel:
     index = ModuleIndex(discovery)
     resolver = ModuleResolver(index)
     facts_by_module: dict[str, list[ModuleFacts]] = {}

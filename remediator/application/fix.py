@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import ast
 import difflib
+import multiprocessing
+import os
 import time
 import warnings
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,10 +23,10 @@ from typing import Any
 from remediator.adapters.parser import parse_source
 from remediator.adapters.source_reader import decode_source
 from remediator.adapters.writer import write_atomically
-from remediator.analysis.project import ParsedFile, ProjectModel
+from remediator.analysis.project import ParsedFile, ProjectModel, with_new_sources
 from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME
 from remediator.application.fix_plan import FilePlan, plan_fixes
-from remediator.application.scan import ScanResult, run_scan
+from remediator.application.scan import ScanResult, analyse, run_scan
 from remediator.domain.config import Settings
 from remediator.domain.facts import ParseProblem
 from remediator.domain.findings import SYNTAX_ERROR, UNREADABLE_FILE
@@ -115,8 +118,7 @@ def run_fix(
     changes: list[FileChange] = []
     skipped: list[Skip] = []
     counts: Counter[str] = Counter()
-    for plan in plans:
-        outcome = _rewrite(model, plan, rewrite_strings)
+    for outcome in _rewrite_all(model, plans, rewrite_strings, jobs):
         if isinstance(outcome, Skip):
             skipped.append(outcome)
         elif outcome is not None:
@@ -128,9 +130,65 @@ def run_fix(
         for change in changes:
             write_atomically(model.root / change.path, change.after)
     if apply:
-        result.after = run_scan(root, settings, jobs=jobs, use_git=False) if changes else before
+        # Re-check against the model with only the changed files parsed again.
+        after_model = with_new_sources(model, {c.path: c.after for c in changes}) if changes else model
+        result.after = analyse(after_model, use_git=False) if changes else before
     result.elapsed_seconds = time.perf_counter() - started
     return result
+
+
+# Below this many files a worker pool costs more than it saves.
+_PARALLEL_FILES = 24
+_WORKER: tuple[ProjectModel, list[FilePlan], bool] | None = None
+
+
+def _rewrite_all(model: ProjectModel, plans: list[FilePlan], rewrite_strings: bool, jobs: int | None) -> list[FileChange | Skip | None]:
+    """Rewrite every planned file, in forked workers when there are enough (same result either way)."""
+    global _WORKER
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(plans) < _PARALLEL_FILES or "fork" not in multiprocessing.get_all_start_methods():
+        command = _command(model, rewrite_strings)
+        return [_rewrite(model, plan, command) for plan in plans]
+    import libcst  # noqa: F401  - loaded once here, inherited by every forked worker
+
+    import codemods.rewrite_imports  # noqa: F401
+
+    _WORKER = (model, plans, rewrite_strings)  # inherited by the forked workers, never pickled
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            chunk = max(1, len(plans) // (jobs * 4))
+            return list(pool.map(_rewrite_in_worker, range(len(plans)), chunksize=chunk))
+    finally:
+        _WORKER = None
+
+
+_WORKER_COMMAND: Any = None
+
+
+def _rewrite_in_worker(index: int) -> FileChange | Skip | None:
+    global _WORKER_COMMAND
+    assert _WORKER is not None
+    model, plans, rewrite_strings = _WORKER
+    if _WORKER_COMMAND is None:
+        _WORKER_COMMAND = _command(model, rewrite_strings)
+    return _rewrite(model, plans[index], _WORKER_COMMAND)
+
+
+def _command(model: ProjectModel, rewrite_strings: bool) -> Any:
+    """One codemod instance for many files (building one costs milliseconds)."""
+    from libcst.codemod import CodemodContext
+
+    from codemods.rewrite_imports import RewriteImportsCommand
+    from remediator.domain.plan import Redirects
+
+    return RewriteImportsCommand(
+        CodemodContext(),
+        Redirects(),
+        name_exists=lambda module, name: _name_exists(model, module, name),
+        shadowed=model.resolver.shadows_submodule,
+        rewrite_strings=rewrite_strings,
+    )
 
 
 def _check_rule_names(model: ProjectModel, rules: tuple[str, ...]) -> None:
@@ -142,12 +200,10 @@ def _check_rule_names(model: ProjectModel, rules: tuple[str, ...]) -> None:
             raise ConfigError(None, "--rule", f"unknown rule {name!r} (known: {', '.join(sorted(known))})")
 
 
-def _rewrite(model: ProjectModel, plan: FilePlan, rewrite_strings: bool) -> FileChange | Skip | None:
+def _rewrite(model: ProjectModel, plan: FilePlan, command: Any) -> FileChange | Skip | None:
     """Run the codemod on one file and verify the result; None when nothing changes."""
     import libcst as cst
     from libcst.codemod import CodemodContext, SkipFile
-
-    from codemods.rewrite_imports import RewriteImportsCommand
 
     source = plan.parsed.source
     path = source.relpath
@@ -157,16 +213,9 @@ def _rewrite(model: ProjectModel, plan: FilePlan, rewrite_strings: bool) -> File
         before = source.path.read_bytes()
     except OSError as error:
         return Skip(path, UNREADABLE_FILE, error.strerror or str(error))
-    context = CodemodContext(filename=str(source.path), full_module_name=source.module)
-    command = RewriteImportsCommand(
-        context,
-        plan.redirects,
-        module_name=source.module,
-        is_package=source.is_package,
-        name_exists=lambda module, name: _name_exists(model, module, name),
-        shadowed=model.resolver.shadows_submodule,
-        rewrite_strings=rewrite_strings,
-        protected_names=plan.protected_names,
+    command.context = CodemodContext(filename=str(source.path), full_module_name=source.module)
+    command.for_file(
+        redirects=plan.redirects, module_name=source.module, is_package=source.is_package, protected_names=plan.protected_names
     )
     try:
         tree = cst.parse_module(before)

@@ -83,7 +83,12 @@ class ScanResult:
 def run_scan(root: Path, settings: Settings, *, jobs: int | None = None, use_git: bool = True) -> ScanResult:
     """Scan the project at `root` with `settings`."""
     started = time.perf_counter()
-    model = build_project(root, settings, jobs)
+    return analyse(build_project(root, settings, jobs), use_git=use_git, started=started)
+
+
+def analyse(model: ProjectModel, *, use_git: bool = True, started: float | None = None) -> ScanResult:
+    """Run every rule on a built model, add suggestions and blast radius."""
+    started = time.perf_counter() if started is None else started
     check_ssot_settings(model)
     findings = list(find_unparsable_files(model))
     findings += find_broken_imports(model)
