@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["ConfigError", "Finding", "FixResult", "ScanResult", "Settings", "Suggestion", "fix", "scan", "__version__"]
+__all__ = ["ConfigError", "Finding", "FixResult", "ScanResult", "Settings", "Suggestion", "fix", "scan", "undo", "__version__"]
 
 if TYPE_CHECKING:
-    from remediator.api import fix, scan
+    from remediator.api import fix, scan, undo
     from remediator.application.fix import FixResult
     from remediator.application.scan import ScanResult
     from remediator.domain.config import ConfigError, Settings
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "scan": "remediator.api",
     "fix": "remediator.api",
+    "undo": "remediator.api",
     "FixResult": "remediator.application.fix",
     "ScanResult": "remediator.application.scan",
     "ConfigError": "remediator.domain.config",

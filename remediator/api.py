@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from remediator.adapters.config_file import load_settings
+from remediator.application.batch_run import Progress
 from remediator.application.fix import FixResult, run_fix
+from remediator.application.undo import UndoResult, undo_run
 from remediator.application.scan import ScanResult, run_scan
 from remediator.domain.config import Settings
 
@@ -44,10 +46,15 @@ def fix(
     rewrite_strings: bool = False,
     jobs: int | None = None,
     use_git: bool = True,
+    batch_size: int = 50,
+    fail_fast: bool = False,
+    allow_dirty: bool = False,
+    progress: Progress | None = None,
 ) -> FixResult:
     """Rewrite imports per the project's ssot and move rules (and, with `suggested`, scan's suggestions).
 
-    Without `apply` nothing is written: the result holds each file's diff. Raises
+    Without `apply` nothing is written: the result holds each file's diff. With `apply`
+    the files land in journaled batches, each checked for new import cycles. Raises
     `ConfigError` for a wrong setting or an unknown rule name.
     """
     root_path = Path(root)
@@ -58,4 +65,10 @@ def fix(
     return run_fix(
         root_path, settings, rules=rules, apply=apply, suggested=suggested,
         rewrite_strings=rewrite_strings, jobs=jobs, use_git=use_git,
+        batch_size=batch_size, fail_fast=fail_fast, allow_dirty=allow_dirty, progress=progress,
     )
+
+
+def undo(root: str | Path = ".", run: str | None = None, *, force: bool = False) -> UndoResult:
+    """Restore the files of a fix run (default: the latest) from its journal; see UndoResult."""
+    return undo_run(Path(root), run, force=force)

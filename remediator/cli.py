@@ -75,19 +75,30 @@ def cycles(root: Path, output_format: str, config: Path | None, jobs: int | None
 @click.option("--suggested", is_flag=True, help="Also apply scan's unambiguous `move` suggestions for missing modules and names.")
 @click.option("--rewrite-strings", is_flag=True, help="Also rewrite patch()/import_module() string targets.")
 @click.option("--no-git", is_flag=True, help="Do not look in git history for deleted modules.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=50, show_default=True, help="Files per batch; the import graph is checked for new cycles after each.")
+@click.option("--keep-going/--fail-fast", default=True, show_default=True, help="After a failed write, go on with the other files, or stop.")
+@click.option("--allow-dirty", is_flag=True, help="Also rewrite files with uncommitted git changes.")
 def fix(
     root: Path, output_format: str, config: Path | None, jobs: int | None, rules: tuple[str, ...],
-    apply: bool, suggested: bool, rewrite_strings: bool, no_git: bool,
+    apply: bool, suggested: bool, rewrite_strings: bool, no_git: bool, batch_size: int, keep_going: bool,
+    allow_dirty: bool,
 ) -> None:
-    """Rewrite imports that violate ssot rules, imports of moved modules and (with --suggested) broken ones."""
+    """Rewrite imports that violate ssot rules, imports of moved modules and (with --suggested) broken ones.
+
+    With --apply, files are written in batches: originals first saved in .remediator/runs/ (see
+    `remediator undo`), a batch that would create an import cycle is rolled back and bisected.
+    """
     from remediator.api import fix as run_fix
     from remediator.domain.config import ConfigError
+    from remediator.reports.progress import progress_reporter
 
     try:
-        result = run_fix(
-            root, config=config, jobs=jobs, rules=rules, apply=apply, suggested=suggested or "suggested" in rules,
-            rewrite_strings=rewrite_strings, use_git=not no_git,
-        )
+        with progress_reporter(output_format) as progress:
+            result = run_fix(
+                root, config=config, jobs=jobs, rules=rules, apply=apply, suggested=suggested or "suggested" in rules,
+                rewrite_strings=rewrite_strings, use_git=not no_git, batch_size=batch_size, fail_fast=not keep_going,
+                allow_dirty=allow_dirty, progress=progress,
+            )
     except ConfigError as error:
         _fail(f"configuration error: {error}")
     except OSError as error:
@@ -102,6 +113,31 @@ def fix(
         from remediator.reports.fix_report import render_fix
 
         render_fix(result, _console())
+    sys.exit(result.exit_code)
+
+
+@main.command()
+@click.argument("run", required=False)
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".", help="Project root (default: the current directory).")
+@click.option("--force", is_flag=True, help="Restore even files changed by someone after the run.")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+def undo(run: str | None, root: Path, force: bool, output_format: str) -> None:
+    """Restore the files of a fix run (default: the latest) byte for byte, from its journal."""
+    from remediator.api import undo as run_undo
+    from remediator.application.undo import UndoError
+
+    try:
+        result = run_undo(root, run, force=force)
+    except UndoError as error:
+        _fail(str(error))
+    if output_format == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    elif result.refused:
+        click.echo(f"run {result.run_id}: refusing to undo: these files changed after the run (use --force to overwrite them):", err=True)
+        for path in result.refused:
+            click.echo(f"  {path}", err=True)
+    else:
+        click.echo(f"run {result.run_id}: restored {len(result.restored)} files ({len(result.unchanged)} already original)")
     sys.exit(result.exit_code)
 
 

@@ -20,7 +20,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-_TOP_KEYS = {"packages", "exclude", "test_files", "ssot", "move"}
+_TOP_KEYS = {"packages", "exclude", "test_files", "ssot", "move", "cycle_check"}
+_CYCLE_CHECKS = ("all", "import-time")
 _SSOT_KEYS = {"name", "forbid", "scope", "allow", "use", "symbols"}
 _MOVE_KEYS = {"from", "to"}
 
@@ -60,6 +61,7 @@ def parse_settings(table: Any, path: Path | None = None) -> Settings:
         packages=None if packages is None else _names(packages, f"{prefix}.packages", path),
         exclude=_strings(table.get("exclude", []), f"{prefix}.exclude", path),
         test_files=_strings(table.get("test_files", list(DEFAULT_TEST_FILES)), f"{prefix}.test_files", path),
+        cycle_check=_choice(table.get("cycle_check", "all"), _CYCLE_CHECKS, f"{prefix}.cycle_check", path),
         ssot=tuple(_ssot(item, f"{prefix}.ssot[{i}]", path) for i, item in enumerate(_tables(table.get("ssot", []), f"{prefix}.ssot", path))),
         move=tuple(_move(item, f"{prefix}.move[{i}]", path) for i, item in enumerate(_tables(table.get("move", []), f"{prefix}.move", path))),
         source=path,
@@ -99,6 +101,12 @@ def _move(item: dict[str, Any], key: str, path: Path | None) -> MoveRule:
             raise ConfigError(path, f"{key}.{required}", "missing required setting")
         _pattern(item[required], f"{key}.{required}", path, wildcards=False)
     return MoveRule(source=item["from"], destination=item["to"])
+
+
+def _choice(value: Any, choices: tuple[str, ...], key: str, path: Path | None) -> str:
+    if value not in choices:
+        raise ConfigError(path, key, f"must be one of {', '.join(repr(c) for c in choices)}, got {value!r}")
+    return str(value)
 
 
 def _reject_unknown(table: dict[str, Any], known: set[str], key: str, path: Path | None) -> None:

@@ -57,6 +57,25 @@ class ImportGraph:
         else:
             data["sites"].append((path, line, context))
 
+    def out_edges_of(self, module: str) -> list[tuple[str, list[tuple[str, int, int]]]]:
+        """(imported, sites) for every import of `module`: enough to put them back."""
+        return [(imported, list(data["sites"])) for _m, imported, data in self.nx.out_edges(module, data=True)]
+
+    def replace_out_edges(self, module: str, edges: list[tuple[str, list[tuple[str, int, int]]]]) -> None:
+        """Swap the imports of one module (an incremental update: the rest of the graph is untouched)."""
+        self.nx.remove_edges_from(list(self.nx.out_edges(module)))
+        for imported, sites in edges:
+            if imported != module:
+                self.nx.add_edge(module, imported, sites=list(sites))
+
+    def components(self, *, import_time_only: bool = False) -> list[frozenset[str]]:
+        """Strongly connected components of two or more modules."""
+        view = import_time_view(self.nx) if import_time_only else self.nx
+        return [frozenset(c) for c in nx.strongly_connected_components(view) if len(c) > 1]
+
+    def cycle_of(self, component: frozenset[str]) -> Cycle:
+        return Cycle(tuple(sorted(component)), self._chain_through(set(component)))
+
     def cycles(self) -> list[Cycle]:
         """Every import cycle (a strongly connected component of two or more modules), biggest first."""
         found = []
@@ -130,3 +149,15 @@ class ImportGraph:
     def _link(self, importer: str, imported: str) -> Link:
         path, line, _context = min(self.nx.edges[importer, imported]["sites"], key=lambda s: (s[0], s[1]))
         return Link(importer, imported, path, line)
+
+
+def import_time_view(graph: nx.DiGraph) -> nx.DiGraph:
+    """The edges that run while modules are imported (not in functions, not under TYPE_CHECKING)."""
+    from remediator.domain.facts import Context
+
+    skip = int(Context.FUNCTION | Context.TYPE_CHECKING)
+
+    def runs(importer: str, imported: str) -> bool:
+        return any(not context & skip for _path, _line, context in graph.edges[importer, imported]["sites"])
+
+    return nx.subgraph_view(graph, filter_edge=runs)

@@ -22,9 +22,10 @@ from typing import Any
 
 from remediator.adapters.parser import parse_source
 from remediator.adapters.source_reader import decode_source
-from remediator.adapters.writer import write_atomically
+from remediator.adapters.journal import Journal
 from remediator.analysis.project import ParsedFile, ProjectModel, with_new_sources
 from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME
+from remediator.application.batch_run import BatchOutcome, Progress, Rewrite, apply_in_batches
 from remediator.application.fix_plan import FilePlan, plan_fixes
 from remediator.application.scan import ScanResult, analyse, run_scan
 from remediator.domain.config import Settings
@@ -71,6 +72,8 @@ class FixResult:
     after: ScanResult | None = None
     elapsed_seconds: float = 0.0
     rule_counts: Counter[str] = field(default_factory=Counter)
+    batch: BatchOutcome | None = None
+    unfinished_runs: list[str] = field(default_factory=list)
 
     @property
     def remaining(self) -> list[Any]:
@@ -87,7 +90,22 @@ class FixResult:
 
     def to_dict(self) -> dict[str, Any]:
         remaining = Counter(f.rule for f in self.remaining)
+        run: dict[str, Any] | None = None
+        if self.batch is not None:
+            after_ssot = self.after.summary()["ssot"]["compliance"] if self.after else None
+            run = {
+                "id": self.batch.run_id,
+                "batches": self.batch.batches,
+                "cycles_before": self.batch.cycles_before,
+                "cycles_after": self.batch.cycles_after,
+                "compliance_before": self.before.summary()["ssot"]["compliance"],
+                "compliance_after": after_ssot,
+                "stopped": self.batch.stopped,
+                "notes": self.batch.notes,
+            }
         return {
+            "run": run,
+            "unfinished_runs": self.unfinished_runs,
             "applied": self.applied,
             "changed_files": [change.path for change in self.changes],
             "changes": [{"path": c.path, "rules": list(c.rules), "diff": c.diff()} for c in self.changes],
@@ -108,8 +126,12 @@ def run_fix(
     rewrite_strings: bool = False,
     jobs: int | None = None,
     use_git: bool = True,
+    batch_size: int = 50,
+    fail_fast: bool = False,
+    allow_dirty: bool = False,
+    progress: Progress | None = None,
 ) -> FixResult:
-    """Plan, rewrite and verify; write the files only when `apply`."""
+    """Plan, rewrite and verify; with `apply`, land the changes in journaled, cycle-checked batches."""
     started = time.perf_counter()
     before = run_scan(root, settings, jobs=jobs, use_git=use_git)
     model = before.model
@@ -126,15 +148,36 @@ def run_fix(
             counts.update(outcome.rules)
     skipped += _unfixable_files(before, plans)
     result = FixResult(model.root, before, changes, skipped, apply, rule_counts=counts)
-    if apply and changes:
-        for change in changes:
-            write_atomically(model.root / change.path, change.after)
+    result.unfinished_runs = [run.run_id for run in Journal.unfinished(model.root)]
     if apply:
+        _apply(model, result, batch_size=batch_size, fail_fast=fail_fast, allow_dirty=allow_dirty, progress=progress)
         # Re-check against the model with only the changed files parsed again.
-        after_model = with_new_sources(model, {c.path: c.after for c in changes}) if changes else model
-        result.after = analyse(after_model, use_git=False) if changes else before
+        landed = {c.path: c.after for c in result.changes}
+        result.after = analyse(with_new_sources(model, landed), use_git=False) if landed else before
     result.elapsed_seconds = time.perf_counter() - started
     return result
+
+
+def _apply(
+    model: ProjectModel, result: FixResult, *, batch_size: int, fail_fast: bool, allow_dirty: bool, progress: Progress | None
+) -> None:
+    """Land the verified changes through the batch runner; keep only what landed in `result.changes`."""
+    sources = {p.source.relpath: p.source for p in model.files}
+    rewrites = [
+        Rewrite(c.path, sources[c.path].module, sources[c.path].is_package, sources[c.path].is_stub, c.before, c.after)
+        for c in result.changes
+    ]
+    outcome = apply_in_batches(
+        model, rewrites, batch_size=batch_size, fail_fast=fail_fast, allow_dirty=allow_dirty, progress=progress
+    )
+    landed = set(outcome.landed)
+    dropped = [c for c in result.changes if c.path not in landed]
+    result.changes = [c for c in result.changes if c.path in landed]
+    for change in dropped:
+        result.rule_counts.subtract(change.rules)
+    result.rule_counts += Counter()  # drop zero counts
+    result.skipped += [Skip(path, reason, detail) for path, reason, detail in outcome.skipped]
+    result.batch = outcome
 
 
 # Below this many files a worker pool costs more than it saves.

@@ -79,6 +79,7 @@ class Settings:
     packages: tuple[str, ...] | None = None
     exclude: tuple[str, ...] = ()
     test_files: tuple[str, ...] = DEFAULT_TEST_FILES
+    cycle_check: str = "all"  # "all" imports count (as grimp), or "import-time" only
     ssot: tuple[SsotRule, ...] = ()
     move: tuple[MoveRule, ...] = ()
     source: Path | None = field(default=None, compare=False)

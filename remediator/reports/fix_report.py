@@ -28,6 +28,17 @@ def render_fix(result: FixResult, console: Console) -> None:
         + (f", {len(result.skipped)} skipped ({skipped})" if result.skipped else "")
         + (f"; rules: {', '.join(f'{r} ({n})' for r, n in sorted(result.rule_counts.items()))}" if result.rule_counts else "")
     )
+    for run_id in result.unfinished_runs:
+        console.print(f"[yellow]warning[/]: run {run_id} did not finish (killed?): `remediator undo {run_id}` restores its files")
+    if result.batch is not None and result.batch.run_id is not None:
+        run = result.to_dict()["run"]
+        console.print(
+            f"run {run['id']}: {run['batches']} batch{'es' * (run['batches'] != 1)}; import cycles {run['cycles_before']} -> "
+            f"{run['cycles_after']}; SSOT compliance {run['compliance_before']:.0%} -> {(run['compliance_after'] or 0):.0%}; "
+            f"undo with `remediator undo {run['id']}`"
+        )
+    for note in result.batch.notes if result.batch is not None else []:
+        console.print(f"note: {escape(note)}")
     remaining = Counter(f.rule for f in result.remaining)
     if remaining:
         label = "remaining after the rewrite" if result.applied else "errors before the rewrite"
