@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,10 +57,24 @@ class ProjectModel:
 def build_project(root: Path, settings: Settings, jobs: int | None = None) -> ProjectModel:
     """Discover, parse (in parallel), index, resolve and graph the project at `root`."""
     root = root.resolve()
-    discovery = discover(root, settings.packages, settings.exclude)
-    all_facts = parse_files([source.path for source in discovery.files], jobs)
-    files = [ParsedFile(source, facts) for source, facts in zip(discovery.files, all_facts)]
-    return _assemble(root, settings, discovery, files)
+    with _no_cyclic_gc():
+        discovery = discover(root, settings.packages, settings.exclude)
+        all_facts = parse_files([source.path for source in discovery.files], jobs)
+        files = [ParsedFile(source, facts) for source, facts in zip(discovery.files, all_facts)]
+        return _assemble(root, settings, discovery, files)
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Building the model allocates millions of small acyclic objects; the cycle collector only slows it down
+    (measured: about a quarter of a 10k-module scan). Forked parse workers inherit the setting."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def with_new_sources(model: ProjectModel, sources: dict[str, bytes]) -> ProjectModel:
