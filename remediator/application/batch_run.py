@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
+
 from remediator.adapters.journal import Journal, JournalEntry, sha256
 from remediator.adapters.parser import parse_source
 from remediator.adapters.source_reader import decode_source
 from remediator.adapters.writer import write_atomically
-from remediator.analysis.graph import Cycle
+from remediator.analysis.graph import Cycle, import_time_view
 from remediator.analysis.project import ProjectModel
 from remediator.domain.facts import ParseProblem
 
@@ -143,7 +145,7 @@ class _Runner:
     def _land(self, rewrites: list[Rewrite]) -> tuple[list[Rewrite], list[tuple[str, str, str]]]:
         """Apply; if a cycle appears, roll back and bisect down to the offending files."""
         saved = self._write(rewrites)
-        new_cycle = self._new_cycle()
+        new_cycle = self._new_cycle(saved)
         if new_cycle is None:
             return rewrites, []
         self._roll_back(rewrites, saved)
@@ -213,8 +215,31 @@ class _Runner:
                 edges.setdefault(resolution.depends_on, []).append((rewrite.path, record.line, record.context))
         return list(edges.items())
 
-    def _new_cycle(self) -> Cycle | None:
-        """A component that is new, or larger than any before the run."""
+    def _new_cycle(self, saved: dict[str, list[tuple[str, list[tuple[str, int, int]]]]]) -> Cycle | None:
+        """A component that is new, or larger than any before the run.
+
+        Only a new edge can close a cycle: for each module whose imports changed, each
+        edge it did not have before is checked (is the importer reachable from the
+        imported module?). The strongly connected components are computed only when
+        such an edge closes a cycle that did not exist before the run.
+        """
+        graph = import_time_view(self.model.graph.nx) if self.import_time_only else self.model.graph.nx
+        reachable: dict[str, set[str]] = {}
+        for module, old_edges in saved.items():
+            before = {imported for imported, _sites in old_edges}
+            for imported in graph.successors(module) if module in graph else ():
+                if imported in before or self._same_component(module, imported):
+                    continue
+                if imported not in reachable:
+                    reachable[imported] = nx.descendants(graph, imported)
+                if module in reachable[imported]:
+                    return self._grown_component()
+        return None
+
+    def _same_component(self, a: str, b: str) -> bool:
+        return any(a in component and b in component for component in self.baseline)
+
+    def _grown_component(self) -> Cycle | None:
         for component in self.model.graph.components(import_time_only=self.import_time_only):
             if not any(component <= old for old in self.baseline):
                 return self.model.graph.cycle_of(component)
