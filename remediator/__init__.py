@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from remediator.domain.findings import Finding, Suggestion
 
 _LAZY = {
+    "check": "remediator.api",
+    "baseline": "remediator.api",
+    "CheckResult": "remediator.application.check",
     "scan": "remediator.api",
     "fix": "remediator.api",
     "undo": "remediator.api",
@@ -32,6 +35,10 @@ _LAZY = {
     "Settings": "remediator.domain.config",
     "Finding": "remediator.domain.findings",
     "Suggestion": "remediator.domain.findings",
+    "explain": "remediator.api",
+    "export_graph": "remediator.api",
+    "Explanation": "remediator.application.explain",
+    "UnknownModule": "remediator.application.explain",
 }
 
 

@@ -1,15 +1,24 @@
-"""The public Python API: `remediator.scan(root)`."""
+"""The public Python API: `remediator.scan(root)`, `fix`, `explain` and `export_graph`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from remediator.adapters.config_file import load_settings
 from remediator.application.batch_run import Progress
 from remediator.application.fix import FixResult, run_fix
 from remediator.application.undo import UndoResult, undo_run
 from remediator.application.scan import ScanResult, run_scan
+from remediator.application.baseline import DEFAULT_BASELINE, BaselineUpdate, update_baseline
+from remediator.application.check import CheckResult, run_check
 from remediator.domain.config import Settings
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from remediator.application.explain import Explanation
 
 
 def scan(
@@ -33,6 +42,61 @@ def scan(
     if settings is None:
         settings = load_settings(root_path, Path(config) if config is not None else None)
     return run_scan(root_path, settings, jobs=jobs, use_git=use_git)
+
+
+def check(
+    root: str | Path = ".",
+    *,
+    files: Iterable[str | Path] | None = None,
+    since: str | None = None,
+    baseline: str | Path | None = None,
+    use_baseline: bool = True,
+    config: str | Path | None = None,
+    settings: Settings | None = None,
+    jobs: int | None = None,
+    use_git: bool = True,
+) -> CheckResult:
+    """Scan the whole project at `root`; keep the findings in `files`, on lines changed since `since`, new to the baseline.
+
+    `files` are paths relative to the working directory, or absolute, under `root`
+    (None or empty: the whole project). `since` is a git ref. `baseline` is a
+    baseline file; without one `root/.remediator-baseline.json` is used when it
+    exists, unless `use_baseline` is false. Raises `CheckError` (file outside the
+    root, unknown ref, not a git repository), `BaselineError` and `ConfigError`.
+    """
+    root_path = Path(root)
+    if not root_path.is_dir():
+        raise NotADirectoryError(f"{root}: not a directory")
+    if settings is None:
+        settings = load_settings(root_path, Path(config) if config is not None else None)
+    return run_check(
+        root_path, settings, files=files, since=since, baseline=Path(baseline) if baseline is not None else None,
+        use_baseline=use_baseline, jobs=jobs, use_git=use_git,
+    )
+
+
+def baseline(
+    root: str | Path = ".",
+    *,
+    output: str | Path | None = None,
+    prune: bool = False,
+    config: str | Path | None = None,
+    settings: Settings | None = None,
+    jobs: int | None = None,
+) -> BaselineUpdate:
+    """Write a baseline of the error and warning findings at `root` (default `root/.remediator-baseline.json`).
+
+    With `prune`, the existing file only loses the entries that no longer occur;
+    nothing is added. Raises `BaselineError` when pruning a missing or malformed file.
+    """
+    root_path = Path(root)
+    if not root_path.is_dir():
+        raise NotADirectoryError(f"{root}: not a directory")
+    if settings is None:
+        settings = load_settings(root_path, Path(config) if config is not None else None)
+    path = Path(output) if output is not None else root_path / DEFAULT_BASELINE
+    result = run_scan(root_path, settings, jobs=jobs, use_git=False)
+    return update_baseline(path, result.findings, prune=prune)
 
 
 def fix(
@@ -72,3 +136,48 @@ def fix(
 def undo(root: str | Path = ".", run: str | None = None, *, force: bool = False) -> UndoResult:
     """Restore the files of a fix run (default: the latest) from its journal; see UndoResult."""
     return undo_run(Path(root), run, force=force)
+
+
+def explain(
+    importer: str,
+    imported: str,
+    root: str | Path = ".",
+    *,
+    config: str | Path | None = None,
+    settings: Settings | None = None,
+    jobs: int | None = None,
+) -> Explanation:
+    """The shortest import chain from module `importer` to module `imported`, with file and line per link.
+
+    `explanation.chain` is None when there is none. Raises `UnknownModule` (a LookupError whose
+    `suggestions` are close module names) for a name the project does not define.
+    """
+    from remediator.analysis.project import build_project
+    from remediator.application.explain import explain as run_explain
+
+    root_path = Path(root)
+    if not root_path.is_dir():
+        raise NotADirectoryError(f"{root}: not a directory")
+    if settings is None:
+        settings = load_settings(root_path, Path(config) if config is not None else None)
+    return run_explain(build_project(root_path, settings, jobs).graph, importer, imported)
+
+
+def export_graph(
+    root: str | Path = ".",
+    *,
+    focus: tuple[str, ...] | list[str] = (),
+    depth: int = 1,
+    config: str | Path | None = None,
+    settings: Settings | None = None,
+    jobs: int | None = None,
+) -> nx.DiGraph:
+    """The import graph with the scan's findings as node and edge attributes (see docs/graph-and-explain.md).
+
+    With `focus` (module patterns), only those modules and the modules within `depth` import
+    hops of them, in either direction, are kept. Raises `UnknownModule` for a focus matching nothing.
+    """
+    from remediator.application.graph_export import export_graph as run_export
+
+    result = scan(root, config=config, settings=settings, jobs=jobs, use_git=False)
+    return run_export(result, tuple(focus), depth)

@@ -14,14 +14,19 @@ from typing import Any, Callable
 import click
 
 FORMATS = ("text", "json")
+REPORT_FORMATS = (*FORMATS, "sarif", "github")
 
 
-def _common(function: Callable[..., Any]) -> Callable[..., Any]:
+def _common(function: Callable[..., Any], formats: tuple[str, ...] = FORMATS) -> Callable[..., Any]:
     function = click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for parsing (default: all cores).")(function)
     function = click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Settings file (default: ROOT/pyproject.toml).")(function)
-    function = click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")(function)
+    function = click.option("--format", "output_format", type=click.Choice(formats), default="text", show_default=True, help="Output format.")(function)
     function = click.argument("root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".")(function)
     return function
+
+
+def _reporting(function: Callable[..., Any]) -> Callable[..., Any]:
+    return _common(function, REPORT_FORMATS)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,19 +36,12 @@ def main() -> None:
 
 
 @main.command()
-@_common
+@_reporting
 @click.option("--no-git", is_flag=True, help="Do not look in git history for deleted modules.")
 def scan(root: Path, output_format: str, config: Path | None, jobs: int | None, no_git: bool) -> None:
     """Report broken imports, dangling patch targets, unparsable files and import cycles under ROOT."""
     result = _run_scan(root, config, jobs, use_git=not no_git)
-    if output_format == "json":
-        from remediator.reports.json_report import render_json
-
-        click.echo(render_json(result))
-    else:
-        from remediator.reports.text_report import render_text
-
-        render_text(result, _console())
+    _render(result, output_format)
     sys.exit(result.exit_code)
 
 
@@ -139,6 +137,150 @@ def undo(run: str | None, root: Path, force: bool, output_format: str) -> None:
     else:
         click.echo(f"run {result.run_id}: restored {len(result.restored)} files ({len(result.unchanged)} already original)")
     sys.exit(result.exit_code)
+
+
+@main.command("check")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".", help="The project to analyse (default: the working directory).")
+@click.option("--format", "output_format", type=click.Choice(REPORT_FORMATS), default="text", show_default=True, help="Output format.")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Settings file (default: ROOT/pyproject.toml).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for parsing (default: all cores).")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Fail only on findings not in this baseline (default: ROOT/.remediator-baseline.json if it exists).")
+@click.option("--no-baseline", is_flag=True, help="Ignore ROOT/.remediator-baseline.json.")
+@click.option("--since", metavar="REF", default=None, help="Report only findings on lines added or changed since the git ref REF.")
+@click.option("--no-git", is_flag=True, help="Do not look in git history for deleted modules.")
+def check_command(
+    files: tuple[Path, ...], root: Path, output_format: str, config: Path | None, jobs: int | None,
+    baseline: Path | None, no_baseline: bool, since: str | None, no_git: bool,
+) -> None:
+    """Analyse the project at --root, report findings in FILES (default: all) that are new; for CI and pre-commit."""
+    from remediator.api import check
+
+    result = _guarded(root, lambda: check(
+        root, files=files, since=since, baseline=baseline, use_baseline=not no_baseline, config=config, jobs=jobs, use_git=not no_git,
+    ))
+    _render(result, output_format)
+    for note in result.notes():
+        click.echo(note, err=output_format != "text")
+    sys.exit(result.exit_code)
+
+
+@main.command("baseline")
+@click.argument("root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Baseline file (default: ROOT/.remediator-baseline.json).")
+@click.option("--prune", is_flag=True, help="Only drop entries that no longer occur; never add findings.")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Settings file (default: ROOT/pyproject.toml).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for parsing (default: all cores).")
+def baseline_command(root: Path, output: Path | None, prune: bool, config: Path | None, jobs: int | None) -> None:
+    """Record today's error and warning findings under ROOT, so that `check` fails only on new ones."""
+    from remediator.api import baseline
+
+    update = _guarded(root, lambda: baseline(root, output=output, prune=prune, config=config, jobs=jobs))
+    recorded = f"{update.baseline.occurrences} finding{'s' * (update.baseline.occurrences != 1)}"
+    if not prune:
+        click.echo(f"wrote {update.path}: {recorded} recorded")
+        return
+    gone = f"{update.pruned} entr{'y' if update.pruned == 1 else 'ies'} that no longer occur{'s' * (update.pruned == 1)}"
+    click.echo(f"pruned {update.path}: removed {gone}; {recorded} recorded")
+    if update.left_out:
+        click.echo(f"{update.left_out} finding{'s' * (update.left_out != 1)} not in the baseline left out (--prune never adds)")
+
+
+def _render(result: Any, output_format: str) -> None:
+    if output_format == "json":
+        from remediator.reports.json_report import render_json
+
+        click.echo(render_json(result))
+    elif output_format == "sarif":
+        from remediator.reports.sarif_report import render_sarif
+
+        click.echo(render_sarif(result))
+    elif output_format == "github":
+        from remediator.reports.github_report import render_github
+
+        click.echo(render_github(result, Path.cwd()), nl=False)
+    else:
+        from remediator.reports.text_report import render_text
+
+        render_text(result, _console())
+
+
+def _guarded(root: Path, call: Callable[[], Any]) -> Any:
+    from remediator.application.baseline import BaselineError
+    from remediator.application.check import CheckError
+    from remediator.domain.config import ConfigError
+
+    try:
+        return call()
+    except BaselineError as error:
+        _fail(f"baseline error: {error}")
+    except ConfigError as error:
+        _fail(f"configuration error: {error}")
+    except CheckError as error:
+        _fail(str(error))
+    except OSError as error:
+        _fail(f"{error.filename or root}: {error.strerror or error}")
+    except Exception as error:  # never a traceback for users; REMEDIATOR_DEBUG=1 shows it
+        if os.environ.get("REMEDIATOR_DEBUG"):
+            raise
+        _fail(f"internal error: {type(error).__name__}: {error} (set REMEDIATOR_DEBUG=1 for a traceback)")
+
+
+@main.command("explain")
+@click.argument("importer")
+@click.argument("imported")
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".", help="The project to analyse (default: the working directory).")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Settings file (default: ROOT/pyproject.toml).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for parsing (default: all cores).")
+def explain_command(importer: str, imported: str, root: Path, output_format: str, config: Path | None, jobs: int | None) -> None:
+    """Show the shortest import chain from module IMPORTER to module IMPORTED, with file and line of each link.
+
+    Exit 0 when a chain exists, 1 when none does, 2 for an unknown module.
+    """
+    from remediator.api import explain
+
+    result = _guarded(root, lambda: _known_modules(lambda: explain(importer, imported, root, config=config, jobs=jobs)))
+    click.echo(json.dumps(result.to_dict(), indent=2) if output_format == "json" else "\n".join(result.lines()))
+    sys.exit(result.exit_code)
+
+
+@main.command("graph")
+@click.argument("root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".")
+@click.option("--focus", multiple=True, metavar="MODULE", help="Keep only MODULE (and its submodules) and modules within --depth import hops of it; repeatable.")
+@click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True, help="Import hops kept around --focus, in either direction.")
+@click.option("--format", "output_format", type=click.Choice(("dot", "graphml", "json", "html")), default=None, help="Output format (default: from --output's suffix, else dot).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to this file (default: standard output).")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Settings file (default: ROOT/pyproject.toml).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for parsing (default: all cores).")
+def graph_command(
+    root: Path, focus: tuple[str, ...], depth: int, output_format: str | None, output: Path | None, config: Path | None, jobs: int | None,
+) -> None:
+    """Export the import graph under ROOT as Graphviz DOT, GraphML, node-link JSON or an interactive HTML page."""
+    from remediator.api import export_graph
+    from remediator.reports.graph_formats import format_for, render_graph
+    from remediator.reports.graph_html import LARGE_GRAPH
+
+    chosen = output_format or format_for(str(output) if output else None)
+    graph = _guarded(root, lambda: _known_modules(lambda: export_graph(root, focus=focus, depth=depth, config=config, jobs=jobs)))
+    text = render_graph(graph, chosen)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _guarded(root, lambda: output.write_text(text, encoding="utf-8"))
+        click.echo(f"wrote {output}: {graph.number_of_nodes()} modules, {graph.number_of_edges()} imports ({chosen})", err=True)
+    if chosen == "html" and graph.number_of_nodes() > LARGE_GRAPH:
+        click.echo(f"note: {graph.number_of_nodes()} modules is a lot for one page; --focus MODULE draws a neighbourhood", err=True)
+
+
+def _known_modules(call: Callable[[], Any]) -> Any:
+    """Run `call`; an unknown module name is a usage error (exit 2) that names it and close names."""
+    from remediator.application.explain import UnknownModule
+
+    try:
+        return call()
+    except UnknownModule as error:
+        _fail(str(error))
 
 
 def _run_scan(root: Path, config: Path | None, jobs: int | None, *, use_git: bool) -> Any:

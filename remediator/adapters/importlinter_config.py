@@ -1,0 +1,172 @@
+"""Read import-linter's `forbidden` contracts, to use them as detection-only SSOT rules.
+
+import-linter keeps its settings in `setup.cfg` or `.importlinter` (INI: an `[importlinter]`
+section and `[importlinter:contract:ID]` sections, lists one item a line) or in
+`pyproject.toml` (`[tool.importlinter]` with `[[tool.importlinter.contracts]]`). Like
+import-linter, the first of setup.cfg, .importlinter, pyproject.toml that has such a
+section is read. Only contracts of type `forbidden` are returned; other types are ignored.
+
+A contract maps to a detection-only SSOT rule: name = the contract's name, scope =
+`source_modules`, forbid = `forbidden_modules`, and no `use` module, so it can detect but
+never fix. Running such rules in `scan` needs the SSOT rule to accept a missing `use`
+(rules/ssot.py); until then this module only reads and validates the contracts.
+"""
+
+from __future__ import annotations
+
+import configparser
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from remediator.domain.config import ConfigError, check_module_pattern
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+CANDIDATES = ("setup.cfg", ".importlinter", "pyproject.toml")
+SECTION = "importlinter"
+
+
+@dataclass(frozen=True, slots=True)
+class ForbiddenContract:
+    """An import-linter `forbidden` contract: modules in `scope` must not import `forbid`.
+
+    `ignore_imports` ("importer -> imported" pairs) and `allow_indirect_imports` are kept as
+    read; remediator checks direct imports (and re-exports) only.
+    """
+
+    name: str
+    forbid: tuple[str, ...]
+    scope: tuple[str, ...]
+    contract_id: str | None = None
+    ignore_imports: tuple[tuple[str, str], ...] = ()
+    allow_indirect_imports: bool = False
+    source: Path | None = None
+
+
+def find_importlinter_config(root: Path) -> Path | None:
+    """The file import-linter would read under `root`: the first candidate with an importlinter section."""
+    for name in CANDIDATES:
+        path = root / name
+        if path.is_file() and _has_section(path):
+            return path
+    return None
+
+
+def load_forbidden_contracts(root: Path, config: Path | None = None) -> tuple[ForbiddenContract, ...]:
+    """The forbidden contracts of `config`, else of the file import-linter would read under `root`."""
+    path = config if config is not None else find_importlinter_config(root)
+    if path is None:
+        return ()
+    if path.suffix == ".toml":
+        return _from_toml(path)
+    return _from_ini(path)
+
+
+def _has_section(path: Path) -> bool:
+    try:
+        if path.suffix == ".toml":
+            return bool(_read_toml(path).get("tool", {}).get(SECTION))
+        return SECTION in _read_ini(path).sections()
+    except ConfigError:
+        return path.name == ".importlinter"  # a broken file of import-linter's own is reported, not skipped
+
+
+def _from_toml(path: Path) -> tuple[ForbiddenContract, ...]:
+    table = _read_toml(path).get("tool", {}).get(SECTION, {})
+    contracts = table.get("contracts", []) if isinstance(table, dict) else None
+    if not isinstance(contracts, list) or not all(isinstance(c, dict) for c in contracts):
+        raise ConfigError(path, f"tool.{SECTION}.contracts", "must be an array of tables ([[...]])")
+    found = []
+    for i, options in enumerate(contracts):
+        contract = _contract(options, options.get("id"), f"tool.{SECTION}.contracts[{i}]", path)
+        if contract is not None:
+            found.append(contract)
+    return tuple(found)
+
+
+def _from_ini(path: Path) -> tuple[ForbiddenContract, ...]:
+    parser = _read_ini(path)
+    found = []
+    for section in parser.sections():
+        if not section.startswith(f"{SECTION}:"):
+            continue
+        options: dict[str, Any] = {}
+        for key, value in parser[section].items():
+            items = [line.strip() for line in value.strip().splitlines() if line.strip()]
+            options[key] = items if "\n" in value.strip() else value.strip()
+        contract = _contract(options, section.split(":")[-1], section, path)
+        if contract is not None:
+            found.append(contract)
+    return tuple(found)
+
+
+def _contract(options: dict[str, Any], contract_id: Any, key: str, path: Path) -> ForbiddenContract | None:
+    if options.get("type") != "forbidden":
+        return None
+    name = options.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(path, f"{key}.name", "missing contract name")
+    ignore = tuple(_ignored(item, f"{key}.ignore_imports", path) for item in _list(options.get("ignore_imports", []), f"{key}.ignore_imports", path))
+    allow_indirect = str(options.get("allow_indirect_imports", "false")).strip().lower() in ("true", "1", "yes")
+    return ForbiddenContract(
+        name=name.strip(),
+        forbid=_modules(options, "forbidden_modules", key, path),
+        scope=_modules(options, "source_modules", key, path),
+        contract_id=str(contract_id) if contract_id is not None else None,
+        ignore_imports=ignore,
+        allow_indirect_imports=allow_indirect,
+        source=path,
+    )
+
+
+def _modules(options: dict[str, Any], name: str, key: str, path: Path) -> tuple[str, ...]:
+    if name not in options:
+        raise ConfigError(path, f"{key}.{name}", "missing required setting")
+    modules = _list(options[name], f"{key}.{name}", path)
+    if not modules:
+        raise ConfigError(path, f"{key}.{name}", "must name at least one module")
+    for module in modules:
+        problem = check_module_pattern(module)
+        if problem:
+            raise ConfigError(path, f"{key}.{name}", problem)
+    return tuple(modules)
+
+
+def _list(value: Any, key: str, path: Path) -> list[str]:
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(path, key, "must be a list of module names")
+    return [v.strip() for v in value if v.strip()]
+
+
+def _ignored(item: str, key: str, path: Path) -> tuple[str, str]:
+    importer, arrow, imported = item.partition("->")
+    if not arrow or not importer.strip() or not imported.strip():
+        raise ConfigError(path, key, f"{item!r}: expected 'importer -> imported'")
+    return importer.strip(), imported.strip()
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(path, "file", f"cannot read: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(path, "toml", f"invalid TOML: {error}") from None
+
+
+def _read_ini(path: Path) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(path.read_text(encoding="utf-8"), source=str(path))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(path, "file", f"cannot read: {error}") from None
+    except configparser.Error as error:
+        raise ConfigError(path, "ini", f"invalid INI: {error}") from None
+    return parser

@@ -1,0 +1,202 @@
+"""The shipped pre-commit hooks, run for real by pre-commit in a temporary git repository.
+
+pre-commit installs remediator from a git repository into its own virtualenv
+(dependencies from PyPI), which takes about a minute, once for the module.
+
+The hooks come from this checkout's working tree. `pre-commit try-repo` on the
+checkout itself would see uncommitted edits of tracked files but not new,
+untracked ones (it stages with `git add -u`), and `repo: <path>` with a `rev`
+sees only commits. So the module copies the checkout's files (tracked and
+untracked, minus ignored ones) into a temporary repository with one commit and
+points both `try-repo` and a real `.pre-commit-config.yaml` at it: the hook
+definitions tested are exactly `.pre-commit-hooks.yaml` as it stands, and the
+checkout's own git state is never touched.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import write_tree
+
+CHECKOUT = Path(__file__).resolve().parents[1]
+PROJECT = {
+    "pyproject.toml": """
+        [tool.remediator]
+        [[tool.remediator.ssot]]
+        name = "settings-via-config"
+        forbid = ["app.raw_settings"]
+        use = "app.config"
+    """,
+    "app/__init__.py": "",
+    "app/raw_settings.py": "TIMEOUT = 5\n",
+    "app/config.py": "from app.raw_settings import TIMEOUT\n",
+    "app/clean.py": "from app.config import TIMEOUT\n",
+}
+VIOLATION = "from app.raw_settings import TIMEOUT\n"
+COMPLIANT = "from app.config import TIMEOUT\n"
+
+
+class Sandbox:
+    """A temporary git project, a snapshot repository of this checkout, and pre-commit's own home."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.hooks_repo = base / "remediator-snapshot"
+        self.project = base / "project"
+        gitconfig = base / "gitconfig"
+        gitconfig.write_text("[user]\n\tname = Test\n\temail = test@example.invalid\n[init]\n\tdefaultBranch = main\n")
+        self.env = {
+            **os.environ,
+            "PRE_COMMIT_HOME": str(base / "pre-commit-home"),
+            "GIT_CONFIG_GLOBAL": str(gitconfig),
+            "GIT_CONFIG_NOSYSTEM": "1",
+        }
+        for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "REMEDIATOR_DEBUG"):
+            self.env.pop(name, None)
+
+    def git(self, cwd: Path, *args: str) -> str:
+        return subprocess.run(["git", *args], cwd=cwd, env=self.env, capture_output=True, text=True, check=True).stdout
+
+    def pre_commit(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "pre_commit", *args], cwd=self.project, env=self.env, capture_output=True, text=True, check=False
+        )
+
+    def commit(self, message: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", "commit", "-m", message], cwd=self.project, env=self.env, capture_output=True, text=True, check=False)
+
+    def head(self) -> str:
+        return self.git(self.project, "rev-parse", "HEAD").strip()
+
+
+def _ensure_pre_commit() -> None:
+    """Install pre-commit as the test extras pin it when it is missing: never skip."""
+    if importlib.util.find_spec("pre_commit") is not None:
+        return
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    extras = tomllib.loads((CHECKOUT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["test"]
+    (requirement,) = [r for r in extras if r.replace("_", "-").startswith("pre-commit")]
+    subprocess.run([sys.executable, "-m", "pip", "install", requirement], check=True)
+
+
+def _snapshot(sandbox: Sandbox) -> str:
+    """Copy the checkout's files (tracked and untracked, not ignored) into a fresh repository; return its commit."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=CHECKOUT, capture_output=True, check=True,
+    ).stdout.decode().split("\0")
+    for relpath in filter(None, listed):
+        source = CHECKOUT / relpath
+        if source.is_file():
+            destination = sandbox.hooks_repo / relpath
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination)
+    sandbox.git(sandbox.hooks_repo, "init", "-q")
+    sandbox.git(sandbox.hooks_repo, "add", "-A")
+    sandbox.git(sandbox.hooks_repo, "commit", "-q", "-m", "snapshot of the working tree")
+    return sandbox.git(sandbox.hooks_repo, "rev-parse", "HEAD").strip()
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Sandbox:
+    _ensure_pre_commit()
+    box = Sandbox(tmp_path_factory.mktemp("pre-commit"))
+    box.rev = _snapshot(box)  # type: ignore[attr-defined]
+    write_tree(box.project, PROJECT)
+    box.git(box.project, "init", "-q")
+    box.git(box.project, "add", "-A")
+    box.git(box.project, "commit", "-q", "-m", "initial")
+    return box
+
+
+def test_manifest_is_valid_and_declares_both_hooks(sandbox: Sandbox) -> None:
+    import yaml  # a dependency of pre-commit
+
+    validated = sandbox.pre_commit("validate-manifest", str(CHECKOUT / ".pre-commit-hooks.yaml"))
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    hooks = {hook["id"]: hook for hook in yaml.safe_load((CHECKOUT / ".pre-commit-hooks.yaml").read_text())}
+    assert hooks["remediator"]["entry"] == "remediator check"
+    assert hooks["remediator"]["language"] == "python"
+    assert hooks["remediator"]["types"] == ["python"]
+    assert hooks["remediator"]["pass_filenames"] is True and hooks["remediator"]["require_serial"] is True
+    assert hooks["remediator-fix"]["entry"].startswith("remediator fix --apply")
+    assert hooks["remediator-fix"]["pass_filenames"] is False
+
+
+def test_try_repo_reports_a_violation_in_a_passed_file(sandbox: Sandbox) -> None:
+    write_tree(sandbox.project, {"app/try_bad.py": VIOLATION})
+    try:
+        completed = sandbox.pre_commit("try-repo", str(sandbox.hooks_repo), "remediator", "--files", "app/try_bad.py", "app/clean.py")
+    finally:
+        (sandbox.project / "app/try_bad.py").unlink()
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 1, output
+    assert "remediator check" in output and "Failed" in output
+    assert "app/try_bad.py:1:1" in output
+    assert "rule settings-via-config" in output
+
+
+def test_try_repo_passes_a_clean_file_that_imports_the_rest_of_the_project(sandbox: Sandbox) -> None:
+    # app/clean.py imports app.config, which is not passed: the analysis sees the whole project
+    completed = sandbox.pre_commit("try-repo", str(sandbox.hooks_repo), "remediator", "--files", "app/clean.py")
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output
+    assert "Passed" in output
+
+
+def test_installed_hook_refuses_a_commit_with_a_violation_and_accepts_a_clean_one(sandbox: Sandbox) -> None:
+    config = textwrap.dedent(
+        f"""\
+        repos:
+          - repo: {sandbox.hooks_repo.as_posix()}
+            rev: {sandbox.rev}
+            hooks:
+              - id: remediator
+        """
+    )
+    write_tree(sandbox.project, {".pre-commit-config.yaml": config})
+    sandbox.git(sandbox.project, "add", ".pre-commit-config.yaml")
+    installed = sandbox.pre_commit("install")
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    configured = sandbox.commit("pre-commit configuration")
+    assert configured.returncode == 0, configured.stdout + configured.stderr
+    before = sandbox.head()
+
+    write_tree(sandbox.project, {"app/bad.py": VIOLATION})
+    sandbox.git(sandbox.project, "add", "app/bad.py")
+    refused = sandbox.commit("add a violation")
+    assert refused.returncode != 0, refused.stdout + refused.stderr
+    assert "app/bad.py:1:1" in refused.stdout + refused.stderr
+    assert sandbox.head() == before
+
+    write_tree(sandbox.project, {"app/bad.py": COMPLIANT})
+    sandbox.git(sandbox.project, "add", "app/bad.py")
+    accepted = sandbox.commit("add a compliant module")
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert sandbox.head() != before
+    assert sandbox.git(sandbox.project, "show", "HEAD:app/bad.py") == COMPLIANT
+
+
+def test_fix_hook_rewrites_the_staged_violation(sandbox: Sandbox) -> None:
+    write_tree(sandbox.project, {"app/fixme.py": VIOLATION})
+    sandbox.git(sandbox.project, "add", "app/fixme.py")
+    try:
+        completed = sandbox.pre_commit("try-repo", str(sandbox.hooks_repo), "remediator-fix", "--files", "app/fixme.py")
+        output = completed.stdout + completed.stderr
+        assert completed.returncode == 1, output  # pre-commit fails a hook that modified files
+        assert "files were modified by this hook" in output
+        assert (sandbox.project / "app/fixme.py").read_text() == COMPLIANT
+    finally:
+        sandbox.git(sandbox.project, "rm", "-q", "-f", "app/fixme.py")
