@@ -13,10 +13,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["ConfigError", "Finding", "FixResult", "ScanResult", "Settings", "Suggestion", "fix", "scan", "undo", "__version__"]
+__all__ = [
+    "CheckResult", "ConfigError", "Explanation", "Finding", "FixResult", "ScanResult", "Settings", "Suggestion",
+    "UnknownModule", "baseline", "check", "explain", "export_graph", "fix", "scan", "undo", "__version__",
+]
 
 if TYPE_CHECKING:
-    from remediator.api import fix, scan, undo
+    from remediator.api import baseline, check, explain, export_graph, fix, scan, undo
+    from remediator.application.check import CheckResult
+    from remediator.application.explain import Explanation, UnknownModule
     from remediator.application.fix import FixResult
     from remediator.application.scan import ScanResult
     from remediator.domain.config import ConfigError, Settings

@@ -87,24 +87,17 @@ def fix(
     `remediator undo`), a batch that would create an import cycle is rolled back and bisected.
     """
     from remediator.api import fix as run_fix
-    from remediator.domain.config import ConfigError
     from remediator.reports.progress import progress_reporter
 
-    try:
+    def run() -> Any:
         with progress_reporter(output_format) as progress:
-            result = run_fix(
+            return run_fix(
                 root, config=config, jobs=jobs, rules=rules, apply=apply, suggested=suggested or "suggested" in rules,
                 rewrite_strings=rewrite_strings, use_git=not no_git, batch_size=batch_size, fail_fast=not keep_going,
                 allow_dirty=allow_dirty, progress=progress,
             )
-    except ConfigError as error:
-        _fail(f"configuration error: {error}")
-    except OSError as error:
-        _fail(f"{error.filename or root}: {error.strerror or error}")
-    except Exception as error:  # never a traceback for users; REMEDIATOR_DEBUG=1 shows it
-        if os.environ.get("REMEDIATOR_DEBUG"):
-            raise
-        _fail(f"internal error: {type(error).__name__}: {error} (set REMEDIATOR_DEBUG=1 for a traceback)")
+
+    result = _guarded(root, run)
     if output_format == "json":
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
@@ -202,7 +195,9 @@ def _render(result: Any, output_format: str) -> None:
     else:
         from remediator.reports.text_report import render_text
 
-        render_text(result, _console())
+        from remediator.application.check import CheckResult
+
+        render_text(result, _console(), "check" if isinstance(result, CheckResult) else "scan")
 
 
 def _guarded(root: Path, call: Callable[[], Any]) -> Any:
@@ -285,18 +280,8 @@ def _known_modules(call: Callable[[], Any]) -> Any:
 
 def _run_scan(root: Path, config: Path | None, jobs: int | None, *, use_git: bool) -> Any:
     from remediator.api import scan as run
-    from remediator.domain.config import ConfigError
 
-    try:
-        return run(root, config=config, jobs=jobs, use_git=use_git)
-    except ConfigError as error:
-        _fail(f"configuration error: {error}")
-    except OSError as error:
-        _fail(f"{error.filename or root}: {error.strerror or error}")
-    except Exception as error:  # never a traceback for users; REMEDIATOR_DEBUG=1 shows it
-        if os.environ.get("REMEDIATOR_DEBUG"):
-            raise
-        _fail(f"internal error: {type(error).__name__}: {error} (set REMEDIATOR_DEBUG=1 for a traceback)")
+    return _guarded(root, lambda: run(root, config=config, jobs=jobs, use_git=use_git))
 
 
 def _fail(message: str) -> None:

@@ -6,7 +6,18 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Hypothesis profiles for the property tests: "ci" by default, "thorough" for long runs
+# (`pytest --hypothesis-profile=thorough`, or REMEDIATOR_HYPOTHESIS_PROFILE=thorough).
+_SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large]
+settings.register_profile("ci", max_examples=200, deadline=None, suppress_health_check=_SLOW)
+settings.register_profile("thorough", max_examples=2000, deadline=None, suppress_health_check=_SLOW)
+if settings.get_current_profile_name() == "default":  # never override `--hypothesis-profile=...`
+    settings.load_profile(os.environ.get("REMEDIATOR_HYPOTHESIS_PROFILE", "ci"))
 
 import remediator
 from remediator.domain.config import Settings

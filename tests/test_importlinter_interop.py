@@ -136,3 +136,25 @@ def test_broken_toml_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
         load_forbidden_contracts(root, root / "pyproject.toml")
     assert raised.value.key == "toml"
+
+
+def test_contracts_become_detection_only_rules_in_scan(tmp_path: Path) -> None:
+    import remediator
+
+    root = write_tree(tmp_path / "repo", {
+        "setup.cfg": INI,
+        "shop/__init__.py": "",
+        "shop/cart.py": "from payments.stripe_client import charge\n",
+        "shop/legacy.py": "",
+        "payments/__init__.py": "",
+        "payments/stripe_client.py": "def charge(): pass\n",
+        "payments/gateway.py": "from payments.stripe_client import charge\n",
+    })
+    result = remediator.scan(root, use_git=False)
+    (finding,) = [f for f in result.findings if f.rule == "ssot-violation"]
+    assert (finding.path, finding.ssot_rule, finding.suggestion) == ("shop/cart.py", "Shop goes through the gateway", None)
+    assert "detection only" in finding.message
+    fixed = remediator.fix(root, use_git=False)
+    assert fixed.changes == [] and fixed.skipped == []  # nothing to rewrite to
+    write_tree(root, {"pyproject.toml": "[tool.remediator]\nimportlinter = false\n"})
+    assert [f for f in remediator.scan(root, use_git=False).findings if f.rule == "ssot-violation"] == []

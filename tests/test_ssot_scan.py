@@ -104,3 +104,14 @@ def test_suggestion_says_what_to_write(project) -> None:
     files = {**BASE, "backend/app.py": "from auth.core.jwt_handler import JWTHandler\nfrom auth.core import jwt_handler\n"}
     details = [f.suggestion.detail for f in project(files, ssot=(RULE,)).findings if f.suggestion]
     assert details == ["from backend.integration.jwt_ssot import JwtSsot", "import from backend.integration.jwt_ssot"]
+
+
+def test_a_name_arriving_through_use_is_compliant(project) -> None:
+    files = {
+        **BASE,
+        "backend/integration/jwt_ssot.py": "from auth.core.jwt_handler import JWTHandler, validate_token\nclass JwtSsot(JWTHandler): pass\n",
+        "backend/facade.py": "from backend.integration.jwt_ssot import JWTHandler\n",  # re-exports through `use`
+        "backend/app.py": "from backend.facade import JWTHandler\n",
+    }
+    result = project(files, ssot=(RULE,))
+    assert [f.path for f in result.findings if f.rule == "ssot-violation"] == []

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
 
+from remediator.adapters.importlinter_config import load_forbidden_contracts
 from remediator.domain.config import (
     DEFAULT_TEST_FILES,
     ConfigError,
@@ -20,14 +22,32 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-_TOP_KEYS = {"packages", "exclude", "test_files", "ssot", "move", "cycle_check"}
+_TOP_KEYS = {"packages", "exclude", "test_files", "ssot", "move", "cycle_check", "importlinter"}
 _CYCLE_CHECKS = ("all", "import-time")
 _SSOT_KEYS = {"name", "forbid", "scope", "allow", "use", "symbols"}
 _MOVE_KEYS = {"from", "to"}
 
 
 def load_settings(root: Path, config: Path | None = None) -> Settings:
-    """Settings for the project at `root`: from `config` if given, else root/pyproject.toml."""
+    """Settings for the project at `root`: from `config` if given, else root/pyproject.toml.
+
+    import-linter's `forbidden` contracts found under `root` are added as detection-only
+    SSOT rules, unless `importlinter = false`.
+    """
+    settings = _load_own_settings(root, config)
+    if not settings.importlinter:
+        return settings
+    contracts = load_forbidden_contracts(root)
+    if not contracts:
+        return settings
+    taken = {rule.name for rule in settings.ssot}
+    extra = tuple(
+        SsotRule(name=c.name, forbid=c.forbid, use=None, scope=c.scope) for c in contracts if c.name not in taken
+    )
+    return dataclasses.replace(settings, ssot=settings.ssot + extra)
+
+
+def _load_own_settings(root: Path, config: Path | None) -> Settings:
     path = config if config is not None else root / "pyproject.toml"
     if not path.exists():
         if config is not None:
@@ -62,6 +82,7 @@ def parse_settings(table: Any, path: Path | None = None) -> Settings:
         exclude=_strings(table.get("exclude", []), f"{prefix}.exclude", path),
         test_files=_strings(table.get("test_files", list(DEFAULT_TEST_FILES)), f"{prefix}.test_files", path),
         cycle_check=_choice(table.get("cycle_check", "all"), _CYCLE_CHECKS, f"{prefix}.cycle_check", path),
+        importlinter=_boolean(table.get("importlinter", True), f"{prefix}.importlinter", path),
         ssot=tuple(_ssot(item, f"{prefix}.ssot[{i}]", path) for i, item in enumerate(_tables(table.get("ssot", []), f"{prefix}.ssot", path))),
         move=tuple(_move(item, f"{prefix}.move[{i}]", path) for i, item in enumerate(_tables(table.get("move", []), f"{prefix}.move", path))),
         source=path,
@@ -101,6 +122,12 @@ def _move(item: dict[str, Any], key: str, path: Path | None) -> MoveRule:
             raise ConfigError(path, f"{key}.{required}", "missing required setting")
         _pattern(item[required], f"{key}.{required}", path, wildcards=False)
     return MoveRule(source=item["from"], destination=item["to"])
+
+
+def _boolean(value: Any, key: str, path: Path | None) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(path, key, f"must be true or false, got {value!r}")
+    return value
 
 
 def _choice(value: Any, choices: tuple[str, ...], key: str, path: Path | None) -> str:

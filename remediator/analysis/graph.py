@@ -3,7 +3,9 @@
 Edges run importer -> imported existing project module, as grimp records them
 (an import of a missing module counts as one of its nearest existing parent).
 Each edge keeps the lines and contexts of the imports that make it, so cycles
-and chains can be shown with their lines. grimp answers the chain queries.
+and chains can be shown with their lines. grimp finds the concrete chain through each
+cycle (on the cycle's own small subgraph); networkx the components, shortest paths and
+reverse reachability.
 """
 
 from __future__ import annotations

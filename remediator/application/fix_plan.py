@@ -44,7 +44,9 @@ def plan_fixes(
     per_file_modules: dict[str, list[ModuleRedirect]] = defaultdict(list)
     per_file_names: dict[str, list[NameRedirect]] = defaultdict(list)
     per_file_findings: dict[str, list[Finding]] = defaultdict(list)
-    ssot_rules = {rule.name: rule for rule in model.settings.ssot if not selected or rule.name in selected}
+    ssot_rules = {
+        rule.name: rule for rule in model.settings.ssot if rule.use and (not selected or rule.name in selected)
+    }  # detection-only rules (no `use`) have nothing to rewrite to
     for finding in findings:
         if finding.rule == SSOT_VIOLATION and finding.ssot_rule in ssot_rules:
             rule = ssot_rules[finding.ssot_rule]

@@ -58,7 +58,7 @@ class SsotRule:
 
     name: str
     forbid: tuple[str, ...]
-    use: str
+    use: str | None  # None: detection only (an import-linter `forbidden` contract)
     scope: tuple[str, ...] = ()
     allow: tuple[str, ...] = ()
     symbols: tuple[tuple[str, str], ...] = ()
@@ -80,6 +80,7 @@ class Settings:
     exclude: tuple[str, ...] = ()
     test_files: tuple[str, ...] = DEFAULT_TEST_FILES
     cycle_check: str = "all"  # "all" imports count (as grimp), or "import-time" only
+    importlinter: bool = True  # also read import-linter's `forbidden` contracts, as detection-only rules
     ssot: tuple[SsotRule, ...] = ()
     move: tuple[MoveRule, ...] = ()
     source: Path | None = field(default=None, compare=False)

@@ -15,11 +15,11 @@ _SHOWN_PER_TARGET = 8
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def render_text(result: ScanResult, console: Console) -> None:
-    """Print the scan for a person: biggest breakage first, each with its suggestion."""
+def render_text(result: ScanResult, console: Console, command: str = "scan") -> None:
+    """Print the scan (or check) for a person: biggest breakage first, each with its suggestion."""
     lines = _SourceLines(result.root)
     summary = result.summary()
-    console.print(f"[bold]remediator scan[/] {escape(str(result.root))}: {summary['files']} files, {summary['modules']} modules")
+    console.print(f"[bold]remediator {command}[/] {escape(str(result.root))}: {summary['files']} files, {summary['modules']} modules")
     by_target: dict[tuple[str, str | None], list[Finding]] = defaultdict(list)
     others: list[Finding] = []
     cycles: list[Finding] = []
@@ -60,7 +60,7 @@ def render_text(result: ScanResult, console: Console) -> None:
     for figure in result.compliance:
         numbers = figure.to_dict()
         console.print(
-            f"\n[bold]SSOT rule {escape(figure.rule)}[/] — use {escape(figure.use)} — "
+            f"\n[bold]SSOT rule {escape(figure.rule)}[/] — {escape('use ' + figure.use if figure.use else 'detection only')} — "
             f"{numbers['compliance']:.0%} compliant ({numbers['compliant_imports']} of "
             f"{numbers['compliant_imports'] + numbers['violating_imports']} import statements) — "
             f"{numbers['violating_imports']} violating statement{'s' * (numbers['violating_imports'] != 1)} "

@@ -24,7 +24,7 @@ class Compliance:
     """How far one rule's scope already goes through its `use` module."""
 
     rule: str
-    use: str
+    use: str | None
     compliant_statements: set[tuple[str, int]] = field(default_factory=set)
     violating_statements: set[tuple[str, int]] = field(default_factory=set)
 
@@ -54,6 +54,8 @@ def check_ssot_settings(model: ProjectModel) -> None:
     source = model.settings.source
     for i, rule in enumerate(model.settings.ssot):
         key = f"tool.remediator.ssot[{i}]"
+        if rule.use is None:
+            continue  # detection only
         if not model.index.exists(rule.use):
             raise ConfigError(source, f"{key}.use", f"module {rule.use} does not exist in the project")
         for old, new in rule.symbols:
@@ -82,7 +84,7 @@ def in_scope(rule: SsotRule, module: str) -> bool:
     """True when `module` is bound by the rule: in scope, not allowed, not forbidden, not `use` itself."""
     if rule.scope and not _matches(rule.scope, module):
         return False
-    exempt = (*rule.allow, *rule.forbid, rule.use)
+    exempt = (*rule.allow, *rule.forbid, *((rule.use,) if rule.use else ()))
     return not _matches(exempt, module)
 
 
@@ -94,8 +96,11 @@ def forbidden_path(model: ProjectModel, rule: SsotRule, resolution: Resolution) 
     if resolution.status != OK or not resolution.name or resolution.name == "*" or resolution.depends_on != resolution.target:
         return None
     chain = model.symbols.provenance(resolution.target, resolution.name)
-    if any(_matches(rule.forbid, module) for module in chain[1:]):
-        return chain
+    for position, module in enumerate(chain[1:], 1):
+        if rule.use and (module == rule.use or module.startswith(rule.use + ".")):
+            return None  # the name reaches this importer through the single source of truth
+        if _matches(rule.forbid, module):
+            return chain[: position + 1]
     return None
 
 
@@ -106,7 +111,7 @@ def _check_file(model: ProjectModel, rule: SsotRule, parsed: ParsedFile, figure:
             continue
         statement = (source.relpath, record.line)
         imported = resolution.depends_on or resolution.target
-        if imported == rule.use or imported.startswith(rule.use + "."):
+        if rule.use and (imported == rule.use or imported.startswith(rule.use + ".")):
             figure.compliant_statements.add(statement)
             continue
         chain = forbidden_path(model, rule, resolution)
@@ -132,7 +137,12 @@ def _finding(
     mapped = dict(rule.symbols).get(name or "", name) if name and not is_module else None
     via = f" (re-exported through {' -> '.join(chain)})" if len(chain) > 1 else ""
     what = f"{name!r} from {resolution.target}" if name else resolution.target
-    instead = f"{mapped} from {rule.use}" if mapped else rule.use
+    if rule.use is None:
+        advice, suggestion = f"which rule {rule.name} forbids (detection only: it names no `use` module)", None
+    else:
+        instead = f"{mapped} from {rule.use}" if mapped else rule.use
+        advice = f"bypassing {rule.use} (rule {rule.name}); use {instead}"
+        suggestion = Suggestion("use", rule.use, _how(rule.use, mapped))
     return Finding(
         rule=SSOT_VIOLATION,
         path=parsed.source.relpath,
@@ -142,11 +152,11 @@ def _finding(
         target=resolution.target,
         name=name,
         severity="error",
-        message=f"imports {what}{via}, bypassing {rule.use} (rule {rule.name}); use {instead}",
+        message=f"imports {what}{via}, {advice}",
         guarded=bool(context & Context.GUARDED),
         reference="string" if reference == "string" else "import",
         type_checking=bool(context & Context.TYPE_CHECKING),
-        suggestion=Suggestion("use", rule.use, _how(rule.use, mapped)),
+        suggestion=suggestion,
         ssot_rule=rule.name,
     )
 
