@@ -226,3 +226,36 @@ def test_progress_is_plain_lines_off_a_terminal_and_json_lines_with_json(tmp_pat
     assert events == ["start", "batch", "batch", "done"]
     report = json.loads(as_json.stdout)
     assert report["run"]["batches"] == 2 and report["run"]["cycles_before"] == 0
+
+
+def test_cycles_of_a_moved_module_are_not_new(tmp_path: Path) -> None:
+    """After `git mv`, imports of the old name point nowhere, which hides the cycles the module
+    had; rewriting them brings those cycles back. They existed before the move: not new."""
+    files = {
+        "lib/__init__.py": "",
+        "lib/new.py": "from app import registry\n\nclass Thing:\n    pass\n",  # moved here from lib.old
+        "app/__init__.py": "",
+        "app/registry.py": "from lib.old import Thing\nITEMS = [Thing]\n",
+    }
+    root = write_tree(tmp_path / "repo", files)
+    result = remediator.fix(root, settings=MOVE, apply=True, use_git=False)
+    assert result.skipped == []
+    assert [c.path for c in result.changes] == ["app/registry.py"]
+    run = result.to_dict()["run"]
+    assert (run["cycles_before"], run["cycles_after"]) == (0, 1)
+
+
+def test_an_ssot_redirect_that_closes_a_cycle_is_still_refused_next_to_a_move(tmp_path: Path) -> None:
+    rule = SsotRule(name="r", forbid=("auth.jwt",), scope=("backend",), use="backend.integration")
+    files = {
+        **LIB,
+        "auth/__init__.py": "",
+        "auth/jwt.py": "def check(t): return t\n",
+        "backend/__init__.py": "",
+        "backend/integration.py": "from auth.jwt import check\nfrom backend.config import SETTINGS\n",
+        "backend/config.py": "from auth.jwt import check\nfrom lib.old import Thing\nSETTINGS = {}\n",
+    }
+    root = write_tree(tmp_path / "repo", files)
+    settings = Settings(ssot=(rule,), move=(MoveRule("lib.old", "lib.new"),))
+    result = remediator.fix(root, settings=settings, apply=True, use_git=False)
+    assert [(s.path, s.reason) for s in result.skipped] == [("backend/config.py", "would-create-cycle")]

@@ -73,13 +73,19 @@ def apply_in_batches(
     fail_fast: bool = False,
     allow_dirty: bool = False,
     progress: Progress | None = None,
+    moved_edges: list[tuple[str, str, tuple[str, int, int]]] = (),  # type: ignore[assignment]
 ) -> BatchOutcome:
-    """Write `rewrites` safely; the model's graph is updated in place to the landed state."""
+    """Write `rewrites` safely; the model's graph is updated in place to the landed state.
+
+    `moved_edges` are the imports of moved modules as they were before the move
+    (importer -> the module's new home): the cycles they close existed before the
+    `git mv`, so they count as old, not as created by this run.
+    """
     outcome = BatchOutcome()
     report = progress or (lambda event: None)
     import_time_only = model.settings.cycle_check == "import-time"
-    baseline = model.graph.components(import_time_only=import_time_only)
-    outcome.cycles_before = len(baseline)
+    baseline = _baseline_components(model, moved_edges, import_time_only)
+    outcome.cycles_before = len(model.graph.components(import_time_only=import_time_only))
     rewrites = _admissible(model, rewrites, allow_dirty, outcome)
     if not rewrites:
         outcome.cycles_after = outcome.cycles_before
@@ -244,6 +250,21 @@ class _Runner:
             if not any(component <= old for old in self.baseline):
                 return self.model.graph.cycle_of(component)
         return None
+
+
+def _baseline_components(
+    model: ProjectModel, moved_edges: list[tuple[str, str, tuple[str, int, int]]], import_time_only: bool
+) -> list[frozenset[str]]:
+    """The components before the run, with the imports of moved modules pointing at their new home."""
+    if not moved_edges:
+        return model.graph.components(import_time_only=import_time_only)
+    from remediator.analysis.graph import ImportGraph
+
+    before_move = ImportGraph()
+    before_move.nx = model.graph.nx.copy()
+    for importer, imported, site in moved_edges:
+        before_move.add_import(importer, imported, *site)
+    return before_move.components(import_time_only=import_time_only)
 
 
 def _admissible(model: ProjectModel, rewrites: list[Rewrite], allow_dirty: bool, outcome: BatchOutcome) -> list[Rewrite]:

@@ -150,7 +150,9 @@ def run_fix(
     result = FixResult(model.root, before, changes, skipped, apply, rule_counts=counts)
     result.unfinished_runs = [run.run_id for run in Journal.unfinished(model.root)]
     if apply:
-        _apply(model, result, batch_size=batch_size, fail_fast=fail_fast, allow_dirty=allow_dirty, progress=progress)
+        _apply(
+            model, result, plans, batch_size=batch_size, fail_fast=fail_fast, allow_dirty=allow_dirty, progress=progress
+        )
         # Re-check against the model with only the changed files parsed again.
         landed = {c.path: c.after for c in result.changes}
         result.after = analyse(with_new_sources(model, landed), use_git=False) if landed else before
@@ -159,7 +161,8 @@ def run_fix(
 
 
 def _apply(
-    model: ProjectModel, result: FixResult, *, batch_size: int, fail_fast: bool, allow_dirty: bool, progress: Progress | None
+    model: ProjectModel, result: FixResult, plans: list[FilePlan], *, batch_size: int, fail_fast: bool,
+    allow_dirty: bool, progress: Progress | None,
 ) -> None:
     """Land the verified changes through the batch runner; keep only what landed in `result.changes`."""
     sources = {p.source.relpath: p.source for p in model.files}
@@ -168,7 +171,8 @@ def _apply(
         for c in result.changes
     ]
     outcome = apply_in_batches(
-        model, rewrites, batch_size=batch_size, fail_fast=fail_fast, allow_dirty=allow_dirty, progress=progress
+        model, rewrites, batch_size=batch_size, fail_fast=fail_fast, allow_dirty=allow_dirty, progress=progress,
+        moved_edges=_moved_edges(model, plans),
     )
     landed = set(outcome.landed)
     dropped = [c for c in result.changes if c.path not in landed]
@@ -232,6 +236,27 @@ def _command(model: ProjectModel, rewrite_strings: bool) -> Any:
         shadowed=model.resolver.shadows_submodule,
         rewrite_strings=rewrite_strings,
     )
+
+
+def _moved_edges(model: ProjectModel, plans: list[FilePlan]) -> list[tuple[str, str, tuple[str, int, int]]]:
+    """Imports of moved modules (move rules, not SSOT redirects) as edges to the module's new home."""
+    edges = []
+    for plan in plans:
+        source = plan.parsed.source
+        if source.is_stub:
+            continue
+        for record, resolution in plan.parsed.resolutions:
+            for redirect in plan.redirects.modules:
+                if redirect.flatten:
+                    continue  # an SSOT redirect points at different code: its cycles are new
+                for candidate in (f"{resolution.target}.{resolution.name}", resolution.target):
+                    new = redirect.target_module(candidate)
+                    if new is not None:
+                        found = model.index.nearest_existing(new)
+                        if found and found != source.module:
+                            edges.append((source.module, found, (source.relpath, record.line, record.context)))
+                        break
+    return edges
 
 
 def _check_rule_names(model: ProjectModel, rules: tuple[str, ...]) -> None:
