@@ -135,10 +135,10 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
             self.metadata = wrapper.resolve_many(self.SCOPE_DEPENDENCIES)
         self.protected_names |= collector.dunder_all
         existing = self._existing_imports(collector.from_imports)
-        for statement in collector.from_imports:
-            self._plan_from_import(statement, existing)
-        for statement in collector.imports:
-            self._plan_import(statement)
+        for from_import in collector.from_imports:
+            self._plan_from_import(from_import, existing)
+        for plain_import in collector.imports:
+            self._plan_import(plain_import)
         if not (self._statement_edits or self._additions or self._use_edits or self.rewrite_strings):
             return tree
         self._on_path = None if self.rewrite_strings else self._paths_to_edits(collector)
@@ -164,8 +164,8 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
 
     def _needs_scope(self, collector: _ImportCollector) -> bool:
         """True when some use of an imported name must change, or a new name must be checked for clashes."""
-        for node in collector.imports:
-            for alias in node.names:
+        for plain_import in collector.imports:
+            for alias in plain_import.names:
                 found = self.redirects.for_module(get_full_name_for_node(alias.name) or "")
                 if found is not None and (alias.asname is None or self._maps_uses(*found)):
                     return True
@@ -501,7 +501,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         scope = self._meta(ScopeProvider, node, None)
         if scope is None:
             return []
-        found = []
+        found: list[cst.CSTNode] = []
         for assignment in scope.assignments[local]:
             if getattr(assignment, "node", None) is node:
                 found.extend(access.node for access in assignment.references)

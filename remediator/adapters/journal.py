@@ -101,7 +101,7 @@ class Journal:
         return [JournalEntry(e["path"], e["before"], e["after"], e["mode"]) for e in data.get("files", [])]
 
     def events(self) -> list[dict[str, Any]]:
-        events = []
+        events: list[dict[str, Any]] = []
         try:
             text = (self.folder / "events.jsonl").read_text()
         except OSError:

@@ -283,7 +283,9 @@ class _Extractor:
             for item in _descendants_of_type(statement, "as_pattern_target", stop="block"):
                 self._bind_target(item)
 
-    def _bind_expression(self, node: Node) -> None:
+    def _bind_expression(self, node: Node | None) -> None:
+        if node is None:
+            return
         if node.type == "assignment":
             while node is not None and node.type == "assignment":
                 left = node.child_by_field_name("left")

@@ -47,14 +47,13 @@ class ModuleResolver:
     def resolve_import(self, importer: str, is_package: bool, record: ImportRecord) -> Resolution:
         """Resolve one import item of `importer` (memoised: many files import the same things)."""
         base = self.absolute(importer, is_package, record.module, record.level) if record.level else record.module
-        key = (base, record.name, record.level == 0 or base is not None)
-        cached = self._memo.get(key) if base is not None else None
-        if cached is not None:
-            return cached
-        resolution = self._resolve(base, record)
-        if base is not None:
-            self._memo[key] = resolution
-        return resolution
+        if base is None:
+            return self._resolve(None, record)
+        key = (base, record.name, True)
+        cached = self._memo.get(key)
+        if cached is None:
+            cached = self._memo[key] = self._resolve(base, record)
+        return cached
 
     def _resolve(self, base: str | None, record: ImportRecord) -> Resolution:
         if base is None:

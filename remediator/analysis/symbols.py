@@ -126,7 +126,7 @@ class SymbolTables:
         module itself ends the chain with that module.
         """
         chain = [module]
-        seen = {(module, name)}
+        seen: set[tuple[str, str | None]] = {(module, name)}
         current: tuple[str, str | None] = (module, name)
         while current[1] is not None:
             step = self._source_of(*current)  # type: ignore[arg-type]

@@ -50,6 +50,7 @@ def plan_fixes(
     for finding in findings:
         if finding.rule == SSOT_VIOLATION and finding.ssot_rule in ssot_rules:
             rule = ssot_rules[finding.ssot_rule]
+            assert rule.use is not None  # detection-only rules were left out above
             per_file_findings[finding.path].append(finding)
             imported = _imported_module(model, finding)
             if imported is not None and imported != finding.target:
