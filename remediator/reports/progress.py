@@ -29,7 +29,8 @@ def _json_lines(event: dict[str, Any]) -> None:
 def _plain_lines(event: dict[str, Any]) -> None:
     kind = event.get("event")
     if kind == "start":
-        print(f"run {event['run']}: {event['files']} files in {event['batches']} batches", file=sys.stderr, flush=True)
+        batches = f"{event['batches']} batch{'es' * (event['batches'] != 1)}"
+        print(f"run {event['run']}: {event['files']} files in {batches}", file=sys.stderr, flush=True)
     elif kind == "batch":
         print(f"batch {event['number']}/{event['of']}: {event['landed']} files landed", file=sys.stderr, flush=True)
 
