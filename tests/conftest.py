@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import os
+import subprocess
 
 import pytest
+from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, settings
 
 # Hypothesis profiles for the property tests: "ci" by default, "thorough" for long runs
@@ -20,7 +22,24 @@ if settings.get_current_profile_name() == "default":  # never override `--hypoth
     settings.load_profile(os.environ.get("REMEDIATOR_HYPOTHESIS_PROFILE", "ci"))
 
 import remediator
+from remediator.cli import main
 from remediator.domain.config import Settings
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git in `root` with a fixed identity; its standard output."""
+    identity = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    return subprocess.run(["git", *args], cwd=root, env={**os.environ, **identity}, capture_output=True, text=True, check=True).stdout
+
+
+def invoke_cli(cwd: Path, *args: str) -> Result:
+    """Run the click CLI in-process with `cwd` as the working directory."""
+    previous = Path.cwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(previous)
 
 
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:

@@ -15,7 +15,7 @@ import pytest
 
 import remediator
 from remediator.domain.config import MoveRule, Settings, SsotRule
-from tests.conftest import write_tree
+from tests.conftest import git as _git, write_tree
 
 MOVE = Settings(move=(MoveRule("lib.old", "lib.new"),))
 LIB = {"lib/__init__.py": "", "lib/new.py": "class Thing: pass\ndef helper(): return 1\n"}
@@ -29,9 +29,6 @@ def _snapshot(root: Path) -> dict[str, bytes]:
     }
 
 
-def _git(root: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
-    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True, env=env).stdout
 
 
 def _cli(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

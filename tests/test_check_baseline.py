@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 import remediator
 from remediator.adapters.git_diff import WHOLE_FILE, GitDiffError, changed_lines
 from remediator.application.baseline import DEFAULT_BASELINE, BaselineError, fingerprint
 from remediator.application.check import CheckError, CheckResult
-from remediator.cli import main
-from tests.conftest import write_tree
+from tests.conftest import git, invoke_cli as cli, write_tree
 
 SSOT = """
     [tool.remediator]
@@ -37,14 +35,6 @@ TREE = {
 }
 
 
-def cli(cwd: Path, *args: str) -> Result:
-    """Run the CLI in `cwd` (relative FILES are resolved against the working directory)."""
-    previous = Path.cwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(main, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(previous)
 
 
 def reported(result: Result) -> list[tuple[str, int, str, Any]]:
@@ -52,9 +42,6 @@ def reported(result: Result) -> list[tuple[str, int, str, Any]]:
     return [(f["path"], f["line"], f["rule"], f["name"] or f["target"]) for f in document["findings"]]
 
 
-def git(cwd: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
-    return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True).stdout
 
 
 def repository(root: Path, files: dict[str, str]) -> Path:

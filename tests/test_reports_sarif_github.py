@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -11,14 +10,12 @@ from urllib.parse import unquote, urlparse
 
 import jsonschema
 import pytest
-from click.testing import CliRunner, Result
 
 import remediator
 from remediator.application.baseline import fingerprint
-from remediator.cli import main
 from remediator.domain.findings import RULES
 from remediator.reports.github_report import escape_data, escape_property
-from tests.conftest import write_tree
+from tests.conftest import invoke_cli as cli, write_tree
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 RULE_NAME = "50% rule, a:b"
@@ -45,13 +42,6 @@ TREE: dict[str, str | bytes] = {
 }
 
 
-def cli(cwd: Path, *args: str) -> Result:
-    previous = Path.cwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(main, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(previous)
 
 
 def validate(log: dict[str, Any]) -> None:

@@ -7,12 +7,9 @@ from pathlib import Path
 
 import remediator
 from remediator.domain.config import Settings
-from tests.conftest import write_tree
+from tests.conftest import git as _git, write_tree
 
 
-def _git(root: Path, *args: str) -> str:
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t", "PATH": "/usr/bin:/bin:/usr/local/bin"}
-    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True, env=env).stdout
 
 
 def test_move_suggestion_when_names_live_in_exactly_one_module(project) -> None:
