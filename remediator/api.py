@@ -28,20 +28,22 @@ def scan(
     settings: Settings | None = None,
     jobs: int | None = None,
     use_git: bool = True,
+    use_cache: bool = True,
 ) -> ScanResult:
     """Scan the project at `root` and return its findings, missing targets and model.
 
     Settings come from `settings`, else from `config` (a TOML file), else from
     `[tool.remediator]` in `root/pyproject.toml`. Raises `ConfigError` for a wrong
     setting and `NotADirectoryError` when `root` is not a directory. Nothing in the
-    scanned project is imported or executed.
+    scanned project is imported or executed. Parse results are cached in
+    `root/.remediator/cache/` unless `use_cache` is false.
     """
     root_path = Path(root)
     if not root_path.is_dir():
         raise NotADirectoryError(f"{root}: not a directory")
     if settings is None:
         settings = load_settings(root_path, Path(config) if config is not None else None)
-    return run_scan(root_path, settings, jobs=jobs, use_git=use_git)
+    return run_scan(root_path, settings, jobs=jobs, use_git=use_git, use_cache=use_cache)
 
 
 def check(
@@ -55,6 +57,7 @@ def check(
     settings: Settings | None = None,
     jobs: int | None = None,
     use_git: bool = True,
+    use_cache: bool = True,
 ) -> CheckResult:
     """Scan the whole project at `root`; keep the findings in `files`, on lines changed since `since`, new to the baseline.
 
@@ -63,6 +66,7 @@ def check(
     baseline file; without one `root/.remediator-baseline.json` is used when it
     exists, unless `use_baseline` is false. Raises `CheckError` (file outside the
     root, unknown ref, not a git repository), `BaselineError` and `ConfigError`.
+    `use_cache` as for `scan`.
     """
     root_path = Path(root)
     if not root_path.is_dir():
@@ -71,7 +75,7 @@ def check(
         settings = load_settings(root_path, Path(config) if config is not None else None)
     return run_check(
         root_path, settings, files=files, since=since, baseline=Path(baseline) if baseline is not None else None,
-        use_baseline=use_baseline, jobs=jobs, use_git=use_git,
+        use_baseline=use_baseline, jobs=jobs, use_git=use_git, use_cache=use_cache,
     )
 
 
@@ -114,12 +118,13 @@ def fix(
     fail_fast: bool = False,
     allow_dirty: bool = False,
     progress: Progress | None = None,
+    use_cache: bool = True,
 ) -> FixResult:
     """Rewrite imports per the project's ssot and move rules (and, with `suggested`, scan's suggestions).
 
     Without `apply` nothing is written: the result holds each file's diff. With `apply`
     the files land in journaled batches, each checked for new import cycles. Raises
-    `ConfigError` for a wrong setting or an unknown rule name.
+    `ConfigError` for a wrong setting or an unknown rule name. `use_cache` as for `scan`.
     """
     root_path = Path(root)
     if not root_path.is_dir():
@@ -130,6 +135,7 @@ def fix(
         root_path, settings, rules=rules, apply=apply, suggested=suggested,
         rewrite_strings=rewrite_strings, jobs=jobs, use_git=use_git,
         batch_size=batch_size, fail_fast=fail_fast, allow_dirty=allow_dirty, progress=progress,
+        use_cache=use_cache,
     )
 
 

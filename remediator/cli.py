@@ -5,6 +5,7 @@ Exit status: 0 no error finding, 1 error findings, 2 usage or configuration erro
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
@@ -17,7 +18,11 @@ FORMATS = ("text", "json")
 REPORT_FORMATS = (*FORMATS, "sarif", "github")
 
 
+_NO_CACHE_HELP = "Do not read or write the parse cache in ROOT/.remediator/cache/."
+
+
 def _common(function: Callable[..., Any], formats: tuple[str, ...] = FORMATS) -> Callable[..., Any]:
+    function = click.option("--no-cache", is_flag=True, help=_NO_CACHE_HELP)(function)
     function = click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for parsing (default: all cores).")(function)
     function = click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Settings file (default: ROOT/pyproject.toml).")(function)
     function = click.option("--format", "output_format", type=click.Choice(formats), default="text", show_default=True, help="Output format.")(function)
@@ -35,23 +40,31 @@ def main() -> None:
     """Find and repair broken, cyclic and SSOT-violating imports in Python monorepos."""
 
 
+_WATCH_HELP = "Run again on every change to a Python file or a settings file, printing only new and fixed findings, until Ctrl-C."
+
+
 @main.command()
 @_reporting
 @click.option("--no-git", is_flag=True, help="Do not look in git history for deleted modules.")
-def scan(root: Path, output_format: str, config: Path | None, jobs: int | None, no_git: bool) -> None:
+@click.option("--watch", is_flag=True, help=_WATCH_HELP)
+def scan(root: Path, output_format: str, config: Path | None, jobs: int | None, no_cache: bool, no_git: bool, watch: bool) -> None:
     """Report broken imports, dangling patch targets, unparsable files and import cycles under ROOT."""
-    result = _run_scan(root, config, jobs, use_git=not no_git)
+    if watch:
+        from remediator.api import scan as run
+
+        _watch(root, output_format, lambda: run(root, config=config, jobs=jobs, use_git=not no_git, use_cache=not no_cache), config)
+    result = _run_scan(root, config, jobs, use_git=not no_git, use_cache=not no_cache)
     _render(result, output_format)
     sys.exit(result.exit_code)
 
 
 @main.command()
 @_common
-def cycles(root: Path, output_format: str, config: Path | None, jobs: int | None) -> None:
+def cycles(root: Path, output_format: str, config: Path | None, jobs: int | None, no_cache: bool) -> None:
     """List import cycles under ROOT, each with a concrete chain and its lines. Exit 1 if any."""
     from remediator.rules.import_cycles import find_import_cycles
 
-    result = _run_scan(root, config, jobs, use_git=False)
+    result = _run_scan(root, config, jobs, use_git=False, use_cache=not no_cache)
     found = [f for f in find_import_cycles(result.model)]
     if output_format == "json":
         click.echo(json.dumps({"cycles": [f.to_dict() for f in found]}, indent=2))
@@ -77,7 +90,7 @@ def cycles(root: Path, output_format: str, config: Path | None, jobs: int | None
 @click.option("--keep-going/--fail-fast", default=True, show_default=True, help="After a failed write, go on with the other files, or stop.")
 @click.option("--allow-dirty", is_flag=True, help="Also rewrite files with uncommitted git changes.")
 def fix(
-    root: Path, output_format: str, config: Path | None, jobs: int | None, rules: tuple[str, ...],
+    root: Path, output_format: str, config: Path | None, jobs: int | None, no_cache: bool, rules: tuple[str, ...],
     apply: bool, suggested: bool, rewrite_strings: bool, no_git: bool, batch_size: int, keep_going: bool,
     allow_dirty: bool,
 ) -> None:
@@ -94,7 +107,7 @@ def fix(
             return run_fix(
                 root, config=config, jobs=jobs, rules=rules, apply=apply, suggested=suggested or "suggested" in rules,
                 rewrite_strings=rewrite_strings, use_git=not no_git, batch_size=batch_size, fail_fast=not keep_going,
-                allow_dirty=allow_dirty, progress=progress,
+                allow_dirty=allow_dirty, progress=progress, use_cache=not no_cache,
             )
 
     result = _guarded(root, run)
@@ -142,16 +155,24 @@ def undo(run: str | None, root: Path, force: bool, output_format: str) -> None:
 @click.option("--no-baseline", is_flag=True, help="Ignore ROOT/.remediator-baseline.json.")
 @click.option("--since", metavar="REF", default=None, help="Report only findings on lines added or changed since the git ref REF.")
 @click.option("--no-git", is_flag=True, help="Do not look in git history for deleted modules.")
+@click.option("--no-cache", is_flag=True, help=_NO_CACHE_HELP)
+@click.option("--watch", is_flag=True, help=_WATCH_HELP)
 def check_command(
     files: tuple[Path, ...], root: Path, output_format: str, config: Path | None, jobs: int | None,
-    baseline: Path | None, no_baseline: bool, since: str | None, no_git: bool,
+    baseline: Path | None, no_baseline: bool, since: str | None, no_git: bool, no_cache: bool, watch: bool,
 ) -> None:
     """Analyse the project at --root, report findings in FILES (default: all) that are new; for CI and pre-commit."""
     from remediator.api import check
 
-    result = _guarded(root, lambda: check(
-        root, files=files, since=since, baseline=baseline, use_baseline=not no_baseline, config=config, jobs=jobs, use_git=not no_git,
-    ))
+    def run() -> Any:
+        return check(
+            root, files=files, since=since, baseline=baseline, use_baseline=not no_baseline, config=config, jobs=jobs,
+            use_git=not no_git, use_cache=not no_cache,
+        )
+
+    if watch:
+        _watch(root, output_format, run, config, baseline, *files)
+    result = _guarded(root, run)
     _render(result, output_format)
     for note in result.notes():
         click.echo(note, err=output_format != "text")
@@ -198,6 +219,30 @@ def _render(result: Any, output_format: str) -> None:
         from remediator.application.check import CheckResult
 
         render_text(result, _console(), "check" if isinstance(result, CheckResult) else "scan")
+
+
+def _watch(root: Path, output_format: str, run: Callable[[], Any], *watched: Path | None) -> None:
+    """Run once and report in full, then again on every change, printing what changed; exit on Ctrl-C."""
+    from remediator.adapters.watcher import watch_changes
+    from remediator.application.watch import watch_loop
+
+    if output_format != "text":
+        _fail(f"--watch prints text; it does not combine with --format {output_format}")
+    changes = watch_changes(root, [path for path in watched if path is not None])
+    last = None
+    try:
+        first = next(changes)  # the watcher runs: no change from here on is missed
+        last = _guarded(root, run)
+        _render(last, "text")
+        for note in getattr(last, "notes", lambda: [])():
+            click.echo(note)
+        click.echo(f"watching {root} for changes (Ctrl-C to stop)")
+        for recheck in watch_loop(run, itertools.chain([first], changes), last):
+            click.echo("\n".join(recheck.lines()))
+            last = recheck.result or last
+    except KeyboardInterrupt:
+        pass
+    sys.exit(last.exit_code if last is not None else 130)
 
 
 def _guarded(root: Path, call: Callable[[], Any]) -> Any:
@@ -278,10 +323,10 @@ def _known_modules(call: Callable[[], Any]) -> Any:
         _fail(str(error))
 
 
-def _run_scan(root: Path, config: Path | None, jobs: int | None, *, use_git: bool) -> Any:
+def _run_scan(root: Path, config: Path | None, jobs: int | None, *, use_git: bool, use_cache: bool) -> Any:
     from remediator.api import scan as run
 
-    return _guarded(root, lambda: run(root, config=config, jobs=jobs, use_git=use_git))
+    return _guarded(root, lambda: run(root, config=config, jobs=jobs, use_git=use_git, use_cache=use_cache))
 
 
 def _fail(message: str) -> None:

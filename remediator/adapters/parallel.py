@@ -1,35 +1,43 @@
-"""Read and parse files, in worker processes when there are enough of them."""
+"""Read and parse files, in worker processes when there are enough of them, through the facts cache."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
+from remediator.adapters.cache import FactsCache, Seen, content_key
 from remediator.adapters.parser import parse_source
-from remediator.adapters.source_reader import read_source
+from remediator.adapters.source_reader import decode_source, read_source
 from remediator.domain.facts import ModuleFacts, ParseProblem, empty_facts
 
 # Below this many files a worker pool costs more than it saves.
 PARALLEL_THRESHOLD = 400
 _CHUNK = 64
+_T = TypeVar("_T")
 
 
-def parse_files(paths: Sequence[Path], jobs: int | None = None) -> list[ModuleFacts]:
-    """Facts of each file, in order. `jobs` defaults to every core."""
-    jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
-        return [parse_file(path) for path in paths]
-    chunks = [[str(p) for p in paths[i : i + _CHUNK]] for i in range(0, len(paths), _CHUNK)]
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        results: list[ModuleFacts] = []
-        for chunk_facts in pool.map(_parse_chunk, chunks):
-            results.extend(chunk_facts)
-    return results
+def parse_files(paths: Sequence[Path], jobs: int | None = None, cache: FactsCache | None = None) -> list[ModuleFacts]:
+    """Facts of each file, in order. `jobs` defaults to every core.
+
+    With a `cache`, a file whose stat matches the cache's index is not read; the
+    others are read and hashed, and parsed only when no entry has their content
+    (in the workers, which write the new entries). The index is saved at the end.
+    """
+    if cache is None:
+        return _map(_parse_chunk, paths, jobs)
+    results: list[ModuleFacts | None] = [cache.known(path) for path in paths]
+    todo = [index for index, facts in enumerate(results) if facts is None]
+    for index, (facts, seen) in zip(todo, _map(partial(_cached_chunk, cache), [paths[i] for i in todo], jobs)):
+        results[index] = facts
+        if seen is not None:
+            cache.remember(seen)
+    cache.save()
+    return results  # type: ignore[return-value]  # every slot is filled
 
 
 def parse_file(path: Path) -> ModuleFacts:
@@ -40,5 +48,46 @@ def parse_file(path: Path) -> ModuleFacts:
     return parse_source(source)
 
 
-def _parse_chunk(paths: list[str]) -> list[ModuleFacts]:
-    return [parse_file(Path(p)) for p in paths]
+def parse_bytes(data: bytes) -> ModuleFacts:
+    """Facts of a file's raw bytes (decoded as Python would)."""
+    source = decode_source(data)
+    return empty_facts(source) if isinstance(source, ParseProblem) else parse_source(source)
+
+
+def cached_parse(path: Path, cache: FactsCache) -> tuple[ModuleFacts, Seen | None]:
+    """Facts of one file from the cache entry of its content, else parsed and stored."""
+    try:
+        before = os.stat(path)
+        data = path.read_bytes()
+    except OSError:
+        return parse_file(path), None  # the reader words the failure
+    key = content_key(data)
+    facts = cache.get(key)
+    parsed = facts is None
+    if facts is None:
+        facts = parse_bytes(data)
+        cache.put(key, facts)
+    return facts, cache.seen(path, before, key, parsed)
+
+
+def _map(function: Callable[[list[Path]], list[_T]], paths: Sequence[Path], jobs: int | None) -> list[_T]:
+    """`function` over chunks of `paths`, in a pool of `jobs` forked workers when there are enough paths."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
+        return function(list(paths))
+    chunks = [list(paths[i : i + _CHUNK]) for i in range(0, len(paths), _CHUNK)]
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    results: list[_T] = []
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        for chunk_results in pool.map(function, chunks):
+            results.extend(chunk_results)
+    return results
+
+
+def _parse_chunk(paths: list[Path]) -> list[ModuleFacts]:
+    return [parse_file(path) for path in paths]
+
+
+def _cached_chunk(cache: FactsCache, paths: list[Path]) -> list[tuple[ModuleFacts, Seen | None]]:
+    return [cached_parse(path, cache) for path in paths]

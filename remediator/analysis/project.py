@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from remediator.adapters.filesystem import Discovery, SourceFile, discover, is_test_file
+from remediator.adapters.cache import FactsCache
 from remediator.adapters.parallel import parse_files
 from remediator.analysis.graph import ImportGraph
 from remediator.analysis.module_index import ModuleIndex
@@ -54,12 +55,16 @@ class ProjectModel:
         return {name: sorted(self.index.children(name)) for name in self.index.modules if self.index.is_package(name)}
 
 
-def build_project(root: Path, settings: Settings, jobs: int | None = None) -> ProjectModel:
-    """Discover, parse (in parallel), index, resolve and graph the project at `root`."""
+def build_project(root: Path, settings: Settings, jobs: int | None = None, *, use_cache: bool = True) -> ProjectModel:
+    """Discover, parse (in parallel), index, resolve and graph the project at `root`.
+
+    With `use_cache`, parse results are read from and written to `root/.remediator/cache/`.
+    """
     root = root.resolve()
     with _no_cyclic_gc():
         discovery = discover(root, settings.packages, settings.exclude)
-        all_facts = parse_files([source.path for source in discovery.files], jobs)
+        cache = FactsCache.for_root(root) if use_cache else None
+        all_facts = parse_files([source.path for source in discovery.files], jobs, cache)
         files = [ParsedFile(source, facts) for source, facts in zip(discovery.files, all_facts)]
         return _assemble(root, settings, discovery, files)
 

@@ -87,6 +87,7 @@ def run_check(
     use_baseline: bool = True,
     jobs: int | None = None,
     use_git: bool = True,
+    use_cache: bool = True,
 ) -> CheckResult:
     """Scan the project at `root` and keep the findings in `files`, changed since `since`, not in the baseline.
 
@@ -103,7 +104,7 @@ def run_check(
     except GitDiffError as error:
         raise CheckError(f"--since {since}: {error}") from None
     loaded, baseline_path = _load_baseline(root, baseline, use_baseline)
-    result = run_scan(root, settings, jobs=jobs, use_git=use_git)
+    result = run_scan(root, settings, jobs=jobs, use_git=use_git, use_cache=use_cache)
     return narrow(result, files=checked, changes=changes, since=since, baseline=loaded, baseline_path=baseline_path, started=started)
 
 

@@ -130,10 +130,11 @@ def run_fix(
     fail_fast: bool = False,
     allow_dirty: bool = False,
     progress: Progress | None = None,
+    use_cache: bool = True,
 ) -> FixResult:
     """Plan, rewrite and verify; with `apply`, land the changes in journaled, cycle-checked batches."""
     started = time.perf_counter()
-    before = run_scan(root, settings, jobs=jobs, use_git=use_git)
+    before = run_scan(root, settings, jobs=jobs, use_git=use_git, use_cache=use_cache)
     model = before.model
     _check_rule_names(model, rules)
     plans = plan_fixes(model, before.findings, rules=rules, suggested=suggested)

@@ -80,10 +80,12 @@ class ScanResult:
         return {"findings": [f.to_dict() for f in self.findings], "summary": self.summary()}
 
 
-def run_scan(root: Path, settings: Settings, *, jobs: int | None = None, use_git: bool = True) -> ScanResult:
-    """Scan the project at `root` with `settings`."""
+def run_scan(
+    root: Path, settings: Settings, *, jobs: int | None = None, use_git: bool = True, use_cache: bool = True
+) -> ScanResult:
+    """Scan the project at `root` with `settings` (parse results cached in `root/.remediator/cache/` with `use_cache`)."""
     started = time.perf_counter()
-    return analyse(build_project(root, settings, jobs), use_git=use_git, started=started)
+    return analyse(build_project(root, settings, jobs, use_cache=use_cache), use_git=use_git, started=started)
 
 
 def analyse(model: ProjectModel, *, use_git: bool = True, started: float | None = None) -> ScanResult:

@@ -1,0 +1,387 @@
+"""A persistent cache of parse results: `ModuleFacts` per file content, under `<root>/.remediator/cache/`.
+
+Layout::
+
+    .remediator/.gitignore                "*": git ignores the folder (the journal writes the same file)
+    .remediator/cache/CACHEDIR.TAG        marks the folder as a cache for backup tools
+    .remediator/cache/<tag>/facts/<hh>/<rest>   one entry per file content (blake2b of its bytes)
+    .remediator/cache/<tag>/stat-index    path -> (size, mtime_ns, ctime_ns, inode, content key)
+
+`<tag>` is a digest of the version string: remediator's version, the versions of
+tree-sitter, tree-sitter-python and LibCST, the Python version, and a digest of
+the code that turns bytes into facts. An entry is `MAGIC + checksum + payload`,
+the checksum a blake2b of (version, key, payload): a truncated or garbled entry,
+one renamed to another key or written under another version fails the check and
+is ignored, then rebuilt; a payload is never decoded before its checksum
+matches. The payload is `marshal` of plain tuples, a format this module controls.
+
+Every write goes to a temporary file in the same folder, then `os.replace`:
+readers see a whole entry or none, so concurrent runs may share the cache.
+Nothing is fsynced: after a crash an entry may be empty, which the checksum
+rejects. Any I/O error makes the cache a miss; it never stops a scan.
+
+The stat index lets a run skip reading unchanged files: a file whose size,
+mtime, ctime and inode are those recorded is taken to have the recorded
+content. A file is recorded only once its timestamps are `settle_seconds` old,
+so a later change within the same timestamp tick cannot go unseen; recent
+files are always read and hashed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import marshal
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import repeat
+from pathlib import Path
+from typing import Any
+
+from remediator.domain.facts import ImportRecord, ModuleFacts, ParseProblem, StringReference
+
+CACHE_DIR = ".remediator"
+FORMAT = 1  # bump when the entry or index layout changes
+_MAGIC = b"RMDFACT1"
+_INDEX_MAGIC = b"RMDSTAT1"
+_SUM = 16  # bytes of checksum
+_MARSHAL_VERSION = 4
+_KEEP_VERSIONS = 3  # version folders kept (the newest ones); older ones are removed
+_PRUNE_AGE = 3600.0  # seconds: unused entries younger than this are never pruned (a concurrent run may need them)
+_GITIGNORE = b"# remediator's run journal and cache\n*\n"
+_CACHEDIR_TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by remediator.\n"
+_FACTS_CODE = ("adapters/parser.py", "adapters/source_reader.py", "adapters/cache.py", "domain/facts.py", "domain/findings.py")
+_counter = itertools.count()
+_new = tuple.__new__
+
+StatSignature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+
+
+def content_key(data: bytes) -> bytes:
+    """The cache key of a file's bytes."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+@lru_cache(maxsize=1)
+def cache_version() -> str:
+    """Everything the facts of a file depend on, besides its bytes."""
+    from importlib import metadata
+
+    import remediator
+
+    parts = [f"remediator {remediator.__version__}", f"format {FORMAT}", f"python {sys.implementation.cache_tag}"]
+    for distribution in ("tree-sitter", "tree-sitter-python", "libcst"):
+        try:
+            parts.append(f"{distribution} {metadata.version(distribution)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{distribution} ?")
+    code = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).resolve().parent.parent
+    for relpath in _FACTS_CODE:  # an edited parser (an editable install) must not reuse old facts
+        try:
+            code.update((package / relpath).read_bytes())
+        except OSError:
+            code.update(relpath.encode())
+    parts.append(f"code {code.hexdigest()}")
+    return "; ".join(parts)
+
+
+@dataclass(slots=True)
+class CacheStats:
+    """What a run did: files known by their stat, by their content hash, and files parsed."""
+
+    stat_hits: int = 0
+    hash_hits: int = 0
+    parsed: int = 0
+
+
+@dataclass(slots=True)
+class Seen:
+    """A file as a run read it: path, stat signature (None while too recent to trust), content key, parsed or not."""
+
+    path: str
+    signature: StatSignature | None
+    key: bytes
+    parsed: bool
+
+
+@dataclass
+class FactsCache:
+    """The facts cache of one project root, for one run (picklable: worker processes get a copy)."""
+
+    base: Path  # <root>/.remediator
+    version: str = field(default_factory=cache_version)
+    settle_seconds: float = 2.0
+    stats: CacheStats = field(default_factory=CacheStats)
+
+    def __post_init__(self) -> None:
+        self.tag = hashlib.blake2b(self.version.encode(), digest_size=8).hexdigest()
+        self.folder = self.base / "cache" / self.tag
+        self._facts = f"{self.folder}{os.sep}facts{os.sep}"
+        self._salt = self.version.encode() + b"\0"
+        self._writable = True
+        self._index: dict[str, tuple[StatSignature, bytes]] | None = None
+        self._written_since_prune = 0
+        self._seen: dict[str, tuple[StatSignature, bytes]] = {}  # the index this run will write
+        self._keys: set[bytes] = set()  # the content keys of every file this run read
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"base": self.base, "version": self.version, "settle_seconds": self.settle_seconds}  # not the index
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
+
+    @classmethod
+    def for_root(cls, root: Path, **options: Any) -> FactsCache:
+        """The cache of the project at `root` (nothing is created before the first write)."""
+        return cls(Path(root) / CACHE_DIR, **options)
+
+    # -- entries --------------------------------------------------------------
+
+    def get(self, key: bytes) -> ModuleFacts | None:
+        """The facts stored for `key`, or None when there is no sound entry of this version."""
+        try:
+            with open(self._entry(key), "rb", buffering=0) as handle:
+                data = handle.readall()
+        except OSError:
+            return None
+        head = len(_MAGIC) + _SUM
+        if len(data) < head or not data.startswith(_MAGIC):
+            return None
+        payload = memoryview(data)[head:]
+        if self._checksum(key, payload) != data[len(_MAGIC) : head]:
+            return None
+        try:
+            return _facts_from_plain(marshal.loads(payload))
+        except Exception:  # a sound checksum over a payload this code did not write: never trusted
+            return None
+
+    def put(self, key: bytes, facts: ModuleFacts) -> None:
+        """Store `facts` for `key`, atomically; errors are ignored (the cache is only a cache)."""
+        if not self._writable:
+            return
+        payload = marshal.dumps(_plain(facts), _MARSHAL_VERSION)
+        data = _MAGIC + self._checksum(key, payload) + payload
+        path = self._entry(key)
+        try:
+            try:
+                _write_atomically(path, data)
+            except FileNotFoundError:
+                if not self.folder.is_dir():
+                    self._create_folder()
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                _write_atomically(path, data)
+        except OSError:
+            self._writable = False  # a read-only tree: go on without writing
+
+    def _entry(self, key: bytes) -> str:
+        name = key.hex()
+        return f"{self._facts}{name[:2]}{os.sep}{name[2:]}"  # a string: pathlib costs more than the read
+
+    def _checksum(self, key: bytes, payload: bytes | memoryview) -> bytes:
+        digest = hashlib.blake2b(self._salt, digest_size=_SUM)
+        digest.update(key)
+        digest.update(payload)
+        return digest.digest()
+
+    # -- the stat index ---------------------------------------------------------
+
+    def known(self, path: Path) -> ModuleFacts | None:
+        """The facts of `path` when its stat matches the index and its entry is sound; else None."""
+        recorded = self._load_index().get(str(path))
+        if recorded is None:
+            return None
+        try:
+            signature = _signature(os.stat(path))
+        except OSError:
+            return None
+        if signature != recorded[0]:
+            return None
+        facts = self.get(recorded[1])
+        if facts is not None:
+            self._seen[str(path)] = recorded
+            self._keys.add(recorded[1])
+            self.stats.stat_hits += 1
+        return facts
+
+    def seen(self, path: Path, before: os.stat_result | None, key: bytes, parsed: bool) -> Seen:
+        """What to record of a file whose stat `before` was taken before its bytes were read.
+
+        The signature is kept only when both timestamps are `settle_seconds` old: a
+        change in the same timestamp tick as the reading would otherwise go unseen.
+        """
+        signature = None
+        if before is not None:
+            limit = time.time_ns() - int(self.settle_seconds * 1e9)
+            if before.st_mtime_ns < limit and before.st_ctime_ns < limit:
+                signature = _signature(before)
+        return Seen(str(path), signature, key, parsed)
+
+    def remember(self, seen: Seen) -> None:
+        """Count and record a file read this run (in the main process; workers return their `Seen`s)."""
+        self._keys.add(seen.key)
+        if seen.parsed:
+            self.stats.parsed += 1
+        else:
+            self.stats.hash_hits += 1
+        if seen.signature is not None:
+            self._seen[seen.path] = (seen.signature, seen.key)
+
+    def save(self) -> None:
+        """Write the index of this run's files when it changed; prune old entries now and then."""
+        if not self._writable or self._load_index() == self._seen:
+            return
+        self._written_since_prune += self.stats.parsed
+        if self._written_since_prune > max(1000, 2 * len(self._keys)):
+            self.prune(self._keys)
+            self._written_since_prune = 0
+        payload = marshal.dumps((self._written_since_prune, self._seen), _MARSHAL_VERSION)
+        data = _INDEX_MAGIC + self._checksum(b"stat-index", payload) + payload
+        try:
+            if not self.folder.is_dir():
+                self._create_folder()
+            _write_atomically(self.folder / "stat-index", data)
+        except OSError:
+            self._writable = False
+            return
+        self._index = dict(self._seen)
+
+    def _load_index(self) -> dict[str, tuple[StatSignature, bytes]]:
+        if self._index is None:
+            self._index = {}
+            try:
+                data = (self.folder / "stat-index").read_bytes()
+            except OSError:
+                return self._index
+            head = len(_INDEX_MAGIC) + _SUM
+            payload = memoryview(data)[head:]
+            if data.startswith(_INDEX_MAGIC) and self._checksum(b"stat-index", payload) == data[len(_INDEX_MAGIC) : head]:
+                try:
+                    written, index = marshal.loads(payload)
+                    if type(written) is int and type(index) is dict and all(
+                        type(v) is tuple and len(v) == 2 and type(v[1]) is bytes for v in index.values()
+                    ):
+                        self._written_since_prune, self._index = written, index
+                except Exception:  # never trusted: start afresh
+                    pass
+        return self._index
+
+    # -- housekeeping -----------------------------------------------------------
+
+    def prune(self, live: set[bytes]) -> int:
+        """Remove entries whose key is not in `live` and that nobody wrote for an hour; return how many."""
+        removed = 0
+        cutoff = time.time() - _PRUNE_AGE
+        try:
+            buckets = list(os.scandir(self.folder / "facts"))
+        except OSError:
+            return 0
+        for bucket in buckets:
+            try:
+                entries = list(os.scandir(bucket.path))
+            except OSError:
+                continue
+            for entry in entries:
+                try:
+                    key = bytes.fromhex(bucket.name + entry.name)
+                except ValueError:
+                    key = b""  # a leftover temporary file
+                try:
+                    if key not in live and entry.stat().st_mtime < cutoff:
+                        os.unlink(entry.path)
+                        removed += 1
+                except OSError:
+                    continue
+        return removed
+
+    def _create_folder(self) -> None:
+        """Create `.remediator/` (with its .gitignore), `cache/` and this version's folder; drop old versions."""
+        self.base.mkdir(exist_ok=True)
+        ignore = self.base / ".gitignore"
+        if not ignore.exists():
+            _write_atomically(ignore, _GITIGNORE)
+        parent = self.folder.parent
+        parent.mkdir(exist_ok=True)
+        if not (parent / "CACHEDIR.TAG").exists():
+            _write_atomically(parent / "CACHEDIR.TAG", _CACHEDIR_TAG)
+        try:
+            self.folder.mkdir()
+        except FileExistsError:
+            return
+        _remove_old_versions(parent, self.folder.name)
+
+
+def _remove_old_versions(parent: Path, current: str) -> None:
+    """Keep the newest version folders (another tool version may still be in use); remove the rest."""
+    folders = []
+    for entry in os.scandir(parent):
+        if entry.is_dir(follow_symlinks=False) and entry.name != current:
+            try:
+                folders.append((entry.stat(follow_symlinks=False).st_mtime, entry.path))
+            except OSError:
+                continue
+    for _mtime, path in sorted(folders, reverse=True)[_KEEP_VERSIONS - 1 :]:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _write_atomically(path: str | Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename it over `path`."""
+    folder, name = os.path.split(path)
+    temporary = f"{folder}{os.sep}.{name}.{os.getpid()}.{next(_counter)}.tmp"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(descriptor, view) :]
+        finally:
+            os.close(descriptor)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+def _signature(stat: os.stat_result) -> StatSignature:
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+def _plain(facts: ModuleFacts) -> tuple[Any, ...]:
+    """Facts as plain tuples, frozensets, strings and ints (what marshal writes)."""
+    return (
+        tuple(map(tuple, facts.imports)),
+        tuple(map(tuple, facts.strings)),
+        facts.bound_names,
+        facts.defined_names,
+        facts.dunder_all,
+        facts.dynamic_names,
+        None if facts.problem is None else tuple(facts.problem),
+    )
+
+
+def _facts_from_plain(value: Any) -> ModuleFacts:
+    """Rebuild facts from `_plain`'s shape; raises on any other shape."""
+    imports, strings, bound, defined, dunder_all, dynamic, problem = value
+    if not (
+        type(imports) is tuple and type(strings) is tuple and type(bound) is frozenset and type(defined) is frozenset
+        and (dunder_all is None or type(dunder_all) is tuple) and type(dynamic) is bool
+        and all(type(r) is tuple and len(r) == 7 for r in imports)
+        and all(type(s) is tuple and len(s) == 6 for s in strings)
+    ):
+        raise ValueError("not a facts entry")
+    return _new(ModuleFacts, (
+        tuple(map(_new, repeat(ImportRecord), imports)),
+        tuple(map(_new, repeat(StringReference), strings)),
+        bound,
+        defined,
+        dunder_all,
+        dynamic,
+        None if problem is None else ParseProblem(*problem),
+    ))

@@ -1,0 +1,307 @@
+"""The persistent parse cache: hits and misses, identical results, corruption, concurrency, versions, --no-cache."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import remediator
+from remediator.adapters.cache import CACHE_DIR, FactsCache, content_key
+from remediator.adapters.filesystem import discover
+from remediator.adapters.parallel import PARALLEL_THRESHOLD, parse_file, parse_files
+from remediator.domain.facts import ModuleFacts
+
+from conftest import write_tree
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "examples" / "netra_monorepo"
+SETTLE = 2.0  # FactsCache's default: files younger than this are always read and hashed
+
+SMALL = {
+    "app/__init__.py": "from app.core import Service\n__all__ = ['Service']\n",
+    "app/core.py": "import os\n\nclass Service:\n    pass\n\nLIMIT = 3\n",
+    "app/views.py": "from app.core import Service, LIMIT\nfrom app.gone import thing\n",
+    "app/broken.py": "def f(:\n    pass\n",
+    "tests/test_views.py": "from unittest.mock import patch\n\n@patch('app.core.Service')\ndef test_x(m):\n    pass\n",
+}
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic tree from bench/generate.py, big enough for the worker pool (kept pristine: copy it)."""
+    root = tmp_path_factory.mktemp("generated") / "tree"
+    subprocess.run(
+        [sys.executable, str(REPO / "bench" / "generate.py"), str(root), "--modules", "1200", "--broken", "20", "--ssot", "5"],
+        check=True, capture_output=True,
+    )
+    return root
+
+
+def _copy(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(CACHE_DIR))
+    return target
+
+
+def _paths(root: Path) -> list[Path]:
+    return [source.path for source in discover(root.resolve()).files]
+
+
+def _parse(root: Path, jobs: int | None = 1, **options: Any) -> tuple[list[ModuleFacts], FactsCache]:
+    cache = FactsCache.for_root(root.resolve(), **options)
+    return parse_files(_paths(root), jobs, cache), cache
+
+
+def _fresh(root: Path) -> list[ModuleFacts]:
+    return [parse_file(path) for path in _paths(root)]
+
+
+def _document(result: remediator.ScanResult) -> dict[str, Any]:
+    data = result.to_dict()
+    data["summary"].pop("elapsed_seconds")
+    return data
+
+
+def _entries(root: Path) -> list[Path]:
+    return sorted(path for path in (root / CACHE_DIR / "cache").glob("*/facts/*/*") if path.is_file())
+
+
+def _key_of(entry: Path) -> bytes:
+    return bytes.fromhex(entry.parent.name + entry.name)
+
+
+def _age(root: Path) -> None:
+    """Wait until every file of the tree is older than the settle time, so that the stat index may record it."""
+    newest = max(max(os.stat(p).st_mtime_ns, os.stat(p).st_ctime_ns) for p in _paths(root))
+    time.sleep(max(0.0, newest / 1e9 + SETTLE + 0.1 - time.time()))
+
+
+def test_miss_then_hit_changed_file_parsed_again_and_changed_back_served(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", SMALL)
+    facts, cache = _parse(root)
+    assert cache.stats.parsed == len(SMALL) and facts == _fresh(root)
+    assert len(_entries(root)) == len(SMALL)
+
+    facts, cache = _parse(root)
+    assert (cache.stats.parsed, cache.stats.hash_hits) == (0, len(SMALL))  # files too recent for the stat index
+    assert facts == _fresh(root)
+
+    views = root / "app" / "views.py"
+    original = views.read_bytes()
+    views.write_text("from app.core import LIMIT\nimport app.missing\n")
+    facts, cache = _parse(root)
+    assert cache.stats.parsed == 1 and facts == _fresh(root)
+    assert any(record.module == "app.missing" for f in facts for record in f.imports)
+
+    views.write_bytes(original)  # changed back: its entry is still there
+    facts, cache = _parse(root)
+    assert cache.stats.parsed == 0 and facts == _fresh(root)
+    assert not any(record.module == "app.missing" for f in facts for record in f.imports)
+
+
+def test_stat_index_skips_reading_and_still_sees_same_size_same_mtime_edits(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", SMALL)
+    _parse(root)
+    _age(root)
+    facts, cache = _parse(root)  # records the settled files in the stat index
+    assert cache.stats.hash_hits == len(SMALL)
+    facts, cache = _parse(root)
+    assert (cache.stats.stat_hits, cache.stats.hash_hits, cache.stats.parsed) == (len(SMALL), 0, 0)
+    assert facts == _fresh(root)
+
+    core = root / "app" / "core.py"
+    before = os.stat(core)
+    core.write_bytes(core.read_bytes().replace(b"LIMIT = 3", b"LIMIT = 4").replace(b"Service", b"Servant"))
+    os.utime(core, ns=(before.st_atime_ns, before.st_mtime_ns))  # same size, same mtime: only ctime tells
+    assert os.stat(core).st_size == before.st_size and os.stat(core).st_mtime_ns == before.st_mtime_ns
+    facts, cache = _parse(root)
+    assert cache.stats.parsed == 1 and cache.stats.stat_hits == len(SMALL) - 1
+    assert facts == _fresh(root)
+    assert "Servant" in facts[[p.name for p in _paths(root)].index("core.py")].defined_names
+
+
+def test_results_identical_with_and_without_cache_on_the_example(tmp_path: Path) -> None:
+    root = _copy(EXAMPLE, tmp_path / "example")
+    plain = _document(remediator.scan(root, use_git=False, use_cache=False))
+    assert not (root / CACHE_DIR).exists()
+    cold = _document(remediator.scan(root, use_git=False))
+    assert _entries(root)
+    warm = _document(remediator.scan(root, use_git=False))
+    assert plain == cold == warm
+    assert plain["findings"]
+
+
+def test_results_identical_with_and_without_cache_on_a_generated_tree_with_workers(generated: Path, tmp_path: Path) -> None:
+    root = _copy(generated, tmp_path / "tree")
+    paths = _paths(root)
+    assert len(paths) >= PARALLEL_THRESHOLD
+    plain = _document(remediator.scan(root, use_git=False, use_cache=False, jobs=2))
+    cold = _document(remediator.scan(root, use_git=False, jobs=2))
+    warm = _document(remediator.scan(root, use_git=False, jobs=2))
+    assert plain == cold == warm
+    assert plain["summary"]["errors"] >= 20
+    # the workers wrote an entry per distinct content, and looked the entries up on the next run
+    assert len(_entries(root)) == len({content_key(p.read_bytes()) for p in paths})
+    facts, cache = _parse(root, jobs=2)
+    assert cache.stats.parsed == 0 and cache.stats.hash_hits + cache.stats.stat_hits == len(paths)
+    assert facts == _fresh(root)
+
+
+def test_warm_check_of_one_changed_file_parses_only_that_file(generated: Path, tmp_path: Path) -> None:
+    root = _copy(generated, tmp_path / "tree")
+    _parse(root, jobs=2)
+    manifest = json.loads((root / "MANIFEST.json").read_text())
+    planted = manifest["planted_broken"][0]
+    changed = root / planted["file"]
+    changed.write_text(changed.read_text() + "\nfrom shared import no_such_name_here\n")
+    facts, cache = _parse(root, jobs=2)
+    assert cache.stats.parsed == 1
+    assert facts == _fresh(root)
+    result = remediator.check(root, files=[changed], use_git=False)
+    assert {f.name for f in result.findings} >= {"no_such_name_here"}
+    assert {f.path for f in result.findings} == {planted["file"]}
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garble", "empty", "swap", "junk"])
+def test_corrupt_entries_are_ignored_and_rebuilt(tmp_path: Path, damage: str) -> None:
+    root = _copy(EXAMPLE, tmp_path / "example")
+    expected = _document(remediator.scan(root, use_git=False, use_cache=False))
+    remediator.scan(root, use_git=False)
+    entries = _entries(root)
+    damaged = entries[::3]
+    assert damaged
+    for number, entry in enumerate(damaged):
+        data = entry.read_bytes()
+        if damage == "truncate":
+            entry.write_bytes(data[: len(data) // 2])
+        elif damage == "garble":
+            middle = len(data) // 2
+            entry.write_bytes(data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :])
+        elif damage == "empty":
+            entry.write_bytes(b"")
+        elif damage == "swap":  # a sound entry under the wrong name
+            entry.write_bytes(entries[(entries.index(entry) + 1) % len(entries)].read_bytes())
+        else:
+            entry.write_bytes(os.urandom(len(data)) if number % 2 else b"\x80\x04junk" * 40)
+    index = next((root / CACHE_DIR / "cache").glob("*/stat-index"), None)
+    if index is not None:
+        index.write_bytes(index.read_bytes()[:-7])
+
+    assert _document(remediator.scan(root, use_git=False)) == expected
+    cache = FactsCache.for_root(root.resolve())
+    for entry in damaged:  # rebuilt: every damaged entry is sound again
+        assert cache.get(_key_of(entry)) is not None, entry
+    facts, cache = _parse(root)
+    assert cache.stats.parsed == 0 and facts == _fresh(root)
+
+
+def test_two_concurrent_scans_with_an_empty_cache(generated: Path, tmp_path: Path) -> None:
+    root = _copy(generated, tmp_path / "tree")
+    command = [sys.executable, "-m", "remediator", "scan", str(root), "--format", "json", "--no-git", "--jobs", "2"]
+    expected = subprocess.run([*command, "--no-cache"], capture_output=True, text=True, check=False)
+    assert expected.returncode == 1 and not (root / CACHE_DIR).exists()
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=600) for run in runs]
+    for run, (stdout, stderr) in zip(runs, outputs):
+        assert run.returncode == 1, stderr
+        assert _findings(stdout) == _findings(expected.stdout)
+    # consistent afterwards: every entry is sound, holds the facts of its content, no temporary file is left
+    paths = _paths(root)
+    by_key = {content_key(p.read_bytes()): p for p in paths}
+    cache = FactsCache.for_root(root.resolve())
+    entries = _entries(root)
+    assert {_key_of(e) for e in entries} == set(by_key)
+    for entry in entries:
+        assert cache.get(_key_of(entry)) == parse_file(by_key[_key_of(entry)])
+    assert not [p for p in (root / CACHE_DIR).rglob("*") if p.name.endswith(".tmp")]
+    facts, cache = _parse(root, jobs=2)
+    assert cache.stats.parsed == 0 and facts == _fresh(root)
+
+
+def _findings(stdout: str) -> list[dict[str, Any]]:
+    return json.loads(stdout)["findings"]
+
+
+def test_entries_of_another_version_are_not_used(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", SMALL)
+    base = root.resolve() / CACHE_DIR
+    other = FactsCache(base, version="remediator 0.0.0-other")
+    current = FactsCache(base)
+    assert other.folder != current.folder
+    facts, _ = _parse(root, version="remediator 0.0.0-other")
+    assert facts == _fresh(root)
+    # the other version's entries, even copied into this version's folder, fail the check
+    for entry in other.folder.glob("facts/*/*"):
+        target = current.folder / entry.relative_to(other.folder)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(entry, target)
+        assert current.get(_key_of(entry)) is None
+        assert other.get(_key_of(entry)) is not None
+    facts, cache = _parse(root)
+    assert cache.stats.parsed == len(SMALL) and facts == _fresh(root)
+    assert all(current.get(_key_of(e)) is not None for e in current.folder.glob("facts/*/*"))
+
+
+def test_old_version_folders_are_removed(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", SMALL)
+    folders = []
+    for number in range(5):
+        _facts, cache = _parse(root, version=f"remediator test-{number}")
+        folders.append(cache.folder)
+        time.sleep(0.01)  # distinct folder mtimes
+    left = sorted(p.name for p in (root / CACHE_DIR / "cache").iterdir() if p.is_dir())
+    assert left == sorted(f.name for f in folders[-3:])
+
+
+def test_prune_removes_only_old_entries_no_file_uses(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", SMALL)
+    _parse(root)
+    views = root / "app" / "views.py"
+    stale_key = content_key(views.read_bytes())
+    views.write_text("import os\n")
+    _parse(root)
+    cache = FactsCache.for_root(root.resolve())
+    live = {content_key(p.read_bytes()) for p in _paths(root)}
+    assert cache.prune(live) == 0  # the stale entry is recent: a concurrent run may still want it
+    old = time.time() - 7200
+    for entry in _entries(root):
+        os.utime(entry, (old, old))
+    assert cache.prune(live) == 1
+    assert {_key_of(e) for e in _entries(root)} == live and stale_key not in live
+
+
+def test_cache_folder_is_git_ignored(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", SMALL)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    remediator.scan(root, use_git=False)
+    assert (root / CACHE_DIR / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert (root / CACHE_DIR / "cache" / "CACHEDIR.TAG").read_bytes().startswith(b"Signature: 8a477f597d28d172789f06886806bc55")
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=root, capture_output=True, text=True, check=True)
+    assert CACHE_DIR not in status.stdout and "app/core.py" in status.stdout
+
+
+@pytest.mark.parametrize("command", [["scan", "{root}"], ["check", "--root", "{root}"], ["fix", "{root}"], ["cycles", "{root}"]])
+def test_no_cache_writes_nothing(tmp_path: Path, command: list[str]) -> None:
+    root = write_tree(tmp_path / "repo", SMALL)
+    args = [part.format(root=root) for part in command]
+    done = subprocess.run([sys.executable, "-m", "remediator", *args, "--no-cache"], capture_output=True, text=True, check=False)
+    assert done.returncode in (0, 1), done.stderr
+    assert not (root / CACHE_DIR).exists()
+    done = subprocess.run([sys.executable, "-m", "remediator", *args], capture_output=True, text=True, check=False)
+    assert done.returncode in (0, 1), done.stderr
+    assert _entries(root)
+
+
+def test_no_cache_in_the_api_writes_nothing(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", SMALL)
+    remediator.scan(root, use_git=False, use_cache=False)
+    remediator.check(root, use_git=False, use_cache=False)
+    remediator.fix(root, use_git=False, use_cache=False)
+    assert not (root / CACHE_DIR).exists()
