@@ -47,7 +47,11 @@ _WATCH_HELP = "Run again on every change to a Python file or a settings file, pr
 @_reporting
 @click.option("--no-git", is_flag=True, help="Do not look in git history for deleted modules.")
 @click.option("--watch", is_flag=True, help=_WATCH_HELP)
-def scan(root: Path, output_format: str, config: Path | None, jobs: int | None, no_cache: bool, no_git: bool, watch: bool) -> None:
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are errors (usage and configuration errors still exit 2).")
+def scan(
+    root: Path, output_format: str, config: Path | None, jobs: int | None, no_cache: bool, no_git: bool, watch: bool,
+    exit_zero: bool,
+) -> None:
     """Report broken imports, dangling patch targets, unparsable files and import cycles under ROOT."""
     if watch:
         from remediator.api import scan as run
@@ -55,7 +59,7 @@ def scan(root: Path, output_format: str, config: Path | None, jobs: int | None, 
         _watch(root, output_format, lambda: run(root, config=config, jobs=jobs, use_git=not no_git, use_cache=not no_cache), config)
     result = _run_scan(root, config, jobs, use_git=not no_git, use_cache=not no_cache)
     _render(result, output_format)
-    sys.exit(result.exit_code)
+    sys.exit(0 if exit_zero else result.exit_code)
 
 
 @main.command()

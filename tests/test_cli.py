@@ -125,3 +125,11 @@ def test_jobs_do_not_change_the_result(tmp_path: Path) -> None:
     assert sum(f["rule"] == "missing-name" for f in one["findings"]) == 450
     assert one["findings"] == two["findings"]
     assert one["summary"]["missing_targets"] == two["summary"]["missing_targets"]
+
+
+def test_exit_zero_reports_but_does_not_fail(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", TREE)
+    completed = _run("scan", str(root), "--exit-zero", "--format", "json")
+    assert completed.returncode == 0
+    assert json.loads(completed.stdout)["summary"]["errors"] == 1
+    assert _run("scan", str(tmp_path / "missing"), "--exit-zero").returncode == 2

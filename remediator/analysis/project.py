@@ -61,7 +61,7 @@ def build_project(root: Path, settings: Settings, jobs: int | None = None, *, us
     With `use_cache`, parse results are read from and written to `root/.remediator/cache/`.
     """
     root = root.resolve()
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         discovery = discover(root, settings.packages, settings.exclude)
         cache = FactsCache.for_root(root) if use_cache else None
         all_facts = parse_files([source.path for source in discovery.files], jobs, cache)
@@ -70,7 +70,7 @@ def build_project(root: Path, settings: Settings, jobs: int | None = None, *, us
 
 
 @contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
+def no_cyclic_gc() -> Iterator[None]:
     """Building the model allocates millions of small acyclic objects; the cycle collector only slows it down
     (measured: about a quarter of a 10k-module scan). Forked parse workers inherit the setting."""
     enabled = gc.isenabled()

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from remediator.analysis.graph import ImportGraph
-from remediator.analysis.project import ProjectModel, build_project
+from remediator.analysis.project import ProjectModel, build_project, no_cyclic_gc
 from remediator.application.blast_radius import MissingTarget, missing_targets
 from remediator.application.suggestions import add_suggestions
 from remediator.domain.config import Settings
@@ -90,7 +90,11 @@ def run_scan(
 
 def analyse(model: ProjectModel, *, use_git: bool = True, started: float | None = None) -> ScanResult:
     """Run every rule on a built model, add suggestions and blast radius."""
-    started = time.perf_counter() if started is None else started
+    with no_cyclic_gc():  # like the build, the rules allocate many small acyclic objects
+        return _analyse(model, use_git, time.perf_counter() if started is None else started)
+
+
+def _analyse(model: ProjectModel, use_git: bool, started: float) -> ScanResult:
     check_ssot_settings(model)
     findings = list(find_unparsable_files(model))
     findings += find_broken_imports(model)

@@ -9,6 +9,7 @@ is a violation too, and so is a `patch("...")` string naming a forbidden module.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -172,4 +173,10 @@ def _how(use: str, mapped: str | None) -> str:
 
 
 def _matches(patterns: Iterable[str], module: str) -> bool:
+    return _matches_cached(tuple(patterns), module)
+
+
+@lru_cache(maxsize=1 << 16)
+def _matches_cached(patterns: tuple[str, ...], module: str) -> bool:
+    """Pattern matching is asked for every import of every in-scope module: the answers repeat."""
     return any(pattern_matches(pattern, module) for pattern in patterns)
