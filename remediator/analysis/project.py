@@ -10,15 +10,13 @@ from pathlib import Path
 
 from remediator.adapters.filesystem import Discovery, SourceFile, discover, is_test_file
 from remediator.adapters.cache import FactsCache
-from remediator.adapters.parallel import parse_files
+from remediator.adapters.parallel import parse_bytes, parse_files
 from remediator.analysis.graph import ImportGraph
 from remediator.analysis.module_index import ModuleIndex
 from remediator.analysis.resolver import ModuleResolver, Resolution
 from remediator.analysis.symbols import SymbolTables
 from remediator.domain.config import Settings
-from remediator.adapters.parser import parse_source
-from remediator.adapters.source_reader import decode_source
-from remediator.domain.facts import ImportRecord, ModuleFacts, ParseProblem, empty_facts
+from remediator.domain.facts import ImportRecord, ModuleFacts
 
 
 @dataclass(slots=True)
@@ -91,14 +89,9 @@ def with_new_sources(model: ProjectModel, sources: dict[str, bytes]) -> ProjectM
     files = []
     for parsed in model.files:
         data = sources.get(parsed.source.relpath)
-        facts = parsed.facts if data is None else _facts_of(data)
+        facts = parsed.facts if data is None else parse_bytes(data)
         files.append(ParsedFile(parsed.source, facts))
     return _assemble(model.root, model.settings, model.discovery, files)
-
-
-def _facts_of(data: bytes) -> ModuleFacts:
-    decoded = decode_source(data)
-    return empty_facts(decoded) if isinstance(decoded, ParseProblem) else parse_source(decoded)
 
 
 def _assemble(root: Path, settings: Settings, discovery: Discovery, files: list[ParsedFile]) -> ProjectModel:

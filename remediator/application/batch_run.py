@@ -21,12 +21,10 @@ from typing import Any
 import networkx as nx
 
 from remediator.adapters.journal import Journal, JournalEntry, sha256
-from remediator.adapters.parser import parse_source
-from remediator.adapters.source_reader import decode_source
+from remediator.adapters.parallel import parse_bytes
 from remediator.adapters.writer import write_atomically
 from remediator.analysis.graph import Cycle, import_time_view
 from remediator.analysis.project import ProjectModel
-from remediator.domain.facts import ParseProblem
 
 Progress = Callable[[dict[str, Any]], None]
 # Test hook for fault injection: a comma-separated list of relative paths whose write fails.
@@ -210,10 +208,7 @@ class _Runner:
 
     def _edges(self, rewrite: Rewrite) -> list[tuple[str, list[tuple[str, int, int]]]]:
         """The module's imports after the rewrite, resolved by the shared resolver."""
-        decoded = decode_source(rewrite.after)
-        if isinstance(decoded, ParseProblem):
-            return []
-        facts = parse_source(decoded)
+        facts = parse_bytes(rewrite.after)
         edges: dict[str, list[tuple[str, int, int]]] = {}
         for record in facts.imports:
             resolution = self.model.resolver.resolve_import(rewrite.module, rewrite.is_package, record)

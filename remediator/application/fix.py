@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from remediator.adapters.parser import parse_source
-from remediator.adapters.source_reader import decode_source
+from remediator.adapters.parallel import parse_bytes
 from remediator.adapters.journal import Journal
 from remediator.analysis.project import ParsedFile, ProjectModel, with_new_sources
 from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME
@@ -29,7 +28,6 @@ from remediator.application.batch_run import BatchOutcome, Progress, Rewrite, ap
 from remediator.application.fix_plan import FilePlan, plan_fixes
 from remediator.application.scan import ScanResult, analyse, run_scan
 from remediator.domain.config import Settings
-from remediator.domain.facts import ParseProblem
 from remediator.domain.findings import SYNTAX_ERROR, UNREADABLE_FILE
 
 
@@ -307,12 +305,9 @@ def _verify(model: ProjectModel, parsed: ParsedFile, before: bytes, after: bytes
     """Why the rewritten file must not be kept, or None when it is sound."""
     if not _compiles(after) and _compiles(before):
         return "the rewritten file does not compile"
-    decoded = decode_source(after)
-    if isinstance(decoded, ParseProblem):
-        return decoded.message
-    facts = parse_source(decoded)
+    facts = parse_bytes(after)
     if facts.problem is not None:
-        return f"the rewritten file does not parse: {facts.problem.message}"
+        return f"the rewritten file cannot be read back: {facts.problem.message}"
     broken_before = {
         (r.target, r.name) for _record, r in parsed.resolutions if r.status in (MISSING_MODULE, MISSING_NAME)
     }
