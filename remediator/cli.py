@@ -232,6 +232,9 @@ def _watch(root: Path, output_format: str, run: Callable[[], Any], *watched: Pat
 
     if output_format != "text":
         _fail(f"--watch prints text; it does not combine with --format {output_format}")
+    import signal
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C stops watching, even if we were started with it ignored
     changes = watch_changes(root, [path for path in watched if path is not None])
     last = None
     try:

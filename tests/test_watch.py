@@ -150,6 +150,7 @@ def test_check_watch_in_a_subprocess(tmp_path: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "remediator", "check", "--watch", "--root", str(root)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=_default_sigint,
     )
     try:
         output = _Lines(process)
@@ -175,11 +176,17 @@ def test_check_watch_in_a_subprocess(tmp_path: Path) -> None:
             process.wait(TIMEOUT)
 
 
+def _default_sigint() -> None:
+    """A CI runner may start us with SIGINT ignored (a background job); the child must see Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_scan_watch_exits_with_the_last_status_on_ctrl_c(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", TREE)
     process = subprocess.Popen(
         [sys.executable, "-m", "remediator", "scan", str(root), "--watch", "--no-git"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=_default_sigint,
     )
     try:
         output = _Lines(process)
