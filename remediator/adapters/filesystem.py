@@ -125,6 +125,7 @@ class _Walker:
         self.exclude = exclude
         self.result = Discovery(root)
         self.seen_dirs: set[str] = {str(root)}  # the root is never a package of its own
+        self._prefix = str(root) + os.sep
 
     def excluded(self, path: Path) -> bool:
         name = path.name
@@ -136,6 +137,10 @@ class _Walker:
         return any(pattern.match(relpath) or pattern.match(name) for pattern in self._exclude_patterns)
 
     def relpath(self, path: Path) -> str:
+        text = str(path)
+        if text.startswith(self._prefix):  # the common case, without pathlib's parsing
+            relative = text[len(self._prefix):]
+            return relative if os.sep == "/" else relative.replace(os.sep, "/")
         try:
             return path.relative_to(self.root).as_posix()
         except ValueError:
@@ -200,7 +205,7 @@ class _Walker:
         if not stat.S_ISREG(mode):
             self.result.problems.append((relpath, module, ParseProblem(UNREADABLE_FILE, "not a regular file", 1, 1)))
             return
-        self.result.files.append(SourceFile(path, relpath, module, is_package, path.suffix == ".pyi"))
+        self.result.files.append(SourceFile(path, relpath, module, is_package, relpath.endswith(".pyi")))
 
     def _python_files_below(self, directory: Path) -> list[str]:
         found = []

@@ -104,7 +104,8 @@ def run_check(
     except GitDiffError as error:
         raise CheckError(f"--since {since}: {error}") from None
     loaded, baseline_path = _load_baseline(root, baseline, use_baseline)
-    result = run_scan(root, settings, jobs=jobs, use_git=use_git, use_cache=use_cache)
+    # narrow() computes the blast radius of the reported findings only
+    result = run_scan(root, settings, jobs=jobs, use_git=use_git, use_cache=use_cache, blast_radius=False)
     return narrow(result, files=checked, changes=changes, since=since, baseline=loaded, baseline_path=baseline_path, started=started)
 
 

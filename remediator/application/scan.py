@@ -81,20 +81,27 @@ class ScanResult:
 
 
 def run_scan(
-    root: Path, settings: Settings, *, jobs: int | None = None, use_git: bool = True, use_cache: bool = True
+    root: Path, settings: Settings, *, jobs: int | None = None, use_git: bool = True, use_cache: bool = True,
+    blast_radius: bool = True,
 ) -> ScanResult:
-    """Scan the project at `root` with `settings` (parse results cached in `root/.remediator/cache/` with `use_cache`)."""
+    """Scan the project at `root` with `settings` (parse results cached in `root/.remediator/cache/` with `use_cache`).
+
+    `blast_radius=False` leaves `missing_targets` empty, for callers that compute it on a subset (check).
+    """
     started = time.perf_counter()
-    return analyse(build_project(root, settings, jobs, use_cache=use_cache), use_git=use_git, started=started)
+    model = build_project(root, settings, jobs, use_cache=use_cache)
+    return analyse(model, use_git=use_git, started=started, blast_radius=blast_radius)
 
 
-def analyse(model: ProjectModel, *, use_git: bool = True, started: float | None = None) -> ScanResult:
-    """Run every rule on a built model, add suggestions and blast radius."""
+def analyse(
+    model: ProjectModel, *, use_git: bool = True, started: float | None = None, blast_radius: bool = True
+) -> ScanResult:
+    """Run every rule on a built model, add suggestions and (unless told not to) the blast radius."""
     with no_cyclic_gc():  # like the build, the rules allocate many small acyclic objects
-        return _analyse(model, use_git, time.perf_counter() if started is None else started)
+        return _analyse(model, use_git, time.perf_counter() if started is None else started, blast_radius)
 
 
-def _analyse(model: ProjectModel, use_git: bool, started: float) -> ScanResult:
+def _analyse(model: ProjectModel, use_git: bool, started: float, blast_radius: bool) -> ScanResult:
     check_ssot_settings(model)
     findings = list(find_unparsable_files(model))
     findings += find_broken_imports(model)
@@ -103,5 +110,5 @@ def _analyse(model: ProjectModel, use_git: bool, started: float) -> ScanResult:
     findings += violations
     findings += find_import_cycles(model)
     findings.sort(key=Finding.sort_key)
-    targets = missing_targets(model, findings)
+    targets = missing_targets(model, findings) if blast_radius else []
     return ScanResult(model.root, findings, targets, model, time.perf_counter() - started, compliance)
