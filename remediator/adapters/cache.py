@@ -30,7 +30,6 @@ files are always read and hashed.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import marshal
 import os
 import shutil
@@ -42,6 +41,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+from remediator.adapters.writer import write_atomically
 from remediator.domain.facts import ImportRecord, ModuleFacts, ParseProblem, StringReference
 
 CACHE_DIR = ".remediator"
@@ -55,7 +55,6 @@ _PRUNE_AGE = 3600.0  # seconds: unused entries younger than this are never prune
 _GITIGNORE = b"# remediator's run journal and cache\n*\n"
 _CACHEDIR_TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by remediator.\n"
 _FACTS_CODE = ("adapters/parser.py", "adapters/source_reader.py", "adapters/cache.py", "domain/facts.py", "domain/findings.py")
-_counter = itertools.count()
 _new = tuple.__new__
 
 StatSignature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
@@ -169,12 +168,12 @@ class FactsCache:
         path = self._entry(key)
         try:
             try:
-                _write_atomically(path, data)
+                write_atomically(path, data, durable=False)
             except FileNotFoundError:
                 if not self.folder.is_dir():
                     self._create_folder()
                 os.makedirs(os.path.dirname(path), exist_ok=True)
-                _write_atomically(path, data)
+                write_atomically(path, data, durable=False)
         except OSError:
             self._writable = False  # a read-only tree: go on without writing
 
@@ -244,7 +243,7 @@ class FactsCache:
         try:
             if not self.folder.is_dir():
                 self._create_folder()
-            _write_atomically(self.folder / "stat-index", data)
+            write_atomically(self.folder / "stat-index", data, durable=False)
         except OSError:
             self._writable = False
             return
@@ -303,11 +302,11 @@ class FactsCache:
         self.base.mkdir(exist_ok=True)
         ignore = self.base / ".gitignore"
         if not ignore.exists():
-            _write_atomically(ignore, _GITIGNORE)
+            write_atomically(ignore, _GITIGNORE, durable=False)
         parent = self.folder.parent
         parent.mkdir(exist_ok=True)
         if not (parent / "CACHEDIR.TAG").exists():
-            _write_atomically(parent / "CACHEDIR.TAG", _CACHEDIR_TAG)
+            write_atomically(parent / "CACHEDIR.TAG", _CACHEDIR_TAG, durable=False)
         try:
             self.folder.mkdir()
         except FileExistsError:
@@ -326,27 +325,6 @@ def _remove_old_versions(parent: Path, current: str) -> None:
                 continue
     for _mtime, path in sorted(folders, reverse=True)[_KEEP_VERSIONS - 1 :]:
         shutil.rmtree(path, ignore_errors=True)
-
-
-def _write_atomically(path: str | Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename it over `path`."""
-    folder, name = os.path.split(path)
-    temporary = f"{folder}{os.sep}.{name}.{os.getpid()}.{next(_counter)}.tmp"
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(descriptor, view) :]
-        finally:
-            os.close(descriptor)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
 
 
 def _signature(stat: os.stat_result) -> StatSignature:

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from remediator.adapters.writer import write_atomically
+
 JOURNAL_DIR = ".remediator"
 RUNNING, COMPLETE, UNDONE = "running", "complete", "undone"
 
@@ -59,7 +61,7 @@ class Journal:
         base.mkdir(exist_ok=True)
         ignore = base / ".gitignore"
         if not ignore.exists():
-            _write_synced(ignore, b"# remediator's run journal and cache\n*\n")
+            write_atomically(ignore, b"# remediator's run journal and cache\n*\n")
         while True:  # ids sort in time order: "latest" is the last one
             now = time.time()
             run_id = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now)) + f".{int(now % 1 * 1e6):06d}-{os.getpid()}"
@@ -118,7 +120,7 @@ class Journal:
         for entry in entries:
             blob = self.folder / "originals" / f"{entry.before}.orig"
             if not blob.exists():
-                _write_synced(blob, originals[entry.path])
+                write_atomically(blob, originals[entry.path])
         known = {e.path: e for e in self.entries()}
         for entry in entries:
             known[entry.path] = entry
@@ -139,23 +141,8 @@ class Journal:
         self._set_state(state)
 
     def _set_state(self, state: str) -> None:
-        _write_synced(self.folder / "state", state.encode() + b"\n")
+        write_atomically(self.folder / "state", state.encode() + b"\n")
 
     def _write_manifest(self, entries: list[JournalEntry]) -> None:
         document = {"run": self.run_id, "root": str(self.root), "files": [e.to_dict() for e in entries]}
-        _write_synced(self.folder / "manifest.json", json.dumps(document, indent=1).encode())
-
-
-def _write_synced(path: Path, data: bytes) -> None:
-    """Write via a temporary file, fsync, rename: a reader sees the old or the new file, whole."""
-    temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+        write_atomically(self.folder / "manifest.json", json.dumps(document, indent=1).encode())

@@ -1,4 +1,4 @@
-"""Write a file atomically: temp file in the same folder, fsync, rename; mode bits kept."""
+"""Write a file atomically: temporary file in the same folder, rename over the target; mode bits kept."""
 
 from __future__ import annotations
 
@@ -7,15 +7,25 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so that readers see the old or the new file, never half of one."""
-    mode = os.stat(path).st_mode & 0o7777
+def write_atomically(path: Path | str, data: bytes, *, durable: bool = True) -> None:
+    """Replace (or create) `path` with `data` so that readers see the old or the new file, never half of one.
+
+    An existing file keeps its mode bits; a new one gets 0o644. With `durable` the data
+    and the directory entry are fsynced, so the new file survives a power loss; caches
+    that are rebuilt on demand can skip that.
+    """
+    path = Path(path)
+    try:
+        mode = os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o644
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".remediator-tmp", dir=path.parent)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
@@ -24,8 +34,9 @@ def write_atomically(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    if durable:
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
