@@ -73,16 +73,17 @@ def undo_run(root: Path, run_id: str | None = None, *, force: bool = False) -> U
         write_atomically(path, journal.original(entry))
         path.chmod(entry.mode)
         result.restored.append(entry.path)
-    result.removed_temporaries = _remove_temporaries(root, [e.path for e in journal.entries()])
+    folders = {(root / e.path).parent for e in journal.entries()} | {journal.folder, journal.folder / "originals"}
+    result.removed_temporaries = _remove_temporaries(root, folders)
     journal.record("undone", restored=result.restored)
     journal.finish(UNDONE)
     return result
 
 
-def _remove_temporaries(root: Path, paths: list[str]) -> list[str]:
-    """Temporary files an interrupted atomic write may have left next to the files."""
+def _remove_temporaries(root: Path, folders: set[Path]) -> list[str]:
+    """Temporary files an interrupted atomic write may have left next to the files (and in the journal)."""
     removed = []
-    for directory in sorted({(root / p).parent for p in paths}):
+    for directory in sorted(folders):
         for temporary in directory.glob(".*.remediator-tmp"):
             temporary.unlink(missing_ok=True)
             removed.append(str(temporary.relative_to(root)))
