@@ -118,13 +118,7 @@ def make_tree(workdir: Path, modules: int, seed: int, broken: int, ssot: int) ->
     """Generate (or reuse) the tree; write the tools' settings into its pyproject.toml."""
     gen = bench_scan.load_generator()
     root = workdir / f"check-synth-{modules}-seed{seed}-broken{broken}-ssot{ssot}"
-    manifest = gen.read_manifest(root)
-    if gen.manifest_matches(manifest, modules, seed, broken, ssot):
-        print(f"[tree] reusing {root}", file=sys.stderr)
-    else:
-        print(f"[tree] generating {modules} modules into {root} ...", file=sys.stderr, flush=True)
-        manifest = gen.generate(root, modules, seed, broken, ssot, force=True)
-    assert manifest is not None
+    manifest = gen.ensure(root, modules, seed, broken, ssot)
     forbidden = manifest["ssot"]["forbidden_module"]
     canonical = manifest["ssot"]["canonical_module"]
     packages = list(manifest["top_level_packages"])

@@ -249,14 +249,7 @@ def count_py(root: Path) -> tuple[int, int]:
 def synthetic_tree(gen: ModuleType, workdir: Path, size: int, seed: int, broken: int, ssot: int) -> Tree:
     """Generate (or reuse) the synthetic tree for ``size`` modules."""
     root = workdir / f"synth-{size}-seed{seed}-broken{broken}-ssot{ssot}"
-    manifest = gen.read_manifest(root)
-    if gen.manifest_matches(manifest, size, seed, broken, ssot):
-        print(f"[tree] reusing {root}", file=sys.stderr)
-    else:
-        print(f"[tree] generating {size} modules into {root} ...", file=sys.stderr, flush=True)
-        manifest = gen.generate(root, size, seed, broken, ssot, force=True)
-        print(f"[tree] generated in {manifest['generation_seconds']:.1f}s", file=sys.stderr)
-    assert manifest is not None
+    manifest = gen.ensure(root, size, seed, broken, ssot)
     counts = manifest["counts"]
     return Tree(label=f"synth-{size // 1000}k" if size % 1000 == 0 else f"synth-{size}", root=root,
                 packages=list(manifest["top_level_packages"]), owned=True, manifest=manifest,

@@ -1452,6 +1452,19 @@ def generate(out_dir: Path, modules: int, seed: int = 0, broken: int = 50, ssot:
     return manifest
 
 
+def ensure(out_dir: Path, modules: int, seed: int = 0, broken: int = 50, ssot: int = 0) -> dict[str, Any]:
+    """The manifest of the tree in ``out_dir``: reused when it was generated with these arguments, else generated."""
+    manifest = read_manifest(out_dir)
+    if manifest_matches(manifest, modules, seed, broken, ssot):
+        print(f"[tree] reusing {out_dir}", file=sys.stderr)
+        assert manifest is not None
+        return manifest
+    print(f"[tree] generating {modules} modules into {out_dir} ...", file=sys.stderr, flush=True)
+    manifest = generate(out_dir, modules, seed, broken, ssot, force=True)
+    print(f"[tree] generated in {manifest['generation_seconds']:.1f}s", file=sys.stderr)
+    return manifest
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("out_dir", type=Path, help="directory to write the tree into")
