@@ -1,11 +1,23 @@
-"""The project's modules: which exist, which are packages, which files define them."""
+"""The project's modules: which exist, which are packages, which files define them.
+
+The index is a table `module -> flags` (package or not, and the module's kind),
+cheap to build, to persist and to load; the entries with their files are made
+only for those who ask for them. Lookups note a dependency key (see
+`analysis.dependencies`) when the index has a recorder.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from remediator.adapters.filesystem import Discovery, SourceFile
+from remediator.analysis.dependencies import DependencyRecorder
+
+PACKAGE = 1
+SOURCE, NAMESPACE, EXTENSION, UNREADABLE = 0, 2, 4, 6  # the kind, in bits 1-2 of the flags
+_KIND_MASK = 6
+KIND_NAMES = {SOURCE: "source", NAMESPACE: "namespace", EXTENSION: "extension", UNREADABLE: "unreadable"}
 
 
 @dataclass(slots=True)
@@ -15,7 +27,7 @@ class ModuleEntry:
     name: str
     files: list[SourceFile] = field(default_factory=list)
     is_package: bool = False
-    kind: str = "source"  # "source", "namespace" or "extension"
+    kind: str = "source"  # "source", "namespace", "extension" or "unreadable"
 
     @property
     def runtime_file(self) -> SourceFile | None:
@@ -24,51 +36,54 @@ class ModuleEntry:
 
 
 class ModuleIndex:
-    """Lookup of module names to entries; knows which top-level names are the project's."""
+    """Lookup of module names to flags; knows which top-level names are the project's."""
 
-    def __init__(self, discovery: Discovery) -> None:
-        self.modules: dict[str, ModuleEntry] = {}
-        for source in discovery.files:
-            entry = self.modules.setdefault(source.module, ModuleEntry(source.module))
-            entry.files.append(source)
-            entry.is_package = entry.is_package or source.is_package
-        for name in discovery.namespace_packages:
-            entry = self.modules.setdefault(name, ModuleEntry(name, kind="namespace"))
-            entry.is_package = True
-        for name in discovery.extension_modules:
-            self.modules.setdefault(name, ModuleEntry(name, kind="extension"))
-        for _relpath, name, _problem in discovery.problems:
-            self.modules.setdefault(name, ModuleEntry(name, kind="unreadable"))
-        for name in list(self.modules):  # parents of every module are packages
-            parts = name.split(".")
-            for i in range(1, len(parts)):
-                parent = ".".join(parts[:i])
-                entry = self.modules.setdefault(parent, ModuleEntry(parent, kind="namespace"))
-                entry.is_package = True
-        self.roots = frozenset(discovery.roots)
+    def __init__(
+        self,
+        table: Mapping[str, int],
+        roots: Iterable[str],
+        files: Iterable[SourceFile] = (),
+        recorder: DependencyRecorder | None = None,
+    ) -> None:
+        self.table: Mapping[str, int] = table
+        self.roots = frozenset(roots)
+        self._files = list(files)
+        self._frames = recorder.frames if recorder is not None else []
         self._children: dict[str, set[str]] | None = None
+        self._entries: dict[str, ModuleEntry] | None = None
+
+    @classmethod
+    def from_discovery(cls, discovery: Discovery, recorder: DependencyRecorder | None = None) -> ModuleIndex:
+        return cls(module_table(discovery), discovery.roots, discovery.files, recorder)
 
     def exists(self, module: str) -> bool:
-        return module in self.modules
+        if self._frames:
+            self._frames[-1].add((module, None))
+        return module in self.table
 
     def is_package(self, module: str) -> bool:
-        entry = self.modules.get(module)
-        return entry is not None and entry.is_package
+        if self._frames:
+            self._frames[-1].add((module, None))
+        return self.table.get(module, 0) & PACKAGE == PACKAGE
+
+    def kind(self, module: str) -> int | None:
+        """SOURCE, NAMESPACE, EXTENSION or UNREADABLE; None when the module does not exist."""
+        if self._frames:
+            self._frames[-1].add((module, None))
+        flags = self.table.get(module)
+        return None if flags is None else flags & _KIND_MASK
 
     def is_internal(self, module: str) -> bool:
         """True when `module` is one of the project's packages or lies under one."""
-        if module.partition(".")[0] in self.roots:
-            return True
-        while "." in module:
-            if module in self.roots:
-                return True
-            module = module.rpartition(".")[0]
-        return module in self.roots
+        return is_internal(module, self.roots)
 
     def nearest_existing(self, module: str) -> str | None:
         """The longest existing prefix of `module` (itself when it exists)."""
+        frames = self._frames
         while module:
-            if module in self.modules:
+            if frames:
+                frames[-1].add((module, None))
+            if module in self.table:
                 return module
             module = module.rpartition(".")[0]
         return None
@@ -77,11 +92,53 @@ class ModuleIndex:
         """Direct submodules of a package."""
         if self._children is None:
             self._children = {}
-            for name in self.modules:
+            for name in self.table:
                 parent = name.rpartition(".")[0]
                 if parent:
                     self._children.setdefault(parent, set()).add(name)
         return self._children.get(module, set())
 
     def names(self) -> Iterable[str]:
-        return self.modules.keys()
+        return self.table.keys()
+
+    @property
+    def modules(self) -> dict[str, ModuleEntry]:
+        """Every module with its files (made on first use)."""
+        if self._entries is None:
+            self._entries = {
+                name: ModuleEntry(name, [], flags & PACKAGE == PACKAGE, KIND_NAMES[flags & _KIND_MASK])
+                for name, flags in self.table.items()
+            }
+            for source in self._files:
+                self._entries[source.module].files.append(source)
+        return self._entries
+
+
+def is_internal(module: str, roots: frozenset[str]) -> bool:
+    """True when `module` is one of `roots` (the project's packages, dotted names allowed) or lies under one."""
+    if module.partition(".")[0] in roots:
+        return True
+    while "." in module:
+        if module in roots:
+            return True
+        module = module.rpartition(".")[0]
+    return module in roots
+
+
+def module_table(discovery: Discovery) -> dict[str, int]:
+    """`module -> flags` for everything discovery found; every parent of a module is a package."""
+    table: dict[str, int] = {}
+    for source in discovery.files:
+        table[source.module] = table.get(source.module, SOURCE) | (PACKAGE if source.is_package else 0)
+    for name in discovery.namespace_packages:
+        table[name] = table.get(name, NAMESPACE) | PACKAGE
+    for name in discovery.extension_modules:
+        table.setdefault(name, EXTENSION)
+    for _relpath, name, _problem in discovery.problems:
+        table.setdefault(name, UNREADABLE)
+    for name in list(table):
+        parts = name.split(".")
+        for i in range(1, len(parts)):
+            parent = ".".join(parts[:i])
+            table[parent] = table.get(parent, NAMESPACE) | PACKAGE
+    return table

@@ -7,16 +7,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from remediator.adapters.filesystem import Discovery, SourceFile, discover, is_test_file
 from remediator.adapters.cache import FactsCache
 from remediator.adapters.parallel import parse_bytes, parse_files
-from remediator.analysis.graph import ImportGraph
+from remediator.analysis.dependencies import Dependency, DependencyRecorder
 from remediator.analysis.module_index import ModuleIndex
 from remediator.analysis.resolver import ModuleResolver, Resolution
 from remediator.analysis.symbols import SymbolTables
 from remediator.domain.config import Settings
 from remediator.domain.facts import ImportRecord, ModuleFacts
+
+if TYPE_CHECKING:
+    from remediator.analysis.graph import ImportGraph  # networkx: imported only when a full model is built
 
 
 @dataclass(slots=True)
@@ -26,10 +30,26 @@ class ParsedFile:
     source: SourceFile
     facts: ModuleFacts
     resolutions: list[tuple[ImportRecord, Resolution]] = field(default_factory=list)
+    deps: set[Dependency] | None = None  # what analysing it read of other modules, when the model records that
 
     @property
     def module(self) -> str:
         return self.source.module
+
+
+class ModelQueries(Protocol):
+    """What the rules ask of a model to analyse one file: a whole ProjectModel, or one whose facts load lazily."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def index(self) -> ModuleIndex: ...
+    @property
+    def symbols(self) -> SymbolTables: ...
+    @property
+    def resolver(self) -> ModuleResolver: ...
+    @property
+    def recorder(self) -> DependencyRecorder | None: ...
 
 
 @dataclass(slots=True)
@@ -44,27 +64,31 @@ class ProjectModel:
     symbols: SymbolTables
     resolver: ModuleResolver
     graph: ImportGraph
+    recorder: DependencyRecorder | None = None
 
     def is_test_file(self, relpath: str) -> bool:
         return is_test_file(relpath, self.settings.test_files)
 
-    def packages_below(self) -> dict[str, list[str]]:
-        """package -> its direct submodules (for failure propagation)."""
-        return {name: sorted(self.index.children(name)) for name in self.index.modules if self.index.is_package(name)}
 
-
-def build_project(root: Path, settings: Settings, jobs: int | None = None, *, use_cache: bool = True) -> ProjectModel:
+def build_project(
+    root: Path, settings: Settings, jobs: int | None = None, *, use_cache: bool = True, record: bool = False,
+    cache: FactsCache | None = None,
+) -> ProjectModel:
     """Discover, parse (in parallel), index, resolve and graph the project at `root`.
 
-    With `use_cache`, parse results are read from and written to `root/.remediator/cache/`.
+    With `use_cache`, parse results are read from and written to `root/.remediator/cache/` (through
+    `cache` when given). With `record`, each file's dependency keys are recorded (`ParsedFile.deps`).
     """
     root = root.resolve()
     with no_cyclic_gc():
         discovery = discover(root, settings.packages, settings.exclude)
-        cache = FactsCache.for_root(root) if use_cache else None
+        if use_cache and cache is None:
+            cache = FactsCache.for_root(root)
+        elif not use_cache:
+            cache = None
         all_facts = parse_files([source.path for source in discovery.files], jobs, cache)
         files = [ParsedFile(source, facts) for source, facts in zip(discovery.files, all_facts)]
-        return _assemble(root, settings, discovery, files)
+        return assemble(root, settings, discovery, files, record=record)
 
 
 @contextmanager
@@ -91,25 +115,42 @@ def with_new_sources(model: ProjectModel, sources: dict[str, bytes]) -> ProjectM
         data = sources.get(parsed.source.relpath)
         facts = parsed.facts if data is None else parse_bytes(data)
         files.append(ParsedFile(parsed.source, facts))
-    return _assemble(model.root, model.settings, model.discovery, files)
+    return assemble(model.root, model.settings, model.discovery, files)
 
 
-def _assemble(root: Path, settings: Settings, discovery: Discovery, files: list[ParsedFile]) -> ProjectModel:
-    index = ModuleIndex(discovery)
-    resolver = ModuleResolver(index)
+def assemble(
+    root: Path, settings: Settings, discovery: Discovery, files: list[ParsedFile], *, record: bool = False,
+) -> ProjectModel:
+    """Index, resolve and graph parsed files (recording each file's dependency keys with `record`)."""
+    from remediator.analysis.graph import ImportGraph
+
+    recorder = DependencyRecorder() if record else None
+    index = ModuleIndex.from_discovery(discovery, recorder)
+    resolver = ModuleResolver(index, recorder)
     facts_by_module: dict[str, list[ModuleFacts]] = {}
     for parsed in files:
         facts_by_module.setdefault(parsed.module, []).append(parsed.facts)
-    symbols = SymbolTables(index, facts_by_module, resolver.absolute)
+    symbols = SymbolTables(index, facts_by_module, resolver.absolute, recorder)
     resolver.symbols = symbols
     graph = ImportGraph()
     for name in index.names():
         graph.add_module(name)
     for parsed in files:
+        resolve_file(resolver, parsed)
         source = parsed.source
-        for record in parsed.facts.imports:
-            resolution = resolver.resolve_import(source.module, source.is_package, record)
-            parsed.resolutions.append((record, resolution))
-            if resolution.depends_on is not None and not source.is_stub:
-                graph.add_import(source.module, resolution.depends_on, source.relpath, record.line, record.context)
-    return ProjectModel(root, settings, discovery, index, files, symbols, resolver, graph)
+        if not source.is_stub:
+            for item, resolution in parsed.resolutions:
+                if resolution.depends_on is not None:
+                    graph.add_import(source.module, resolution.depends_on, source.relpath, item.line, item.context)
+    return ProjectModel(root, settings, discovery, index, files, symbols, resolver, graph, recorder)
+
+
+def resolve_file(resolver: ModuleResolver, parsed: ParsedFile) -> None:
+    """Resolve every import of a file once, noting what that read when the resolver records."""
+    recorder = resolver.recorder
+    if recorder is not None:
+        recorder.push()
+    source = parsed.source
+    parsed.resolutions = [(record, resolver.resolve_import(source.module, source.is_package, record)) for record in parsed.facts.imports]
+    if recorder is not None:
+        parsed.deps = set(recorder.pop())

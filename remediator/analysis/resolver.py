@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from remediator.analysis.dependencies import EMPTY, Dependency, DependencyRecorder
 from remediator.analysis.module_index import ModuleIndex
 from remediator.analysis.symbols import SymbolTables
 from remediator.domain.facts import NOT_MODULE_LEVEL, ImportRecord, StringReference
@@ -37,23 +38,37 @@ class Resolution(NamedTuple):
 class ModuleResolver:
     """Resolves imports and string references against the module index and symbol tables."""
 
-    def __init__(self, index: ModuleIndex) -> None:
+    def __init__(self, index: ModuleIndex, recorder: DependencyRecorder | None = None) -> None:
         self.index = index
         self.symbols: SymbolTables | None = None  # attached once facts are known
-        self._memo: dict[tuple[str, str | None, bool], Resolution] = {}
+        self.recorder = recorder
+        self._frames = recorder.frames if recorder is not None else []
+        self._memo: dict[tuple[str, str | None], tuple[Resolution, frozenset[Dependency]]] = {}
 
     absolute = staticmethod(absolute_module)
 
     def resolve_import(self, importer: str, is_package: bool, record: ImportRecord) -> Resolution:
-        """Resolve one import item of `importer` (memoised: many files import the same things)."""
+        """Resolve one import item of `importer` (memoised, with the dependency keys the answer read)."""
         base = self.absolute(importer, is_package, record.module, record.level) if record.level else record.module
         if base is None:
             return self._resolve(None, record)
-        key = (base, record.name, True)
+        key = (base, record.name)
         cached = self._memo.get(key)
-        if cached is None:
-            cached = self._memo[key] = self._resolve(base, record)
-        return cached
+        if cached is not None:
+            if self._frames:
+                self._frames[-1].update(cached[1])
+            return cached[0]
+        if self.recorder is None:
+            resolution = self._resolve(base, record)
+            self._memo[key] = (resolution, EMPTY)
+            return resolution
+        self.recorder.push()
+        try:
+            resolution = self._resolve(base, record)
+        finally:
+            keys = self.recorder.pop()
+        self._memo[key] = (resolution, keys)
+        return resolution
 
     def _resolve(self, base: str | None, record: ImportRecord) -> Resolution:
         if base is None:

@@ -6,13 +6,22 @@ through the project. Names are *unknown* (None) when the module can make any
 attribute exist: a module-level `__getattr__`, `globals()` tricks, a star import
 from outside the project, an unparsable file or an extension module. Unknown
 names are never reported as missing.
+
+Each question is answered for one name at a time (is `n` in `m`? where did `m`
+get `n`?), following star imports as far as that name needs, so the answer
+depends on few facts and notes exactly those as dependency keys (see
+`analysis.dependencies`). A star-import cycle contributes a name when some
+module on it binds the name (a least fixpoint: the same answer whichever module
+is asked first).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
 
-from remediator.analysis.module_index import ModuleIndex
+from remediator.analysis.dependencies import ALL, EMPTY, Dependency, DependencyRecorder
+from remediator.analysis.module_index import EXTENSION, PACKAGE, UNREADABLE, ModuleIndex
 from remediator.domain.facts import NOT_MODULE_LEVEL, ModuleFacts
 
 MODULE_ATTRIBUTES = frozenset(
@@ -23,100 +32,90 @@ MODULE_ATTRIBUTES = frozenset(
 )
 
 AbsoluteModule = Callable[[str, bool, str, int], "str | None"]
+Binding = tuple[str, "str | None"]  # (absolute module imported from, name imported or None for `import a.b as n`)
+
+
+class ModuleSymbols(NamedTuple):
+    """What a module's own files say about names; everything the symbol tables read of them."""
+
+    own: frozenset[str]  # bound at module level, except names bound only by importing them from itself
+    defined: frozenset[str]  # defined here (def, class, assignment), not merely imported
+    bindings: Mapping[str, tuple[Binding, ...]]  # name -> the module-level imports of project modules binding it, in order
+    star_sources: tuple[str | None, ...]  # module-level `from X import *`, X absolute (None: beyond the top level)
+    dunder_all: tuple[str, ...] | None  # the first static `__all__`
+    opaque: bool  # a file makes any attribute possible, or could not be parsed
+
+    def shape(self) -> tuple[object, ...]:
+        """Everything that holds for the module as a whole (its `(module, None)` key)."""
+        return (self.opaque, self.star_sources, self.dunder_all)
+
+    def signature(self, name: str) -> tuple[object, ...]:
+        """Everything said about one name (its `(module, name)` key)."""
+        return (name in self.own, name in self.defined, self.bindings.get(name))
+
+    def mentioned(self) -> set[str]:
+        return set(self.own) | self.defined | self.bindings.keys()
+
+
+def symbol_changes(module: str, old: ModuleSymbols, new: ModuleSymbols) -> set[Dependency]:
+    """The dependency keys of `module` whose answers differ between its old and new facts."""
+    changed: set[Dependency] = set()
+    if old.shape() != new.shape():
+        changed.add((module, None))
+    for name in old.mentioned() | new.mentioned():
+        if old.signature(name) != new.signature(name):
+            changed.add((module, name))
+    if changed:
+        changed.add((module, ALL))
+    return changed
 
 
 class SymbolTables:
-    """Names per module, computed lazily and memoised."""
+    """Names per module, computed on demand from the facts of the module's files, answers memoised."""
 
-    def __init__(self, index: ModuleIndex, facts: dict[str, list[ModuleFacts]], absolute: AbsoluteModule) -> None:
+    def __init__(
+        self,
+        index: ModuleIndex,
+        facts: Mapping[str, Sequence[ModuleFacts]],
+        absolute: AbsoluteModule,
+        recorder: DependencyRecorder | None = None,
+    ) -> None:
         self._index = index
-        self._facts = facts  # module -> facts of its files (.py and .pyi)
+        self._facts = facts  # module -> facts of its files (.py and .pyi); may load them lazily
         self._absolute = absolute
-        self._names: dict[str, frozenset[str] | None] = {}
-        self._in_progress: set[str] = set()
+        self._recorder = recorder
+        self._frames = recorder.frames if recorder is not None else []
+        self._symbols: dict[str, ModuleSymbols] = {}
+        self._has: dict[tuple[str, str], tuple[bool | None, frozenset[Dependency]]] = {}
+        self._unknown: dict[str, tuple[bool, frozenset[Dependency]]] = {}
+        self._provenance: dict[tuple[str, str], tuple[tuple[str, ...], frozenset[Dependency]]] = {}
 
-    def names(self, module: str) -> frozenset[str] | None:
-        """All names `module` binds or re-exports, or None when they cannot be known."""
-        if module in self._names:
-            return self._names[module]
-        if module in self._in_progress:
-            return frozenset()  # a star-import cycle: contributes nothing new
-        self._in_progress.add(module)
-        try:
-            names = self._compute(module)
-        finally:
-            self._in_progress.discard(module)
-        self._names[module] = names
-        return names
+    # -- the questions ----------------------------------------------------------
 
     def has_name(self, module: str, name: str) -> bool | None:
         """True/False when known; None when the module's names are unknown."""
         if name in MODULE_ATTRIBUTES:
             return True
-        names = self.names(module)
-        if names is None:
-            return None
-        return name in names
+        return self._memoised(self._has, (module, name), self._has_name)
 
-    def facts_of(self, module: str) -> list[ModuleFacts]:
+    def names(self, module: str) -> frozenset[str] | None:
+        """All names `module` binds or re-exports, or None when they cannot be known."""
+        self._note((module, ALL))
+        if self._is_unknown(module):
+            return None
+        names: set[str] = set()
+        self._collect(module, names, public_only=False, seen=set())
+        return frozenset(names)
+
+    def facts_of(self, module: str) -> Sequence[ModuleFacts]:
         """The facts of `module`'s files (.py and .pyi)."""
-        return self._facts.get(module, [])
+        self._note((module, ALL))
+        return self._facts.get(module, ())
 
     def defines(self, module: str, name: str) -> bool:
         """True when `module` itself defines `name` (def, class, assignment), not by import."""
-        return any(name in facts.defined_names for facts in self._facts.get(module, ()))
-
-    def star_exports(self, module: str) -> frozenset[str] | None:
-        """The names `from module import *` brings in."""
-        facts_list = self._facts.get(module, ())
-        for facts in facts_list:
-            if facts.dunder_all is not None:
-                return frozenset(facts.dunder_all)
-        names = self.names(module)
-        if names is None:
-            return None
-        return frozenset(n for n in names if not n.startswith("_"))
-
-    def _compute(self, module: str) -> frozenset[str] | None:
-        entry = self._index.modules.get(module)
-        if entry is None or entry.kind in ("extension", "unreadable"):
-            return None
-        facts_list = self._facts.get(module, [])
-        names: set[str] = set()
-        for facts in facts_list:
-            if facts.dynamic_names or facts.problem is not None:
-                return None
-            names |= facts.bound_names - self._self_bound(module, entry.is_package, facts)
-            for record in facts.imports:
-                if record.name != "*" or record.context & NOT_MODULE_LEVEL:
-                    continue
-                source = self._absolute(module, entry.is_package, record.module, record.level)
-                if source is None or not self._index.is_internal(source) or not self._index.exists(source):
-                    return None
-                exported = self.star_exports(source)
-                if exported is None:
-                    return None
-                names |= exported
-        return frozenset(names)
-
-    def _self_bound(self, module: str, is_package: bool, facts: ModuleFacts) -> set[str]:
-        """Names bound only by importing them from this very module (`from . import gone` in an __init__).
-
-        Such an import binds nothing unless the name exists by other means, so it must not
-        make itself look satisfied.
-        """
-        own: set[str] = set()
-        other: set[str] = set()
-        for record in facts.imports:
-            if record.context & NOT_MODULE_LEVEL or record.name in (None, "*"):
-                continue
-            local = record.alias or record.name or ""
-            could_be_self = record.level > 0 or record.module == module
-            if could_be_self and self._absolute(module, is_package, record.module, record.level) == module and record.alias in (None, record.name):
-                own.add(local)
-            else:
-                other.add(local)
-        return own - other - facts.defined_names
+        self._note((module, name))
+        return name in self.module_symbols(module).defined
 
     def provenance(self, module: str, name: str) -> tuple[str, ...]:
         """The modules a name travels through, from `module` to where it is defined.
@@ -125,11 +124,78 @@ class SymbolTables:
         pkg.jwt_handler, gives ("pkg", "pkg.jwt_handler"). A name that is a
         module itself ends the chain with that module.
         """
+        return self._memoised(self._provenance, (module, name), self._provenance_of)
+
+    def module_symbols(self, module: str) -> ModuleSymbols:
+        """The name facts of `module`'s files (not a lookup: notes nothing)."""
+        symbols = self._symbols.get(module)
+        if symbols is None:
+            symbols = self._symbols[module] = module_symbols(
+                module, self._index.table.get(module, 0) & PACKAGE == PACKAGE, self._facts.get(module, ()), self._absolute,
+                self._index.is_internal,
+            )
+        return symbols
+
+    # -- how they are answered ----------------------------------------------------
+
+    def _has_name(self, key: tuple[str, str]) -> bool | None:
+        module, name = key
+        if self._is_unknown(module):
+            return None
+        return self._contains(module, name, set())
+
+    def _is_unknown(self, module: str) -> bool:
+        return self._memoised(self._unknown, module, self._compute_unknown)
+
+    def _compute_unknown(self, module: str, seen: set[str] | None = None) -> bool:
+        """True when `from module import x` could succeed for any x: opaque somewhere along its star imports."""
+        seen = seen if seen is not None else set()
+        seen.add(module)
+        kind = self._index.kind(module)
+        if kind is None or kind in (EXTENSION, UNREADABLE):
+            return True
+        symbols = self.module_symbols(module)
+        if symbols.opaque:
+            return True
+        for source in symbols.star_sources:
+            if source is None or not self._index.is_internal(source) or not self._index.exists(source):
+                return True
+        for source in symbols.star_sources:
+            assert source is not None
+            if self._dunder_all(source) is not None or source in seen:
+                continue  # its exports are its __all__; or a star-import cycle, which adds nothing unknown
+            if self._compute_unknown(source, seen):
+                return True
+        return False
+
+    def _contains(self, module: str, name: str, seen: set[str]) -> bool:
+        """`name` in the names of a module whose names are known."""
+        seen.add(module)
+        self._note((module, name))
+        symbols = self.module_symbols(module)
+        if name in symbols.own:
+            return True
+        self._note((module, None))
+        return any(source not in seen and self._exports(source, name, seen) for source in symbols.star_sources)  # type: ignore[arg-type]
+
+    def _exports(self, module: str, name: str, seen: set[str]) -> bool:
+        """`name` among what `from module import *` brings in (the module's names are known)."""
+        dunder_all = self._dunder_all(module)
+        if dunder_all is not None:
+            return name in dunder_all
+        return not name.startswith("_") and self._contains(module, name, seen)
+
+    def _dunder_all(self, module: str) -> tuple[str, ...] | None:
+        self._note((module, None))
+        return self.module_symbols(module).dunder_all
+
+    def _provenance_of(self, key: tuple[str, str]) -> tuple[str, ...]:
+        module, name = key
         chain = [module]
         seen: set[tuple[str, str | None]] = {(module, name)}
         current: tuple[str, str | None] = (module, name)
         while current[1] is not None:
-            step = self._source_of(*current)  # type: ignore[arg-type]
+            step = self._source_of(current[0], current[1])
             if step is None or step in seen:
                 break
             seen.add(step)
@@ -139,31 +205,118 @@ class SymbolTables:
 
     def _source_of(self, module: str, name: str) -> tuple[str, str | None] | None:
         """Where `module` got `name` from, when an import (or star import) bound it."""
-        if self.defines(module, name):
+        if self.defines(module, name) or self._index.kind(module) is None:
             return None
-        entry = self._index.modules.get(module)
-        if entry is None:
-            return None
-        star_sources = []
-        for facts in self._facts.get(module, ()):
-            for record in facts.imports:
-                if record.context & NOT_MODULE_LEVEL:
-                    continue
-                base = self._absolute(module, entry.is_package, record.module, record.level)
-                if base is None or not self._index.is_internal(base):
-                    continue
-                if record.name is None:
-                    if record.alias == name:
-                        return (base, None)
-                elif record.name == "*":
-                    star_sources.append(base)
-                elif (record.alias or record.name) == name:
-                    submodule = f"{base}.{record.name}"
-                    if self._index.exists(submodule):
-                        return (submodule, None)
-                    return (base, record.name)
-        for source in star_sources:
-            exported = self.star_exports(source)
-            if exported is not None and name in exported:
+        symbols = self.module_symbols(module)
+        for base, imported in symbols.bindings.get(name, ())[:1]:
+            if imported is None:
+                return (base, None)
+            submodule = f"{base}.{imported}"
+            if self._index.exists(submodule):
+                return (submodule, None)
+            return (base, imported)
+        self._note((module, None))
+        for source in symbols.star_sources:
+            if source is None or not self._index.is_internal(source):
+                continue
+            dunder_all = self._dunder_all(source)
+            if dunder_all is not None:
+                exported = name in dunder_all
+            else:
+                exported = not name.startswith("_") and not self._is_unknown(source) and self._contains(source, name, set())
+            if exported:
                 return (source, name)
         return None
+
+    def _collect(self, module: str, names: set[str], public_only: bool, seen: set[str]) -> None:
+        """Add the names of a module whose names are known (its star exports, with `public_only`)."""
+        seen.add(module)
+        symbols = self.module_symbols(module)
+        names.update(n for n in symbols.own if not (public_only and n.startswith("_")))
+        for source in symbols.star_sources:
+            assert source is not None
+            self._note((source, ALL))
+            dunder_all = self._dunder_all(source)
+            if dunder_all is not None:
+                names.update(n for n in dunder_all if not (public_only and n.startswith("_")))
+            elif source not in seen:
+                self._collect(source, names, True, seen)
+
+    def _note(self, key: Dependency) -> None:
+        if self._frames:
+            self._frames[-1].add(key)
+
+    def _memoised(self, memo: dict, key, compute):  # type: ignore[no-untyped-def]
+        """`compute(key)`, memoised with the dependency keys it noted; a hit notes them again."""
+        cached = memo.get(key)
+        if cached is not None:
+            if self._frames:
+                self._frames[-1].update(cached[1])
+            return cached[0]
+        if self._recorder is None:
+            value = compute(key)
+            memo[key] = (value, EMPTY)
+            return value
+        self._recorder.push()
+        try:
+            value = compute(key)
+        finally:
+            keys = self._recorder.pop()
+        memo[key] = (value, keys)
+        return value
+
+
+def module_symbols(
+    module: str, is_package: bool, facts_list: Sequence[ModuleFacts], absolute: AbsoluteModule,
+    is_internal: Callable[[str], bool],
+) -> ModuleSymbols:
+    """Gather the name facts of a module's files (in order: .py before .pyi)."""
+    own: set[str] = set()
+    defined: set[str] = set()
+    bindings: dict[str, list[Binding]] = {}
+    stars: list[str | None] = []
+    dunder_all = None
+    opaque = False
+    for facts in facts_list:
+        opaque = opaque or facts.dynamic_names or facts.problem is not None
+        own |= facts.bound_names - _self_bound(module, is_package, facts, absolute)
+        defined |= facts.defined_names
+        if dunder_all is None:
+            dunder_all = facts.dunder_all
+        for record in facts.imports:
+            if record.context & NOT_MODULE_LEVEL:
+                continue
+            base = absolute(module, is_package, record.module, record.level)
+            if record.name == "*":
+                stars.append(base)
+            if base is None or not is_internal(base):
+                continue
+            if record.name is None:
+                if record.alias is not None:
+                    bindings.setdefault(record.alias, []).append((base, None))
+            elif record.name != "*":
+                bindings.setdefault(record.alias or record.name, []).append((base, record.name))
+    return ModuleSymbols(
+        frozenset(own), frozenset(defined), {name: tuple(found) for name, found in bindings.items()},
+        tuple(stars), dunder_all, opaque,
+    )
+
+
+def _self_bound(module: str, is_package: bool, facts: ModuleFacts, absolute: AbsoluteModule) -> set[str]:
+    """Names bound only by importing them from this very module (`from . import gone` in an __init__).
+
+    Such an import binds nothing unless the name exists by other means, so it must not
+    make itself look satisfied.
+    """
+    own: set[str] = set()
+    other: set[str] = set()
+    for record in facts.imports:
+        if record.context & NOT_MODULE_LEVEL or record.name in (None, "*"):
+            continue
+        local = record.alias or record.name or ""
+        could_be_self = record.level > 0 or record.module == module
+        if could_be_self and absolute(module, is_package, record.module, record.level) == module and record.alias in (None, record.name):
+            own.add(local)
+        else:
+            other.add(local)
+    return own - other - facts.defined_names

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from remediator.analysis.project import ParsedFile, ProjectModel
+from remediator.analysis.project import ModelQueries, ParsedFile
 from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME, Resolution
 from remediator.domain.facts import Context
 from remediator.domain.findings import Finding
 
 
-def find_broken_imports(model: ProjectModel) -> Iterator[Finding]:
-    """Every import or string reference into the project that does not resolve."""
-    for parsed in model.files:
-        for record, resolution in parsed.resolutions:
-            if resolution.status in (MISSING_MODULE, MISSING_NAME):
-                yield _finding(parsed, resolution, record.line, record.column, record.context, "import")
-        for reference in parsed.facts.strings:
-            source = parsed.source
-            resolution = model.resolver.resolve_string(source.module, source.is_package, reference, parsed.facts.imports)
-            if resolution.status in (MISSING_MODULE, MISSING_NAME):
-                yield _finding(parsed, resolution, reference.line, reference.column, reference.context, "string", reference.text)
+def broken_imports_in(model: ModelQueries, parsed: ParsedFile) -> Iterator[Finding]:
+    """The broken imports (then string references) of one resolved file, in source order."""
+    for record, resolution in parsed.resolutions:
+        if resolution.status in (MISSING_MODULE, MISSING_NAME):
+            yield _finding(parsed, resolution, record.line, record.column, record.context, "import")
+    for reference in parsed.facts.strings:
+        source = parsed.source
+        resolution = model.resolver.resolve_string(source.module, source.is_package, reference, parsed.facts.imports)
+        if resolution.status in (MISSING_MODULE, MISSING_NAME):
+            yield _finding(parsed, resolution, reference.line, reference.column, reference.context, "string", reference.text)
 
 
 def _finding(

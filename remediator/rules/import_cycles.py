@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from remediator.analysis.graph import Cycle
-from remediator.analysis.project import ProjectModel
+from remediator.analysis.module_graph import Cycle
 from remediator.domain.findings import IMPORT_CYCLE, Finding
 
 
-def find_import_cycles(model: ProjectModel) -> Iterator[Finding]:
-    """One info finding per cycle, located at its first link."""
-    for cycle in model.graph.cycles():
-        yield cycle_finding(cycle)
-
-
 def cycle_finding(cycle: Cycle) -> Finding:
+    """The info finding of one cycle, located at its first link."""
     first = cycle.chain[0]
     size = len(cycle.modules)
     return Finding(

@@ -13,7 +13,7 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 
-from remediator.analysis.project import ParsedFile, ProjectModel
+from remediator.analysis.project import ModelQueries, ParsedFile
 from remediator.analysis.resolver import OK, MISSING_NAME, Resolution
 from remediator.domain.config import ConfigError, SsotRule, pattern_matches
 from remediator.domain.facts import Context
@@ -50,7 +50,7 @@ class Compliance:
         }
 
 
-def check_ssot_settings(model: ProjectModel) -> None:
+def check_ssot_settings(model: ModelQueries) -> None:
     """Refuse rules whose `use` module or symbol mappings do not exist (ConfigError, exit 2)."""
     source = model.settings.source
     for i, rule in enumerate(model.settings.ssot):
@@ -68,19 +68,6 @@ def check_ssot_settings(model: ProjectModel) -> None:
             raise ConfigError(source, f"tool.remediator.move[{i}].to", f"module {move.destination} does not exist in the project")
 
 
-def find_ssot_violations(model: ProjectModel) -> tuple[list[Finding], list[Compliance]]:
-    """Violations of every SSOT rule, and each rule's compliance figure."""
-    findings: list[Finding] = []
-    compliance: list[Compliance] = []
-    for rule in model.settings.ssot:
-        figure = Compliance(rule.name, rule.use)
-        for parsed in model.files:
-            if in_scope(rule, parsed.module):
-                findings.extend(_check_file(model, rule, parsed, figure))
-        compliance.append(figure)
-    return findings, compliance
-
-
 def in_scope(rule: SsotRule, module: str) -> bool:
     """True when `module` is bound by the rule: in scope, not allowed, not forbidden, not `use` itself."""
     if rule.scope and not _matches(rule.scope, module):
@@ -89,7 +76,7 @@ def in_scope(rule: SsotRule, module: str) -> bool:
     return not _matches(exempt, module)
 
 
-def forbidden_path(model: ProjectModel, rule: SsotRule, resolution: Resolution) -> tuple[str, ...] | None:
+def forbidden_path(model: ModelQueries, rule: SsotRule, resolution: Resolution) -> tuple[str, ...] | None:
     """The module chain through which this import reaches a forbidden module, or None."""
     imported = resolution.depends_on or resolution.target
     if _matches(rule.forbid, imported):
@@ -105,7 +92,8 @@ def forbidden_path(model: ProjectModel, rule: SsotRule, resolution: Resolution) 
     return None
 
 
-def _check_file(model: ProjectModel, rule: SsotRule, parsed: ParsedFile, figure: Compliance) -> Iterable[Finding]:
+def ssot_violations_in(model: ModelQueries, rule: SsotRule, parsed: ParsedFile, figure: Compliance) -> Iterable[Finding]:
+    """One rule's violations in one in-scope file (imports, then strings); its statements counted in `figure`."""
     source = parsed.source
     for record, resolution in parsed.resolutions:
         if resolution.status not in (OK, MISSING_NAME) or not model.index.is_internal(resolution.target):

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from remediator.analysis.project import ProjectModel
+from remediator.analysis.project import ParsedFile
+from remediator.domain.facts import ParseProblem
 from remediator.domain.findings import Finding, UNREADABLE_FILE
 
 
-def find_unparsable_files(model: ProjectModel) -> Iterator[Finding]:
-    """A finding for every file that could not be read or parsed; the scan goes on without it."""
-    for parsed in model.files:
-        problem = parsed.facts.problem
-        if problem is not None:
-            yield _finding(parsed.source.relpath, parsed.module, problem.rule, problem.message, problem.line, problem.column)
-    for relpath, module, problem in model.discovery.problems:
+def unparsable_file(parsed: ParsedFile) -> Finding | None:
+    """The finding of a file that could not be read or parsed, or None."""
+    problem = parsed.facts.problem
+    if problem is None:
+        return None
+    return _finding(parsed.source.relpath, parsed.module, problem.rule, problem.message, problem.line, problem.column)
+
+
+def discovery_problems(problems: Iterable[tuple[str, str, ParseProblem]]) -> Iterator[Finding]:
+    """Findings for what discovery could not list or read (relpath, module, problem)."""
+    for relpath, module, problem in problems:
         yield _finding(relpath, module, UNREADABLE_FILE, problem.message, problem.line, problem.column)
 
 
