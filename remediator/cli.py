@@ -66,10 +66,10 @@ def scan(
 @_common
 def cycles(root: Path, output_format: str, config: Path | None, jobs: int | None, no_cache: bool) -> None:
     """List import cycles under ROOT, each with a concrete chain and its lines. Exit 1 if any."""
-    from remediator.rules.import_cycles import find_import_cycles
+    from remediator.rules.import_cycles import cycle_finding
 
     result = _run_scan(root, config, jobs, use_git=False, use_cache=not no_cache)
-    found = [f for f in find_import_cycles(result.model)]
+    found = [cycle_finding(cycle) for cycle in result.analysis.cycles]
     if output_format == "json":
         click.echo(json.dumps({"cycles": [f.to_dict() for f in found]}, indent=2))
     else:
@@ -202,6 +202,29 @@ def baseline_command(root: Path, output: Path | None, prune: bool, config: Path 
     click.echo(f"pruned {update.path}: removed {gone}; {recorded} recorded")
     if update.left_out:
         click.echo(f"{update.left_out} finding{'s' * (update.left_out != 1)} not in the baseline left out (--prune never adds)")
+
+
+def run() -> None:
+    """The console script: `main`, then exit without tearing the interpreter down.
+
+    Freeing every object of a large analysis at interpreter shutdown costs a warm
+    one-file check about a tenth of its time, for nothing: the output is flushed
+    and the files are closed, so the process ends at once (as mypy does). `main`
+    itself, called in-process (tests, other programs), exits normally.
+    """
+    try:
+        main()
+        code = 0
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+        if isinstance(stop.code, str):
+            print(stop.code, file=sys.stderr)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:  # a closed pipe (`remediator check | head`): nothing more can be said
+            pass
+    os._exit(code)
 
 
 def _render(result: Any, output_format: str) -> None:

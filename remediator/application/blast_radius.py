@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any
 
-from remediator.analysis.project import ProjectModel
 from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME
-from remediator.domain.facts import breaks_importer
+from remediator.application.project_analysis import ProjectAnalysis
 from remediator.domain.findings import Finding, Suggestion
 
 
@@ -46,7 +43,7 @@ class MissingTarget:
         }
 
 
-def missing_targets(model: ProjectModel, findings: list[Finding]) -> list[MissingTarget]:
+def missing_targets(analysis: ProjectAnalysis, findings: list[Finding]) -> list[MissingTarget]:
     """Group broken-import findings by what is missing and compute each group's blast radius."""
     groups: dict[tuple[str, str | None], MissingTarget] = {}
     for finding in findings:
@@ -60,30 +57,15 @@ def missing_targets(model: ProjectModel, findings: list[Finding]) -> list[Missin
             group.importers.add(finding.importer)
         if group.suggestion is None and finding.suggestion is not None:
             group.suggestion = finding.suggestion
-    seeds: dict[tuple[str, str | None], set[str]] = defaultdict(set)
-    for parsed in model.files:
-        if parsed.source.is_stub:
-            continue
-        for record, resolution in parsed.resolutions:
-            if resolution.status == MISSING_MODULE:
-                key = (resolution.target, None)
-            elif resolution.status == MISSING_NAME:
-                key = (resolution.target, resolution.name)
-            else:
-                continue
-            if key in groups and breaks_importer(record.context):
-                seeds[key].add(parsed.module)
-    packages = model.packages_below()
-    test_files = _test_files_by_module(model)
-    conftests = {p.module: str(PurePosixPath(p.source.relpath).parent) for p in model.files if p.source.relpath.endswith("conftest.py")}
+    if not groups:
+        return []
+    seeds = analysis.seeds()
+    test_files = analysis.test_files()
+    conftests = analysis.conftests()
     for key, group in groups.items():
-        group.failing_modules = model.graph.failing_modules(seeds.get(key, set()), packages)
+        group.failing_modules = analysis.failing_modules(seeds.get(key, set()))
         group.failing_test_files = _failing_tests(group.failing_modules, test_files, conftests)
     return sorted(groups.values(), key=lambda g: (-len(g.failing_modules), -len(g.importers), g.label))
-
-
-def _test_files_by_module(model: ProjectModel) -> dict[str, str]:
-    return {p.module: p.source.relpath for p in model.files if not p.source.is_stub and model.is_test_file(p.source.relpath)}
 
 
 def _failing_tests(failing: set[str], test_files: dict[str, str], conftests: dict[str, str]) -> list[str]:

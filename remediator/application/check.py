@@ -15,15 +15,17 @@ import tokenize
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from remediator.adapters.git_diff import GitDiffError, changed_lines
 from remediator.adapters.source_reader import read_source
-from remediator.application.baseline import DEFAULT_BASELINE, Baseline, BaselineComparison, BaselineError, load_baseline
-from remediator.application.blast_radius import missing_targets
-from remediator.application.scan import ScanResult, run_scan
-from remediator.domain.config import Settings
+from remediator.application.incremental import open_analysis
+from remediator.application.project_analysis import ProjectAnalysis
+from remediator.application.scan import ScanResult
+from remediator.domain.config import DEFAULT_BASELINE, Settings
 from remediator.domain.findings import IMPORT_CYCLE, MISSING_MODULE, MISSING_NAME, SSOT_VIOLATION, Finding
+
+if TYPE_CHECKING:
+    from remediator.application.baseline import Baseline, BaselineComparison
 
 _IMPORT_RULES = (MISSING_MODULE, MISSING_NAME, SSOT_VIOLATION, IMPORT_CYCLE)
 
@@ -99,29 +101,33 @@ def run_check(
     """
     started = time.perf_counter()
     checked = resolve_files(root, files) if files else None
-    try:
-        changes = changed_lines(root, since) if since is not None else None
-    except GitDiffError as error:
-        raise CheckError(f"--since {since}: {error}") from None
+    changes = _changed_lines(root, since) if since is not None else None
     loaded, baseline_path = _load_baseline(root, baseline, use_baseline)
-    # narrow() computes the blast radius of the reported findings only
-    result = run_scan(root, settings, jobs=jobs, use_git=use_git, use_cache=use_cache, blast_radius=False)
-    return narrow(result, files=checked, changes=changes, since=since, baseline=loaded, baseline_path=baseline_path, started=started)
+    with open_analysis(root, settings, jobs=jobs, use_cache=use_cache) as analysis:
+        return narrow(
+            analysis, files=checked, changes=changes, since=since, baseline=loaded, baseline_path=baseline_path,
+            use_git=use_git, started=started,
+        )
 
 
 def narrow(
-    result: ScanResult,
+    analysis: ProjectAnalysis,
     *,
     files: tuple[str, ...] | None = None,
     changes: Mapping[str, Container[int]] | None = None,
     since: str | None = None,
     baseline: Baseline | None = None,
     baseline_path: Path | None = None,
+    use_git: bool = True,
     started: float | None = None,
 ) -> CheckResult:
-    """Narrow a scan to root-relative `files`, to the changed lines in `changes`, and to findings new to `baseline`."""
-    started = time.perf_counter() - result.elapsed_seconds if started is None else started
-    spans = _StatementSpans(result.root)
+    """The findings of `analysis` in root-relative `files`, on the changed lines in `changes`, new to `baseline`.
+
+    Only the reported findings get suggestions and a blast radius (both as the whole scan would give them).
+    """
+    started = time.perf_counter() if started is None else started
+    everything = analysis.findings()
+    spans = _StatementSpans(analysis.root)
 
     def in_scope(finding: Finding) -> bool:
         if files is not None and not any(_is_under(finding.path, place) for place in files):
@@ -132,14 +138,23 @@ def narrow(
         return lines is not None and any(line in lines for line in spans.lines(finding))
 
     comparison = None
-    candidates = result.findings
+    candidates = everything
     if baseline is not None:
-        comparison = baseline.compare(result.findings, baseline_path or result.root / DEFAULT_BASELINE, prefer=in_scope)
+        comparison = baseline.compare(everything, baseline_path or analysis.root / DEFAULT_BASELINE, prefer=in_scope)
         candidates = list(comparison.new)
     reported = [f for f in candidates if in_scope(f)]
+    if any(f.rule in (MISSING_MODULE, MISSING_NAME) for f in reported):
+        from remediator.application.suggestions import add_suggestions
+
+        reported = add_suggestions(analysis, reported, context=everything, use_git=use_git)
+    targets = []
+    if any(f.rule in (MISSING_MODULE, MISSING_NAME) for f in reported):
+        from remediator.application.blast_radius import missing_targets
+
+        targets = missing_targets(analysis, reported)
     return CheckResult(
-        result.root, reported, missing_targets(result.model, reported), result.model,
-        time.perf_counter() - started, result.compliance,
+        analysis.root, reported, targets, analysis,
+        time.perf_counter() - started, analysis.compliance(),
         files=files, since=since, baseline=comparison, outside_scope=len(candidates) - len(reported),
     )
 
@@ -163,7 +178,18 @@ def resolve_files(root: Path, files: Iterable[str | Path]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(relpaths))
 
 
+def _changed_lines(root: Path, since: str) -> Mapping[str, Container[int]]:
+    from remediator.adapters.git_diff import GitDiffError, changed_lines
+
+    try:
+        return changed_lines(root, since)
+    except GitDiffError as error:
+        raise CheckError(f"--since {since}: {error}") from None
+
+
 def _load_baseline(root: Path, path: Path | None, use_baseline: bool) -> tuple[Baseline | None, Path | None]:
+    from remediator.application.baseline import BaselineError, load_baseline
+
     if path is not None:
         if not use_baseline:
             raise CheckError("--baseline and --no-baseline exclude each other")

@@ -6,18 +6,17 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from remediator.analysis.graph import ImportGraph
-from remediator.analysis.project import ProjectModel, build_project, no_cyclic_gc
-from remediator.application.blast_radius import MissingTarget, missing_targets
-from remediator.application.suggestions import add_suggestions
+from remediator.analysis.project import ProjectModel, no_cyclic_gc
+from remediator.application.project_analysis import ProjectAnalysis, analyse_model
 from remediator.domain.config import Settings
 from remediator.domain.findings import IMPORT_CYCLE, Finding
-from remediator.rules.broken_imports import find_broken_imports
-from remediator.rules.import_cycles import find_import_cycles
-from remediator.rules.ssot import Compliance, check_ssot_settings, find_ssot_violations
-from remediator.rules.unparsable_files import find_unparsable_files
+from remediator.rules.ssot import Compliance, check_ssot_settings
+
+if TYPE_CHECKING:
+    from remediator.analysis.graph import ImportGraph
+    from remediator.application.blast_radius import MissingTarget
 
 
 @dataclass(slots=True)
@@ -27,9 +26,14 @@ class ScanResult:
     root: Path
     findings: list[Finding]
     missing_targets: list[MissingTarget]
-    model: ProjectModel
+    analysis: ProjectAnalysis
     elapsed_seconds: float
     compliance: list[Compliance]
+
+    @property
+    def model(self) -> ProjectModel:
+        """The full project model (index, symbol tables, resolver, graph); made on first use after a warm run."""
+        return self.analysis.model()
 
     @property
     def graph(self) -> ImportGraph:
@@ -49,8 +53,8 @@ class ScanResult:
         severities = Counter(f.severity for f in self.findings)
         return {
             "root": str(self.root),
-            "files": len(self.model.files) + len(self.model.discovery.problems),
-            "modules": len(self.model.index.modules),
+            "files": self.analysis.file_count,
+            "modules": self.analysis.module_count,
             "findings": len(self.findings),
             "errors": severities.get("error", 0),
             "warnings": severities.get("warning", 0),
@@ -84,31 +88,35 @@ def run_scan(
     root: Path, settings: Settings, *, jobs: int | None = None, use_git: bool = True, use_cache: bool = True,
     blast_radius: bool = True,
 ) -> ScanResult:
-    """Scan the project at `root` with `settings` (parse results cached in `root/.remediator/cache/` with `use_cache`).
+    """Scan the project at `root` with `settings`.
 
-    `blast_radius=False` leaves `missing_targets` empty, for callers that compute it on a subset (check).
+    With `use_cache`, the analysis is incremental: kept in `root/.remediator/cache/`, only the files whose
+    inputs changed are analysed again. `blast_radius=False` leaves `missing_targets` empty.
     """
+    from remediator.application.incremental import open_analysis
+
     started = time.perf_counter()
-    model = build_project(root, settings, jobs, use_cache=use_cache)
-    return analyse(model, use_git=use_git, started=started, blast_radius=blast_radius)
+    with open_analysis(root, settings, jobs=jobs, use_cache=use_cache) as analysis:
+        return report(analysis, use_git=use_git, started=started, blast_radius=blast_radius)
 
 
 def analyse(
     model: ProjectModel, *, use_git: bool = True, started: float | None = None, blast_radius: bool = True
 ) -> ScanResult:
     """Run every rule on a built model, add suggestions and (unless told not to) the blast radius."""
+    started = time.perf_counter() if started is None else started
     with no_cyclic_gc():  # like the build, the rules allocate many small acyclic objects
-        return _analyse(model, use_git, time.perf_counter() if started is None else started, blast_radius)
+        check_ssot_settings(model)
+        analysis, _details = analyse_model(model)
+        return report(analysis, use_git=use_git, started=started, blast_radius=blast_radius)
 
 
-def _analyse(model: ProjectModel, use_git: bool, started: float, blast_radius: bool) -> ScanResult:
-    check_ssot_settings(model)
-    findings = list(find_unparsable_files(model))
-    findings += find_broken_imports(model)
-    findings = add_suggestions(model, findings, use_git=use_git)
-    violations, compliance = find_ssot_violations(model)
-    findings += violations
-    findings += find_import_cycles(model)
-    findings.sort(key=Finding.sort_key)
-    targets = missing_targets(model, findings) if blast_radius else []
-    return ScanResult(model.root, findings, targets, model, time.perf_counter() - started, compliance)
+def report(analysis: ProjectAnalysis, *, use_git: bool = True, started: float | None = None, blast_radius: bool = True) -> ScanResult:
+    """The scan result of an analysis: every finding with its suggestion, compliance, and the blast radius."""
+    from remediator.application.blast_radius import missing_targets
+    from remediator.application.suggestions import add_suggestions
+
+    started = time.perf_counter() if started is None else started
+    findings = add_suggestions(analysis, analysis.findings(), use_git=use_git)
+    targets = missing_targets(analysis, findings) if blast_radius else []
+    return ScanResult(analysis.root, findings, targets, analysis, time.perf_counter() - started, analysis.compliance())

@@ -4,30 +4,40 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 from remediator.adapters.git_history import find_deletions
-from remediator.analysis.project import ProjectModel
+from remediator.application.project_analysis import ProjectAnalysis
 from remediator.domain.findings import MISSING_MODULE, MISSING_NAME, Finding, Suggestion
 
 
-def add_suggestions(model: ProjectModel, findings: list[Finding], *, use_git: bool = True) -> list[Finding]:
-    """Return `findings` with `suggestion` (and `alternatives`) filled in where one is found."""
-    broken = [f for f in findings if f.rule in (MISSING_MODULE, MISSING_NAME) and not (f.target or ".").startswith(".")]
+def add_suggestions(
+    analysis: ProjectAnalysis, findings: list[Finding], *, context: Sequence[Finding] | None = None, use_git: bool = True,
+) -> list[Finding]:
+    """Return `findings` with `suggestion` (and `alternatives`) filled in where one is found.
+
+    `context` is every finding of the project (default: `findings`): which names
+    are missing, and from where, shapes the suggestions, so a subset of the
+    findings gets the same suggestions as the whole scan would give it.
+    """
+    broken = [f for f in findings if _is_broken(f)]
     if not broken:
         return findings
-    definers = _definers(model, broken)
-    missing_modules = sorted({m for f in broken if (m := _missing_module_of(model, f))})
+    everything = broken if context is None else [f for f in context if _is_broken(f)]
+    definers = _definers(analysis, everything)
+    missing_modules = sorted({m for f in broken if (m := _missing_module_of(analysis, f))})
     names_by_target: dict[str, set[str]] = defaultdict(set)
-    for finding in broken:
+    for finding in everything:
         if finding.rule == MISSING_MODULE and finding.name and finding.name != "*":
             names_by_target[finding.target or ""].add(finding.name)
-    expected_paths = {target: _expected_paths(model, target) for target in missing_modules}
-    deletions = find_deletions(model.root, sorted({p for paths in expected_paths.values() for p in paths})) if use_git else {}
+    expected_paths = {target: _expected_paths(analysis, target) for target in missing_modules}
+    deletions = find_deletions(analysis.root, sorted({p for paths in expected_paths.values() for p in paths})) if use_git else {}
+    leaves = _Leaves(analysis)
     by_target: dict[str, list[Suggestion]] = {}
     for target in missing_modules:
         options: list[Suggestion] = []
-        move = _move_for_module(model, target, names_by_target.get(target, set()), definers)
+        move = _move_for_module(leaves, target, names_by_target.get(target, set()), definers)
         if move:
             options.append(move)
         for path in expected_paths[target]:
@@ -40,7 +50,7 @@ def add_suggestions(model: ProjectModel, findings: list[Finding], *, use_git: bo
                     )
                 )
                 break
-        backup = _backup_for(model, target, expected_paths[target])
+        backup = _backup_for(analysis, target, expected_paths[target])
         if backup:
             options.append(backup)
         by_target[target] = options
@@ -59,7 +69,7 @@ def add_suggestions(model: ProjectModel, findings: list[Finding], *, use_git: bo
                 single = _single_definer(definers, finding.name or "", exclude=finding.target)
                 if single:
                     options.append(_move(single, [finding.name or ""]))
-                submodule = _missing_module_of(model, finding)
+                submodule = _missing_module_of(analysis, finding)
                 if submodule:  # `from pkg import gone` where pkg/gone.py was deleted
                     options += [o for o in by_target.get(submodule, []) if o.kind != "move"]
         if options:
@@ -68,16 +78,20 @@ def add_suggestions(model: ProjectModel, findings: list[Finding], *, use_git: bo
     return result
 
 
-def _missing_module_of(model: ProjectModel, finding: Finding) -> str | None:
+def _is_broken(finding: Finding) -> bool:
+    return finding.rule in (MISSING_MODULE, MISSING_NAME) and not (finding.target or ".").startswith(".")
+
+
+def _missing_module_of(analysis: ProjectAnalysis, finding: Finding) -> str | None:
     """The module whose absence causes the finding: the target, or `pkg.name` for a package."""
     if finding.rule == MISSING_MODULE:
         return finding.target
-    if finding.target and finding.name and model.index.is_package(finding.target):
+    if finding.target and finding.name and analysis.index.is_package(finding.target):
         return f"{finding.target}.{finding.name}"
     return None
 
 
-def _definers(model: ProjectModel, broken: list[Finding]) -> dict[str, set[str]]:
+def _definers(analysis: ProjectAnalysis, broken: list[Finding]) -> dict[str, set[str]]:
     """name -> modules that define it themselves (def, class, assignment).
 
     A module that itself imports the name from the broken place is not its new
@@ -87,9 +101,8 @@ def _definers(model: ProjectModel, broken: list[Finding]) -> dict[str, set[str]]
     found: dict[str, set[str]] = defaultdict(set)
     if not names:
         return found
-    for parsed in model.files:
-        for name in parsed.facts.defined_names & names:
-            found[name].add(parsed.module)
+    for name, modules in analysis.definers(names).items():
+        found[name] |= modules
     for finding in broken:
         if finding.name in found and finding.importer:
             found[finding.name].discard(finding.importer)
@@ -101,7 +114,22 @@ def _single_definer(definers: dict[str, set[str]], name: str, exclude: str | Non
     return next(iter(candidates)) if len(candidates) == 1 else None
 
 
-def _move_for_module(model: ProjectModel, target: str, names: set[str], definers: dict[str, set[str]]) -> Suggestion | None:
+class _Leaves:
+    """Modules by their last name segment (made on first use: it reads every module name)."""
+
+    def __init__(self, analysis: ProjectAnalysis) -> None:
+        self._analysis = analysis
+        self._by_leaf: dict[str, list[str]] | None = None
+
+    def named(self, leaf: str) -> list[str]:
+        if self._by_leaf is None:
+            self._by_leaf = defaultdict(list)
+            for module in self._analysis.index.names():
+                self._by_leaf[module.rsplit(".", 1)[-1]].append(module)
+        return self._by_leaf.get(leaf, [])
+
+
+def _move_for_module(leaves: _Leaves, target: str, names: set[str], definers: dict[str, set[str]]) -> Suggestion | None:
     if names:
         candidates: set[str] | None = None
         for name in names:
@@ -111,7 +139,7 @@ def _move_for_module(model: ProjectModel, target: str, names: set[str], definers
             return _move(next(iter(candidates)), sorted(names))
         return None
     leaf = target.rsplit(".", 1)[-1]
-    same_leaf = [m for m in model.index.names() if m.rsplit(".", 1)[-1] == leaf and m != target]
+    same_leaf = [m for m in leaves.named(leaf) if m != target]
     if len(same_leaf) == 1:
         return Suggestion("move", same_leaf[0], f"a module named {leaf} now lives at {same_leaf[0]}")
     return None
@@ -122,11 +150,11 @@ def _move(module: str, names: list[str]) -> Suggestion:
     return Suggestion("move", module, f"{listed} {'is' if len(names) == 1 else 'are'} now defined in {module}")
 
 
-def _expected_paths(model: ProjectModel, target: str) -> list[str]:
+def _expected_paths(analysis: ProjectAnalysis, target: str) -> list[str]:
     """Where the module's file would be, relative to the root (plain and `src/` layouts)."""
     parts = target.split(".")
     bases = [""]
-    if any(f.relpath.startswith("src/") for f in model.discovery.files):
+    if any(relpath.startswith("src/") for relpath, _module, _flags in analysis.layout.files):
         bases.append("src/")
     paths = []
     for base in bases:
@@ -135,17 +163,17 @@ def _expected_paths(model: ProjectModel, target: str) -> list[str]:
     return paths
 
 
-def _backup_for(model: ProjectModel, target: str, expected: list[str]) -> Suggestion | None:
+def _backup_for(analysis: ProjectAnalysis, target: str, expected: list[str]) -> Suggestion | None:
     leaf = target.rsplit(".", 1)[-1]
     expected_dirs = {str(PurePosixPath(p).parent) for p in expected}
-    matches = [b for b in model.discovery.backups if PurePosixPath(b).name.split(".")[0] == leaf]
+    matches = [b for b in analysis.layout.backups if PurePosixPath(b).name.split(".")[0] == leaf]
     if not matches:
         return None
     matches.sort(key=lambda b: (str(PurePosixPath(b).parent) not in expected_dirs, b))
     backup = matches[0]
     destination = next(
         (p for p in expected if str(PurePosixPath(p).parent) == str(PurePosixPath(backup).parent)),
-        next((p for p in expected if (model.root / p).parent.is_dir()), expected[0]),
+        next((p for p in expected if (analysis.root / p).parent.is_dir()), expected[0]),
     )
     return Suggestion(
         "backup", target, f"a backup copy lies at {backup}", command=f"cp {backup} {destination}", path=backup

@@ -1,0 +1,295 @@
+"""Every rule's results, file by file, and how they add up to a scan: the state an incremental run keeps.
+
+`analyse_file` runs every per-file rule on one resolved file. It gives a
+`FileSummary` (findings, SSOT statements, the missing targets the file imports
+at import time) and a `FileDetail` (its imports as graph edges, and the
+dependency keys of everything it read of other modules). `ProjectAnalysis`
+holds the summaries of all files with the layout, the module table, the light
+module graph and its cycles; it lists the project's findings in one fixed order
+and answers what suggestions and the blast radius ask. A full scan builds it
+from a `ProjectModel`; an incremental run keeps it in the analysis store and
+redoes only the files whose inputs changed (`application.incremental`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import Path, PurePosixPath
+from typing import Protocol
+
+from remediator.adapters.filesystem import Layout, STUB_FILE, is_test_file
+from remediator.analysis.dependencies import EMPTY, Dependency
+from remediator.analysis.module_graph import Cycle, Link, ModuleGraph, cycle_order, chain_through, failing_modules
+from remediator.analysis.module_index import ModuleIndex
+from remediator.analysis.project import ModelQueries, ParsedFile, ProjectModel
+from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME
+from remediator.domain.config import Settings
+from remediator.domain.facts import ParseProblem, breaks_importer
+from remediator.domain.findings import Finding
+from remediator.rules.broken_imports import broken_imports_in
+from remediator.rules.import_cycles import cycle_finding
+from remediator.rules.ssot import Compliance, in_scope, ssot_violations_in
+from remediator.rules.unparsable_files import discovery_problems, unparsable_file
+
+# Where a finding comes in the scan's order among findings at the same place (then: source order).
+RANK_UNPARSABLE, RANK_DISCOVERY, RANK_BROKEN, RANK_SSOT = 0, 1, 2, 3  # RANK_SSOT + the rule's number
+RANK_CYCLE = 1 << 20
+
+MissingKey = tuple[str, "str | None"]  # (module, None) for a missing module, (module, name) for a missing name
+
+
+@dataclass(frozen=True, slots=True)
+class FileSummary:
+    """What the rules found in one file; files with an empty summary are not kept."""
+
+    findings: tuple[tuple[int, Finding], ...] = ()  # (rank, finding), in source order within each rank
+    compliance: tuple[tuple[int, tuple[int, ...], tuple[int, ...]], ...] = ()  # (ssot rule number, compliant lines, violating lines)
+    seeds: tuple[MissingKey, ...] = ()  # missing targets whose import runs at import time, unguarded (runtime files)
+
+    def __bool__(self) -> bool:
+        return bool(self.findings or self.compliance or self.seeds)
+
+
+@dataclass(frozen=True, slots=True)
+class FileDetail:
+    """What an incremental run needs to update the rest when the file's results change."""
+
+    edges: tuple[tuple[str, int, int], ...]  # (imported project module, line, context); runtime files only
+    deps: frozenset[Dependency]  # what its analysis read of other modules
+
+
+def analyse_file(model: ModelQueries, parsed: ParsedFile) -> tuple[FileSummary, FileDetail]:
+    """Run every per-file rule on a resolved file."""
+    recorder = model.recorder
+    if recorder is not None:
+        recorder.push()
+    try:
+        ranked: list[tuple[int, Finding]] = []
+        problem = unparsable_file(parsed)
+        if problem is not None:
+            ranked.append((RANK_UNPARSABLE, problem))
+        ranked += [(RANK_BROKEN, finding) for finding in broken_imports_in(model, parsed)]
+        compliance = []
+        for number, rule in enumerate(model.settings.ssot):
+            if not in_scope(rule, parsed.module):
+                continue
+            figure = Compliance(rule.name, rule.use)
+            ranked += [(RANK_SSOT + number, finding) for finding in ssot_violations_in(model, rule, parsed, figure)]
+            if figure.compliant_statements or figure.violating_statements:
+                compliance.append((
+                    number,
+                    tuple(sorted(line for _path, line in figure.compliant_statements)),
+                    tuple(sorted(line for _path, line in figure.violating_statements)),
+                ))
+    finally:
+        keys = recorder.pop() if recorder is not None else EMPTY
+    source = parsed.source
+    seeds: list[MissingKey] = []
+    edges: list[tuple[str, int, int]] = []
+    if not source.is_stub:
+        for record, resolution in parsed.resolutions:
+            if resolution.status in (MISSING_MODULE, MISSING_NAME) and breaks_importer(record.context):
+                seed = (resolution.target, resolution.name if resolution.status == MISSING_NAME else None)
+                if seed not in seeds:
+                    seeds.append(seed)
+            if resolution.depends_on is not None and resolution.depends_on != source.module:
+                edges.append((resolution.depends_on, record.line, record.context))
+    deps = keys | parsed.deps if parsed.deps else keys
+    return FileSummary(tuple(ranked), tuple(compliance), tuple(seeds)), FileDetail(tuple(edges), frozenset(deps))
+
+
+@dataclass(frozen=True, slots=True)
+class RunStats:
+    """What a run did to get the analysis: `how` is "full" (no store), "rebuilt" or "incremental"."""
+
+    how: str
+    discovered: bool = True  # discovery walked the tree (else every directory was unchanged)
+    parsed: int = 0  # files parsed (not found in the facts cache)
+    analysed: tuple[str, ...] = ()  # files analysed (all of them unless incremental)
+    changed: tuple[str, ...] = ()  # files whose facts changed or which came or went (incremental)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"how": self.how, "discovered": self.discovered, "parsed": self.parsed, "analysed": len(self.analysed), "changed": list(self.changed)}
+
+
+class AnalysisSource(Protocol):
+    """Where the parts of an analysis that are not always needed come from (the model, or the store)."""
+
+    def graph(self) -> ModuleGraph: ...
+    def definers(self, names: set[str]) -> dict[str, set[str]]: ...
+    def model(self) -> ProjectModel: ...
+
+
+@dataclass
+class ProjectAnalysis:
+    """The rules' results over a whole project, and what is needed to report them."""
+
+    root: Path
+    settings: Settings
+    layout: Layout
+    index: ModuleIndex
+    summaries: dict[str, FileSummary]  # relpath -> summary, for files whose summary is not empty
+    cycles: list[Cycle]
+    source: AnalysisSource
+    run: RunStats = RunStats("full")
+    _modules_by_path: dict[str, str] | None = field(default=None, repr=False)
+    _graph: ModuleGraph | None = field(default=None, repr=False)
+
+    @property
+    def file_count(self) -> int:
+        return len(self.layout.files) + len(self.layout.problems)
+
+    @property
+    def module_count(self) -> int:
+        return len(self.index.table)
+
+    @property
+    def graph(self) -> ModuleGraph:
+        if self._graph is None:
+            self._graph = self.source.graph()
+        return self._graph
+
+    def model(self) -> ProjectModel:
+        """The full project model (built on first use when the analysis came from the store)."""
+        return self.source.model()
+
+    def findings(self) -> list[Finding]:
+        """Every finding of the project, ordered by place; at one place: unparsable, broken, ssot (by rule), cycles.
+
+        Broken imports have no suggestion yet (see `application.suggestions`).
+        """
+        entries: list[tuple[tuple[str, int, int, int, int], Finding]] = []
+        for summary in self.summaries.values():
+            for seq, (rank, finding) in enumerate(summary.findings):
+                entries.append(((finding.path, finding.line, finding.column, rank, seq), finding))
+        problems = ((relpath, module, ParseProblem(*problem)) for relpath, module, problem in self.layout.problems)
+        for seq, finding in enumerate(discovery_problems(problems)):
+            entries.append(((finding.path, finding.line, finding.column, RANK_DISCOVERY, seq), finding))
+        for seq, cycle in enumerate(self.cycles):
+            finding = cycle_finding(cycle)
+            entries.append(((finding.path, finding.line, finding.column, RANK_CYCLE, seq), finding))
+        entries.sort(key=itemgetter(0))
+        return [finding for _key, finding in entries]
+
+    def compliance(self) -> list[Compliance]:
+        """Each SSOT rule's compliance figure over the whole project."""
+        figures = [Compliance(rule.name, rule.use) for rule in self.settings.ssot]
+        for relpath, summary in self.summaries.items():
+            for number, compliant, violating in summary.compliance:
+                figures[number].compliant_statements.update((relpath, line) for line in compliant)
+                figures[number].violating_statements.update((relpath, line) for line in violating)
+        return figures
+
+    def seeds(self) -> dict[MissingKey, set[str]]:
+        """Missing target -> the modules that import it at import time, unguarded."""
+        found: dict[MissingKey, set[str]] = {}
+        for relpath, summary in self.summaries.items():
+            for key in summary.seeds:
+                found.setdefault(key, set()).add(self.module_of(relpath))
+        return found
+
+    def failing_modules(self, seeds: Iterable[str]) -> set[str]:
+        """Modules that fail at import time when `seeds` do."""
+        return failing_modules(seeds, self.index.children, self.graph.breaking_importers)
+
+    def module_of(self, relpath: str) -> str:
+        if self._modules_by_path is None:
+            self._modules_by_path = {path: module for path, module, _flags in self.layout.files}
+        return self._modules_by_path[relpath]
+
+    def test_files(self) -> dict[str, str]:
+        """Module -> file, for the runtime files pytest collects."""
+        patterns = self.settings.test_files
+        return {
+            module: relpath for relpath, module, flags in self.layout.files
+            if not flags & STUB_FILE and is_test_file(relpath, patterns)
+        }
+
+    def conftests(self) -> dict[str, str]:
+        """Module -> the folder of each conftest.py."""
+        return {module: str(PurePosixPath(relpath).parent) for relpath, module, _flags in self.layout.files if relpath.endswith("conftest.py")}
+
+    def definers(self, names: set[str]) -> dict[str, set[str]]:
+        """Name -> the modules that define it themselves (def, class, assignment)."""
+        return self.source.definers(names) if names else {}
+
+
+def analyse_model(model: ProjectModel) -> tuple[ProjectAnalysis, dict[str, FileDetail]]:
+    """Analyse every file of a built model; the details are what the store keeps besides the analysis."""
+    summaries: dict[str, FileSummary] = {}
+    details: dict[str, FileDetail] = {}
+    for parsed in model.files:
+        summary, detail = analyse_file(model, parsed)
+        if summary:
+            summaries[parsed.source.relpath] = summary
+        details[parsed.source.relpath] = detail
+    source = ModelSource(model, details)
+    graph = source.graph()
+    cycles = cycles_of(graph, model.graph.link)
+    analysis = ProjectAnalysis(
+        model.root, model.settings, Layout.of(model.discovery), model.index, summaries, cycles, source, _graph=graph,
+    )
+    return analysis, details
+
+
+def cycles_of(graph: ModuleGraph, link: Callable[[str, str], Link]) -> list[Cycle]:
+    """Every import cycle of `graph`, biggest first, each with its chain (`link` gives an edge's first line)."""
+    return sorted(
+        (Cycle(tuple(sorted(component)), chain_through(component, graph.successors, link)) for component in graph.components()),
+        key=cycle_order,
+    )
+
+
+def module_graph(
+    files: Iterable[tuple[str, str, int]], edges_of: Callable[[str], Iterable[tuple[str, int, int]]]
+) -> ModuleGraph:
+    """The light graph of a project from its runtime files' edges (`files` as in `Layout.files`)."""
+    targets: dict[str, set[str]] = {}
+    breaking: dict[str, set[str]] = {}
+    for relpath, module, flags in files:
+        if flags & STUB_FILE:
+            continue
+        for imported, _line, context in edges_of(relpath):
+            targets.setdefault(module, set()).add(imported)
+            if breaks_importer(context):
+                breaking.setdefault(module, set()).add(imported)
+    return ModuleGraph(
+        {module: tuple(sorted(found)) for module, found in targets.items()},
+        {module: tuple(sorted(found)) for module, found in breaking.items()},
+    )
+
+
+def model_graph(model: ProjectModel) -> ModuleGraph:
+    """The light graph of a built model."""
+    def edges_of(parsed: ParsedFile) -> Iterator[tuple[str, int, int]]:
+        for record, resolution in parsed.resolutions:
+            if resolution.depends_on is not None and resolution.depends_on != parsed.module:
+                yield (resolution.depends_on, record.line, record.context)
+
+    by_path = {parsed.source.relpath: parsed for parsed in model.files}
+    files = ((p.source.relpath, p.module, STUB_FILE * p.source.is_stub) for p in model.files)
+    return module_graph(files, lambda relpath: edges_of(by_path[relpath]))
+
+
+class ModelSource:
+    """The parts of an analysis made from a full model that is in memory."""
+
+    def __init__(self, model: ProjectModel, details: dict[str, FileDetail]) -> None:
+        self._model = model
+        self._details = details
+
+    def graph(self) -> ModuleGraph:
+        files = ((p.source.relpath, p.module, STUB_FILE * p.source.is_stub) for p in self._model.files)
+        return module_graph(files, lambda relpath: self._details[relpath].edges)
+
+    def definers(self, names: set[str]) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for parsed in self._model.files:
+            for name in parsed.facts.defined_names & names:
+                found.setdefault(name, set()).add(parsed.module)
+        return found
+
+    def model(self) -> ProjectModel:
+        return self._model
