@@ -193,6 +193,8 @@ def test_corrupt_entries_are_ignored_and_rebuilt(tmp_path: Path, damage: str) ->
     index = next((root / CACHE_DIR / "cache").glob("*/stat-index"), None)
     if index is not None:
         index.write_bytes(index.read_bytes()[:-7])
+    for store in (root / CACHE_DIR / "cache").glob("*/analysis-*.sqlite"):
+        store.unlink()  # so that every file's facts are read again (damage to the store: tests/test_incremental.py)
 
     assert _document(remediator.scan(root, use_git=False)) == expected
     cache = FactsCache.for_root(root.resolve())

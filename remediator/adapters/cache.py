@@ -29,10 +29,10 @@ files are always read and hashed.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
-import shutil
+import re
+import stat
 import sys
 import time
 from dataclasses import dataclass, field
@@ -41,6 +41,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+from remediator.adapters.hashing import blake2b
 from remediator.adapters.writer import write_atomically
 from remediator.domain.facts import ImportRecord, ModuleFacts, ParseProblem, StringReference
 
@@ -62,23 +63,18 @@ StatSignature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
 def content_key(data: bytes) -> bytes:
     """The cache key of a file's bytes."""
-    return hashlib.blake2b(data, digest_size=16).digest()
+    return blake2b(data, digest_size=16).digest()
 
 
 @lru_cache(maxsize=1)
 def cache_version() -> str:
     """Everything the facts of a file depend on, besides its bytes."""
-    from importlib import metadata
-
     import remediator
 
     parts = [f"remediator {remediator.__version__}", f"format {FORMAT}", f"python {sys.implementation.cache_tag}"]
     for distribution in ("tree-sitter", "tree-sitter-python", "libcst"):
-        try:
-            parts.append(f"{distribution} {metadata.version(distribution)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{distribution} ?")
-    code = hashlib.blake2b(digest_size=16)
+        parts.append(f"{distribution} {installed_version(distribution) or '?'}")
+    code = blake2b(digest_size=16)
     package = Path(__file__).resolve().parent.parent
     for relpath in _FACTS_CODE:  # an edited parser (an editable install) must not reuse old facts
         try:
@@ -87,6 +83,36 @@ def cache_version() -> str:
             code.update(relpath.encode())
     parts.append(f"code {code.hexdigest()}")
     return "; ".join(parts)
+
+
+def installed_version(distribution: str) -> str | None:
+    """The installed version of a distribution, read off its `NAME-VERSION.dist-info` folder.
+
+    The folders on sys.path are listed directly: importing `importlib.metadata`
+    costs more than a warm one-file check should spend on starting up. It is asked
+    only when no such folder is found (eggs, zipped installs).
+    """
+    wanted = _normalized(distribution)
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".dist-info"):
+                project, _, version = name[: -len(".dist-info")].rpartition("-")
+                if _normalized(project) == wanted:
+                    return version
+    from importlib import metadata
+
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
 
 
 @dataclass(slots=True)
@@ -118,7 +144,7 @@ class FactsCache:
     stats: CacheStats = field(default_factory=CacheStats)
 
     def __post_init__(self) -> None:
-        self.tag = hashlib.blake2b(self.version.encode(), digest_size=8).hexdigest()
+        self.tag = blake2b(self.version.encode(), digest_size=8).hexdigest()
         self.folder = self.base / "cache" / self.tag
         self._facts = f"{self.folder}{os.sep}facts{os.sep}"
         self._salt = self.version.encode() + b"\0"
@@ -127,6 +153,7 @@ class FactsCache:
         self._written_since_prune = 0
         self._seen: dict[str, tuple[StatSignature, bytes]] = {}  # the index this run will write
         self._keys: set[bytes] = set()  # the content keys of every file this run read
+        self.keys_by_path: dict[str, bytes] = {}  # path -> content key of every file this run knows
 
     def __getstate__(self) -> dict[str, Any]:
         return {"base": self.base, "version": self.version, "settle_seconds": self.settle_seconds}  # not the index
@@ -182,7 +209,7 @@ class FactsCache:
         return f"{self._facts}{name[:2]}{os.sep}{name[2:]}"  # a string: pathlib costs more than the read
 
     def _checksum(self, key: bytes, payload: bytes | memoryview) -> bytes:
-        digest = hashlib.blake2b(self._salt, digest_size=_SUM)
+        digest = blake2b(self._salt, digest_size=_SUM)
         digest.update(key)
         digest.update(payload)
         return digest.digest()
@@ -204,8 +231,63 @@ class FactsCache:
         if facts is not None:
             self._seen[str(path)] = recorded
             self._keys.add(recorded[1])
+            self.keys_by_path[str(path)] = recorded[1]
             self.stats.stat_hits += 1
         return facts
+
+    def current_keys(self, paths: list[str]) -> list[tuple[bytes | None, bytes | None]]:
+        """The content key of each file, and its bytes when they had to be read.
+
+        A file whose stat matches the index is not read: (recorded key, None). The
+        others are read and hashed, and recorded (when settled). (None, None): the
+        file cannot be read or is not a regular file (its reader tells why). This
+        is the loop of a warm run over every file of the project, hence its shape.
+        """
+        index = self._load_index()
+        seen = self._seen
+        keys = self._keys
+        by_path = self.keys_by_path
+        found: list[tuple[bytes | None, bytes | None]] = []
+        append = found.append
+        stat_of = os.stat
+        regular = stat.S_ISREG
+        for path in paths:
+            try:
+                before = stat_of(path)
+            except OSError:
+                append((None, None))
+                continue
+            recorded = index.get(path)
+            if recorded is not None and recorded[0] == (before.st_size, before.st_mtime_ns, before.st_ctime_ns, before.st_ino):
+                key = recorded[1]
+                seen[path] = recorded
+                keys.add(key)
+                by_path[path] = key
+                append((key, None))
+            elif not regular(before.st_mode):
+                append((None, None))
+            else:
+                append(self._read_key(path, before))
+        self.stats.stat_hits += sum(1 for key, data in found if key is not None and data is None)
+        return found
+
+    def current_key(self, path: str) -> tuple[bytes | None, bytes | None]:
+        """`current_keys` of one file."""
+        return self.current_keys([path])[0]
+
+    def _read_key(self, path: str, before: os.stat_result) -> tuple[bytes | None, bytes | None]:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return None, None
+        key = content_key(data)
+        signature = self.seen(Path(path), before, key, parsed=False).signature
+        self._keys.add(key)
+        self.keys_by_path[path] = key
+        if signature is not None:
+            self._seen[path] = (signature, key)
+        return key, data
 
     def seen(self, path: Path, before: os.stat_result | None, key: bytes, parsed: bool) -> Seen:
         """What to record of a file whose stat `before` was taken before its bytes were read.
@@ -223,6 +305,7 @@ class FactsCache:
     def remember(self, seen: Seen) -> None:
         """Count and record a file read this run (in the main process; workers return their `Seen`s)."""
         self._keys.add(seen.key)
+        self.keys_by_path[seen.path] = seen.key
         if seen.parsed:
             self.stats.parsed += 1
         else:
@@ -297,6 +380,11 @@ class FactsCache:
                     continue
         return removed
 
+    def ensure_folder(self) -> None:
+        """Create this version's folder (and `.remediator/` with its .gitignore) if missing. Raises OSError."""
+        if not self.folder.is_dir():
+            self._create_folder()
+
     def _create_folder(self) -> None:
         """Create `.remediator/` (with its .gitignore), `cache/` and this version's folder; drop old versions."""
         self.base.mkdir(exist_ok=True)
@@ -323,6 +411,8 @@ def _remove_old_versions(parent: Path, current: str) -> None:
                 folders.append((entry.stat(follow_symlinks=False).st_mtime, entry.path))
             except OSError:
                 continue
+    import shutil  # only when an old version's folder goes
+
     for _mtime, path in sorted(folders, reverse=True)[_KEEP_VERSIONS - 1 :]:
         shutil.rmtree(path, ignore_errors=True)
 

@@ -3,6 +3,12 @@
 Discovery never imports anything. It walks each package directory once,
 follows directory symlinks only when they stay inside the root and have not
 been seen (so a symlink loop ends), and records what it cannot read.
+
+It also fingerprints every directory it lists (its stat, and a digest of its
+entries' names and types), so that a later run can tell, with one `stat` per
+directory, whether discovery would find anything different
+(`directories_changed`). `Layout` is the same result as plain data, to be
+persisted and compared.
 """
 
 from __future__ import annotations
@@ -10,10 +16,14 @@ from __future__ import annotations
 import os
 import re
 import stat
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import Any
 
+from remediator.adapters.hashing import blake2b
 from remediator.domain.facts import ParseProblem
 from remediator.domain.findings import UNREADABLE_FILE
 
@@ -21,6 +31,10 @@ SOURCE_SUFFIXES = (".py", ".pyi")
 EXTENSION_SUFFIXES = (".so", ".pyd")
 BACKUP_DIRS = frozenset({"backups", "backup"})
 _SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist", ".remediator"})
+SETTLE_SECONDS = 2.0  # a stat younger than this is not trusted: a change in the same timestamp tick could go unseen
+
+DirectorySignature = tuple[int, int, int]  # mtime_ns, ctime_ns, inode
+DirectoryRecord = tuple["DirectorySignature | None", bytes]  # (stat when settled, digest of the entries)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +59,89 @@ class Discovery:
     roots: set[str] = field(default_factory=set)  # the project's packages: modules under them are internal
     backups: list[str] = field(default_factory=list)
     problems: list[tuple[str, str, ParseProblem]] = field(default_factory=list)  # (relpath, module, problem)
+    directories: dict[str, DirectoryRecord] = field(default_factory=dict)  # every directory listed, by relpath
+
+
+PACKAGE_FILE, STUB_FILE = 1, 2  # flags of a file in a Layout
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """What discovery found, as plain data (persisted between runs): equal layouts mean the same project shape."""
+
+    files: tuple[tuple[str, str, int], ...]  # (relpath, module, PACKAGE_FILE | STUB_FILE), in discovery order
+    namespace_packages: tuple[str, ...]
+    extension_modules: tuple[str, ...]
+    roots: tuple[str, ...]
+    backups: tuple[str, ...]
+    problems: tuple[tuple[str, str, tuple[str, str, int, int]], ...]  # (relpath, module, problem as a tuple)
+    directories: Mapping[str, DirectoryRecord] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def of(cls, discovery: Discovery) -> Layout:
+        return cls(
+            tuple((f.relpath, f.module, PACKAGE_FILE * f.is_package | STUB_FILE * f.is_stub) for f in discovery.files),
+            tuple(sorted(discovery.namespace_packages)), tuple(sorted(discovery.extension_modules)),
+            tuple(sorted(discovery.roots)), tuple(discovery.backups),
+            tuple((relpath, module, tuple(problem)) for relpath, module, problem in discovery.problems),  # type: ignore[misc]
+            dict(discovery.directories),
+        )
+
+    def discovery(self, root: Path) -> Discovery:
+        """The Discovery this layout describes, for the project at `root`."""
+        base = str(root) + os.sep
+        files = [
+            SourceFile(Path(base + relpath), relpath, module, bool(flags & PACKAGE_FILE), bool(flags & STUB_FILE))
+            for relpath, module, flags in self.files
+        ]
+        problems = [(relpath, module, ParseProblem(*problem)) for relpath, module, problem in self.problems]
+        return Discovery(
+            root, files, set(self.namespace_packages), set(self.extension_modules), set(self.roots),
+            list(self.backups), problems, dict(self.directories),
+        )
+
+    def source_file(self, root: Path, position: int) -> SourceFile:
+        relpath, module, flags = self.files[position]
+        return SourceFile(Path(str(root) + os.sep + relpath), relpath, module, bool(flags & PACKAGE_FILE), bool(flags & STUB_FILE))
+
+    def to_plain(self) -> tuple[Any, ...]:
+        return (self.files, self.namespace_packages, self.extension_modules, self.roots, self.backups, self.problems, dict(self.directories))
+
+    @classmethod
+    def from_plain(cls, value: Any) -> Layout:
+        files, namespace, extension, roots, backups, problems, directories = value
+        if type(files) is not tuple or type(directories) is not dict:
+            raise ValueError("not a layout")
+        return cls(files, namespace, extension, roots, backups, problems, directories)
+
+
+def directories_changed(root: Path, directories: Mapping[str, DirectoryRecord]) -> tuple[bool, dict[str, DirectoryRecord]]:
+    """Whether any directory discovery listed now lists other entries (then discovery must run again).
+
+    A directory whose settled stat is unchanged is not listed again; one that
+    changed (or is too recent to trust) is listed, and compared by the digest of
+    its entries. Also returns the records brought up to date (stats that settled).
+    """
+    base = str(root) + os.sep
+    updated: dict[str, DirectoryRecord] = {}
+    limit = time.time_ns() - int(SETTLE_SECONDS * 1e9)
+    for relpath, (signature, digest) in directories.items():
+        path = base + relpath if relpath else str(root)
+        try:
+            before = os.stat(path)
+        except OSError:
+            return True, {}
+        if signature is not None and (before.st_mtime_ns, before.st_ctime_ns, before.st_ino) == signature:
+            updated[relpath] = (signature, digest)
+            continue
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            return True, {}
+        if _entries_digest(entries) != digest:
+            return True, {}
+        updated[relpath] = (_settled(before, limit), digest)
+    return False, updated
 
 
 def discover(root: Path, packages: tuple[str, ...] | None = None, exclude: tuple[str, ...] = ()) -> Discovery:
@@ -58,9 +155,12 @@ def discover(root: Path, packages: tuple[str, ...] | None = None, exclude: tuple
     walker = _Walker(root, exclude)
     bases = [root] + ([root / "src"] if (root / "src").is_dir() and not (root / "src" / "__init__.py").exists() else [])
     if packages is not None:
+        for base in bases:
+            walker.watch(base)
         for name in packages:
             for base in bases:
                 directory = base.joinpath(*name.split("."))
+                walker.watch(_existing_ancestor(directory.parent, base))
                 if directory.is_dir():
                     walker.walk_package(directory, name)
                     break
@@ -72,7 +172,7 @@ def discover(root: Path, packages: tuple[str, ...] | None = None, exclude: tuple
         return walker.result
     for base in bases:
         try:
-            entries = sorted(os.scandir(base), key=_real_first)
+            entries = walker.list_directory(base)
         except OSError:
             continue
         for entry in entries:
@@ -82,8 +182,10 @@ def discover(root: Path, packages: tuple[str, ...] | None = None, exclude: tuple
                 module = entry.name.rsplit(".", 1)[0]
                 walker.add_file(Path(entry.path), module, is_package=False)
                 walker.result.roots.add(module)
-            elif _is_dir(entry) and entry.name.isidentifier() and not _is_virtualenv(Path(entry.path)):
-                if walker.walk_package(Path(entry.path), entry.name):
+            elif _is_dir(entry) and entry.name.isidentifier():
+                if _is_virtualenv(Path(entry.path)):
+                    walker.watch(Path(entry.path))  # no longer skipped once its pyvenv.cfg goes
+                elif walker.walk_package(Path(entry.path), entry.name):
                     walker.result.roots.add(entry.name)
     return walker.result
 
@@ -153,7 +255,7 @@ class _Walker:
             return False
         self.seen_dirs.add(real)
         try:
-            entries = sorted(os.scandir(directory), key=_real_first)
+            entries = self.list_directory(directory)
         except OSError as error:
             self.result.problems.append(
                 (self.relpath(directory), module, ParseProblem(UNREADABLE_FILE, f"cannot list directory: {error.strerror}", 1, 1))
@@ -175,6 +277,7 @@ class _Walker:
                 continue
             if _is_dir(entry):
                 if name in BACKUP_DIRS and "__init__.py" not in _names(path):
+                    self.watch(path)
                     self.result.backups.extend(self._python_files_below(path))
                 elif name.isidentifier() and self.walk_package(path, f"{module}.{name}"):
                     found = True
@@ -207,13 +310,64 @@ class _Walker:
             return
         self.result.files.append(SourceFile(path, relpath, module, is_package, relpath.endswith(".pyi")))
 
+    def list_directory(self, directory: Path) -> list[os.DirEntry[str]]:
+        """The directory's entries, real ones first; its fingerprint is recorded. Raises OSError."""
+        before = os.stat(directory)
+        entries = list(os.scandir(directory))
+        limit = time.time_ns() - int(SETTLE_SECONDS * 1e9)
+        self.result.directories[self.relpath(directory) if str(directory) != str(self.root) else ""] = (
+            _settled(before, limit), _entries_digest(entries),
+        )
+        return sorted(entries, key=_real_first)
+
+    def watch(self, directory: Path) -> None:
+        """Fingerprint a directory that discovery looked into without walking it."""
+        try:
+            self.list_directory(directory)
+        except OSError:
+            pass
+
     def _python_files_below(self, directory: Path) -> list[str]:
         found = []
-        for dirpath, _dirs, files in os.walk(directory):
+        for dirpath, dirs, files in os.walk(directory):
+            if dirpath != str(directory):
+                self.watch(Path(dirpath))
             for name in sorted(files):
                 if name.endswith(".py") or _is_backup_name(name):
                     found.append(self.relpath(Path(dirpath) / name))
         return found
+
+
+def _entries_digest(entries: list[os.DirEntry[str]]) -> bytes:
+    """A digest of a directory's entry names and types (a symlink's target included)."""
+    parts = []
+    for entry in entries:
+        try:
+            if entry.is_symlink():
+                kind = "l" + os.readlink(entry.path)
+            elif entry.is_dir(follow_symlinks=False):
+                kind = "d"
+            elif entry.is_file(follow_symlinks=False):
+                kind = "f"
+            else:
+                kind = "o"
+        except OSError:
+            kind = "?"
+        parts.append(f"{entry.name}\0{kind}")
+    parts.sort()
+    return blake2b("\0\0".join(parts).encode("utf-8", "surrogateescape"), digest_size=16).digest()
+
+
+def _settled(result: os.stat_result, limit: int) -> DirectorySignature | None:
+    if result.st_mtime_ns < limit and result.st_ctime_ns < limit:
+        return (result.st_mtime_ns, result.st_ctime_ns, result.st_ino)
+    return None
+
+
+def _existing_ancestor(directory: Path, stop: Path) -> Path:
+    while directory != stop and not directory.is_dir() and directory.parent != directory:
+        directory = directory.parent
+    return directory
 
 
 def _real_first(entry: os.DirEntry[str]) -> tuple[bool, str]:
