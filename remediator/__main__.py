@@ -1,6 +1,6 @@
 """`python -m remediator` runs the command-line interface."""
 
-from remediator.cli import main
+from remediator.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -1,4 +1,8 @@
-"""The public Python API: `remediator.scan(root)`, `fix`, `explain` and `export_graph`."""
+"""The public Python API: `remediator.scan(root)`, `check`, `baseline`, `fix`, `undo`, `explain` and `export_graph`.
+
+Each use case is imported when first called: `check` on a warm cache must not pay
+for LibCST or networkx, which only `fix`, `explain` and `export_graph` need.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from remediator.adapters.config_file import load_settings
-from remediator.application.batch_run import Progress
-from remediator.application.fix import FixResult, run_fix
-from remediator.application.undo import UndoResult, undo_run
-from remediator.application.scan import ScanResult, run_scan
-from remediator.application.baseline import DEFAULT_BASELINE, BaselineUpdate, update_baseline
 from remediator.application.check import CheckResult, run_check
-from remediator.domain.config import Settings
+from remediator.application.scan import ScanResult, run_scan
+from remediator.domain.config import DEFAULT_BASELINE, Settings
 
 if TYPE_CHECKING:
     import networkx as nx
 
+    from remediator.application.batch_run import Progress
+    from remediator.application.baseline import BaselineUpdate
     from remediator.application.explain import Explanation
+    from remediator.application.fix import FixResult
+    from remediator.application.undo import UndoResult
 
 
 def scan(
@@ -98,6 +102,8 @@ def baseline(
         raise NotADirectoryError(f"{root}: not a directory")
     if settings is None:
         settings = load_settings(root_path, Path(config) if config is not None else None)
+    from remediator.application.baseline import update_baseline
+
     path = Path(output) if output is not None else root_path / DEFAULT_BASELINE
     result = run_scan(root_path, settings, jobs=jobs, use_git=False)
     return update_baseline(path, result.findings, prune=prune)
@@ -126,6 +132,8 @@ def fix(
     the files land in journaled batches, each checked for new import cycles. Raises
     `ConfigError` for a wrong setting or an unknown rule name. `use_cache` as for `scan`.
     """
+    from remediator.application.fix import run_fix
+
     root_path = Path(root)
     if not root_path.is_dir():
         raise NotADirectoryError(f"{root}: not a directory")
@@ -141,6 +149,8 @@ def fix(
 
 def undo(root: str | Path = ".", run: str | None = None, *, force: bool = False) -> UndoResult:
     """Restore the files of a fix run (default: the latest) from its journal; see UndoResult."""
+    from remediator.application.undo import undo_run
+
     return undo_run(Path(root), run, force=force)
 
 

@@ -292,6 +292,9 @@ _UNPRIVILEGED_SCAN = r"""
 import os, sys
 import json, libcst
 import remediator.api, remediator.cli, remediator.reports.json_report, remediator.reports.text_report
+# what a scan imports on first use (the interpreter may not be readable once privileges are dropped)
+import grimp, remediator.analysis.graph, remediator.application.incremental
+import remediator.application.blast_radius, remediator.application.suggestions, remediator.adapters.parallel
 from remediator.adapters import parser
 parser._parser(); parser._queries()
 try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -93,6 +92,8 @@ def _unquote(name: str) -> str:
 
 
 def _git(cwd: Path, *args: str) -> str | None:
+    import subprocess  # only when git is asked
+
     try:
         result = subprocess.run(
             ["git", *args], cwd=cwd, capture_output=True, timeout=120, check=False

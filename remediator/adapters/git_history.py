@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 
@@ -38,6 +37,8 @@ def find_deletions(root: Path, relpaths: list[str]) -> dict[str, str]:
 
 
 def _git(cwd: Path, *args: str) -> str | None:
+    import subprocess  # only when git is asked
+
     try:
         result = subprocess.run(
             ["git", *args], cwd=cwd, capture_output=True, text=True, timeout=60, check=False

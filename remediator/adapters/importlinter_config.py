@@ -14,11 +14,13 @@ never fix. Running such rules in `scan` needs the SSOT rule to accept a missing 
 
 from __future__ import annotations
 
-import configparser
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import configparser
 
 from remediator.domain.config import ConfigError, check_module_pattern
 
@@ -162,6 +164,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _read_ini(path: Path) -> configparser.ConfigParser:
+    import configparser  # only for a setup.cfg or .importlinter
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(path.read_text(encoding="utf-8"), source=str(path))

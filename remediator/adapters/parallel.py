@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
@@ -75,6 +73,9 @@ def _map(function: Callable[[list[Path]], list[_T]], paths: Sequence[Path], jobs
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
         return function(list(paths))
+    import multiprocessing  # only for a pool: a warm run parses a file or two and should start fast
+    from concurrent.futures import ProcessPoolExecutor
+
     chunks = [list(paths[i : i + _CHUNK]) for i in range(0, len(paths), _CHUNK)]
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
+
+_TEMPORARY_SUFFIX = ".remediator-tmp"
 
 
 def write_atomically(path: Path | str, data: bytes, *, durable: bool = True) -> None:
@@ -19,7 +20,7 @@ def write_atomically(path: Path | str, data: bytes, *, durable: bool = True) -> 
         mode = os.stat(path).st_mode & 0o7777
     except FileNotFoundError:
         mode = 0o644
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".remediator-tmp", dir=path.parent)
+    descriptor, temporary = _temporary_beside(path)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
@@ -40,3 +41,17 @@ def write_atomically(path: Path | str, data: bytes, *, durable: bool = True) -> 
             os.fsync(directory)
         finally:
             os.close(directory)
+
+
+def _temporary_beside(path: Path) -> tuple[int, str]:
+    """A new file `.NAME.RANDOM.remediator-tmp` in the target's folder, open for writing, mode 0o600.
+
+    (What tempfile.mkstemp does; tempfile imports shutil, bz2 and lzma, too much for a warm check.)
+    """
+    for _attempt in range(100):
+        candidate = os.path.join(path.parent, f".{path.name}.{os.urandom(6).hex()}{_TEMPORARY_SUFFIX}")
+        try:
+            return os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600), candidate
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")

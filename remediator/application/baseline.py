@@ -9,7 +9,6 @@ The file format is described in docs/check-and-ci.md.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -18,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from remediator.adapters.writer import write_atomically
+from remediator.domain.config import DEFAULT_BASELINE as DEFAULT_BASELINE  # re-exported: the default baseline file
 from remediator.domain.config import ConfigError
 from remediator.domain.findings import Finding
 
-DEFAULT_BASELINE = ".remediator-baseline.json"
 FORMAT_VERSION = 1
 BASELINED_SEVERITIES = ("error", "warning")
 
@@ -240,6 +239,8 @@ def _parse_entry(item: Any, key: str, path: Path) -> tuple[tuple[Any, ...], int]
 
 
 def _digest(key: tuple[Any, ...]) -> str:
+    import hashlib  # sha256, only when fingerprints are made (hashlib loads OpenSSL)
+
     return hashlib.sha256(json.dumps(key, separators=(",", ":")).encode("utf-8")).hexdigest()[:24]
 
 

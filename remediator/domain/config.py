@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_TEST_FILES = ("test_*.py", "*_test.py")
+DEFAULT_BASELINE = ".remediator-baseline.json"  # `remediator baseline` writes it; `check` reads it when present
 _SEGMENT = re.compile(r"^(\*\*|\*|[A-Za-z_][A-Za-z0-9_]*)$")
 
 
