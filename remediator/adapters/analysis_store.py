@@ -49,6 +49,8 @@ class AnalysisStore:
         self.path = path
         self._sqlite = sqlite3
         self._pending: dict[str, bytes | None] = {}
+        self._direct = False  # a rebuild: values go straight into the transaction
+        self._failed = False  # another run wrote first: nothing of this run is written
         self._salt = f"remediator analysis {FORMAT}\0".encode()
         try:
             self._db = sqlite3.connect(str(path), timeout=_TIMEOUT, isolation_level=None, check_same_thread=False)
@@ -92,25 +94,59 @@ class AnalysisStore:
             raise StoreCorrupt(f"{self.path}: blob {name!r}: {error}") from None
 
     def put(self, name: str, value: Any) -> None:
-        """Buffer `value` under `name` (None deletes it) until `commit`."""
+        """Buffer `value` under `name` (None deletes it) until `commit` (written at once after `start_over`)."""
         if value is None:
             self._pending[name] = None
             return
         payload = marshal.dumps(value, _MARSHAL_VERSION)
-        self._pending[name] = self._checksum(name, payload) + payload
+        data = self._checksum(name, payload) + payload
+        if self._direct:
+            self._write(name, data)
+        else:
+            self._pending[name] = data
+
+    def start_over(self) -> bool:
+        """Empty the store inside this run's transaction; later `put`s are written at once (a full rebuild
+        writes far more than it should buffer). False when another run holds or changed the store."""
+        try:
+            if not self._db.in_transaction:
+                self._db.execute("BEGIN")
+            self._db.execute("DELETE FROM blobs")
+        except self._sqlite.OperationalError:
+            self._rollback()
+            self._failed = True
+            return False
+        except self._sqlite.DatabaseError as error:
+            raise StoreCorrupt(f"{self.path}: {error}") from None
+        self._pending.clear()
+        self._direct = True
+        return True
+
+    def _write(self, name: str, data: bytes) -> None:
+        if self._failed:
+            return
+        try:
+            self._db.execute("INSERT OR REPLACE INTO blobs (name, data) VALUES (?, ?)", (name, data))
+        except self._sqlite.OperationalError:
+            self._rollback()
+            self._failed = True
+        except self._sqlite.DatabaseError as error:
+            raise StoreCorrupt(f"{self.path}: {error}") from None
 
     def names(self, prefix: str) -> Iterator[str]:
         rows = self._db.execute("SELECT name FROM blobs WHERE name >= ? AND name < ?", (prefix, prefix + "\uffff"))
         yield from (row[0] for row in rows)
 
-    def commit(self, *, replace_all: bool = False) -> bool:
-        """Write the buffered values in this run's transaction; False when another run wrote first (nothing written).
-
-        `replace_all` first removes every stored blob (a full rebuild).
-        """
+    def commit(self) -> bool:
+        """Write the buffered values in this run's transaction; False when another run wrote first (nothing written)."""
+        if self._failed:
+            return False
+        if not self._pending and not self._direct:
+            self._rollback()  # nothing to write: end the read snapshot
+            return True
         try:
-            if replace_all:
-                self._db.execute("DELETE FROM blobs")
+            if not self._db.in_transaction:
+                self._db.execute("BEGIN")
             for name, data in self._pending.items():
                 if data is None:
                     self._db.execute("DELETE FROM blobs WHERE name = ?", (name,))
@@ -125,6 +161,7 @@ class AnalysisStore:
             raise StoreCorrupt(f"{self.path}: {error}") from None
         finally:
             self._pending.clear()
+            self._direct = False
         return True
 
     def close(self) -> None:
@@ -188,8 +225,9 @@ class ShardedMap:
         self._dirty = set(self._shards)
 
     def flush(self) -> None:
+        """Hand the changed shards to the store (encoded: the map's copies of them are let go)."""
         for number in sorted(self._dirty):
-            self.store.put(f"{self.prefix}/{number}", self._shards[number])
+            self.store.put(f"{self.prefix}/{number}", self._shards.pop(number))
         self._dirty.clear()
 
     def _shard(self, number: int) -> dict[Any, Any]:

@@ -25,7 +25,8 @@ from collections.abc import Iterable
 ALL = "*"  # a name no Python identifier can be: "everything about the module"
 
 Dependency = tuple[str, "str | None"]
-EMPTY: frozenset[Dependency] = frozenset()
+Dependencies = tuple[Dependency, ...]  # distinct keys (a tuple: memoised answers keep many small ones)
+EMPTY: Dependencies = ()
 
 
 class DependencyRecorder:
@@ -43,12 +44,12 @@ class DependencyRecorder:
     def push(self) -> None:
         self.frames.append(set())
 
-    def pop(self) -> frozenset[Dependency]:
+    def pop(self) -> Dependencies:
         """Close the innermost frame; its keys are also added to the enclosing frame."""
         keys = self.frames.pop()
         if self.frames:
             self.frames[-1].update(keys)
-        return frozenset(keys)
+        return tuple(keys)
 
     def add(self, keys: Iterable[Dependency]) -> None:
         """Note the keys of a memoised answer that is being reused."""

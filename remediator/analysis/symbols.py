@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
-from remediator.analysis.dependencies import ALL, EMPTY, Dependency, DependencyRecorder
+from remediator.analysis.dependencies import ALL, Dependencies, Dependency, DependencyRecorder
 from remediator.analysis.module_index import EXTENSION, PACKAGE, UNREADABLE, ModuleIndex
 from remediator.domain.facts import NOT_MODULE_LEVEL, ModuleFacts
 
@@ -32,6 +32,7 @@ MODULE_ATTRIBUTES = frozenset(
 )
 
 AbsoluteModule = Callable[[str, bool, str, int], "str | None"]
+_MISSING = object()
 Binding = tuple[str, "str | None"]  # (absolute module imported from, name imported or None for `import a.b as n`)
 
 
@@ -86,9 +87,9 @@ class SymbolTables:
         self._recorder = recorder
         self._frames = recorder.frames if recorder is not None else []
         self._symbols: dict[str, ModuleSymbols] = {}
-        self._has: dict[tuple[str, str], tuple[bool | None, frozenset[Dependency]]] = {}
-        self._unknown: dict[str, tuple[bool, frozenset[Dependency]]] = {}
-        self._provenance: dict[tuple[str, str], tuple[tuple[str, ...], frozenset[Dependency]]] = {}
+        self._has: dict[tuple[str, str], tuple[bool | None, Dependencies]] = {}
+        self._unknown: dict[str, tuple[bool, Dependencies]] = {}
+        self._provenance: dict[tuple[str, str], tuple[tuple[str, ...], Dependencies]] = {}
 
     # -- the questions ----------------------------------------------------------
 
@@ -247,16 +248,20 @@ class SymbolTables:
             self._frames[-1].add(key)
 
     def _memoised(self, memo: dict, key, compute):  # type: ignore[no-untyped-def]
-        """`compute(key)`, memoised with the dependency keys it noted; a hit notes them again."""
+        """`compute(key)`, memoised with the dependency keys it noted (a hit notes them again).
+
+        Without a recorder the memo holds the bare value.
+        """
+        if self._recorder is None:
+            value = memo.get(key, _MISSING)
+            if value is _MISSING:
+                value = memo[key] = compute(key)
+            return value
         cached = memo.get(key)
         if cached is not None:
             if self._frames:
                 self._frames[-1].update(cached[1])
             return cached[0]
-        if self._recorder is None:
-            value = compute(key)
-            memo[key] = (value, EMPTY)
-            return value
         self._recorder.push()
         try:
             value = compute(key)
@@ -271,16 +276,18 @@ def module_symbols(
     is_internal: Callable[[str], bool],
 ) -> ModuleSymbols:
     """Gather the name facts of a module's files (in order: .py before .pyi)."""
-    own: set[str] = set()
-    defined: set[str] = set()
+    own: frozenset[str] = frozenset()
+    defined: frozenset[str] = frozenset()
     bindings: dict[str, list[Binding]] = {}
     stars: list[str | None] = []
     dunder_all = None
     opaque = False
     for facts in facts_list:
         opaque = opaque or facts.dynamic_names or facts.problem is not None
-        own |= facts.bound_names - _self_bound(module, is_package, facts, absolute)
-        defined |= facts.defined_names
+        self_bound = _self_bound(module, is_package, facts, absolute)
+        bound = facts.bound_names - self_bound if self_bound else facts.bound_names
+        own = own | bound if own else bound  # one file (the usual case): its own frozensets, not copies
+        defined = defined | facts.defined_names if defined else facts.defined_names
         if dunder_all is None:
             dunder_all = facts.dunder_all
         for record in facts.imports:
@@ -299,7 +306,7 @@ def module_symbols(
     return ModuleSymbols(
         frozenset(own), frozenset(defined), {name: tuple(found) for name, found in bindings.items()},
         tuple(stars), dunder_all, opaque,
-    )
+    )  # frozenset() of a frozenset is the same object
 
 
 def _self_bound(module: str, is_package: bool, facts: ModuleFacts, absolute: AbsoluteModule) -> set[str]:

@@ -42,7 +42,7 @@ from remediator.adapters.analysis_store import AnalysisStore, ShardedMap, StoreC
 from remediator.adapters.cache import FactsCache, content_key
 from remediator.adapters.filesystem import PACKAGE_FILE, STUB_FILE, Layout, directories_changed, discover
 from remediator.adapters.source_reader import read_source
-from remediator.analysis.dependencies import Dependency, DependencyRecorder
+from remediator.analysis.dependencies import Dependencies, Dependency, DependencyRecorder
 from remediator.analysis.module_graph import Cycle, Link, ModuleGraph, chain_through, cycle_order, strongly_connected
 from remediator.analysis.module_index import PACKAGE, ModuleIndex, is_internal, module_table
 from remediator.analysis.project import ParsedFile, ProjectModel, assemble, build_project, no_cyclic_gc, resolve_file
@@ -109,7 +109,7 @@ def full_analysis(root: Path, settings: Settings, jobs: int | None, *, use_cache
     """Build the whole model and analyse every file (the settings are checked first)."""
     model = build_project(root, settings, jobs, use_cache=use_cache)
     check_ssot_settings(model)
-    return analyse_model(model)[0]
+    return analyse_model(model, keep_details=False)[0]
 
 
 def analysis_key(settings: Settings) -> str:
@@ -140,7 +140,6 @@ class _Refresh:
         self.store = store
         self.jobs = jobs
         self.base = str(root) + os.sep
-        self.replace_all = False  # a rebuild replaces every stored blob
         self.damaged = False  # a damaged blob was found after the update: drop the store
         self.discovered = False  # discovery ran again
 
@@ -157,7 +156,7 @@ class _Refresh:
             remove_store(self.store.path)
             return
         try:
-            self.store.commit(replace_all=self.replace_all)
+            self.store.commit()
         except StoreCorrupt:
             self.store.close()
             remove_store(self.store.path)
@@ -169,28 +168,28 @@ class _Refresh:
         model = build_project(self.root, self.settings, self.jobs, record=True, cache=self.cache)
         analysis, details = analyse_model(model)
         layout = analysis.layout
+        self.store.start_over()
         keys = tuple(
             self.cache.keys_by_path.get(str(parsed.source.path)) or _problem_key(parsed.facts)
             for parsed in model.files
         )
         shards = _shard_count(len(layout.files))
-        files = ShardedMap(self.store, "files", shards)
-        files.fill({relpath: _plain_detail(detail) for relpath, detail in details.items()})
-        rdeps = ShardedMap(self.store, "rdeps", shards)
-        rdeps.fill(_reverse_dependencies(details))
-        definers = ShardedMap(self.store, "definers", shards)
-        found: dict[str, set[str]] = {}
-        for parsed in model.files:
-            for name in parsed.facts.defined_names:
-                found.setdefault(name, set()).add(parsed.module)
-        definers.fill(found)
-        for sharded in (files, rdeps, definers):
+        for prefix, content in (
+            ("files", lambda: {relpath: _plain_detail(detail) for relpath, detail in details.items()}),
+            ("rdeps", lambda: _reverse_dependencies(details)),
+            ("definers", lambda: _definers_of(model)),
+        ):
+            sharded = ShardedMap(self.store, prefix, shards)
+            sharded.fill(content())  # one map at a time, written as it is made
             sharded.flush()
         self.store.put("meta", (STATE_FORMAT, shards))
         self.store.put("layout", (layout.to_plain(), dict(analysis.index.table)))
         self.store.put("graph", _plain_graph(analysis.graph))
         self.store.put("state", _plain_state(keys, analysis.summaries, analysis.cycles))
-        self.replace_all = True
+        try:  # written now: nothing of this run is read back from the store
+            self.store.commit()
+        except StoreCorrupt:
+            self.damaged = True
         analysis.run = RunStats("rebuilt", True, self.cache.stats.parsed, tuple(details))
         check_ssot_settings(model)
         return analysis
@@ -332,7 +331,7 @@ class _Refresh:
             else:
                 summaries.pop(relpath, None)
             files.set(relpath, _plain_detail(detail))
-            _update_reverse(rdeps, relpath, old.deps if old else frozenset(), detail.deps)
+            _update_reverse(rdeps, relpath, old.deps if old else (), detail.deps)
             if old is None or old.edges != detail.edges or old_entries.get(relpath) != entries[relpath]:
                 edges_changed.add(module)
                 if relpath in old_entries:
@@ -341,7 +340,7 @@ class _Refresh:
             old = _detail_from_plain(files.get(relpath))
             summaries.pop(relpath, None)
             files.set(relpath, None)
-            _update_reverse(rdeps, relpath, old.deps if old else frozenset(), frozenset())
+            _update_reverse(rdeps, relpath, old.deps if old else (), ())
             edges_changed.add(old_entries[relpath][0])
         return edges_changed
 
@@ -567,7 +566,7 @@ class _StoreSource:
             candidates = {name: self._definers.get(name, set()) for name in names}
         except StoreCorrupt:
             self._refresh.damaged = True
-            return ModelSource(self.model(), {}).definers(names)
+            return ModelSource(self.model()).definers(names)
         found: dict[str, set[str]] = {}
         for name in sorted(names):
             for module in sorted(candidates[name]):
@@ -633,7 +632,7 @@ def _tuple(value: Any, size: int) -> tuple[Any, ...]:
     return value
 
 
-_NO_DETAIL = FileDetail((), frozenset())
+_NO_DETAIL = FileDetail((), ())
 
 
 def _detail_of(files: ShardedMap, relpath: str) -> FileDetail:
@@ -641,14 +640,14 @@ def _detail_of(files: ShardedMap, relpath: str) -> FileDetail:
 
 
 def _plain_detail(detail: FileDetail) -> tuple[Any, ...]:
-    return (detail.edges, tuple(detail.deps))
+    return (detail.edges, detail.deps)
 
 
 def _detail_from_plain(value: Any) -> FileDetail | None:
     if value is None:
         return None
     edges, deps = value
-    return FileDetail(edges, frozenset(deps))
+    return FileDetail(edges, deps)
 
 
 def _plain_graph(graph: ModuleGraph) -> tuple[Any, ...]:
@@ -735,6 +734,15 @@ def _same_facts(
         return False
 
 
+def _definers_of(model: ProjectModel) -> dict[str, set[str]]:
+    """Name -> the modules defining it (def, class, assignment)."""
+    found: dict[str, set[str]] = {}
+    for parsed in model.files:
+        for name in parsed.facts.defined_names:
+            found.setdefault(name, set()).add(parsed.module)
+    return found
+
+
 def _problem_key(facts: ModuleFacts) -> bytes:
     """A content key for what cannot be read: the problem itself."""
     return content_key(repr(facts.problem).encode())
@@ -757,8 +765,9 @@ def _reverse_dependencies(details: Mapping[str, FileDetail]) -> dict[str, dict[s
     return reverse
 
 
-def _update_reverse(rdeps: ShardedMap, relpath: str, old: frozenset[Dependency], new: frozenset[Dependency]) -> None:
+def _update_reverse(rdeps: ShardedMap, relpath: str, old_keys: Dependencies, new_keys: Dependencies) -> None:
     """Move one file's entries in the reverse index from its old keys to its new ones."""
+    old, new = set(old_keys), set(new_keys)
     if old == new:
         return
     by_module: dict[str, tuple[set[str | None], set[str | None]]] = {}

@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Protocol
 
 from remediator.adapters.filesystem import Layout, STUB_FILE, is_test_file
-from remediator.analysis.dependencies import EMPTY, Dependency
+from remediator.analysis.dependencies import EMPTY, Dependencies
 from remediator.analysis.module_graph import Cycle, Link, ModuleGraph, cycle_order, chain_through, failing_modules
 from remediator.analysis.module_index import ModuleIndex
 from remediator.analysis.project import ModelQueries, ParsedFile, ProjectModel
@@ -57,7 +57,7 @@ class FileDetail:
     """What an incremental run needs to update the rest when the file's results change."""
 
     edges: tuple[tuple[str, int, int], ...]  # (imported project module, line, context); runtime files only
-    deps: frozenset[Dependency]  # what its analysis read of other modules
+    deps: Dependencies  # what its analysis read of other modules (distinct keys)
 
 
 def analyse_file(model: ModelQueries, parsed: ParsedFile) -> tuple[FileSummary, FileDetail]:
@@ -96,8 +96,10 @@ def analyse_file(model: ModelQueries, parsed: ParsedFile) -> tuple[FileSummary, 
                     seeds.append(seed)
             if resolution.depends_on is not None and resolution.depends_on != source.module:
                 edges.append((resolution.depends_on, record.line, record.context))
-    deps = keys | parsed.deps if parsed.deps else keys
-    return FileSummary(tuple(ranked), tuple(compliance), tuple(seeds)), FileDetail(tuple(edges), frozenset(deps))
+    if parsed.deps:
+        parsed.deps.update(keys)
+        keys, parsed.deps = tuple(parsed.deps), None  # the file's keys live on in its detail only
+    return FileSummary(tuple(ranked), tuple(compliance), tuple(seeds)), FileDetail(tuple(edges), keys)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,17 +218,21 @@ class ProjectAnalysis:
         return self.source.definers(names) if names else {}
 
 
-def analyse_model(model: ProjectModel) -> tuple[ProjectAnalysis, dict[str, FileDetail]]:
-    """Analyse every file of a built model; the details are what the store keeps besides the analysis."""
+def analyse_model(model: ProjectModel, *, keep_details: bool = True) -> tuple[ProjectAnalysis, dict[str, FileDetail]]:
+    """Analyse every file of a built model; the details are what the store keeps besides the analysis.
+
+    Without `keep_details` (nothing will be stored) no details are returned.
+    """
     summaries: dict[str, FileSummary] = {}
     details: dict[str, FileDetail] = {}
     for parsed in model.files:
         summary, detail = analyse_file(model, parsed)
         if summary:
             summaries[parsed.source.relpath] = summary
-        details[parsed.source.relpath] = detail
-    source = ModelSource(model, details)
-    graph = source.graph()
+        if keep_details:
+            details[parsed.source.relpath] = detail
+    source = ModelSource(model)
+    graph = model_graph(model)
     cycles = cycles_of(graph, model.graph.link)
     analysis = ProjectAnalysis(
         model.root, model.settings, Layout.of(model.discovery), model.index, summaries, cycles, source, _graph=graph,
@@ -276,13 +282,11 @@ def model_graph(model: ProjectModel) -> ModuleGraph:
 class ModelSource:
     """The parts of an analysis made from a full model that is in memory."""
 
-    def __init__(self, model: ProjectModel, details: dict[str, FileDetail]) -> None:
+    def __init__(self, model: ProjectModel) -> None:
         self._model = model
-        self._details = details
 
     def graph(self) -> ModuleGraph:
-        files = ((p.source.relpath, p.module, STUB_FILE * p.source.is_stub) for p in self._model.files)
-        return module_graph(files, lambda relpath: self._details[relpath].edges)
+        return model_graph(self._model)
 
     def definers(self, names: set[str]) -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}
