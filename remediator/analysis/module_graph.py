@@ -41,21 +41,58 @@ class ModuleGraph:
     """Import edges between project modules: `edges[m]` the modules m imports, `breaking[m]` those whose import
     runs at import time, unguarded (a failure there fails m)."""
 
-    def __init__(self, edges: Mapping[str, tuple[str, ...]], breaking: Mapping[str, tuple[str, ...]]) -> None:
+    def __init__(
+        self,
+        edges: Mapping[str, tuple[str, ...]],
+        breaking: Mapping[str, tuple[str, ...]],
+        importers: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> None:
         self.edges = edges
         self.breaking = breaking
-        self._importers: dict[str, list[str]] | None = None
+        self._importers = importers  # the reverse of `breaking`, made on first use unless given
 
     def successors(self, module: str) -> tuple[str, ...]:
         return self.edges.get(module, ())
 
-    def breaking_importers(self, module: str) -> list[str]:
+    @property
+    def importers(self) -> Mapping[str, tuple[str, ...]]:
+        """module -> the modules whose import of it runs at import time, unguarded."""
         if self._importers is None:
-            self._importers = {}
+            found: dict[str, list[str]] = {}
             for importer, imported in self.breaking.items():
                 for target in imported:
-                    self._importers.setdefault(target, []).append(importer)
-        return self._importers.get(module, [])
+                    found.setdefault(target, []).append(importer)
+            self._importers = {target: tuple(sorted(importers)) for target, importers in found.items()}
+        return self._importers
+
+    def breaking_importers(self, module: str) -> tuple[str, ...]:
+        return self.importers.get(module, ())
+
+    def with_imports_of(self, rows: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]) -> ModuleGraph:
+        """This graph with the imports of some modules replaced: module -> (imported, imported at import time).
+
+        Modules not in `rows` keep their imports; a row of two empty tuples drops a module's imports. The
+        reverse map is updated for the modules in `rows` only.
+        """
+        edges = dict(self.edges.items())  # (items: the maps may be stored ones, loaded on first use)
+        breaking = dict(self.breaking.items())
+        importers = dict(self.importers.items())
+        for module, (targets, runtime) in rows.items():
+            before, after = set(self.breaking.get(module, ())), set(runtime)
+            for target in before - after:
+                remaining = tuple(m for m in importers.get(target, ()) if m != module)
+                if remaining:
+                    importers[target] = remaining
+                else:
+                    importers.pop(target, None)
+            for target in after - before:
+                importers[target] = tuple(sorted({*importers.get(target, ()), module}))
+            for table, value in ((edges, targets), (breaking, runtime)):
+                if value:
+                    table[module] = value
+                else:
+                    table.pop(module, None)
+        return ModuleGraph(edges, breaking, importers)
 
     def components(self) -> list[frozenset[str]]:
         return strongly_connected(self.edges)
@@ -117,6 +154,46 @@ def strongly_connected(successors: Mapping[str, Iterable[str]]) -> list[frozense
                 if len(component) > 1:
                     found.append(frozenset(component))
     return found
+
+
+def components_after_change(
+    components: Iterable[frozenset[str]], old: ModuleGraph, new: ModuleGraph, changed: Iterable[str],
+) -> list[frozenset[str]] | None:
+    """The strongly connected components of `new`, when `old`'s are still right; None when they must be computed.
+
+    Only the imports of the `changed` modules differ between the two graphs. A
+    new import u -> v can only join components when v reaches u; a dropped
+    import can only split the component it lay in. Anything else leaves the
+    components as they were (the usual edit), found here by a search from each
+    new import's target instead of a pass over the whole graph.
+    """
+    kept = list(components)
+    component_of = {module: component for component in kept for module in component}
+    for importer in changed:
+        before, after = set(old.successors(importer)), set(new.successors(importer))
+        home = component_of.get(importer)
+        if home is not None and any(component_of.get(imported) is home for imported in before - after):
+            return None
+        for imported in after - before:
+            if home is not None and component_of.get(imported) is home:
+                continue
+            if _reaches(new, imported, importer):
+                return None
+    return kept
+
+
+def _reaches(graph: ModuleGraph, start: str, goal: str) -> bool:
+    seen = {start}
+    stack = [start]
+    while stack:
+        module = stack.pop()
+        if module == goal:
+            return True
+        for imported in graph.successors(module):
+            if imported not in seen:
+                seen.add(imported)
+                stack.append(imported)
+    return False
 
 
 def chain_through(

@@ -60,18 +60,16 @@ def missing_targets(analysis: ProjectAnalysis, findings: list[Finding]) -> list[
     if not groups:
         return []
     seeds = analysis.seeds()
-    test_files = analysis.test_files()
     conftests = analysis.conftests()
     for key, group in groups.items():
         group.failing_modules = analysis.failing_modules(seeds.get(key, set()))
-        group.failing_test_files = _failing_tests(group.failing_modules, test_files, conftests)
+        group.failing_test_files = _failing_tests(analysis, group.failing_modules, conftests)
     return sorted(groups.values(), key=lambda g: (-len(g.failing_modules), -len(g.importers), g.label))
 
 
-def _failing_tests(failing: set[str], test_files: dict[str, str], conftests: dict[str, str]) -> list[str]:
+def _failing_tests(analysis: ProjectAnalysis, failing: set[str], conftests: dict[str, str]) -> list[str]:
     """Test files pytest cannot collect: failing test modules, and every test below a failing conftest."""
-    paths = {test_files[m] for m in failing if m in test_files}
-    for directory in (conftests[m] for m in failing if m in conftests):
-        prefix = "" if directory == "." else directory + "/"
-        paths.update(path for path in test_files.values() if path.startswith(prefix))
+    paths = {path for module in failing if (path := analysis.test_file_of(module)) is not None}
+    for folder in {conftests[module] for module in failing if module in conftests}:
+        paths.update(analysis.test_files_below(folder))
     return sorted(paths)

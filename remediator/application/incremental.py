@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,9 @@ from remediator.adapters.cache import FactsCache, content_key
 from remediator.adapters.filesystem import PACKAGE_FILE, STUB_FILE, Layout, directories_changed, discover
 from remediator.adapters.source_reader import read_source
 from remediator.analysis.dependencies import Dependencies, Dependency, DependencyRecorder
-from remediator.analysis.module_graph import Cycle, Link, ModuleGraph, chain_through, cycle_order, strongly_connected
+from remediator.analysis.module_graph import (
+    Cycle, Link, ModuleGraph, chain_through, components_after_change, cycle_order, strongly_connected,
+)
 from remediator.analysis.module_index import PACKAGE, ModuleIndex, is_internal, module_table
 from remediator.analysis.project import ParsedFile, ProjectModel, assemble, build_project, no_cyclic_gc, resolve_file
 from remediator.analysis.resolver import ModuleResolver
@@ -57,7 +60,7 @@ from remediator.domain.findings import UNREADABLE_FILE, Finding, Suggestion
 from remediator.domain.modules import absolute_module
 from remediator.rules.ssot import check_ssot_settings
 
-STATE_FORMAT = 1  # bump when what is stored changes shape
+STATE_FORMAT = 2  # bump when what is stored changes shape
 _ANALYSIS_CODE = ("analysis", "rules", "application", "domain")  # folders whose code shapes the stored analysis
 _NOT_REGULAR = ParseProblem(UNREADABLE_FILE, "not a regular file", 1, 1)
 
@@ -142,6 +145,7 @@ class _Refresh:
         self.base = str(root) + os.sep
         self.damaged = False  # a damaged blob was found after the update: drop the store
         self.discovered = False  # discovery ran again
+        self._by_module: tuple[tuple[tuple[str, str, int], ...], dict[str, list[str]]] | None = None
 
     def run(self) -> ProjectAnalysis:
         stored = _Stored.load(self.store)
@@ -184,7 +188,7 @@ class _Refresh:
             sharded.flush()
         self.store.put("meta", (STATE_FORMAT, shards))
         self.store.put("layout", (layout.to_plain(), dict(analysis.index.table)))
-        self.store.put("graph", _plain_graph(analysis.graph))
+        _put_graph(self.store, analysis.graph)
         self.store.put("state", _plain_state(keys, analysis.summaries, analysis.cycles))
         try:  # written now: nothing of this run is read back from the store
             self.store.commit()
@@ -236,7 +240,7 @@ class _Refresh:
         if edges_changed:
             graph = _updated_graph(stored.graph(), layout, files, edges_changed)
             cycles = _updated_cycles(stored.cycles, stored.graph(), graph, layout, files, edges_changed)
-            self.store.put("graph", _plain_graph(graph))
+            _put_graph(self.store, graph)
         for sharded in (files, rdeps, definers):
             sharded.flush()
         self.store.put("state", _plain_state(keys, summaries, cycles))
@@ -349,10 +353,19 @@ class _Refresh:
         cycles: list[Cycle], facts: _FactsSource, graph: ModuleGraph | None, definers: ShardedMap | None = None,
     ) -> ProjectAnalysis:
         definers = definers if definers is not None else ShardedMap(self.store, "definers", stored.shards)
-        source = _StoreSource(self, layout, facts, graph if graph is not None else stored.graph, definers)
+        source = _StoreSource(self, layout, facts, graph, definers)
         return ProjectAnalysis(self.root, self.settings, layout, ModuleIndex(table, layout.roots), summaries, cycles, source)
 
     # -- reading files ------------------------------------------------------------
+
+    def files_by_module(self, files: tuple[tuple[str, str, int], ...]) -> dict[str, list[str]]:
+        """module -> its files' relpaths, made once per list of files (the old and new layouts usually share one)."""
+        if self._by_module is None or self._by_module[0] is not files:
+            by_module: dict[str, list[str]] = {}
+            for relpath, module, _flags in files:
+                by_module.setdefault(module, []).append(relpath)
+            self._by_module = (files, by_module)
+        return self._by_module[1]
 
     def _facts_of_bytes(self, relpath: str, key: bytes, data: bytes | None) -> ModuleFacts:
         """Facts of a file's content: from the facts cache, else parsed (and cached)."""
@@ -389,13 +402,11 @@ class _Refresh:
 
 def _updated_graph(old: ModuleGraph, layout: Layout, files: ShardedMap, modules: set[str]) -> ModuleGraph:
     """The graph with the imports of `modules` made again from their runtime files' edges."""
-    edges = {module: targets for module, targets in old.edges.items() if module not in modules}
-    breaking = {module: targets for module, targets in old.breaking.items() if module not in modules}
     rows = [(relpath, module, flags) for relpath, module, flags in layout.files if module in modules]
     partial = module_graph(rows, lambda relpath: _detail_of(files, relpath).edges)
-    edges.update(partial.edges)
-    breaking.update(partial.breaking)
-    return ModuleGraph(edges, breaking)
+    return old.with_imports_of({
+        module: (partial.edges.get(module, ()), partial.breaking.get(module, ())) for module in modules
+    })
 
 
 def _updated_cycles(
@@ -407,9 +418,8 @@ def _updated_cycles(
     components are the old ones and only their chains may need redoing.
     """
     unchanged = {frozenset(cycle.modules): cycle for cycle in old if not modules.intersection(cycle.modules)}
-    if all(old_graph.successors(module) == graph.successors(module) for module in modules):
-        components = [frozenset(cycle.modules) for cycle in old]
-    else:
+    components = components_after_change((frozenset(cycle.modules) for cycle in old), old_graph, graph, modules)
+    if components is None:
         components = strongly_connected(graph.edges)
     runtime: dict[str, list[str]] = {}
     for relpath, module, flags in layout.files:
@@ -473,9 +483,7 @@ class _FactsSource:
 
     def of_module(self, module: str) -> list[ModuleFacts]:
         if self._by_module is None:
-            self._by_module = {}
-            for relpath, name, _flags in self.layout.files:
-                self._by_module.setdefault(name, []).append(relpath)
+            self._by_module = self.refresh.files_by_module(self.layout.files)
         return [self.of_file(relpath) for relpath in self._by_module.get(module, ())]
 
     def symbols(self, module: str, table: Mapping[str, int], roots: Iterable[str]) -> ModuleSymbols | None:
@@ -542,23 +550,28 @@ class _StoreSource:
     """The parts of a stored analysis loaded only when asked: the graph, definers, the full model."""
 
     def __init__(
-        self, refresh: _Refresh, layout: Layout, facts: _FactsSource, graph: ModuleGraph | Any, definers: ShardedMap,
+        self, refresh: _Refresh, layout: Layout, facts: _FactsSource, graph: ModuleGraph | None, definers: ShardedMap,
     ) -> None:
         self._refresh = refresh
         self._layout = layout
         self._facts = facts
-        self._graph = graph  # a ModuleGraph, or a function that loads the stored one
+        self._graph = graph  # made by this run, or None: the stored one, read when used
         self._definers = definers
         self._model: ProjectModel | None = None
 
     def graph(self) -> ModuleGraph:
         if not isinstance(self._graph, ModuleGraph):
-            try:
-                self._graph = self._graph()
-            except StoreCorrupt:  # found damaged only now: made from the model instead, and the store dropped
-                self._refresh.damaged = True
-                self._graph = model_graph(self.model())
+            self._graph = ModuleGraph(*(
+                _StoredMap(self._refresh.store, f"graph/{part}", partial(self._graph_of_model, part))
+                for part in _GRAPH_PARTS
+            ))
         return self._graph
+
+    def _graph_of_model(self, part: str) -> Mapping[str, tuple[str, ...]]:
+        """A map of the graph found damaged in the store (only now): made from the model; the store is dropped."""
+        self._refresh.damaged = True
+        result: Mapping[str, tuple[str, ...]] = getattr(model_graph(self.model()), part)
+        return result
 
     def definers(self, names: set[str]) -> dict[str, set[str]]:
         """Name -> modules that define it. The stored index only grows (a superset): each module is checked."""
@@ -617,12 +630,9 @@ class _Stored:
             raise StoreCorrupt(f"{store.path}: {error}") from None
 
     def graph(self) -> ModuleGraph:
+        """The stored graph; each of its three maps is read when first used."""
         if self._graph is None:
-            try:
-                edges, breaking = _tuple(self.store.get("graph"), 2)
-            except (ValueError, TypeError) as error:
-                raise StoreCorrupt(f"{self.store.path}: graph: {error}") from None
-            self._graph = ModuleGraph(edges, breaking)
+            self._graph = ModuleGraph(*(_StoredMap(self.store, f"graph/{part}") for part in _GRAPH_PARTS))
         return self._graph
 
 
@@ -650,8 +660,53 @@ def _detail_from_plain(value: Any) -> FileDetail | None:
     return FileDetail(edges, deps)
 
 
-def _plain_graph(graph: ModuleGraph) -> tuple[Any, ...]:
-    return (dict(graph.edges), dict(graph.breaking))
+_GRAPH_PARTS = ("edges", "breaking", "importers")
+
+
+def _put_graph(store: AnalysisStore, graph: ModuleGraph) -> None:
+    store.put("graph/edges", dict(graph.edges))
+    store.put("graph/breaking", dict(graph.breaking))
+    store.put("graph/importers", dict(graph.importers))
+
+
+class _StoredMap(Mapping[str, tuple[str, ...]]):
+    """One map of the stored graph, read from the store on first use. Raises StoreCorrupt."""
+
+    def __init__(
+        self, store: AnalysisStore, name: str, fallback: Callable[[], Mapping[str, tuple[str, ...]]] | None = None,
+    ) -> None:
+        self._store = store
+        self._name = name
+        self._fallback = fallback  # what to use when the stored map is damaged (else: raise StoreCorrupt)
+        self._value: Mapping[str, tuple[str, ...]] | None = None
+
+    def _loaded(self) -> Mapping[str, tuple[str, ...]]:
+        if self._value is None:
+            try:
+                value = self._store.get(self._name)
+                if type(value) is not dict:
+                    raise StoreCorrupt(f"{self._store.path}: {self._name} is not a map")
+            except StoreCorrupt:
+                if self._fallback is None:
+                    raise
+                value = self._fallback()
+            self._value = value
+        return self._value
+
+    def __getitem__(self, key: str) -> tuple[str, ...]:
+        return self._loaded()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self._loaded().get(key, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+    def items(self):  # type: ignore[no-untyped-def, override]
+        return self._loaded().items()
 
 
 def _plain_state(keys: tuple[bytes, ...], summaries: Mapping[str, FileSummary], cycles: list[Cycle]) -> tuple[Any, ...]:

@@ -137,6 +137,8 @@ class ProjectAnalysis:
     source: AnalysisSource
     run: RunStats = RunStats("full")
     _modules_by_path: dict[str, str] | None = field(default=None, repr=False)
+    _runtime_files: dict[str, list[str]] | None = field(default=None, repr=False)
+    _test_files: dict[str, str | None] = field(default_factory=dict, repr=False)
     _graph: ModuleGraph | None = field(default=None, repr=False)
 
     @property
@@ -201,13 +203,27 @@ class ProjectAnalysis:
             self._modules_by_path = {path: module for path, module, _flags in self.layout.files}
         return self._modules_by_path[relpath]
 
-    def test_files(self) -> dict[str, str]:
-        """Module -> file, for the runtime files pytest collects."""
+    def test_file_of(self, module: str) -> str | None:
+        """The runtime file of `module` when pytest collects it (by the `test_files` patterns)."""
+        if module in self._test_files:
+            return self._test_files[module]
+        if self._runtime_files is None:
+            self._runtime_files = {}
+            for relpath, name, flags in self.layout.files:
+                if not flags & STUB_FILE:
+                    self._runtime_files.setdefault(name, []).append(relpath)
+        found = [p for p in self._runtime_files.get(module, ()) if is_test_file(p, self.settings.test_files)]
+        answer = self._test_files[module] = found[-1] if found else None
+        return answer
+
+    def test_files_below(self, folder: str) -> list[str]:
+        """The runtime files pytest collects under `folder` ("." for the root)."""
+        prefix = "" if folder == "." else folder + "/"
         patterns = self.settings.test_files
-        return {
-            module: relpath for relpath, module, flags in self.layout.files
-            if not flags & STUB_FILE and is_test_file(relpath, patterns)
-        }
+        return [
+            relpath for relpath, _module, flags in self.layout.files
+            if relpath.startswith(prefix) and not flags & STUB_FILE and is_test_file(relpath, patterns)
+        ]
 
     def conftests(self) -> dict[str, str]:
         """Module -> the folder of each conftest.py."""

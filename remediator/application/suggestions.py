@@ -31,7 +31,8 @@ def add_suggestions(
     for finding in everything:
         if finding.rule == MISSING_MODULE and finding.name and finding.name != "*":
             names_by_target[finding.target or ""].add(finding.name)
-    expected_paths = {target: _expected_paths(analysis, target) for target in missing_modules}
+    src_layout = any(relpath.startswith("src/") for relpath, _module, _flags in analysis.layout.files)
+    expected_paths = {target: _expected_paths(target, src_layout) for target in missing_modules}
     deletions = find_deletions(analysis.root, sorted({p for paths in expected_paths.values() for p in paths})) if use_git else {}
     leaves = _Leaves(analysis)
     by_target: dict[str, list[Suggestion]] = {}
@@ -150,11 +151,11 @@ def _move(module: str, names: list[str]) -> Suggestion:
     return Suggestion("move", module, f"{listed} {'is' if len(names) == 1 else 'are'} now defined in {module}")
 
 
-def _expected_paths(analysis: ProjectAnalysis, target: str) -> list[str]:
-    """Where the module's file would be, relative to the root (plain and `src/` layouts)."""
+def _expected_paths(target: str, src_layout: bool) -> list[str]:
+    """Where the module's file would be, relative to the root (plain, and `src/` when the project has one)."""
     parts = target.split(".")
     bases = [""]
-    if any(relpath.startswith("src/") for relpath, _module, _flags in analysis.layout.files):
+    if src_layout:
         bases.append("src/")
     paths = []
     for base in bases:
