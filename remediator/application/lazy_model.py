@@ -1,0 +1,245 @@
+"""Facts and the model of a stored analysis, loaded only when asked.
+
+An incremental run analyses a handful of files; the modules they import need
+their facts, the other ten thousand do not. `FactsSource` hands out facts by
+file and by module from the facts cache (by the content key the layout records),
+`LazyModel` answers the rules' questions (ModelQueries) over them, and
+`StoreSource` gives what the analysis loads on demand: the stored graph, the
+definers of a name, the full model.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from remediator.adapters.analysis_store import AnalysisStore, ShardedMap, StoreCorrupt
+from remediator.adapters.cache import FactsCache
+from remediator.adapters.filesystem import Layout
+from remediator.adapters.source_reader import read_source
+from remediator.analysis.dependencies import DependencyRecorder
+from remediator.analysis.module_graph import ModuleGraph
+from remediator.analysis.module_index import PACKAGE, ModuleIndex, is_internal
+from remediator.analysis.project import ParsedFile, ProjectModel, assemble, no_cyclic_gc
+from remediator.analysis.resolver import ModuleResolver
+from remediator.analysis.symbols import ModuleSymbols, SymbolTables, module_symbols
+from remediator.application.project_analysis import ModelSource, model_graph
+from remediator.application.stored_analysis import GRAPH_PARTS, StoredMap
+from remediator.domain.config import Settings
+from remediator.domain.facts import ModuleFacts, ParseProblem, empty_facts
+from remediator.domain.findings import UNREADABLE_FILE
+from remediator.domain.modules import absolute_module
+
+_NOT_REGULAR = ParseProblem(UNREADABLE_FILE, "not a regular file", 1, 1)
+Files = tuple[tuple[str, str, int], ...]  # a Layout's files
+
+
+class FileReader:
+    """The project's files as facts: through the facts cache, parsed only when no entry has their content."""
+
+    def __init__(self, root: Path, cache: FactsCache) -> None:
+        self.root = root
+        self.cache = cache
+        self.base = str(root) + os.sep
+        self._by_module: tuple[Files, dict[str, list[str]]] | None = None
+
+    def facts_of_bytes(self, relpath: str, key: bytes, data: bytes | None) -> ModuleFacts:
+        """Facts of a file's content (its bytes when already read): from the facts cache, else parsed and cached."""
+        facts = self.cache.get(key)
+        if facts is not None:
+            return facts
+        if data is None:
+            try:
+                data = Path(self.base + relpath).read_bytes()
+            except OSError:
+                return self.problem_facts(relpath)
+        from remediator.adapters.parallel import parse_bytes  # the parser loads tree-sitter: only when needed
+
+        facts = parse_bytes(data)
+        self.cache.stats.parsed += 1
+        self.cache.put(key, facts)
+        return facts
+
+    def current_facts(self, relpath: str) -> ModuleFacts:
+        """Facts of what the file holds now."""
+        key, data = self.cache.current_key(self.base + relpath)
+        return self.facts_of_bytes(relpath, key, data) if key is not None else self.problem_facts(relpath)
+
+    def problem_facts(self, relpath: str) -> ModuleFacts:
+        """Facts of a file that cannot be read (or is no longer a regular file): the problem, as the reader words it."""
+        path = Path(self.base + relpath)
+        if not path.is_file():
+            return empty_facts(_NOT_REGULAR)
+        source = read_source(path)
+        if isinstance(source, ParseProblem):
+            return empty_facts(source)
+        from remediator.adapters.parallel import parse_bytes
+
+        return parse_bytes(source)  # readable after all (it changed while we looked)
+
+    def files_by_module(self, files: Files) -> dict[str, list[str]]:
+        """module -> its files' relpaths, made once per list of files (the old and new layouts usually share one)."""
+        if self._by_module is None or self._by_module[0] is not files:
+            by_module: dict[str, list[str]] = {}
+            for relpath, module, _flags in files:
+                by_module.setdefault(module, []).append(relpath)
+            self._by_module = (files, by_module)
+        return self._by_module[1]
+
+
+class FactsSource:
+    """Facts of a layout's files: the new ones in memory, the others from the facts cache by content key.
+
+    For the `old` layout a missing cache entry cannot be read again from disk
+    (the file holds something else now): its module's facts are unavailable.
+    """
+
+    def __init__(
+        self, reader: FileReader, layout: Layout, keys: Sequence[bytes | None], new: dict[str, ModuleFacts], *, old: bool = False,
+    ) -> None:
+        self.reader = reader
+        self.layout = layout
+        self.keys = keys
+        self.new = new
+        self.old = old
+        self._loaded: dict[str, ModuleFacts] = {}
+        self._positions: dict[str, int] | None = None
+        self._by_module: dict[str, list[str]] | None = None
+
+    def of_file(self, relpath: str) -> ModuleFacts:
+        """Raises Unavailable (old layout only)."""
+        facts = self.new.get(relpath) or self._loaded.get(relpath)
+        if facts is not None:
+            return facts
+        if self._positions is None:
+            self._positions = {path: position for position, (path, _m, _f) in enumerate(self.layout.files)}
+        key = self.keys[self._positions[relpath]]
+        facts = self.reader.cache.get(key) if key is not None else None
+        if facts is None:
+            if self.old:
+                raise Unavailable(relpath)
+            facts = self.reader.current_facts(relpath)  # its entry was pruned or damaged: read the file again
+        self._loaded[relpath] = facts
+        return facts
+
+    def of_module(self, module: str) -> list[ModuleFacts]:
+        if self._by_module is None:
+            self._by_module = self.reader.files_by_module(self.layout.files)
+        return [self.of_file(relpath) for relpath in self._by_module.get(module, ())]
+
+    def symbols(self, module: str, table: Mapping[str, int], roots: Iterable[str]) -> ModuleSymbols | None:
+        """What `module`'s facts say about names; None when they cannot be had."""
+        try:
+            facts = self.of_module(module)
+        except Unavailable:
+            return None
+        internal = frozenset(roots)
+        return module_symbols(
+            module, table.get(module, 0) & PACKAGE == PACKAGE, facts, absolute_module, lambda name: is_internal(name, internal),
+        )
+
+
+class Unavailable(Exception):
+    """The old facts of a file are no longer in the cache."""
+
+
+class _ModuleFactsMap(Mapping[str, Sequence[ModuleFacts]]):
+    """module -> facts of its files, loaded on first use (what SymbolTables reads)."""
+
+    def __init__(self, source: FactsSource) -> None:
+        self._source = source
+        self._loaded: dict[str, list[ModuleFacts]] = {}
+
+    def __getitem__(self, module: str) -> list[ModuleFacts]:
+        found = self._loaded.get(module)
+        if found is None:
+            found = self._loaded[module] = self._source.of_module(module)
+        if not found:
+            raise KeyError(module)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded)
+
+    def __len__(self) -> int:
+        return len(self._loaded)
+
+
+@dataclass(slots=True)
+class LazyModel:
+    """What the rules ask of a model (ModelQueries), over facts loaded on demand; records dependency keys."""
+
+    root: Path
+    settings: Settings
+    index: ModuleIndex
+    symbols: SymbolTables
+    resolver: ModuleResolver
+    recorder: DependencyRecorder | None
+    facts: FactsSource
+
+    @classmethod
+    def create(cls, root: Path, settings: Settings, table: dict[str, int], roots: Sequence[str], facts: FactsSource) -> LazyModel:
+        recorder = DependencyRecorder()
+        index = ModuleIndex(table, roots, (), recorder)
+        resolver = ModuleResolver(index, recorder)
+        symbols = SymbolTables(index, _ModuleFactsMap(facts), resolver.absolute, recorder)
+        resolver.symbols = symbols
+        return cls(root, settings, index, symbols, resolver, recorder, facts)
+
+
+class StoreSource:
+    """The parts of a stored analysis loaded only when asked: the graph, definers, the full model."""
+
+    def __init__(
+        self, root: Path, settings: Settings, store: AnalysisStore, layout: Layout, facts: FactsSource,
+        graph: ModuleGraph | None, definers: ShardedMap, on_damage: Callable[[], None],
+    ) -> None:
+        self._root = root
+        self._settings = settings
+        self._store = store
+        self._on_damage = on_damage  # a blob found damaged only now: the store is to be dropped
+        self._layout = layout
+        self._facts = facts
+        self._graph = graph  # made by this run, or None: the stored one, read when used
+        self._definers = definers
+        self._model: ProjectModel | None = None
+
+    def graph(self) -> ModuleGraph:
+        if not isinstance(self._graph, ModuleGraph):
+            self._graph = ModuleGraph(*(
+                StoredMap(self._store, f"graph/{part}", partial(self._graph_of_model, part))
+                for part in GRAPH_PARTS
+            ))
+        return self._graph
+
+    def _graph_of_model(self, part: str) -> Mapping[str, tuple[str, ...]]:
+        """A map of the graph found damaged in the store (only now): made from the model; the store is dropped."""
+        self._on_damage()
+        result: Mapping[str, tuple[str, ...]] = getattr(model_graph(self.model()), part)
+        return result
+
+    def definers(self, names: set[str]) -> dict[str, set[str]]:
+        """Name -> modules that define it. The stored index only grows (a superset): each module is checked."""
+        try:
+            candidates = {name: self._definers.get(name, set()) for name in names}
+        except StoreCorrupt:
+            self._on_damage()
+            return ModelSource(self.model()).definers(names)
+        found: dict[str, set[str]] = {}
+        for name in sorted(names):
+            for module in sorted(candidates[name]):
+                if any(name in facts.defined_names for facts in self._facts.of_module(module)):
+                    found.setdefault(name, set()).add(module)
+        return found
+
+    def model(self) -> ProjectModel:
+        """The full model of this layout, from the facts cache (only the files' facts are read)."""
+        if self._model is None:
+            discovery = self._layout.discovery(self._root)
+            files = [ParsedFile(source, self._facts.of_file(source.relpath)) for source in discovery.files]
+            with no_cyclic_gc():
+                self._model = assemble(self._root, self._settings, discovery, files)
+        return self._model

@@ -1,0 +1,230 @@
+"""What the analysis store holds for one project, as plain data (tuples, dicts, strings: what marshal writes).
+
+Blobs (`adapters.analysis_store`):
+
+    meta                 (STATE_FORMAT, number of shards)
+    layout               (Layout.to_plain(), module table)
+    state                (content key of each layout file, summaries of the files that have one, cycles)
+    graph/edges          module -> the modules it imports
+    graph/breaking       module -> those whose import runs at import time, unguarded
+    graph/importers      module -> who imports it so (the reverse: for the blast radius)
+    files/<shard>        relpath -> FileDetail (edges with their lines, dependency keys)
+    rdeps/<shard>        module -> key name (None, a name, "*") -> the files that read that key
+    definers/<shard>     name -> modules defining it (a superset: entries are added, never removed)
+
+Everything read is checked: a value of the wrong shape raises StoreCorrupt, as a
+failed checksum does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from remediator.adapters.analysis_store import AnalysisStore, ShardedMap, StoreCorrupt
+from remediator.adapters.filesystem import Layout
+from remediator.analysis.dependencies import Dependencies
+from remediator.analysis.module_graph import Cycle, Link, ModuleGraph
+from remediator.analysis.project import ProjectModel
+from remediator.application.project_analysis import FileDetail, FileSummary
+from remediator.domain.findings import Finding, Suggestion
+
+STATE_FORMAT = 2  # bump when what is stored changes shape
+GRAPH_PARTS = ("edges", "breaking", "importers")
+
+
+@dataclass(slots=True)
+class StoredAnalysis:
+    """The stored analysis a run starts from."""
+
+    store: AnalysisStore
+    shards: int
+    layout: Layout
+    table: dict[str, int]
+    keys: tuple[bytes, ...]
+    summaries: dict[str, FileSummary]
+    cycles: list[Cycle]
+    _graph: ModuleGraph | None = None
+
+    @classmethod
+    def load(cls, store: AnalysisStore) -> StoredAnalysis | None:
+        """The stored analysis; None when there is none of this format. Raises StoreCorrupt."""
+        meta = store.get("meta")
+        if type(meta) is not tuple or len(meta) != 2 or meta[0] != STATE_FORMAT:
+            return None
+        try:
+            layout_plain, table = _tuple(store.get("layout"), 2)
+            keys, summaries, cycles = _tuple(store.get("state"), 3)
+            layout = Layout.from_plain(layout_plain)
+            if type(table) is not dict or type(keys) is not tuple or len(keys) != len(layout.files):
+                raise ValueError("the state does not match the layout")
+            return cls(store, meta[1], layout, table, keys, _summaries_from_plain(summaries, layout), _cycles_from_plain(cycles))
+        except (ValueError, TypeError, KeyError, IndexError) as error:
+            raise StoreCorrupt(f"{store.path}: {error}") from None
+
+    def graph(self) -> ModuleGraph:
+        """The stored graph; each of its three maps is read when first used."""
+        if self._graph is None:
+            self._graph = ModuleGraph(*(StoredMap(self.store, f"graph/{part}") for part in GRAPH_PARTS))
+        return self._graph
+
+
+def put_graph(store: AnalysisStore, graph: ModuleGraph) -> None:
+    store.put("graph/edges", dict(graph.edges))
+    store.put("graph/breaking", dict(graph.breaking))
+    store.put("graph/importers", dict(graph.importers))
+
+
+class StoredMap(Mapping[str, tuple[str, ...]]):
+    """One map of the stored graph, read from the store on first use. Raises StoreCorrupt."""
+
+    def __init__(
+        self, store: AnalysisStore, name: str, fallback: Callable[[], Mapping[str, tuple[str, ...]]] | None = None,
+    ) -> None:
+        self._store = store
+        self._name = name
+        self._fallback = fallback  # what to use when the stored map is damaged (else: raise StoreCorrupt)
+        self._value: Mapping[str, tuple[str, ...]] | None = None
+
+    def _loaded(self) -> Mapping[str, tuple[str, ...]]:
+        if self._value is None:
+            try:
+                value = self._store.get(self._name)
+                if type(value) is not dict:
+                    raise StoreCorrupt(f"{self._store.path}: {self._name} is not a map")
+            except StoreCorrupt:
+                if self._fallback is None:
+                    raise
+                value = self._fallback()
+            self._value = value
+        return self._value
+
+    def __getitem__(self, key: str) -> tuple[str, ...]:
+        return self._loaded()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self._loaded().get(key, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+    def items(self):  # type: ignore[no-untyped-def, override]
+        return self._loaded().items()
+
+
+def plain_state(keys: tuple[bytes, ...], summaries: Mapping[str, FileSummary], cycles: list[Cycle]) -> tuple[Any, ...]:
+    plain = {
+        relpath: (tuple(_plain_finding(rank, f) for rank, f in summary.findings), summary.compliance, summary.seeds)
+        for relpath, summary in summaries.items()
+    }
+    return (keys, plain, tuple((c.modules, tuple((l.importer, l.imported, l.path, l.line) for l in c.chain)) for c in cycles))
+
+
+def plain_detail(detail: FileDetail) -> tuple[Any, ...]:
+    return (detail.edges, detail.deps)
+
+
+def detail_from_plain(value: Any) -> FileDetail | None:
+    if value is None:
+        return None
+    edges, deps = value
+    return FileDetail(edges, deps)
+
+
+def detail_of(files: ShardedMap, relpath: str) -> FileDetail:
+    return detail_from_plain(files.get(relpath)) or _NO_DETAIL
+
+
+def definers_of(model: ProjectModel) -> dict[str, set[str]]:
+    """Name -> the modules defining it (def, class, assignment)."""
+    found: dict[str, set[str]] = {}
+    for parsed in model.files:
+        for name in parsed.facts.defined_names:
+            found.setdefault(name, set()).add(parsed.module)
+    return found
+
+
+def shard_count(files: int) -> int:
+    """About 64 files a shard, between 16 and 1024 shards."""
+    count = 16
+    while count < 1024 and count * 64 < files:
+        count *= 2
+    return count
+
+
+def reverse_dependencies(details: Mapping[str, FileDetail]) -> dict[str, dict[str | None, set[str]]]:
+    """module -> key name (None, a name, ALL) -> the files whose analysis read that key."""
+    reverse: dict[str, dict[str | None, set[str]]] = {}
+    for relpath, detail in details.items():
+        for module, name in detail.deps:
+            reverse.setdefault(module, {}).setdefault(name, set()).add(relpath)
+    return reverse
+
+
+def update_reverse(rdeps: ShardedMap, relpath: str, old_keys: Dependencies, new_keys: Dependencies) -> None:
+    """Move one file's entries in the reverse index from its old keys to its new ones."""
+    old, new = set(old_keys), set(new_keys)
+    if old == new:
+        return
+    by_module: dict[str, tuple[set[str | None], set[str | None]]] = {}
+    for module, name in old - new:
+        by_module.setdefault(module, (set(), set()))[0].add(name)
+    for module, name in new - old:
+        by_module.setdefault(module, (set(), set()))[1].add(name)
+    for module, (gone, added) in by_module.items():
+        entry = {name: set(readers) for name, readers in rdeps.get(module, {}).items()}
+        for name in gone:
+            readers = entry.get(name)
+            if readers is not None:
+                readers.discard(relpath)
+                if not readers:
+                    del entry[name]
+        for name in added:
+            entry.setdefault(name, set()).add(relpath)
+        rdeps.set(module, entry or None)
+
+
+_NO_DETAIL = FileDetail((), ())
+
+
+def _tuple(value: Any, size: int) -> tuple[Any, ...]:
+    if type(value) is not tuple or len(value) != size:
+        raise ValueError(f"expected {size} items, found {type(value).__name__}")
+    return value
+
+
+def _plain_finding(rank: int, finding: Finding) -> tuple[Any, ...]:
+    suggestion = finding.suggestion
+    return (
+        rank, finding.rule, finding.line, finding.column, finding.target, finding.name, finding.severity,
+        finding.message, finding.guarded, finding.reference, finding.type_checking,
+        None if suggestion is None else (suggestion.kind, suggestion.target, suggestion.detail, suggestion.command, suggestion.path, suggestion.commit),
+        finding.ssot_rule,
+    )
+
+
+def _summaries_from_plain(value: Any, layout: Layout) -> dict[str, FileSummary]:
+    if not value:
+        return {}
+    modules = {relpath: module for relpath, module, _flags in layout.files}
+    summaries = {}
+    for relpath, (findings, compliance, seeds) in value.items():
+        importer = modules[relpath]
+        summaries[relpath] = FileSummary(tuple(_finding_from_plain(f, relpath, importer) for f in findings), compliance, seeds)
+    return summaries
+
+
+def _finding_from_plain(value: Any, path: str, importer: str) -> tuple[int, Finding]:
+    rank, rule, line, column, target, name, severity, message, guarded, reference, type_checking, suggestion, ssot_rule = value
+    return rank, Finding(
+        rule, path, line, column, importer, target, name, severity, message, guarded, reference, type_checking,
+        None if suggestion is None else Suggestion(*suggestion), ssot_rule=ssot_rule,
+    )
+
+
+def _cycles_from_plain(value: Any) -> list[Cycle]:
+    return [Cycle(tuple(modules), tuple(Link(*link) for link in chain)) for modules, chain in value]
