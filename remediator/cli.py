@@ -276,16 +276,15 @@ def _watch(root: Path, output_format: str, run: Callable[[], Any], *watched: Pat
 
 
 def _guarded(root: Path, call: Callable[[], Any]) -> Any:
-    from remediator.application.baseline import BaselineError
     from remediator.application.check import CheckError
     from remediator.domain.config import ConfigError
 
     try:
         return call()
-    except BaselineError as error:
-        _fail(f"baseline error: {error}")
     except ConfigError as error:
-        _fail(f"configuration error: {error}")
+        from remediator.application.baseline import BaselineError  # a ConfigError of its own kind
+
+        _fail(f"{'baseline' if isinstance(error, BaselineError) else 'configuration'} error: {error}")
     except CheckError as error:
         _fail(str(error))
     except OSError as error:

@@ -57,8 +57,7 @@ class AnalysisStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("CREATE TABLE IF NOT EXISTS blobs (name TEXT PRIMARY KEY, data BLOB NOT NULL)")
-            self._db.execute("BEGIN")
-            self._db.execute("SELECT count(*) FROM blobs").fetchone()  # the snapshot this run reads
+            self._db.execute("BEGIN")  # the snapshot this run reads starts with its first read
         except sqlite3.DatabaseError as error:
             raise StoreCorrupt(f"{path}: {error}") from None
 

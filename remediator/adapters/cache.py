@@ -42,13 +42,14 @@ from pathlib import Path
 from typing import Any
 
 from remediator.adapters.hashing import blake2b
+from remediator.adapters.stat_index import StatIndex, StatSignature
 from remediator.adapters.writer import write_atomically
 from remediator.domain.facts import ImportRecord, ModuleFacts, ParseProblem, StringReference
 
 CACHE_DIR = ".remediator"
 FORMAT = 1  # bump when the entry or index layout changes
 _MAGIC = b"RMDFACT1"
-_INDEX_MAGIC = b"RMDSTAT1"
+_INDEX_MAGIC = b"RMDSTAT2"  # column-wise (adapters/stat_index.py)
 _SUM = 16  # bytes of checksum
 _MARSHAL_VERSION = 4
 _KEEP_VERSIONS = 3  # version folders kept (the newest ones); older ones are removed
@@ -58,7 +59,6 @@ _CACHEDIR_TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# This file is a 
 _FACTS_CODE = ("adapters/parser.py", "adapters/source_reader.py", "adapters/cache.py", "domain/facts.py", "domain/findings.py")
 _new = tuple.__new__
 
-StatSignature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
 
 def content_key(data: bytes) -> bytes:
@@ -149,10 +149,10 @@ class FactsCache:
         self._facts = f"{self.folder}{os.sep}facts{os.sep}"
         self._salt = self.version.encode() + b"\0"
         self._writable = True
-        self._index: dict[str, tuple[StatSignature, bytes]] | None = None
-        self._written_since_prune = 0
-        self._seen: dict[str, tuple[StatSignature, bytes]] = {}  # the index this run will write
-        self._keys: set[bytes] = set()  # the content keys of every file this run read
+        self._index: StatIndex | None = None
+        self._unchanged = bytearray()  # a flag per row of the index: this run found the file unchanged
+        self._updates: dict[str, tuple[StatSignature, bytes]] = {}  # files read this run, settled: to record
+        self._keys: set[bytes] = set()  # the content keys of the files this run read
         self.keys_by_path: dict[str, bytes] = {}  # path -> content key of every file this run knows
 
     def __getstate__(self) -> dict[str, Any]:
@@ -218,62 +218,73 @@ class FactsCache:
 
     def known(self, path: Path) -> ModuleFacts | None:
         """The facts of `path` when its stat matches the index and its entry is sound; else None."""
-        recorded = self._load_index().get(str(path))
-        if recorded is None:
+        index = self._load_index()
+        row = index.positions.get(str(path))
+        if row is None:
             return None
         try:
             signature = _signature(os.stat(path))
         except OSError:
             return None
-        if signature != recorded[0]:
+        if signature != index.signature(row):
             return None
-        facts = self.get(recorded[1])
+        key = index.key(row)
+        facts = self.get(key)
         if facts is not None:
-            self._seen[str(path)] = recorded
-            self._keys.add(recorded[1])
-            self.keys_by_path[str(path)] = recorded[1]
+            self._unchanged[row] = 1
+            self.keys_by_path[str(path)] = key
             self.stats.stat_hits += 1
         return facts
 
-    def current_keys(self, paths: list[str]) -> list[tuple[bytes | None, bytes | None]]:
-        """The content key of each file, and its bytes when they had to be read.
+    def current_keys(self, paths: list[str]) -> tuple[list[bytes | None], dict[int, bytes]]:
+        """The content key of each file (None: it cannot be read or is not a regular file), and the bytes
+        of those that had to be read, by position.
 
-        A file whose stat matches the index is not read: (recorded key, None). The
-        others are read and hashed, and recorded (when settled). (None, None): the
-        file cannot be read or is not a regular file (its reader tells why). This
-        is the loop of a warm run over every file of the project, hence its shape.
+        A file whose stat matches the index is not read. The others are read and
+        hashed, and recorded (when settled). This is the loop of a warm run over
+        every file of the project, hence its shape.
         """
         index = self._load_index()
-        seen = self._seen
-        keys = self._keys
-        by_path = self.keys_by_path
-        found: list[tuple[bytes | None, bytes | None]] = []
+        rows = index.positions
+        signatures = index.signatures
+        keys = index.keys
+        unchanged = self._unchanged
+        found: list[bytes | None] = []
         append = found.append
+        read: dict[int, bytes] = {}
         stat_of = os.stat
         regular = stat.S_ISREG
-        for path in paths:
+        hits = 0
+        for position, path in enumerate(paths):
             try:
                 before = stat_of(path)
             except OSError:
-                append((None, None))
+                append(None)
                 continue
-            recorded = index.get(path)
-            if recorded is not None and recorded[0] == (before.st_size, before.st_mtime_ns, before.st_ctime_ns, before.st_ino):
-                key = recorded[1]
-                seen[path] = recorded
-                keys.add(key)
-                by_path[path] = key
-                append((key, None))
-            elif not regular(before.st_mode):
-                append((None, None))
-            else:
-                append(self._read_key(path, before))
-        self.stats.stat_hits += sum(1 for key, data in found if key is not None and data is None)
-        return found
+            row = rows.get(path)
+            if row is not None:
+                at = 4 * row
+                if (
+                    signatures[at + 1] == before.st_mtime_ns and signatures[at + 2] == before.st_ctime_ns
+                    and signatures[at] == before.st_size and signatures[at + 3] == before.st_ino
+                ):
+                    unchanged[row] = 1
+                    hits += 1
+                    append(keys[16 * row : 16 * row + 16])
+                    continue
+            key = None
+            if regular(before.st_mode):
+                key, data = self._read_key(path, before)
+                if data is not None:
+                    read[position] = data
+            append(key)
+        self.stats.stat_hits += hits
+        return found, read
 
     def current_key(self, path: str) -> tuple[bytes | None, bytes | None]:
-        """`current_keys` of one file."""
-        return self.current_keys([path])[0]
+        """The content key of one file and its bytes (None when not read); see `current_keys`."""
+        keys, read = self.current_keys([path])
+        return keys[0], read.get(0)
 
     def _read_key(self, path: str, before: os.stat_result) -> tuple[bytes | None, bytes | None]:
         try:
@@ -282,12 +293,21 @@ class FactsCache:
         except OSError:
             return None, None
         key = content_key(data)
-        signature = self.seen(Path(path), before, key, parsed=False).signature
+        self._record(path, self.seen(Path(path), before, key, parsed=False).signature, key)
+        return key, data
+
+    def _record(self, path: str, signature: StatSignature | None, key: bytes) -> None:
+        """A file read this run: its key is live; a settled signature goes into the index."""
         self._keys.add(key)
         self.keys_by_path[path] = key
-        if signature is not None:
-            self._seen[path] = (signature, key)
-        return key, data
+        if signature is None:
+            return
+        index = self._load_index()
+        row = index.positions.get(path)
+        if row is not None and index.signature(row) == signature and index.key(row) == key:
+            self._unchanged[row] = 1
+        else:
+            self._updates[path] = (signature, key)
 
     def seen(self, path: Path, before: os.stat_result | None, key: bytes, parsed: bool) -> Seen:
         """What to record of a file whose stat `before` was taken before its bytes were read.
@@ -304,24 +324,24 @@ class FactsCache:
 
     def remember(self, seen: Seen) -> None:
         """Count and record a file read this run (in the main process; workers return their `Seen`s)."""
-        self._keys.add(seen.key)
-        self.keys_by_path[seen.path] = seen.key
         if seen.parsed:
             self.stats.parsed += 1
         else:
             self.stats.hash_hits += 1
-        if seen.signature is not None:
-            self._seen[seen.path] = (seen.signature, seen.key)
+        self._record(seen.path, seen.signature, seen.key)
 
     def save(self) -> None:
         """Write the index of this run's files when it changed; prune old entries now and then."""
-        if not self._writable or self._load_index() == self._seen:
+        if not self._writable:
             return
-        self._written_since_prune += self.stats.parsed
-        if self._written_since_prune > max(1000, 2 * len(self._keys)):
-            self.prune(self._keys)
-            self._written_since_prune = 0
-        payload = marshal.dumps((self._written_since_prune, self._seen), _MARSHAL_VERSION)
+        index = self._load_index()
+        after = index.after(self._unchanged, self._updates, index.written + self.stats.parsed)
+        if after is None:
+            return
+        if after.written > max(1000, 2 * len(after)):
+            self.prune(set(after.live_keys()) | self._keys)
+            after.written = 0
+        payload = after.encode()
         data = _INDEX_MAGIC + self._checksum(b"stat-index", payload) + payload
         try:
             if not self.folder.is_dir():
@@ -330,26 +350,25 @@ class FactsCache:
         except OSError:
             self._writable = False
             return
-        self._index = dict(self._seen)
+        self._index = after
+        self._unchanged = bytearray(b"\1" * len(after))
+        self._updates = {}
 
-    def _load_index(self) -> dict[str, tuple[StatSignature, bytes]]:
+    def _load_index(self) -> StatIndex:
         if self._index is None:
-            self._index = {}
+            self._index = StatIndex.empty()
             try:
                 data = (self.folder / "stat-index").read_bytes()
             except OSError:
-                return self._index
+                data = b""
             head = len(_INDEX_MAGIC) + _SUM
             payload = memoryview(data)[head:]
             if data.startswith(_INDEX_MAGIC) and self._checksum(b"stat-index", payload) == data[len(_INDEX_MAGIC) : head]:
                 try:
-                    written, index = marshal.loads(payload)
-                    if type(written) is int and type(index) is dict and all(
-                        type(v) is tuple and len(v) == 2 and type(v[1]) is bytes for v in index.values()
-                    ):
-                        self._written_since_prune, self._index = written, index
+                    self._index = StatIndex.decode(payload)
                 except Exception:  # never trusted: start afresh
                     pass
+            self._unchanged = bytearray(len(self._index))
         return self._index
 
     # -- housekeeping -----------------------------------------------------------

@@ -105,13 +105,23 @@ class Layout:
         return SourceFile(Path(str(root) + os.sep + relpath), relpath, module, bool(flags & PACKAGE_FILE), bool(flags & STUB_FILE))
 
     def to_plain(self) -> tuple[Any, ...]:
-        return (self.files, self.namespace_packages, self.extension_modules, self.roots, self.backups, self.problems, dict(self.directories))
+        """Plain data for marshal; the files column-wise (one string per column loads far faster than tuples)."""
+        return (
+            "\0".join(relpath for relpath, _module, _flags in self.files),
+            "\0".join(module for _relpath, module, _flags in self.files),
+            bytes(flags for _relpath, _module, flags in self.files),
+            self.namespace_packages, self.extension_modules, self.roots, self.backups, self.problems, dict(self.directories),
+        )
 
     @classmethod
     def from_plain(cls, value: Any) -> Layout:
-        files, namespace, extension, roots, backups, problems, directories = value
-        if type(files) is not tuple or type(directories) is not dict:
+        """The layout `to_plain` gave; raises ValueError (or TypeError) for anything else."""
+        relpaths, modules, flags, namespace, extension, roots, backups, problems, directories = value
+        if type(relpaths) is not str or type(modules) is not str or type(flags) is not bytes or type(directories) is not dict:
             raise ValueError("not a layout")
+        files = tuple(zip(relpaths.split("\0"), modules.split("\0"), flags)) if flags else ()
+        if len(files) != len(flags):
+            raise ValueError("the columns of a layout differ in length")
         return cls(files, namespace, extension, roots, backups, problems, directories)
 
 

@@ -51,7 +51,7 @@ from remediator.application.project_analysis import (
     FileSummary, ProjectAnalysis, RunStats, analyse_file, analyse_model, module_graph,
 )
 from remediator.application.stored_analysis import (
-    STATE_FORMAT, StoredAnalysis, definers_of, detail_from_plain, detail_of, plain_detail, plain_state, put_graph,
+    STATE_FORMAT, StoredAnalysis, definers_of, detail_from_plain, detail_of, plain_detail, plain_layout, plain_state, put_graph,
     reverse_dependencies, shard_count, update_reverse,
 )
 from remediator.domain.config import ConfigError, Settings
@@ -61,6 +61,10 @@ from remediator.rules.ssot import check_ssot_settings
 _ANALYSIS_CODE = ("analysis", "rules", "application", "domain")  # folders whose code shapes the stored analysis
 
 Entry = tuple[str, int]  # a file's (module, layout flags)
+# Files whose content changed but whose facts did not (a body edit) keep the key they were analysed at: their
+# facts are the analysed ones. Rewriting the state for them costs every such run a write; a run compares their
+# facts again instead (cheap), until more than this many have drifted.
+_DRIFT = 64
 
 
 @contextmanager
@@ -184,7 +188,7 @@ class _Refresh:
             sharded.fill(content())  # one map at a time, written as it is made
             sharded.flush()
         self.store.put("meta", (STATE_FORMAT, shards))
-        self.store.put("layout", (layout.to_plain(), dict(analysis.index.table)))
+        self.store.put("layout", plain_layout(layout, analysis.index.table))
         put_graph(self.store, analysis.graph)
         self.store.put("state", plain_state(keys, analysis.summaries, analysis.cycles))
         try:  # written now: nothing of this run is read back from the store
@@ -214,9 +218,9 @@ class _Refresh:
         changed = [relpath for relpath in new_facts if not _same_facts(relpath, entries, old_entries, facts, old_facts)]
         model = LazyModel.create(self.root, self.settings, table, layout.roots, facts)
         if layout != stored.layout or layout.directories != stored.layout.directories:
-            self.store.put("layout", (layout.to_plain(), table))
+            self.store.put("layout", plain_layout(layout, table))
         if not changed and not removed and table == stored.table:
-            if keys != stored.keys:
+            if _drifted(keys, stored.keys) > _DRIFT:
                 self.store.put("state", plain_state(keys, stored.summaries, stored.cycles))
             check_ssot_settings(model)
             analysis = self._analysis(stored, layout, table, stored.summaries, stored.cycles, facts, None)
@@ -267,8 +271,8 @@ class _Refresh:
         keys = []
         new_facts: dict[str, ModuleFacts] = {}
         base = self.base
-        current = self.cache.current_keys([base + relpath for relpath, _module, _flags in layout.files])
-        for (relpath, _module, _flags), (key, data) in zip(layout.files, current):
+        current, read = self.cache.current_keys([base + relpath for relpath, _module, _flags in layout.files])
+        for position, ((relpath, _module, _flags), key) in enumerate(zip(layout.files, current)):
             if key is None:
                 facts = self.reader.problem_facts(relpath)
                 key = _problem_key(facts)
@@ -276,7 +280,7 @@ class _Refresh:
                 keys.append(key)
                 continue
             else:
-                facts = self.reader.facts_of_bytes(relpath, key, data)
+                facts = self.reader.facts_of_bytes(relpath, key, read.get(position))
             keys.append(key)
             new_facts[relpath] = facts
         self.cache.save()
@@ -440,6 +444,13 @@ def _same_facts(
         return old_facts.of_file(relpath) == facts.of_file(relpath)
     except Unavailable:
         return False
+
+
+def _drifted(keys: tuple[bytes, ...], analysed: tuple[bytes, ...]) -> int:
+    """How many files hold other content than the one they were analysed at."""
+    if keys == analysed:
+        return 0
+    return sum(1 for now, then in zip(keys, analysed) if now != then)
 
 
 def _problem_key(facts: ModuleFacts) -> bytes:

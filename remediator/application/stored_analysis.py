@@ -3,7 +3,7 @@
 Blobs (`adapters.analysis_store`):
 
     meta                 (STATE_FORMAT, number of shards)
-    layout               (Layout.to_plain(), module table)
+    layout               (Layout.to_plain(), the module table: names \0-joined, flags as bytes)
     state                (content key of each layout file, summaries of the files that have one, cycles)
     graph/edges          module -> the modules it imports
     graph/breaking       module -> those whose import runs at import time, unguarded
@@ -30,7 +30,7 @@ from remediator.analysis.project import ProjectModel
 from remediator.application.project_analysis import FileDetail, FileSummary
 from remediator.domain.findings import Finding, Suggestion
 
-STATE_FORMAT = 2  # bump when what is stored changes shape
+STATE_FORMAT = 3  # bump when what is stored changes shape
 GRAPH_PARTS = ("edges", "breaking", "importers")
 
 
@@ -54,9 +54,8 @@ class StoredAnalysis:
         if type(meta) is not tuple or len(meta) != 2 or meta[0] != STATE_FORMAT:
             return None
         try:
-            layout_plain, table = _tuple(store.get("layout"), 2)
+            layout, table = layout_from_plain(store.get("layout"))
             keys, summaries, cycles = _tuple(store.get("state"), 3)
-            layout = Layout.from_plain(layout_plain)
             if type(table) is not dict or type(keys) is not tuple or len(keys) != len(layout.files):
                 raise ValueError("the state does not match the layout")
             return cls(store, meta[1], layout, table, keys, _summaries_from_plain(summaries, layout), _cycles_from_plain(cycles))
@@ -68,6 +67,21 @@ class StoredAnalysis:
         if self._graph is None:
             self._graph = ModuleGraph(*(StoredMap(self.store, f"graph/{part}") for part in GRAPH_PARTS))
         return self._graph
+
+
+def plain_layout(layout: Layout, table: Mapping[str, int]) -> tuple[Any, ...]:
+    return (layout.to_plain(), "\0".join(table), bytes(table.values()))
+
+
+def layout_from_plain(value: Any) -> tuple[Layout, dict[str, int]]:
+    """The layout and module table `plain_layout` gave; raises ValueError or TypeError for anything else."""
+    layout_plain, names, flags = _tuple(value, 3)
+    if type(names) is not str or type(flags) is not bytes:
+        raise ValueError("not a module table")
+    table = dict(zip(names.split("\0"), flags)) if flags else {}
+    if len(table) != len(flags):
+        raise ValueError("the columns of the module table differ in length")
+    return Layout.from_plain(layout_plain), table
 
 
 def put_graph(store: AnalysisStore, graph: ModuleGraph) -> None:
