@@ -184,9 +184,54 @@ class Case:
     cwd: Path
 
 
+@dataclass
+class Scenario:
+    """A warm remediator run after one edit of its own (measured once per repeat, the edit undone after)."""
+
+    case: Case
+    path: Path
+    change: Any  # (original bytes, repeat) -> new bytes
+    original: bytes = b""
+
+    def edit(self, rep: int) -> None:
+        self.original = self.path.read_bytes()
+        self.path.write_bytes(self.change(self.original, rep))
+
+    def restore(self) -> None:
+        self.path.write_bytes(self.original)
+
+
+def warm_scenarios(root: Path, manifest: dict[str, Any], base: list[str]) -> list[Scenario]:
+    """Other everyday warm runs: text output, a file with a broken import, an import added, lines moved,
+    the whole-project report."""
+    ssot_file = manifest["ssot"]["violations"][0]["file"]
+    broken_file = manifest["planted_broken"][0]["file"]
+    targets = sorted(manifest["top_level_packages"])
+    check = [*base, "check", "--root", "."]
+
+    def append(original: bytes, rep: int) -> bytes:
+        return original + f"\n_BENCH_EDIT = {rep}\n".encode()
+
+    def new_import(original: bytes, rep: int) -> bytes:  # a new import edge each time: graph and cycles updated
+        return original + f"\nimport {targets[rep % len(targets)]} as _bench_{rep}\n".encode()
+
+    def line_on_top(original: bytes, rep: int) -> bytes:  # every import line moves
+        return f"# bench edit {rep}\n".encode() + original
+
+    return [
+        Scenario(Case("warm check, text output", [*check, ssot_file], root), root / ssot_file, append),
+        Scenario(Case("warm check, broken import", [*check, broken_file, "--format", "json"], root), root / broken_file, append),
+        Scenario(Case("warm check, import added", [*check, ssot_file, "--format", "json"], root), root / ssot_file, new_import),
+        Scenario(Case("warm check, line on top", [*check, ssot_file, "--format", "json"], root), root / ssot_file, line_on_top),
+        Scenario(Case("warm scan, whole report", [*base, "scan", ".", "--format", "json"], root), root / ssot_file, append),
+    ]
+
+
 def count_findings(label: str, run: Any, forbidden: str, changed: str) -> dict[str, Any]:
     """What the run reported about the forbidden module (the findings check)."""
     out = run.stdout
+    if label.startswith(("warm check, text", "warm scan")):
+        return {"violations": "-"}
     if label.startswith("lint-imports"):  # one "importer -> imported (l.N)" per violation, maybe wrapped
         return {"violations": len(re.findall(r"\(l\.\d+", out)), "broken_contract": "BROKEN" in out}
     if label.startswith("ruff"):
@@ -218,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ruff", default=None, help="ruff command")
     parser.add_argument("--timeout", type=float, default=1800.0)
     parser.add_argument("--json", type=Path, default=None, help="write every run and the ratios here")
+    parser.add_argument("--no-scenarios", action="store_true", help="skip the other warm runs (text output, broken import, ...)")
     args = parser.parse_args(argv)
 
     tool, reason = bench_scan.probe_remediator(args.remediator)
@@ -286,6 +332,16 @@ def main(argv: list[str] | None = None) -> int:
             for case in order:
                 runs[case.label].append(measure(case))
         once["warm check, nothing changed"] = measure(Case("warm check, nothing changed", cases[1].cmd, root))
+        if not args.no_scenarios:
+            for scenario in warm_scenarios(root, manifest, base):
+                for rep in range(args.repeat):
+                    scenario.edit(rep)
+                    runs.setdefault(scenario.case.label, []).append(measure(scenario.case))
+                    scenario.restore()
+                    spawner.run(cases[1].cmd, cwd=root, env=env, timeout=args.timeout, sample_interval=0)  # absorb the undo, unmeasured
+        store_mib = sum(p.stat().st_size for p in (root / ".remediator").rglob("analysis-*.sqlite*")) / 2**20
+        facts_mib = sum(p.stat().st_size for p in (root / ".remediator").rglob("facts/*/*")) / 2**20
+        notes.append(f"on disk: analysis store {store_mib:.1f} MiB, parse cache entries {facts_mib:.1f} MiB (file sizes)")
     finally:
         changed.write_bytes(original)
         spawner.close()
@@ -324,7 +380,7 @@ def print_report(summary: dict[str, Any], ratios: dict[str, Any], manifest: dict
     print()
     print(f"tree: {counts['modules']} modules, {counts['bytes'] / 1e6:.1f} MB, {args.ssot} planted imports of "
           f"{manifest['ssot']['forbidden_module']}; medians of {args.repeat} runs (single runs marked *)")
-    header = f"{'case':<30}{'wall s':>8}{'(min-max)':>16}{'cpu s':>8}{'RSS MiB':>9}  {'exit':<6}{'violations':>11}"
+    header = f"{'case':<32}{'wall s':>8}{'(min-max)':>16}{'cpu s':>8}{'RSS MiB':>9}  {'exit':<6}{'violations':>11}"
     print(header)
     print("-" * len(header))
     for label, entry in summary.items():
@@ -332,7 +388,7 @@ def print_report(summary: dict[str, Any], ratios: dict[str, Any], manifest: dict
         single = "*" if len(entry["runs"]) == 1 else ""
         spread = f"({entry['wall_min_s']:.3f}-{entry['wall_max_s']:.3f})"
         codes = ",".join(str(c) for c in entry["returncodes"]) + ("!" if entry["timed_out"] else "")
-        print(f"{label + single:<30}{entry['wall_s']:>8.3f}{spread:>16}{entry['cpu_s']:>8.2f}"
+        print(f"{label + single:<32}{entry['wall_s']:>8.3f}{spread:>16}{entry['cpu_s']:>8.2f}"
               f"{entry['peak_rss_mib']:>9.1f}  {codes:<6}{reported!s:>11}")
     print()
     for key, ratio in ratios.items():

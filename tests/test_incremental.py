@@ -40,8 +40,8 @@ TREE = {
 SETTINGS = Settings(ssot=(SsotRule("no legacy", forbid=("lib.legacy",), use="lib.core", scope=("app",)),))
 
 
-def scan(root: Path, **options: Any) -> remediator.ScanResult:
-    return remediator.scan(root, settings=SETTINGS, use_git=False, **options)
+def scan(root: Path, settings: Settings = SETTINGS, **options: Any) -> remediator.ScanResult:
+    return remediator.scan(root, settings=settings, use_git=False, **options)
 
 
 def document(result: remediator.ScanResult) -> dict[str, Any]:
@@ -50,10 +50,10 @@ def document(result: remediator.ScanResult) -> dict[str, Any]:
     return data
 
 
-def warm_equals_full(root: Path) -> remediator.ScanResult:
+def warm_equals_full(root: Path, settings: Settings = SETTINGS) -> remediator.ScanResult:
     """Scan through the store; assert it says exactly what a scan from nothing says."""
-    warm = scan(root)
-    assert document(warm) == document(scan(root, use_cache=False))
+    warm = scan(root, settings)
+    assert document(warm) == document(scan(root, settings, use_cache=False))
     return warm
 
 
@@ -104,6 +104,20 @@ def test_lines_moving_above_an_import_are_followed(root: Path) -> None:
     result = warm_equals_full(root)
     violation = next(f for f in result.findings if f.rule == "ssot-violation")
     assert (violation.path, violation.line) == ("app/legacy_user.py", 3)
+
+
+def test_a_cycle_follows_its_imports_when_they_move_and_when_it_is_broken(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", {"ring/__init__.py": "", "ring/a.py": "import ring.b\n", "ring/b.py": "import ring.a\n"})
+    plain = Settings()
+    scan(root, plain)
+    (root / "ring/a.py").write_text("# moved down\n\nimport ring.b\n")  # the same imports, on another line
+    result = warm_equals_full(root, plain)
+    (cycle,) = [f for f in result.findings if f.rule == "import-cycle"]
+    assert ("ring/a.py", 3) in {(link["path"], link["line"]) for link in cycle.chain}
+    (root / "ring/b.py").write_text("VALUE = 1\n")  # the cycle is gone
+    assert not [f for f in warm_equals_full(root, plain).findings if f.rule == "import-cycle"]
+    (root / "ring/b.py").write_text("from ring import a\n")  # and back, through another form
+    assert [f for f in warm_equals_full(root, plain).findings if f.rule == "import-cycle"]
 
 
 def test_a_deleted_module_breaks_its_importers_and_a_created_one_mends_them(root: Path) -> None:

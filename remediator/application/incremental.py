@@ -48,14 +48,14 @@ from remediator.analysis.project import ParsedFile, build_project, no_cyclic_gc,
 from remediator.analysis.symbols import symbol_changes
 from remediator.application.lazy_model import FactsSource, FileReader, LazyModel, StoreSource, Unavailable
 from remediator.application.project_analysis import (
-    FileSummary, ProjectAnalysis, RunStats, analyse_file, analyse_model, module_graph,
+    FileDetail, FileSummary, ProjectAnalysis, RunStats, analyse_file, analyse_model, module_graph,
 )
 from remediator.application.stored_analysis import (
     STATE_FORMAT, StoredAnalysis, definers_of, detail_from_plain, detail_of, plain_detail, plain_layout, plain_state, put_graph,
     reverse_dependencies, shard_count, update_reverse,
 )
 from remediator.domain.config import ConfigError, Settings
-from remediator.domain.facts import ModuleFacts
+from remediator.domain.facts import ModuleFacts, breaks_importer
 from remediator.rules.ssot import check_ssot_settings
 
 _ANALYSIS_CODE = ("analysis", "rules", "application", "domain")  # folders whose code shapes the stored analysis
@@ -231,7 +231,9 @@ class _Refresh:
         affected = self._affected(stored, layout, table, changed, removed, entries, old_entries, facts, old_facts, rdeps)
         files = ShardedMap(self.store, "files", stored.shards)
         summaries = dict(stored.summaries)
-        edges_changed = self._analyse_again(model, layout, affected, removed, entries, old_entries, summaries, files, rdeps)
+        imports_changed, lines_changed = self._analyse_again(
+            model, layout, affected, removed, entries, old_entries, summaries, files, rdeps,
+        )
         definers = ShardedMap(self.store, "definers", stored.shards)
         for relpath in changed:
             module = entries[relpath][0]
@@ -242,10 +244,12 @@ class _Refresh:
 
         graph = None
         cycles = stored.cycles
-        if edges_changed:
-            graph = _updated_graph(stored.graph(), layout, files, edges_changed)
-            cycles = _updated_cycles(stored.cycles, stored.graph(), graph, layout, files, edges_changed)
+        if imports_changed:
+            graph = _updated_graph(stored.graph(), layout, files, imports_changed)
+            cycles = _updated_cycles(stored.cycles, stored.graph(), graph, layout, files, imports_changed | lines_changed)
             put_graph(self.store, graph)
+        elif any(lines_changed.intersection(cycle.modules) for cycle in cycles):  # the same graph; a chain's lines moved
+            cycles = _updated_cycles(stored.cycles, stored.graph(), stored.graph(), layout, files, lines_changed)
         for sharded in (files, rdeps, definers):
             sharded.flush()
         self.store.put("state", plain_state(keys, summaries, cycles))
@@ -325,9 +329,14 @@ class _Refresh:
     def _analyse_again(
         self, model: LazyModel, layout: Layout, affected: set[str], removed: list[str], entries: Mapping[str, Entry],
         old_entries: Mapping[str, Entry], summaries: dict[str, FileSummary], files: ShardedMap, rdeps: ShardedMap,
-    ) -> set[str]:
-        """Analyse the affected files; drop the removed ones. Returns the modules whose imports changed."""
-        edges_changed: set[str] = set()
+    ) -> tuple[set[str], set[str]]:
+        """Analyse the affected files; drop the removed ones.
+
+        Returns the modules that import other modules than before (or import them
+        otherwise: at import time or not), and those whose imports only moved.
+        """
+        imports_changed: set[str] = set()
+        lines_changed: set[str] = set()
         for position, (relpath, module, _flags) in enumerate(layout.files):
             if relpath not in affected:
                 continue
@@ -341,17 +350,19 @@ class _Refresh:
                 summaries.pop(relpath, None)
             files.set(relpath, plain_detail(detail))
             update_reverse(rdeps, relpath, old.deps if old else (), detail.deps)
-            if old is None or old.edges != detail.edges or old_entries.get(relpath) != entries[relpath]:
-                edges_changed.add(module)
+            if old is None or old_entries.get(relpath) != entries[relpath] or _imported(old) != _imported(detail):
+                imports_changed.add(module)
                 if relpath in old_entries:
-                    edges_changed.add(old_entries[relpath][0])
+                    imports_changed.add(old_entries[relpath][0])
+            elif old.edges != detail.edges:
+                lines_changed.add(module)
         for relpath in removed:
             old = detail_from_plain(files.get(relpath))
             summaries.pop(relpath, None)
             files.set(relpath, None)
             update_reverse(rdeps, relpath, old.deps if old else (), ())
-            edges_changed.add(old_entries[relpath][0])
-        return edges_changed
+            imports_changed.add(old_entries[relpath][0])
+        return imports_changed, lines_changed
 
     def _analysis(
         self, stored: StoredAnalysis, layout: Layout, table: dict[str, int], summaries: dict[str, FileSummary],
@@ -444,6 +455,14 @@ def _same_facts(
         return old_facts.of_file(relpath) == facts.of_file(relpath)
     except Unavailable:
         return False
+
+
+def _imported(detail: FileDetail) -> tuple[frozenset[str], frozenset[str]]:
+    """What a file's imports give the module graph: the modules imported, and those imported at import time."""
+    return (
+        frozenset(target for target, _line, _context in detail.edges),
+        frozenset(target for target, _line, context in detail.edges if breaks_importer(context)),
+    )
 
 
 def _drifted(keys: tuple[bytes, ...], analysed: tuple[bytes, ...]) -> int:
