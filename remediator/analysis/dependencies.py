@@ -11,16 +11,17 @@ lookups, and each primitive notes a *dependency key* while a file is analysed:
   here, defined here, and the import statements that bind it;
 * `(module, ALL)`: everything about the module (a lookup that reads all of it).
 
-Memoised answers (a resolution, a symbol lookup) keep the keys noted while
-they were computed, and a later hit adds those keys again, so a file's keys are
-complete whatever was computed first. `symbol_changes` says which keys an edit
-of a module's facts invalidates. Whether a module is one of the project's
+Memoised answers (a resolution, a symbol lookup: `Memo`) keep the keys noted
+while they were computed, and a later hit adds those keys again, so a file's
+keys are complete whatever was computed first. `symbols.symbol_changes` says
+which keys an edit of a module's facts invalidates. Whether a module is one of the project's
 (its top-level package) is not a key: a change there re-analyses everything.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any
 
 ALL = "*"  # a name no Python identifier can be: "everything about the module"
 
@@ -55,3 +56,40 @@ class DependencyRecorder:
         """Note the keys of a memoised answer that is being reused."""
         if self.frames:
             self.frames[-1].update(keys)
+
+
+_MISSING = object()
+
+
+class Memo:
+    """Answers memoised with the dependency keys noted while computing them; a hit notes them again.
+
+    Without a recorder it is a plain memo of bare values. `get(key, compute, *args)`
+    returns `compute(*args)`, computed once per key.
+    """
+
+    __slots__ = ("_recorder", "_frames", "_values")
+
+    def __init__(self, recorder: DependencyRecorder | None) -> None:
+        self._recorder = recorder
+        self._frames = recorder.frames if recorder is not None else []
+        self._values: dict[Hashable, Any] = {}
+
+    def get(self, key: Hashable, compute: Callable[..., Any], *args: Any) -> Any:
+        if self._recorder is None:
+            value = self._values.get(key, _MISSING)
+            if value is _MISSING:
+                value = self._values[key] = compute(*args)
+            return value
+        cached = self._values.get(key)
+        if cached is not None:
+            if self._frames:
+                self._frames[-1].update(cached[1])
+            return cached[0]
+        self._recorder.push()
+        try:
+            value = compute(*args)
+        finally:
+            keys = self._recorder.pop()
+        self._values[key] = (value, keys)
+        return value

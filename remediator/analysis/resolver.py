@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from remediator.analysis.dependencies import Dependencies, DependencyRecorder
+from remediator.analysis.dependencies import DependencyRecorder, Memo
 from remediator.analysis.module_index import ModuleIndex
 from remediator.analysis.symbols import SymbolTables
 from remediator.domain.facts import NOT_MODULE_LEVEL, ImportRecord, StringReference
@@ -43,8 +43,7 @@ class ModuleResolver:
         self.symbols: SymbolTables | None = None  # attached once facts are known
         self.recorder = recorder
         self._frames = recorder.frames if recorder is not None else []
-        self._memo: dict[tuple[str, str | None], tuple[Resolution, Dependencies]] = {}
-        self._plain_memo: dict[tuple[str, str | None], Resolution] = {}
+        self._memo = Memo(recorder)  # (base, name) -> Resolution
 
     absolute = staticmethod(absolute_module)
 
@@ -53,23 +52,7 @@ class ModuleResolver:
         base = self.absolute(importer, is_package, record.module, record.level) if record.level else record.module
         if base is None:
             return self._resolve(None, record)
-        key = (base, record.name)
-        if self.recorder is None:  # nothing recorded: the memo holds bare resolutions
-            found = self._plain_memo.get(key)
-            if found is None:
-                found = self._plain_memo[key] = self._resolve(base, record)
-            return found
-        cached = self._memo.get(key)
-        if cached is not None:
-            if self._frames:
-                self._frames[-1].update(cached[1])
-            return cached[0]
-        self.recorder.push()
-        try:
-            resolution = self._resolve(base, record)
-        finally:
-            keys = self.recorder.pop()
-        self._memo[key] = (resolution, keys)
+        resolution: Resolution = self._memo.get((base, record.name), self._resolve, base, record)
         return resolution
 
     def _resolve(self, base: str | None, record: ImportRecord) -> Resolution:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
-from remediator.analysis.dependencies import ALL, Dependencies, Dependency, DependencyRecorder
+from remediator.analysis.dependencies import ALL, Dependency, DependencyRecorder, Memo
 from remediator.analysis.module_index import EXTENSION, PACKAGE, UNREADABLE, ModuleIndex
 from remediator.domain.facts import NOT_MODULE_LEVEL, ModuleFacts
 
@@ -32,7 +32,6 @@ MODULE_ATTRIBUTES = frozenset(
 )
 
 AbsoluteModule = Callable[[str, bool, str, int], "str | None"]
-_MISSING = object()
 Binding = tuple[str, "str | None"]  # (absolute module imported from, name imported or None for `import a.b as n`)
 
 
@@ -84,12 +83,11 @@ class SymbolTables:
         self._index = index
         self._facts = facts  # module -> facts of its files (.py and .pyi); may load them lazily
         self._absolute = absolute
-        self._recorder = recorder
         self._frames = recorder.frames if recorder is not None else []
         self._symbols: dict[str, ModuleSymbols] = {}
-        self._has: dict[tuple[str, str], tuple[bool | None, Dependencies]] = {}
-        self._unknown: dict[str, tuple[bool, Dependencies]] = {}
-        self._provenance: dict[tuple[str, str], tuple[tuple[str, ...], Dependencies]] = {}
+        self._has = Memo(recorder)  # (module, name) -> bool | None
+        self._unknown = Memo(recorder)  # module -> bool
+        self._provenance = Memo(recorder)  # (module, name) -> chain
 
     # -- the questions ----------------------------------------------------------
 
@@ -97,7 +95,8 @@ class SymbolTables:
         """True/False when known; None when the module's names are unknown."""
         if name in MODULE_ATTRIBUTES:
             return True
-        return self._memoised(self._has, (module, name), self._has_name)
+        found: bool | None = self._has.get((module, name), self._has_name, module, name)
+        return found
 
     def names(self, module: str) -> frozenset[str] | None:
         """All names `module` binds or re-exports, or None when they cannot be known."""
@@ -125,7 +124,8 @@ class SymbolTables:
         pkg.jwt_handler, gives ("pkg", "pkg.jwt_handler"). A name that is a
         module itself ends the chain with that module.
         """
-        return self._memoised(self._provenance, (module, name), self._provenance_of)
+        chain: tuple[str, ...] = self._provenance.get((module, name), self._provenance_of, module, name)
+        return chain
 
     def module_symbols(self, module: str) -> ModuleSymbols:
         """The name facts of `module`'s files (not a lookup: notes nothing)."""
@@ -139,14 +139,14 @@ class SymbolTables:
 
     # -- how they are answered ----------------------------------------------------
 
-    def _has_name(self, key: tuple[str, str]) -> bool | None:
-        module, name = key
+    def _has_name(self, module: str, name: str) -> bool | None:
         if self._is_unknown(module):
             return None
         return self._contains(module, name, set())
 
     def _is_unknown(self, module: str) -> bool:
-        return self._memoised(self._unknown, module, self._compute_unknown)
+        unknown: bool = self._unknown.get(module, self._compute_unknown, module)
+        return unknown
 
     def _compute_unknown(self, module: str, seen: set[str] | None = None) -> bool:
         """True when `from module import x` could succeed for any x: opaque somewhere along its star imports."""
@@ -190,8 +190,7 @@ class SymbolTables:
         self._note((module, None))
         return self.module_symbols(module).dunder_all
 
-    def _provenance_of(self, key: tuple[str, str]) -> tuple[str, ...]:
-        module, name = key
+    def _provenance_of(self, module: str, name: str) -> tuple[str, ...]:
         chain = [module]
         seen: set[tuple[str, str | None]] = {(module, name)}
         current: tuple[str, str | None] = (module, name)
@@ -246,29 +245,6 @@ class SymbolTables:
     def _note(self, key: Dependency) -> None:
         if self._frames:
             self._frames[-1].add(key)
-
-    def _memoised(self, memo: dict, key, compute):  # type: ignore[no-untyped-def]
-        """`compute(key)`, memoised with the dependency keys it noted (a hit notes them again).
-
-        Without a recorder the memo holds the bare value.
-        """
-        if self._recorder is None:
-            value = memo.get(key, _MISSING)
-            if value is _MISSING:
-                value = memo[key] = compute(key)
-            return value
-        cached = memo.get(key)
-        if cached is not None:
-            if self._frames:
-                self._frames[-1].update(cached[1])
-            return cached[0]
-        self._recorder.push()
-        try:
-            value = compute(key)
-        finally:
-            keys = self._recorder.pop()
-        memo[key] = (value, keys)
-        return value
 
 
 def module_symbols(
