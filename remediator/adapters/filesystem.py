@@ -17,9 +17,10 @@ import os
 import re
 import stat
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import lru_cache
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
+from fnmatch import translate
 from pathlib import Path
 from typing import Any
 
@@ -226,8 +227,13 @@ def glob_pattern(glob: str) -> re.Pattern[str]:
 
 def is_test_file(relpath: str, patterns: tuple[str, ...]) -> bool:
     """True when pytest would collect the file by name (`python_files` patterns)."""
-    name = relpath.rsplit("/", 1)[-1]
-    return any(fnmatchcase(name, pattern) for pattern in patterns)
+    return _test_name(patterns)(relpath.rsplit("/", 1)[-1]) is not None
+
+
+@lru_cache(maxsize=8)
+def _test_name(patterns: tuple[str, ...]) -> Callable[[str], object]:
+    """One compiled regex for all the patterns (fnmatch's rules, case-sensitive): its `match`."""
+    return re.compile("|".join(f"(?:{translate(pattern)})" for pattern in patterns) or r"(?!)").match
 
 
 class _Walker:
