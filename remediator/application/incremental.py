@@ -58,7 +58,7 @@ from remediator.domain.config import ConfigError, Settings
 from remediator.domain.facts import ModuleFacts, breaks_importer
 from remediator.rules.ssot import check_ssot_settings
 
-_ANALYSIS_CODE = ("analysis", "rules", "application", "domain")  # folders whose code shapes the stored analysis
+_ANALYSIS_CODE = ("adapters", "analysis", "rules", "application", "domain")  # folders whose code shapes the stored analysis
 
 Entry = tuple[str, int]  # a file's (module, layout flags)
 # Files whose content changed but whose facts did not (a body edit) keep the key they were analysed at: their
