@@ -24,7 +24,6 @@ from __future__ import annotations
 import marshal
 import os
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -131,10 +130,6 @@ class AnalysisStore:
             self._failed = True
         except self._sqlite.DatabaseError as error:
             raise StoreCorrupt(f"{self.path}: {error}") from None
-
-    def names(self, prefix: str) -> Iterator[str]:
-        rows = self._db.execute("SELECT name FROM blobs WHERE name >= ? AND name < ?", (prefix, prefix + "\uffff"))
-        yield from (row[0] for row in rows)
 
     def commit(self) -> bool:
         """Write the buffered values in this run's transaction; False when another run wrote first (nothing written)."""

@@ -57,10 +57,6 @@ class StatIndex:
     def key(self, row: int) -> bytes:
         return self.keys[KEY_SIZE * row : KEY_SIZE * (row + 1)]
 
-    def lookup(self, path: str) -> tuple[StatSignature, bytes] | None:
-        row = self.positions.get(path)
-        return None if row is None else (self.signature(row), self.key(row))
-
     def after(self, unchanged: bytearray, updates: dict[str, tuple[StatSignature, bytes]], written: int) -> StatIndex | None:
         """The index a run leaves: the rows it found unchanged (flags in `unchanged`) plus the files it
         recorded; None when that is this index (nothing to write)."""

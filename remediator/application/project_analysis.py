@@ -109,11 +109,8 @@ class RunStats:
     how: str
     discovered: bool = True  # discovery walked the tree (else every directory was unchanged)
     parsed: int = 0  # files parsed (not found in the facts cache)
-    analysed: tuple[str, ...] = ()  # files analysed (all of them unless incremental)
+    analysed: tuple[str, ...] = ()  # files analysed: all of them when rebuilt, those a change affects when incremental
     changed: tuple[str, ...] = ()  # files whose facts changed or which came or went (incremental)
-
-    def to_dict(self) -> dict[str, object]:
-        return {"how": self.how, "discovered": self.discovered, "parsed": self.parsed, "analysed": len(self.analysed), "changed": list(self.changed)}
 
 
 class AnalysisSource(Protocol):
