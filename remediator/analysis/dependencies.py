@@ -20,7 +20,7 @@ which keys an edit of a module's facts invalidates. Whether a module is one of t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 ALL = "*"  # a name no Python identifier can be: "everything about the module"
@@ -51,11 +51,6 @@ class DependencyRecorder:
         if self.frames:
             self.frames[-1].update(keys)
         return tuple(keys)
-
-    def add(self, keys: Iterable[Dependency]) -> None:
-        """Note the keys of a memoised answer that is being reused."""
-        if self.frames:
-            self.frames[-1].update(keys)
 
 
 _MISSING = object()

@@ -3,9 +3,9 @@
 Edges run importer -> imported existing project module, as grimp records them
 (an import of a missing module counts as one of its nearest existing parent).
 Each edge keeps the lines and contexts of the imports that make it, so cycles
-and chains can be shown with their lines. networkx finds the components and shortest
-paths; the chain through a cycle and the blast radius are computed by the same code as
-for the light graph an incremental run keeps (`analysis.module_graph`).
+and chains can be shown with their lines. It serves explain, graph export and batch runs:
+networkx finds components and shortest paths; the chain through a cycle is computed by
+the same code as for the light graph that scans and checks use (`analysis.module_graph`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from remediator.analysis.module_graph import Cycle, Link, chain_through, cycle_order
-from remediator.domain.facts import breaks_importer
+from remediator.analysis.module_graph import Cycle, Link, chain_through
 
 __all__ = ["Cycle", "ImportGraph", "Link", "import_time_view"]
 
@@ -56,11 +55,6 @@ class ImportGraph:
     def cycle_of(self, component: frozenset[str]) -> Cycle:
         return Cycle(tuple(sorted(component)), self._chain_through(component))
 
-    def cycles(self) -> list[Cycle]:
-        """Every import cycle (a strongly connected component of two or more modules), biggest first."""
-        components = [frozenset(c) for c in nx.strongly_connected_components(self.nx) if len(c) > 1]
-        return sorted((self.cycle_of(c) for c in components), key=cycle_order)
-
     def shortest_chain(self, importer: str, imported: str) -> tuple[Link, ...] | None:
         """The shortest import chain from `importer` to `imported`, with lines; None if none."""
         try:
@@ -68,15 +62,6 @@ class ImportGraph:
         except (nx.NetworkXNoPath, nx.NodeNotFound):
             return None
         return tuple(self.link(a, b) for a, b in zip(path, path[1:]))
-
-    def breaking_importers(self, module: str) -> list[str]:
-        """Modules importing `module` with an import that runs at import time, unguarded."""
-        if module not in self.nx:
-            return []
-        return [
-            importer for importer in self.nx.predecessors(module)
-            if any(breaks_importer(context) for _path, _line, context in self.nx.edges[importer, module]["sites"])
-        ]
 
     def _chain_through(self, component: set[str] | frozenset[str]) -> tuple[Link, ...]:
         return chain_through(component, lambda module: self.nx.successors(module), self.link)

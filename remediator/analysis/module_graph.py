@@ -1,11 +1,10 @@
 """The module graph without networkx: plain adjacency, cycles with their chains, failure propagation.
 
-An incremental run keeps this light graph (importer -> imported modules, and the
-imports among them that run at import time, unguarded) instead of the full
-networkx graph: it is cheap to persist and load, and the algorithms here are the
-ones the full `ImportGraph` uses too, so both give the same cycles and the same
-blast radius. grimp finds the concrete chain through a cycle, on the cycle's own
-small subgraph.
+Scans and checks use this light graph (importer -> imported modules, and the
+imports among them that run at import time, unguarded) for cycles and the blast
+radius, not the full networkx graph: it is cheap to persist and load, so an
+incremental run keeps it. grimp finds the concrete chain through a cycle, on the
+cycle's own small subgraph (`chain_through`, which the full `ImportGraph` uses too).
 """
 
 from __future__ import annotations

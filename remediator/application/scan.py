@@ -86,37 +86,33 @@ class ScanResult:
 
 def run_scan(
     root: Path, settings: Settings, *, jobs: int | None = None, use_git: bool = True, use_cache: bool = True,
-    blast_radius: bool = True,
 ) -> ScanResult:
     """Scan the project at `root` with `settings`.
 
     With `use_cache`, the analysis is incremental: kept in `root/.remediator/cache/`, only the files whose
-    inputs changed are analysed again. `blast_radius=False` leaves `missing_targets` empty.
+    inputs changed are analysed again.
     """
     from remediator.application.incremental import open_analysis
 
     started = time.perf_counter()
     with open_analysis(root, settings, jobs=jobs, use_cache=use_cache) as analysis:
-        return report(analysis, use_git=use_git, started=started, blast_radius=blast_radius)
+        return report(analysis, use_git=use_git, started=started)
 
 
-def analyse(
-    model: ProjectModel, *, use_git: bool = True, started: float | None = None, blast_radius: bool = True
-) -> ScanResult:
-    """Run every rule on a built model, add suggestions and (unless told not to) the blast radius."""
+def analyse(model: ProjectModel, *, use_git: bool = True, started: float | None = None) -> ScanResult:
+    """Run every rule on a built model, add suggestions and the blast radius."""
     started = time.perf_counter() if started is None else started
     with no_cyclic_gc():  # like the build, the rules allocate many small acyclic objects
         check_ssot_settings(model)
         analysis, _details = analyse_model(model)
-        return report(analysis, use_git=use_git, started=started, blast_radius=blast_radius)
+        return report(analysis, use_git=use_git, started=started)
 
 
-def report(analysis: ProjectAnalysis, *, use_git: bool = True, started: float | None = None, blast_radius: bool = True) -> ScanResult:
+def report(analysis: ProjectAnalysis, *, use_git: bool = True, started: float | None = None) -> ScanResult:
     """The scan result of an analysis: every finding with its suggestion, compliance, and the blast radius."""
     from remediator.application.blast_radius import missing_targets
     from remediator.application.suggestions import add_suggestions
 
     started = time.perf_counter() if started is None else started
     findings = add_suggestions(analysis, analysis.findings(), use_git=use_git)
-    targets = missing_targets(analysis, findings) if blast_radius else []
-    return ScanResult(analysis.root, findings, targets, analysis, time.perf_counter() - started, analysis.compliance())
+    return ScanResult(analysis.root, findings, missing_targets(analysis, findings), analysis, time.perf_counter() - started, analysis.compliance())
