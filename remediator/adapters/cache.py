@@ -41,6 +41,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+from remediator.adapters.filesystem import SETTLE_SECONDS
 from remediator.adapters.hashing import blake2b
 from remediator.adapters.stat_index import StatIndex, StatSignature
 from remediator.adapters.writer import write_atomically
@@ -140,7 +141,7 @@ class FactsCache:
 
     base: Path  # <root>/.remediator
     version: str = field(default_factory=cache_version)
-    settle_seconds: float = 2.0
+    settle_seconds: float = SETTLE_SECONDS
     stats: CacheStats = field(default_factory=CacheStats)
 
     def __post_init__(self) -> None:

@@ -17,7 +17,7 @@ import os
 import re
 import stat
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from dataclasses import dataclass, field
 from fnmatch import translate
@@ -90,11 +90,7 @@ class Layout:
 
     def discovery(self, root: Path) -> Discovery:
         """The Discovery this layout describes, for the project at `root`."""
-        base = str(root) + os.sep
-        files = [
-            SourceFile(Path(base + relpath), relpath, module, bool(flags & PACKAGE_FILE), bool(flags & STUB_FILE))
-            for relpath, module, flags in self.files
-        ]
+        files = [self.source_file(root, position) for position in range(len(self.files))]
         problems = [(relpath, module, ParseProblem(*problem)) for relpath, module, problem in self.problems]
         return Discovery(
             root, files, set(self.namespace_packages), set(self.extension_modules), set(self.roots),
@@ -124,6 +120,15 @@ class Layout:
         if len(files) != len(flags):
             raise ValueError("the columns of a layout differ in length")
         return cls(files, namespace, extension, roots, backups, problems, directories)
+
+
+def files_by_module(files: Iterable[tuple[str, str, int]], *, runtime_only: bool = False) -> dict[str, list[str]]:
+    """module -> the relpaths of its files (`Layout.files` rows), in layout order; stubs left out with `runtime_only`."""
+    found: dict[str, list[str]] = {}
+    for relpath, module, flags in files:
+        if not (runtime_only and flags & STUB_FILE):
+            found.setdefault(module, []).append(relpath)
+    return found
 
 
 def directories_changed(root: Path, directories: Mapping[str, DirectoryRecord]) -> tuple[bool, dict[str, DirectoryRecord]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-_TEMPORARY_SUFFIX = ".remediator-tmp"
+TEMPORARY_SUFFIX = ".remediator-tmp"  # of the temporary files write_atomically leaves if interrupted
 
 
 def write_atomically(path: Path | str, data: bytes, *, durable: bool = True) -> None:
@@ -49,7 +49,7 @@ def _temporary_beside(path: Path) -> tuple[int, str]:
     (What tempfile.mkstemp does; tempfile imports shutil, bz2 and lzma, too much for a warm check.)
     """
     for _attempt in range(100):
-        candidate = os.path.join(path.parent, f".{path.name}.{os.urandom(6).hex()}{_TEMPORARY_SUFFIX}")
+        candidate = os.path.join(path.parent, f".{path.name}.{os.urandom(6).hex()}{TEMPORARY_SUFFIX}")
         try:
             return os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600), candidate
         except FileExistsError:

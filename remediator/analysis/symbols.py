@@ -23,6 +23,7 @@ from typing import NamedTuple
 from remediator.analysis.dependencies import ALL, Dependency, DependencyRecorder, Memo
 from remediator.analysis.module_index import EXTENSION, PACKAGE, UNREADABLE, ModuleIndex
 from remediator.domain.facts import NOT_MODULE_LEVEL, ModuleFacts
+from remediator.domain.modules import absolute_module
 
 MODULE_ATTRIBUTES = frozenset(
     {
@@ -131,10 +132,7 @@ class SymbolTables:
         """The name facts of `module`'s files (not a lookup: notes nothing)."""
         symbols = self._symbols.get(module)
         if symbols is None:
-            symbols = self._symbols[module] = module_symbols(
-                module, self._index.table.get(module, 0) & PACKAGE == PACKAGE, self._facts.get(module, ()), self._absolute,
-                self._index.is_internal,
-            )
+            symbols = self._symbols[module] = symbols_in(self._index, module, self._facts.get(module, ()), self._absolute)
         return symbols
 
     # -- how they are answered ----------------------------------------------------
@@ -219,12 +217,9 @@ class SymbolTables:
         for source in symbols.star_sources:
             if source is None or not self._index.is_internal(source):
                 continue
-            dunder_all = self._dunder_all(source)
-            if dunder_all is not None:
-                exported = name in dunder_all
-            else:
-                exported = not name.startswith("_") and not self._is_unknown(source) and self._contains(source, name, set())
-            if exported:
+            if self._dunder_all(source) is None and self._is_unknown(source):
+                continue  # what it exports cannot be known
+            if self._exports(source, name, set()):
                 return (source, name)
         return None
 
@@ -245,6 +240,13 @@ class SymbolTables:
     def _note(self, key: Dependency) -> None:
         if self._frames:
             self._frames[-1].add(key)
+
+
+def symbols_in(
+    index: ModuleIndex, module: str, facts_list: Sequence[ModuleFacts], absolute: AbsoluteModule = absolute_module,
+) -> ModuleSymbols:
+    """The name facts of `module`'s files, as `index` places the module (package or not, project or not)."""
+    return module_symbols(module, index.table.get(module, 0) & PACKAGE == PACKAGE, facts_list, absolute, index.is_internal)
 
 
 def module_symbols(

@@ -143,14 +143,12 @@ def narrow(
         comparison = baseline.compare(everything, baseline_path or analysis.root / DEFAULT_BASELINE, prefer=in_scope)
         candidates = list(comparison.new)
     reported = [f for f in candidates if in_scope(f)]
-    if any(f.rule in (MISSING_MODULE, MISSING_NAME) for f in reported):
+    targets = []
+    if any(f.rule in (MISSING_MODULE, MISSING_NAME) for f in reported):  # else neither is needed (nor imported)
+        from remediator.application.blast_radius import missing_targets
         from remediator.application.suggestions import add_suggestions
 
         reported = add_suggestions(analysis, reported, context=everything, use_git=use_git)
-    targets = []
-    if any(f.rule in (MISSING_MODULE, MISSING_NAME) for f in reported):
-        from remediator.application.blast_radius import missing_targets
-
         targets = missing_targets(analysis, reported)
     return CheckResult(
         analysis.root, reported, targets, analysis,

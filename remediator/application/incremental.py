@@ -37,7 +37,7 @@ from pathlib import Path
 
 from remediator.adapters.analysis_store import AnalysisStore, ShardedMap, StoreCorrupt, remove_store
 from remediator.adapters.cache import FactsCache, content_key
-from remediator.adapters.filesystem import STUB_FILE, Layout, directories_changed, discover
+from remediator.adapters.filesystem import Layout, directories_changed, discover, files_by_module
 from remediator.adapters.hashing import blake2b
 from remediator.analysis.dependencies import Dependency
 from remediator.analysis.module_graph import (
@@ -397,10 +397,7 @@ def _updated_cycles(
     components = components_after_change((frozenset(cycle.modules) for cycle in old), old_graph, graph, modules)
     if components is None:
         components = strongly_connected(graph.edges)
-    runtime: dict[str, list[str]] = {}
-    for relpath, module, flags in layout.files:
-        if not flags & STUB_FILE:
-            runtime.setdefault(module, []).append(relpath)
+    runtime = files_by_module(layout.files, runtime_only=True)
 
     def link(importer: str, imported: str) -> Link:
         path, line = min(

@@ -18,20 +18,19 @@ from pathlib import Path
 
 from remediator.adapters.analysis_store import AnalysisStore, ShardedMap, StoreCorrupt
 from remediator.adapters.cache import FactsCache
-from remediator.adapters.filesystem import Layout
+from remediator.adapters.filesystem import Layout, files_by_module
 from remediator.adapters.source_reader import read_source
 from remediator.analysis.dependencies import DependencyRecorder
 from remediator.analysis.module_graph import ModuleGraph
-from remediator.analysis.module_index import PACKAGE, ModuleIndex, is_internal
+from remediator.analysis.module_index import ModuleIndex
 from remediator.analysis.project import ParsedFile, ProjectModel, assemble, no_cyclic_gc
 from remediator.analysis.resolver import ModuleResolver
-from remediator.analysis.symbols import ModuleSymbols, SymbolTables, module_symbols
+from remediator.analysis.symbols import ModuleSymbols, SymbolTables, symbols_in
 from remediator.application.project_analysis import ModelSource, model_graph
 from remediator.application.stored_analysis import GRAPH_PARTS, StoredMap
 from remediator.domain.config import Settings
 from remediator.domain.facts import ModuleFacts, ParseProblem, empty_facts
 from remediator.domain.findings import UNREADABLE_FILE
-from remediator.domain.modules import absolute_module
 
 _NOT_REGULAR = ParseProblem(UNREADABLE_FILE, "not a regular file", 1, 1)
 Files = tuple[tuple[str, str, int], ...]  # a Layout's files
@@ -83,10 +82,7 @@ class FileReader:
     def files_by_module(self, files: Files) -> dict[str, list[str]]:
         """module -> its files' relpaths, made once per list of files (the old and new layouts usually share one)."""
         if self._by_module is None or self._by_module[0] is not files:
-            by_module: dict[str, list[str]] = {}
-            for relpath, module, _flags in files:
-                by_module.setdefault(module, []).append(relpath)
-            self._by_module = (files, by_module)
+            self._by_module = (files, files_by_module(files))
         return self._by_module[1]
 
 
@@ -136,10 +132,7 @@ class FactsSource:
             facts = self.of_module(module)
         except Unavailable:
             return None
-        internal = frozenset(roots)
-        return module_symbols(
-            module, table.get(module, 0) & PACKAGE == PACKAGE, facts, absolute_module, lambda name: is_internal(name, internal),
-        )
+        return symbols_in(ModuleIndex(table, roots), module, facts)
 
 
 class Unavailable(Exception):

@@ -19,7 +19,7 @@ from operator import itemgetter
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
-from remediator.adapters.filesystem import Layout, STUB_FILE, is_test_file
+from remediator.adapters.filesystem import Layout, STUB_FILE, files_by_module, is_test_file
 from remediator.analysis.dependencies import EMPTY, Dependencies
 from remediator.analysis.module_graph import Cycle, Link, ModuleGraph, cycle_order, chain_through, failing_modules
 from remediator.analysis.module_index import ModuleIndex
@@ -205,10 +205,7 @@ class ProjectAnalysis:
         if module in self._test_files:
             return self._test_files[module]
         if self._runtime_files is None:
-            self._runtime_files = {}
-            for relpath, name, flags in self.layout.files:
-                if not flags & STUB_FILE:
-                    self._runtime_files.setdefault(name, []).append(relpath)
+            self._runtime_files = files_by_module(self.layout.files, runtime_only=True)
         found = [p for p in self._runtime_files.get(module, ()) if is_test_file(p, self.settings.test_files)]
         answer = self._test_files[module] = found[-1] if found else None
         return answer

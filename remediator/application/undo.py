@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from remediator.adapters.journal import UNDONE, Journal, sha256
-from remediator.adapters.writer import write_atomically
+from remediator.adapters.writer import TEMPORARY_SUFFIX, write_atomically
 
 
 class UndoError(Exception):
@@ -84,7 +84,7 @@ def _remove_temporaries(root: Path, folders: set[Path]) -> list[str]:
     """Temporary files an interrupted atomic write may have left next to the files (and in the journal)."""
     removed = []
     for directory in sorted(folders):
-        for temporary in directory.glob(".*.remediator-tmp"):
+        for temporary in directory.glob(f".*{TEMPORARY_SUFFIX}"):
             temporary.unlink(missing_ok=True)
             removed.append(str(temporary.relative_to(root)))
     return removed
