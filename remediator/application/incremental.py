@@ -142,7 +142,6 @@ class _Refresh:
         self.cache = cache
         self.store = store
         self.jobs = jobs
-        self.base = str(root) + os.sep
         self.reader = FileReader(root, cache)
         self.damaged = False  # a damaged blob was found after the update: drop the store
         self.discovered = False  # discovery ran again
@@ -212,10 +211,13 @@ class _Refresh:
         keys, new_facts = self._current_contents(layout, stored)
         facts = FactsSource(self.reader, layout, keys, new_facts)
         old_facts = FactsSource(self.reader, stored.layout, stored.keys, {}, old=True)
-        entries = {relpath: (module, flags) for relpath, module, flags in layout.files}
-        old_entries = {relpath: (module, flags) for relpath, module, flags in stored.layout.files}
-        removed = [relpath for relpath in old_entries if relpath not in entries]
-        changed = [relpath for relpath in new_facts if not _same_facts(relpath, entries, old_entries, facts, old_facts)]
+        removed: list[str] = []
+        moved: set[str] = set()
+        if layout.files is not stored.layout.files:  # files came, went or moved module (a usual warm run has none)
+            entries, old_entries = _entries(layout), _entries(stored.layout)
+            removed = [relpath for relpath in old_entries if relpath not in entries]
+            moved = {relpath for relpath in new_facts if entries[relpath] != old_entries.get(relpath)}
+        changed = [relpath for relpath in new_facts if relpath in moved or not _same_facts(relpath, facts, old_facts)]
         model = LazyModel.create(self.root, self.settings, table, layout.roots, facts)
         if layout != stored.layout or layout.directories != stored.layout.directories:
             self.store.put("layout", plain_layout(layout, table))
@@ -227,6 +229,8 @@ class _Refresh:
             analysis.run = RunStats("incremental", self.discovered, self.cache.stats.parsed)
             return analysis
 
+        if layout.files is stored.layout.files:
+            entries = old_entries = _entries(layout)
         rdeps = ShardedMap(self.store, "rdeps", stored.shards)
         affected = self._affected(stored, layout, table, changed, removed, entries, old_entries, facts, old_facts, rdeps)
         files = ShardedMap(self.store, "files", stored.shards)
@@ -271,16 +275,17 @@ class _Refresh:
 
     def _current_contents(self, layout: Layout, stored: StoredAnalysis) -> tuple[tuple[bytes, ...], dict[str, ModuleFacts]]:
         """Each file's content key now, and the facts of those whose content is not the one analysed."""
-        analysed = {relpath: key for (relpath, _module, _flags), key in zip(stored.layout.files, stored.keys)}
+        same_files = layout.files is stored.layout.files  # then a file's analysed key is at its own position
+        analysed = {} if same_files else {relpath: key for (relpath, _module, _flags), key in zip(stored.layout.files, stored.keys)}
         keys = []
         new_facts: dict[str, ModuleFacts] = {}
-        base = self.base
+        base = self.reader.base
         current, read = self.cache.current_keys([base + relpath for relpath, _module, _flags in layout.files])
         for position, ((relpath, _module, _flags), key) in enumerate(zip(layout.files, current)):
             if key is None:
                 facts = self.reader.problem_facts(relpath)
                 key = _problem_key(facts)
-            elif analysed.get(relpath) == key:
+            elif (stored.keys[position] if same_files else analysed.get(relpath)) == key:
                 keys.append(key)
                 continue
             else:
@@ -442,16 +447,17 @@ def _replace_store(cache: FactsCache, settings: Settings, store: AnalysisStore) 
     return AnalysisStore.open(cache.folder, analysis_key(settings))
 
 
-def _same_facts(
-    relpath: str, entries: Mapping[str, Entry], old_entries: Mapping[str, Entry], facts: FactsSource, old_facts: FactsSource,
-) -> bool:
+def _same_facts(relpath: str, facts: FactsSource, old_facts: FactsSource) -> bool:
     """True when a file whose content changed still has the facts it was analysed with (a body edit)."""
-    if entries[relpath] != old_entries.get(relpath):
-        return False
     try:
         return old_facts.of_file(relpath) == facts.of_file(relpath)
     except Unavailable:
         return False
+
+
+def _entries(layout: Layout) -> dict[str, Entry]:
+    """relpath -> (module, flags) of a layout's files."""
+    return {relpath: (module, flags) for relpath, module, flags in layout.files}
 
 
 def _imported(detail: FileDetail) -> tuple[frozenset[str], frozenset[str]]:
