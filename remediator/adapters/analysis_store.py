@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from remediator.adapters.hashing import blake2b
+
 FORMAT = 1  # bump when a blob's layout changes
 _SUM = 16
 _MARSHAL_VERSION = 4

@@ -43,7 +43,7 @@ from typing import Any
 
 from remediator.adapters.filesystem import SETTLE_SECONDS
 from remediator.adapters.hashing import blake2b
-from remediator.adapters.stat_index import StatIndex, StatSignature
+from remediator.adapters.stat_index import KEY_SIZE, StatIndex, StatSignature
 from remediator.adapters.writer import write_atomically
 from remediator.domain.facts import ImportRecord, ModuleFacts, ParseProblem, StringReference
 
@@ -59,7 +59,6 @@ _GITIGNORE = b"# remediator's run journal and cache\n*\n"
 _CACHEDIR_TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by remediator.\n"
 _FACTS_CODE = ("adapters/parser.py", "adapters/source_reader.py", "adapters/cache.py", "domain/facts.py", "domain/findings.py")
 _new = tuple.__new__
-
 
 
 def content_key(data: bytes) -> bytes:
@@ -271,7 +270,7 @@ class FactsCache:
                 ):
                     unchanged[row] = 1
                     hits += 1
-                    append(keys[16 * row : 16 * row + 16])
+                    append(keys[KEY_SIZE * row : KEY_SIZE * (row + 1)])
                     continue
             key = None
             if regular(before.st_mode):
