@@ -255,21 +255,27 @@ def _watch(root: Path, output_format: str, run: Callable[[], Any], *watched: Pat
 
     if output_format != "text":
         _fail(f"--watch prints text; it does not combine with --format {output_format}")
-    import signal
+    from remediator.adapters.interrupts import InterruptGate
 
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C stops watching, even if we were started with it ignored
+    # Ctrl-C stops watching (even if we were started with it ignored). The status is that of the last check whose
+    # result was printed: a result is printed and kept as one step, and a check that Ctrl-C interrupts counts for nothing.
+    gate = InterruptGate()
+    gate.install()
     changes = watch_changes(root, [path for path in watched if path is not None])
     last = None
     try:
         first = next(changes)  # the watcher runs: no change from here on is missed
-        last = _guarded(root, run)
-        _render(last, "text")
-        for note in getattr(last, "notes", lambda: [])():
-            click.echo(note)
-        click.echo(f"watching {root} for changes (Ctrl-C to stop)")
+        result = _guarded(root, run)
+        with gate.held():
+            _render(result, "text")
+            for note in getattr(result, "notes", lambda: [])():
+                click.echo(note)
+            click.echo(f"watching {root} for changes (Ctrl-C to stop)")
+            last = result
         for recheck in watch_loop(run, itertools.chain([first], changes), last):
-            click.echo("\n".join(recheck.lines()))
-            last = recheck.result or last
+            with gate.held():
+                click.echo("\n".join(recheck.lines()))
+                last = recheck.result or last
     except KeyboardInterrupt:
         pass
     sys.exit(last.exit_code if last is not None else 130)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import remediator
+from remediator.adapters.interrupts import InterruptGate
 from remediator.adapters.watcher import watch_changes
 from remediator.application.watch import Recheck, diff_findings, watch_loop
 
@@ -62,6 +63,43 @@ def test_diff_findings_new_fixed_and_moved(tmp_path: Path) -> None:
     (root / "app" / "views.py").write_text(TREE["app/views.py"])
     delta = diff_findings(once.findings, _scan(root).findings)
     assert delta.new == () and [f.target for f in delta.fixed] == ["app.missing"]
+
+
+@pytest.fixture
+def gate() -> Iterator[InterruptGate]:
+    """An installed gate; Python's own SIGINT handler is put back afterwards."""
+    previous = signal.getsignal(signal.SIGINT)
+    gate = InterruptGate()
+    gate.install()
+    try:
+        yield gate
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_while_held_waits_for_the_section_to_finish(gate: InterruptGate) -> None:
+    done: list[int] = []
+    with pytest.raises(KeyboardInterrupt):
+        with gate.held():
+            signal.raise_signal(signal.SIGINT)  # delivered to this thread now; its handler runs at the next bytecodes
+            for step in range(200):  # each loop turn lets Python run pending handlers
+                done.append(step)
+            with gate.held():  # nested sections defer to the outermost one
+                done.append(-1)
+    assert done == [*range(200), -1]  # the whole section ran before the interrupt was raised
+
+    with gate.held():  # the interrupt was raised once, not kept
+        done.append(200)
+    assert done[-1] == 200
+
+
+def test_ctrl_c_outside_a_section_stops_at_once(gate: InterruptGate) -> None:
+    done: list[int] = []
+    with pytest.raises(KeyboardInterrupt):
+        signal.raise_signal(signal.SIGINT)
+        for step in range(200):
+            done.append(step)
+    assert len(done) < 200
 
 
 def test_watch_loop_with_real_file_events(tmp_path: Path) -> None:
