@@ -26,6 +26,9 @@ TREE: dict[str, str | bytes] = {
         name = "{RULE_NAME}"
         forbid = ["app.raw"]
         use = "app.config"
+        [[tool.remediator.move]]
+        from = "app.old_helpers"
+        to = "app.helpers_gone"
     """,
     "app/__init__.py": "",
     "app/raw.py": "TIMEOUT = 5\n",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from remediator.domain.config import ConfigError, SsotRule, pattern_matches
+from remediator.domain.config import SsotRule, pattern_matches
 
 RULE = SsotRule(
     name="jwt", forbid=("auth.core.jwt_handler",), scope=("backend",), allow=("backend.integration",),
@@ -82,16 +84,39 @@ def test_compliance_figures(project) -> None:
 
 
 @pytest.mark.parametrize(
-    "rule, key",
+    "rule, target, name, words",
     [
-        (SsotRule(name="r", forbid=("auth",), use="backend.nowhere"), "tool.remediator.ssot[0].use"),
-        (SsotRule(name="r", forbid=("auth",), use="backend.integration.jwt_ssot", symbols=(("X", "Nope"),)), "tool.remediator.ssot[0].symbols.X"),
+        (SsotRule(name="r", forbid=("auth",), use="backend.nowhere"), "backend.nowhere", None, "does not exist in the project"),
+        (SsotRule(name="r", forbid=("auth",), use="backend.integration.jwt_ssot", symbols=(("X", "Nope"),)),
+         "backend.integration.jwt_ssot", "Nope", "does not define 'Nope'"),
     ],
 )
-def test_settings_checked_against_the_project(project, rule: SsotRule, key: str) -> None:
-    with pytest.raises(ConfigError) as error:
-        project(BASE, ssot=(rule,))
-    assert error.value.key == key
+def test_a_dangling_setting_is_a_finding_and_the_rest_runs(project, rule: SsotRule, target: str, name: str | None, words: str) -> None:
+    files = {**BASE, "backend/broken.py": "import backend.gone\n"}
+    result = project(files, ssot=(rule,))
+    dangling = [f for f in result.findings if f.rule == "dangling-setting"]
+    assert [(f.target, f.name, f.ssot_rule, f.severity) for f in dangling] == [(target, name, "r", "error")]
+    assert words in dangling[0].message and "'r'" in dangling[0].message
+    assert ("missing-module", "backend.gone") in {(f.rule, f.target) for f in result.findings}  # the rest still runs
+
+
+def test_a_dangling_move_rule_names_its_line_in_pyproject(tmp_path) -> None:
+    from conftest import invoke_cli, write_tree
+
+    root = write_tree(tmp_path / "repo", {
+        **BASE,
+        "pyproject.toml": '[tool.remediator]\n\n[[tool.remediator.move]]\nfrom = "auth.old"\nto = "auth.newer"\n',
+        "backend/user.py": "import auth.old\n",
+    })
+    result = invoke_cli(root, "check", "--format", "json", "--no-git")
+    assert result.exit_code == 1, result.output
+    findings = json.loads(result.output)["findings"]
+    dangling = [f for f in findings if f["rule"] == "dangling-setting"]
+    assert [(f["path"], f["line"], f["target"], f["ssot_rule"]) for f in dangling] == [("pyproject.toml", 5, "auth.newer", "move:auth.old")]
+    assert any(f["rule"] == "missing-module" and f["target"] == "auth.old" for f in findings)
+    fixed = invoke_cli(root, "fix", ".", "--format", "json", "--no-git")
+    assert fixed.exit_code != 2, fixed.output  # no configuration error: the dangling rule is left out of the plan
+    assert (root / "backend/user.py").read_text() == "import auth.old\n"
 
 
 def test_a_statement_mixing_use_and_forbidden_counts_as_violating_only(project) -> None:

@@ -39,14 +39,16 @@ def plan_fixes(
     global_modules: list[ModuleRedirect] = [
         ModuleRedirect(move.source, move.destination, rule=f"move:{move.source}")
         for move in model.settings.move
-        if not selected or f"move:{move.source}" in selected or "move" in selected
+        if (not selected or f"move:{move.source}" in selected or "move" in selected)
+        and model.index.exists(move.destination)  # a dangling rule (its own finding) has nowhere to rewrite to
     ]
     per_file_modules: dict[str, list[ModuleRedirect]] = defaultdict(list)
     per_file_names: dict[str, list[NameRedirect]] = defaultdict(list)
     per_file_findings: dict[str, list[Finding]] = defaultdict(list)
     ssot_rules = {
-        rule.name: rule for rule in model.settings.ssot if rule.use and (not selected or rule.name in selected)
-    }  # detection-only rules (no `use`) have nothing to rewrite to
+        rule.name: rule for rule in model.settings.ssot
+        if rule.use and model.index.exists(rule.use) and (not selected or rule.name in selected)
+    }  # detection-only rules (no `use`) and dangling ones (`use` missing) have nothing to rewrite to
     for finding in findings:
         if finding.rule == SSOT_VIOLATION and finding.ssot_rule in ssot_rules:
             rule = ssot_rules[finding.ssot_rule]

@@ -56,7 +56,7 @@ from remediator.application.stored_analysis import (
 )
 from remediator.domain.config import ConfigError, Settings
 from remediator.domain.facts import ModuleFacts, breaks_importer
-from remediator.rules.ssot import check_ssot_settings
+from remediator.rules.ssot import dangling_settings
 
 _ANALYSIS_CODE = ("adapters", "analysis", "rules", "application", "domain")  # folders whose code shapes the stored analysis
 
@@ -111,8 +111,9 @@ def open_analysis(
 def full_analysis(root: Path, settings: Settings, jobs: int | None, *, use_cache: bool = True) -> ProjectAnalysis:
     """Build the whole model and analyse every file (the settings are checked first)."""
     model = build_project(root, settings, jobs, use_cache=use_cache)
-    check_ssot_settings(model)
-    return analyse_model(model, keep_details=False)[0]
+    analysis = analyse_model(model, keep_details=False)[0]
+    analysis.settings_findings = dangling_settings(model, root)
+    return analysis
 
 
 def analysis_key(settings: Settings) -> str:
@@ -195,7 +196,7 @@ class _Refresh:
         except StoreCorrupt:
             self.mark_damaged()
         analysis.run = RunStats("rebuilt", True, self.cache.stats.parsed, tuple(details))
-        check_ssot_settings(model)
+        analysis.settings_findings = dangling_settings(model, self.root)
         return analysis
 
     def mark_damaged(self) -> None:
@@ -224,9 +225,9 @@ class _Refresh:
         if not changed and not removed and table == stored.table:
             if _drifted(keys, stored.keys) > _DRIFT:
                 self.store.put("state", plain_state(keys, stored.summaries, stored.cycles))
-            check_ssot_settings(model)
             analysis = self._analysis(stored, layout, table, stored.summaries, stored.cycles, facts, None)
             analysis.run = RunStats("incremental", self.discovered, self.cache.stats.parsed)
+            analysis.settings_findings = dangling_settings(model, self.root)
             return analysis
 
         if layout.files is stored.layout.files:
@@ -257,8 +258,8 @@ class _Refresh:
         for sharded in (files, rdeps, definers):
             sharded.flush()
         self.store.put("state", plain_state(keys, summaries, cycles))
-        check_ssot_settings(model)
         analysis = self._analysis(stored, layout, table, summaries, cycles, facts, graph, definers)
+        analysis.settings_findings = dangling_settings(model, self.root)
         analysis.run = RunStats("incremental", self.discovered, self.cache.stats.parsed, tuple(sorted(affected)), tuple(sorted({*changed, *removed})))
         return analysis
 

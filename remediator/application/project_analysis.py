@@ -133,6 +133,7 @@ class ProjectAnalysis:
     cycles: list[Cycle]
     source: AnalysisSource
     run: RunStats = RunStats("full")
+    settings_findings: list[Finding] = field(default_factory=list)  # dangling-setting: rules naming modules that do not exist
     _modules_by_path: dict[str, str] | None = field(default=None, repr=False)
     _runtime_files: dict[str, list[str]] | None = field(default=None, repr=False)
     _test_files: dict[str, str | None] = field(default_factory=dict, repr=False)
@@ -167,6 +168,8 @@ class ProjectAnalysis:
                 entries.append(((finding.path, finding.line, finding.column, rank, seq), finding))
         problems = ((relpath, module, ParseProblem(*problem)) for relpath, module, problem in self.layout.problems)
         for seq, finding in enumerate(discovery_problems(problems)):
+            entries.append(((finding.path, finding.line, finding.column, RANK_DISCOVERY, seq), finding))
+        for seq, finding in enumerate(self.settings_findings):
             entries.append(((finding.path, finding.line, finding.column, RANK_DISCOVERY, seq), finding))
         for seq, cycle in enumerate(self.cycles):
             finding = cycle_finding(cycle)

@@ -12,7 +12,7 @@ from remediator.analysis.project import ProjectModel, no_cyclic_gc
 from remediator.application.project_analysis import ProjectAnalysis, analyse_model
 from remediator.domain.config import Settings
 from remediator.domain.findings import IMPORT_CYCLE, Finding
-from remediator.rules.ssot import Compliance, check_ssot_settings
+from remediator.rules.ssot import Compliance, dangling_settings
 
 if TYPE_CHECKING:
     from remediator.analysis.graph import ImportGraph
@@ -103,8 +103,8 @@ def analyse(model: ProjectModel, *, use_git: bool = True, started: float | None 
     """Run every rule on a built model, add suggestions and the blast radius."""
     started = time.perf_counter() if started is None else started
     with no_cyclic_gc():  # like the build, the rules allocate many small acyclic objects
-        check_ssot_settings(model)
         analysis, _details = analyse_model(model)
+        analysis.settings_findings = dangling_settings(model, model.root)
         return report(analysis, use_git=use_git, started=started)
 
 

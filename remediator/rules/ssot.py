@@ -8,16 +8,18 @@ is a violation too, and so is a `patch("...")` string naming a forbidden module.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+from pathlib import Path
 from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 
 from remediator.analysis.project import ModelQueries, ParsedFile
 from remediator.analysis.resolver import OK, MISSING_NAME, Resolution
-from remediator.domain.config import ConfigError, SsotRule, pattern_matches
+from remediator.domain.config import SsotRule, pattern_matches
 from remediator.domain.facts import Context
-from remediator.domain.findings import SSOT_VIOLATION, Finding, Suggestion
+from remediator.domain.findings import DANGLING_SETTING, SSOT_VIOLATION, Finding, Suggestion
 
 
 @dataclass(slots=True)
@@ -50,22 +52,66 @@ class Compliance:
         }
 
 
-def check_ssot_settings(model: ModelQueries) -> None:
-    """Refuse rules whose `use` module or symbol mappings do not exist (ConfigError, exit 2)."""
-    source = model.settings.source
-    for i, rule in enumerate(model.settings.ssot):
-        key = f"tool.remediator.ssot[{i}]"
+def dangling_settings(model: ModelQueries, root: Path) -> list[Finding]:
+    """`dangling-setting` findings: ssot and move rules whose module (or mapped name) does not exist.
+
+    The rest of the analysis runs as usual; fix leaves such a rule out (there is
+    nowhere to rewrite to). Each finding is located at the setting in the
+    settings file (line 1 when the line cannot be found).
+    """
+    findings: list[Finding] = []
+    for rule in model.settings.ssot:
         if rule.use is None:
             continue  # detection only
         if not model.index.exists(rule.use):
-            raise ConfigError(source, f"{key}.use", f"module {rule.use} does not exist in the project")
+            findings.append(_dangling(
+                model, root, rule.use, None, rule.name,
+                f"ssot rule {rule.name!r}: use = {rule.use!r}, but module {rule.use} does not exist in the project",
+            ))
+            continue
         for old, new in rule.symbols:
             first = new.split(".")[0]
             if model.symbols.has_name(rule.use, first) is False and not model.index.exists(f"{rule.use}.{first}"):
-                raise ConfigError(source, f"{key}.symbols.{old}", f"{rule.use} does not define {first!r}")
+                findings.append(_dangling(
+                    model, root, rule.use, first, rule.name,
+                    f"ssot rule {rule.name!r}: symbols maps {old!r} to {new!r}, but {rule.use} does not define {first!r}",
+                ))
     for i, move in enumerate(model.settings.move):
         if not model.index.exists(move.destination):
-            raise ConfigError(source, f"tool.remediator.move[{i}].to", f"module {move.destination} does not exist in the project")
+            findings.append(_dangling(
+                model, root, move.destination, None, f"move:{move.source}",
+                f"move rule tool.remediator.move[{i}]: to = {move.destination!r}, but module {move.destination} does not exist in the project",
+            ))
+    return findings
+
+
+def live_rule_modules(model: ModelQueries) -> set[str]:
+    """The `use`/`to` modules of the settings that exist: the ones fix may rewrite to."""
+    wanted = {rule.use for rule in model.settings.ssot if rule.use} | {move.destination for move in model.settings.move}
+    return {module for module in wanted if model.index.exists(module)}
+
+
+def _dangling(model: ModelQueries, root: Path, module: str, name: str | None, rule: str, message: str) -> Finding:
+    path, line = _setting_place(model.settings.source, root, module)
+    return Finding(DANGLING_SETTING, path, line, 1, None, module, name, "error", message, ssot_rule=rule)
+
+
+def _setting_place(source: Path | None, root: Path, module: str) -> tuple[str, int]:
+    """Where the settings file names `module` (root-relative path, line); the file's first line otherwise."""
+    if source is None:
+        return "pyproject.toml", 1
+    try:
+        shown = Path(os.path.abspath(source)).relative_to(os.path.abspath(root)).as_posix()
+    except ValueError:
+        shown = str(source)
+    try:
+        text = source.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return shown, 1
+    for number, line in enumerate(text.splitlines(), 1):
+        if f'"{module}"' in line or f"'{module}'" in line:
+            return shown, number
+    return shown, 1
 
 
 def in_scope(rule: SsotRule, module: str) -> bool:
