@@ -55,6 +55,8 @@ def check(
     *,
     files: Iterable[str | Path] | None = None,
     since: str | None = None,
+    staged: bool = False,
+    changed_lines_only: bool = False,
     baseline: str | Path | None = None,
     use_baseline: bool = True,
     config: str | Path | None = None,
@@ -63,10 +65,14 @@ def check(
     use_git: bool = True,
     use_cache: bool = True,
 ) -> CheckResult:
-    """Scan the whole project at `root`; keep the findings in `files`, on lines changed since `since`, new to the baseline.
+    """Scan the whole project at `root`; report the findings in `files` that a change adds, new to the baseline.
 
     `files` are paths relative to the working directory, or absolute, under `root`
-    (None or empty: the whole project). `since` is a git ref. `baseline` is a
+    (None or empty: the whole project). `since` is a git ref: findings on lines
+    changed since it, and findings new against its tree wherever they are (each
+    with its `cause`). `staged` checks what is staged against HEAD (or `since`),
+    as the pre-commit hook does. `changed_lines_only` keeps only findings on
+    changed lines. `baseline` is a
     baseline file; without one `root/.remediator-baseline.json` is used when it
     exists, unless `use_baseline` is false. Raises `CheckError` (file outside the
     root, unknown ref, not a git repository), `BaselineError` and `ConfigError`.
@@ -78,7 +84,7 @@ def check(
     if settings is None:
         settings = load_settings(root_path, Path(config) if config is not None else None)
     return run_check(
-        root_path, settings, files=files, since=since, baseline=Path(baseline) if baseline is not None else None,
+        root_path, settings, files=files, since=since, staged=staged, changed_lines_only=changed_lines_only, baseline=Path(baseline) if baseline is not None else None,
         use_baseline=use_baseline, jobs=jobs, use_git=use_git, use_cache=use_cache,
     )
 

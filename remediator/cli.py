@@ -157,23 +157,28 @@ def undo(run: str | None, root: Path, force: bool, output_format: str) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for parsing (default: all cores).")
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Fail only on findings not in this baseline (default: ROOT/.remediator-baseline.json if it exists).")
 @click.option("--no-baseline", is_flag=True, help="Ignore ROOT/.remediator-baseline.json.")
-@click.option("--since", metavar="REF", default=None, help="Report only findings on lines added or changed since the git ref REF.")
+@click.option("--since", metavar="REF", default=None, help="Report what a change since the git ref REF adds: findings on changed lines, and findings new against REF wherever they are.")
+@click.option("--staged", is_flag=True, help="Check what is staged (the next commit) against HEAD (or --since REF): the pre-commit hook's mode.")
+@click.option("--changed-lines-only", is_flag=True, help="With --since or --staged: only findings on changed lines, not those the change causes elsewhere.")
 @click.option("--no-git", is_flag=True, help="Do not look in git history for deleted modules.")
 @click.option("--no-cache", is_flag=True, help=_NO_CACHE_HELP)
 @click.option("--watch", is_flag=True, help=_WATCH_HELP)
 def check_command(
     files: tuple[Path, ...], root: Path, output_format: str, config: Path | None, jobs: int | None,
-    baseline: Path | None, no_baseline: bool, since: str | None, no_git: bool, no_cache: bool, watch: bool,
+    baseline: Path | None, no_baseline: bool, since: str | None, staged: bool, changed_lines_only: bool, no_git: bool,
+    no_cache: bool, watch: bool,
 ) -> None:
     """Analyse the project at --root, report findings in FILES (default: all) that are new; for CI and pre-commit."""
     from remediator.api import check
 
     def run() -> Any:
         return check(
-            root, files=files, since=since, baseline=baseline, use_baseline=not no_baseline, config=config, jobs=jobs,
+            root, files=files, since=since, staged=staged, changed_lines_only=changed_lines_only, baseline=baseline, use_baseline=not no_baseline, config=config, jobs=jobs,
             use_git=not no_git, use_cache=not no_cache,
         )
 
+    if changed_lines_only and since is None and not staged:
+        _fail("--changed-lines-only goes with --since REF or --staged")
     if watch:
         _watch(root, output_format, run, config, baseline, *files)
     result = _guarded(root, run)

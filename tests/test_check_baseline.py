@@ -121,7 +121,10 @@ def test_python_api_returns_a_narrowed_scan_result(tmp_path: Path) -> None:
     assert [t.target for t in result.missing_targets] == ["app.gone"]
     summary = result.to_dict()["summary"]
     assert summary["errors"] == 2
-    assert summary["check"] == {"files": ["app/a.py"], "since": None, "outside_scope": 1, "baseline": None}
+    assert summary["check"] == {
+        "files": ["app/a.py"], "since": None, "staged": False, "changed_lines_only": False, "new_elsewhere": 0,
+        "outside_scope": 1, "baseline": None,
+    }
     with pytest.raises(CheckError, match="not under the root"):
         remediator.check(root / "app", files=[root / "pyproject.toml"])
 
@@ -152,7 +155,10 @@ def test_since_reports_only_added_or_changed_lines(tmp_path: Path) -> None:
         ("app/staged.py", 1, "missing-module", "app.elsewhere"),
         ("app/untracked.py", 1, "missing-module", "app.nowhere"),
     ]
-    assert "3 findings not on lines changed since HEAD not reported" in result.stderr
+    assert "3 findings already there at HEAD and not on changed lines not reported" in result.stderr
+    only_lines = cli(root, "check", "--since", "HEAD", "--changed-lines-only", "--format", "json")
+    assert reported(only_lines) == reported(result)  # nothing broken elsewhere here
+    assert "3 findings not on lines changed since HEAD not reported" in only_lines.stderr
     assert cli(root, "check", "app/b.py", "--since", "HEAD").exit_code == 0
 
 
@@ -160,7 +166,12 @@ def test_since_with_a_root_below_the_repository_top(tmp_path: Path) -> None:
     top = repository(tmp_path / "top", {f"service/{k}": v for k, v in TREE.items()})
     write_tree(top, {"service/app/b.py": "from app.config import TIMEOUT\nfrom app.config import nothing\nimport app.new\n"})
     result = remediator.check(top / "service", since="HEAD", use_git=False)
-    assert [(f.path, f.line, f.target) for f in result.findings] == [("app/b.py", 3, "app.new")]
+    assert [(f.path, f.line, f.target, f.cause) for f in result.findings] == [
+        ("app/b.py", 3, "app.new", "on a line changed since HEAD"),
+        ("app/c.py", 1, "app.b", "caused by: helper no longer defined in app/b.py"),  # def helper() went away
+    ]
+    only_lines = remediator.check(top / "service", since="HEAD", changed_lines_only=True, use_git=False)
+    assert [(f.path, f.line, f.target) for f in only_lines.findings] == [("app/b.py", 3, "app.new")]
 
 
 def test_since_needs_a_repository_and_a_known_ref(tmp_path: Path) -> None:

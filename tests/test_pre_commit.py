@@ -40,6 +40,10 @@ PROJECT = {
     "app/raw_settings.py": "TIMEOUT = 5\n",
     "app/config.py": "from app.raw_settings import TIMEOUT\n",
     "app/clean.py": "from app.config import TIMEOUT\n",
+    "app/websocket_mocks.py": "class MockWebSocket:\n    pass\n\n\ndef make_socket():\n    return MockWebSocket()\n",
+    "app/unused.py": "UNUSED = 1\n",
+    "tests/__init__.py": "",
+    **{f"tests/test_ws_{n}.py": "from app.websocket_mocks import MockWebSocket, make_socket\n" for n in range(14)},
 }
 VIOLATION = "from app.raw_settings import TIMEOUT\n"
 COMPLIANT = "from app.config import TIMEOUT\n"
@@ -127,20 +131,21 @@ def test_manifest_is_valid_and_declares_both_hooks(sandbox: Sandbox) -> None:
     validated = sandbox.pre_commit("validate-manifest", str(CHECKOUT / ".pre-commit-hooks.yaml"))
     assert validated.returncode == 0, validated.stdout + validated.stderr
     hooks = {hook["id"]: hook for hook in yaml.safe_load((CHECKOUT / ".pre-commit-hooks.yaml").read_text())}
-    assert hooks["remediator"]["entry"] == "remediator check"
+    assert hooks["remediator"]["entry"] == "remediator check --staged"
     assert hooks["remediator"]["language"] == "python"
-    assert hooks["remediator"]["types"] == ["python"]
-    assert hooks["remediator"]["pass_filenames"] is True and hooks["remediator"]["require_serial"] is True
+    assert hooks["remediator"]["always_run"] is True  # a commit that only deletes files passes no file to a hook
+    assert hooks["remediator"]["pass_filenames"] is False and hooks["remediator"]["require_serial"] is True
     assert hooks["remediator-fix"]["entry"].startswith("remediator fix --apply")
     assert hooks["remediator-fix"]["pass_filenames"] is False
 
 
-def test_try_repo_reports_a_violation_in_a_passed_file(sandbox: Sandbox) -> None:
+def test_try_repo_reports_a_staged_violation(sandbox: Sandbox) -> None:
     write_tree(sandbox.project, {"app/try_bad.py": VIOLATION})
+    sandbox.git(sandbox.project, "add", "app/try_bad.py")
     try:
-        completed = sandbox.pre_commit("try-repo", str(sandbox.hooks_repo), "remediator", "--files", "app/try_bad.py", "app/clean.py")
+        completed = sandbox.pre_commit("try-repo", str(sandbox.hooks_repo), "remediator")
     finally:
-        (sandbox.project / "app/try_bad.py").unlink()
+        sandbox.git(sandbox.project, "rm", "-q", "-f", "app/try_bad.py")
     output = completed.stdout + completed.stderr
     assert completed.returncode == 1, output
     assert "remediator check" in output and "Failed" in output
@@ -148,15 +153,21 @@ def test_try_repo_reports_a_violation_in_a_passed_file(sandbox: Sandbox) -> None
     assert "rule settings-via-config" in output
 
 
-def test_try_repo_passes_a_clean_file_that_imports_the_rest_of_the_project(sandbox: Sandbox) -> None:
-    # app/clean.py imports app.config, which is not passed: the analysis sees the whole project
-    completed = sandbox.pre_commit("try-repo", str(sandbox.hooks_repo), "remediator", "--files", "app/clean.py")
+def test_try_repo_passes_a_clean_staged_file_that_imports_the_rest_of_the_project(sandbox: Sandbox) -> None:
+    write_tree(sandbox.project, {"app/also_clean.py": COMPLIANT})
+    sandbox.git(sandbox.project, "add", "app/also_clean.py")
+    try:
+        completed = sandbox.pre_commit("try-repo", str(sandbox.hooks_repo), "remediator")
+    finally:
+        sandbox.git(sandbox.project, "rm", "-q", "-f", "app/also_clean.py")
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output
     assert "Passed" in output
 
 
-def test_installed_hook_refuses_a_commit_with_a_violation_and_accepts_a_clean_one(sandbox: Sandbox) -> None:
+@pytest.fixture(scope="module")
+def installed(sandbox: Sandbox) -> Sandbox:
+    """The project with the `remediator` hook installed by pre-commit as a user would (.pre-commit-config.yaml)."""
     config = textwrap.dedent(
         f"""\
         repos:
@@ -168,25 +179,101 @@ def test_installed_hook_refuses_a_commit_with_a_violation_and_accepts_a_clean_on
     )
     write_tree(sandbox.project, {".pre-commit-config.yaml": config})
     sandbox.git(sandbox.project, "add", ".pre-commit-config.yaml")
-    installed = sandbox.pre_commit("install")
-    assert installed.returncode == 0, installed.stdout + installed.stderr
+    done = sandbox.pre_commit("install")
+    assert done.returncode == 0, done.stdout + done.stderr
     configured = sandbox.commit("pre-commit configuration")
     assert configured.returncode == 0, configured.stdout + configured.stderr
-    before = sandbox.head()
+    sandbox.configured = sandbox.head()  # type: ignore[attr-defined]
+    return sandbox
 
-    write_tree(sandbox.project, {"app/bad.py": VIOLATION})
-    sandbox.git(sandbox.project, "add", "app/bad.py")
-    refused = sandbox.commit("add a violation")
-    assert refused.returncode != 0, refused.stdout + refused.stderr
-    assert "app/bad.py:1:1" in refused.stdout + refused.stderr
-    assert sandbox.head() == before
 
-    write_tree(sandbox.project, {"app/bad.py": COMPLIANT})
-    sandbox.git(sandbox.project, "add", "app/bad.py")
-    accepted = sandbox.commit("add a compliant module")
-    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
-    assert sandbox.head() != before
-    assert sandbox.git(sandbox.project, "show", "HEAD:app/bad.py") == COMPLIANT
+@pytest.fixture
+def hooked(installed: Sandbox) -> Sandbox:
+    """The installed project, back at its configured commit with a clean tree (each test starts from there)."""
+    installed.git(installed.project, "reset", "-q", "--hard", installed.configured)  # type: ignore[attr-defined]
+    installed.git(installed.project, "clean", "-q", "-f", "-d")
+    return installed
+
+
+def _refused(box: Sandbox, message: str) -> str:
+    before = box.head()
+    done = box.commit(message)
+    output = done.stdout + done.stderr
+    assert done.returncode != 0, output
+    assert box.head() == before
+    return output
+
+
+def _accepted(box: Sandbox, message: str) -> str:
+    before = box.head()
+    done = box.commit(message)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert box.head() != before
+    return output
+
+
+def test_installed_hook_refuses_a_commit_with_a_violation_and_accepts_a_clean_one(hooked: Sandbox) -> None:
+    write_tree(hooked.project, {"app/bad.py": VIOLATION})
+    hooked.git(hooked.project, "add", "app/bad.py")
+    assert "app/bad.py:1:1" in _refused(hooked, "add a violation")
+
+    write_tree(hooked.project, {"app/bad.py": COMPLIANT})
+    hooked.git(hooked.project, "add", "app/bad.py")
+    _accepted(hooked, "add a compliant module")
+    assert hooked.git(hooked.project, "show", "HEAD:app/bad.py") == COMPLIANT
+
+
+def test_installed_hook_refuses_the_clean_up_commit_that_deletes_an_imported_module(hooked: Sandbox) -> None:
+    hooked.git(hooked.project, "rm", "-q", "app/websocket_mocks.py")
+    output = _refused(hooked, "clean-up: delete websocket mocks")
+    assert "Skipped" not in output  # the hook ran although the commit passes it no file
+    cause = output.index("app/websocket_mocks.py deleted — 14 places broken:")
+    first = output.index("tests/test_ws_0.py:1:1 from app.websocket_mocks import MockWebSocket")
+    assert cause < first < output.index("… and 4 more")  # the cause, then the importers, capped with a count
+
+
+def test_installed_hook_accepts_a_move_that_updates_every_importer(hooked: Sandbox) -> None:
+    hooked.git(hooked.project, "mv", "app/websocket_mocks.py", "tests/websocket_mocks.py")
+    for n in range(14):
+        path = hooked.project / f"tests/test_ws_{n}.py"
+        path.write_text(path.read_text().replace("app.websocket_mocks", "tests.websocket_mocks"))
+    hooked.git(hooked.project, "add", "-A")
+    _accepted(hooked, "move the websocket mocks next to the tests")
+    hooked.git(hooked.project, "rm", "-q", "app/unused.py")
+    _accepted(hooked, "delete a module nothing imports")
+
+
+def test_installed_hook_refuses_a_removed_def_that_a_test_imports(hooked: Sandbox) -> None:
+    path = hooked.project / "app/websocket_mocks.py"
+    path.write_text("class MockWebSocket:\n    pass\n")
+    hooked.git(hooked.project, "add", "-A")
+    output = _refused(hooked, "drop make_socket")
+    assert "make_socket no longer defined in app/websocket_mocks.py — 14 places broken:" in output
+
+
+def test_installed_hook_accepts_a_renamed_package_with_a_compatibility_shim(hooked: Sandbox) -> None:
+    hooked.git(hooked.project, "mv", "app/websocket_mocks.py", "app/socket_fakes.py")
+    write_tree(hooked.project, {"app/websocket_mocks.py": "from app.socket_fakes import *  # moved\nfrom app.socket_fakes import make_socket\n"})
+    hooked.git(hooked.project, "add", "-A")
+    _accepted(hooked, "rename with a shim")
+
+
+def test_installed_hook_judges_what_is_staged_not_the_work_tree(hooked: Sandbox) -> None:
+    path = hooked.project / "tests/test_ws_0.py"
+    good = path.read_text()
+    # staged: a broken import; the work tree mends it (unstaged): refused, for the commit would hold the broken one
+    path.write_text(good.replace("make_socket", "make_sockets"))
+    hooked.git(hooked.project, "add", "tests/test_ws_0.py")
+    path.write_text(good + "# mended in the work tree only\n")
+    assert "tests/test_ws_0.py:1:1" in _refused(hooked, "stage a broken import")
+    assert path.read_text() == good + "# mended in the work tree only\n"  # pre-commit put the unstaged change back
+    # staged: a good change; the work tree breaks it (unstaged): accepted
+    path.write_text(good + "X = 1\n")
+    hooked.git(hooked.project, "add", "tests/test_ws_0.py")
+    path.write_text("from tests.nowhere import nothing\n")
+    _accepted(hooked, "stage a good change")
+    assert hooked.git(hooked.project, "show", "HEAD:tests/test_ws_0.py") == good + "X = 1\n"
 
 
 def test_fix_hook_rewrites_the_staged_violation(sandbox: Sandbox) -> None:

@@ -18,11 +18,12 @@ class GitDiffError(Exception):
     """The question cannot be put to git: not a repository, unknown ref, git missing."""
 
 
-def changed_lines(root: Path, ref: str) -> dict[str, Lines]:
+def changed_lines(root: Path, ref: str, *, staged: bool = False) -> dict[str, Lines]:
     """Map each file under `root` (POSIX path relative to it) to the lines added or changed since `ref`.
 
-    Compares the working tree with `ref` (`git diff --unified=0 REF`). A file that
-    did not exist at `ref` (added, or untracked and not ignored) maps to
+    Compares the working tree with `ref` (`git diff --unified=0 REF`), or with
+    `staged` what is staged (`git diff --cached`, untracked files left out). A file
+    that did not exist at `ref` (added, or untracked and not ignored) maps to
     `WHOLE_FILE`; a renamed file maps to its changed lines only. Deleted files and
     files whose changes only remove lines are absent. Raises `GitDiffError`.
     """
@@ -32,11 +33,13 @@ def changed_lines(root: Path, ref: str) -> dict[str, Lines]:
         raise GitDiffError(f"unknown git ref {ref!r}")
     diff = _git(
         root, "-c", "core.quotepath=false", "diff", "--unified=0", "--no-color", "--no-ext-diff", "--no-textconv",
-        "--find-renames", "--relative", "--src-prefix=a/", "--dst-prefix=b/", ref, "--", ".",
+        "--find-renames", "--relative", "--src-prefix=a/", "--dst-prefix=b/", *(["--cached"] if staged else []), ref, "--", ".",
     )
     if diff is None:
         raise GitDiffError(f"git diff {ref} failed")
     changes = parse_unified_diff(diff)
+    if staged:
+        return changes
     untracked = _git(root, "ls-files", "-z", "--others", "--exclude-standard", "--", ".")
     for relpath in (untracked or "").split("\0"):
         if relpath:

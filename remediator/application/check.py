@@ -8,6 +8,7 @@ recorded in the baseline.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import time
@@ -26,6 +27,7 @@ from remediator.domain.findings import IMPORT_CYCLE, MISSING_MODULE, MISSING_NAM
 
 if TYPE_CHECKING:
     from remediator.application.baseline import Baseline, BaselineComparison
+    from remediator.application.change_impact import BaseFindings, Comparison
 
 _IMPORT_RULES = (MISSING_MODULE, MISSING_NAME, SSOT_VIOLATION, IMPORT_CYCLE)
 
@@ -39,7 +41,10 @@ class CheckResult(ScanResult):
     """A ScanResult whose `findings` are the reported ones; `exit_code` is 1 when one is an error."""
 
     files: tuple[str, ...] | None = None  # root-relative files or folders checked; None: the whole project
-    since: str | None = None
+    since: str | None = None  # the base a change is judged against (HEAD for what is staged)
+    staged: bool = False  # what is staged was analysed, not the work tree
+    changed_lines_only: bool = False  # only findings on changed lines, not those new elsewhere
+    new_elsewhere: int = 0  # reported findings on unchanged lines, new against the base
     baseline: BaselineComparison | None = None
     outside_scope: int = 0  # findings (not in the baseline) outside the files or changed lines
 
@@ -49,6 +54,9 @@ class CheckResult(ScanResult):
         data["check"] = {
             "files": list(self.files) if self.files is not None else None,
             "since": self.since,
+            "staged": self.staged,
+            "changed_lines_only": self.changed_lines_only,
+            "new_elsewhere": self.new_elsewhere,
             "outside_scope": self.outside_scope,
             "baseline": None if self.baseline is None else {
                 "path": _display(self.baseline.path, self.root),
@@ -62,9 +70,14 @@ class CheckResult(ScanResult):
         """Sentences for people about what was left out; empty when nothing was."""
         notes = []
         if self.outside_scope:
-            where = "outside the checked files" if self.since is None else f"not on lines changed since {self.since}"
+            if self.since is None:
+                where = "outside the checked files"
+            elif self.changed_lines_only:
+                where = f"not on lines changed since {self.since}"
+            else:
+                where = f"already there at {self.since} and not on changed lines"
             if self.files is not None and self.since is not None:
-                where = f"outside the checked files or not on lines changed since {self.since}"
+                where = f"outside the checked files or {where}"
             notes.append(f"{_plural(self.outside_scope, 'finding')} {where} not reported")
         if self.baseline is not None:
             shown = _display(self.baseline.path, self.root)
@@ -85,29 +98,48 @@ def run_check(
     *,
     files: Iterable[str | Path] | None = None,
     since: str | None = None,
+    staged: bool = False,
+    changed_lines_only: bool = False,
     baseline: Path | None = None,
     use_baseline: bool = True,
     jobs: int | None = None,
     use_git: bool = True,
     use_cache: bool = True,
 ) -> CheckResult:
-    """Scan the project at `root` and keep the findings in `files`, changed since `since`, not in the baseline.
+    """Analyse the project at `root`; report the findings in `files` that a change adds, not in the baseline.
 
     `files` are paths as the OS reads them (relative to the working directory, or
     absolute) and must lie under `root`; None or empty means the whole project.
-    `baseline` is a baseline file; without one, `root/.remediator-baseline.json`
-    is used when it exists, unless `use_baseline` is false. Raises `CheckError`
-    and `BaselineError` before scanning when an input is wrong.
+    With `since` (a git ref) or `staged` (what is staged, against HEAD unless
+    `since` names another base), only findings on changed lines and findings new
+    against the base, wherever they are, are reported; each says why in `cause`.
+    `changed_lines_only` keeps the findings on changed lines alone. `baseline` is
+    a baseline file; without one, `root/.remediator-baseline.json` is used when it
+    exists, unless `use_baseline` is false. Raises `CheckError` and
+    `BaselineError` before scanning when an input is wrong.
     """
     started = time.perf_counter()
     checked = resolve_files(root, files) if files else None
-    changes = _changed_lines(root, since) if since is not None else None
     loaded, baseline_path = _load_baseline(root, baseline, use_baseline)
-    with open_analysis(root, settings, jobs=jobs, use_cache=use_cache) as analysis:
-        return narrow(
-            analysis, files=checked, changes=changes, since=since, baseline=loaded, baseline_path=baseline_path,
-            use_git=use_git, started=started,
+    if since is None and not staged:
+        with open_analysis(root, settings, jobs=jobs, use_cache=use_cache) as analysis:
+            return narrow(
+                analysis, files=checked, baseline=loaded, baseline_path=baseline_path, use_git=use_git, started=started,
+            )
+    from remediator.application.change_impact import Comparison, ComparisonError, current_analysis
+
+    try:
+        comparison = Comparison.prepare(root, since, staged=staged, changed_lines_only=changed_lines_only)
+    except ComparisonError as error:
+        raise CheckError(f"{'--since ' + since if since is not None else '--staged'}: {error}") from None
+    with current_analysis(root, settings, comparison, jobs=jobs, use_cache=use_cache) as analysis:
+        base = None if changed_lines_only else comparison.base_findings(settings, jobs=jobs, use_cache=use_cache)
+        result = narrow(
+            analysis, files=checked, changes=comparison.changed_lines, since=comparison.base_ref, baseline=loaded,
+            baseline_path=baseline_path, use_git=use_git, started=started, base=base, comparison=comparison,
         )
+    real_root = Path(root).resolve()
+    return result if result.root == real_root else dataclasses.replace(result, root=real_root)
 
 
 def narrow(
@@ -120,29 +152,54 @@ def narrow(
     baseline_path: Path | None = None,
     use_git: bool = True,
     started: float | None = None,
+    base: BaseFindings | None = None,
+    comparison: Comparison | None = None,
 ) -> CheckResult:
-    """The findings of `analysis` in root-relative `files`, on the changed lines in `changes`, new to `baseline`.
+    """The findings of `analysis` in root-relative `files` that are on the changed lines in `changes` or new
+    against `base` (all of them without `changes`), and new to `baseline`.
 
     Only the reported findings get suggestions and a blast radius (both as the whole scan would give them).
     """
     started = time.perf_counter() if started is None else started
     everything = analysis.findings()
+    if comparison is not None:
+        comparison.remember(analysis, everything)
     spans = _StatementSpans(analysis.root)
+
+    def on_changed_line(finding: Finding) -> bool:
+        lines = changes.get(finding.path) if changes is not None else None
+        return lines is not None and any(line in lines for line in spans.lines(finding))
+
+    new_ids: set[int] = set()
+    if base is not None:
+        from remediator.application.change_impact import new_findings
+
+        new_ids = {id(everything[position]) for position in new_findings(everything, base, on_changed_line)}
 
     def in_scope(finding: Finding) -> bool:
         if files is not None and not any(_is_under(finding.path, place) for place in files):
             return False
-        if changes is None:
-            return True
-        lines = changes.get(finding.path)
-        return lines is not None and any(line in lines for line in spans.lines(finding))
+        return changes is None or on_changed_line(finding) or id(finding) in new_ids
 
-    comparison = None
+    baseline_comparison = None
     candidates = everything
     if baseline is not None:
-        comparison = baseline.compare(everything, baseline_path or analysis.root / DEFAULT_BASELINE, prefer=in_scope)
-        candidates = list(comparison.new)
+        baseline_comparison = baseline.compare(everything, baseline_path or analysis.root / DEFAULT_BASELINE, prefer=in_scope)
+        candidates = list(baseline_comparison.new)
     reported = [f for f in candidates if in_scope(f)]
+    new_elsewhere = 0
+    if comparison is not None:
+        from remediator.application.change_impact import cause_of
+
+        line_cause = "on a staged line" if comparison.staged else f"on a line changed since {since}"
+        with_causes = []
+        for finding in reported:
+            if on_changed_line(finding):
+                with_causes.append(dataclasses.replace(finding, cause=line_cause))
+            else:
+                new_elsewhere += 1
+                with_causes.append(dataclasses.replace(finding, cause=cause_of(finding, comparison.changed_paths)))
+        reported = with_causes
     targets = []
     if any(f.rule in (MISSING_MODULE, MISSING_NAME) for f in reported):  # else neither is needed (nor imported)
         from remediator.application.blast_radius import missing_targets
@@ -153,7 +210,9 @@ def narrow(
     return CheckResult(
         analysis.root, reported, targets, analysis,
         time.perf_counter() - started, analysis.compliance(),
-        files=files, since=since, baseline=comparison, outside_scope=len(candidates) - len(reported),
+        files=files, since=since, staged=comparison is not None and comparison.staged,
+        changed_lines_only=comparison is not None and comparison.changed_lines_only,
+        new_elsewhere=new_elsewhere, baseline=baseline_comparison, outside_scope=len(candidates) - len(reported),
     )
 
 
@@ -174,15 +233,6 @@ def resolve_files(root: Path, files: Iterable[str | Path]) -> tuple[str, ...]:
                 raise CheckError(f"{file}: not under the root {root}") from None
         relpaths.append(relative.as_posix())
     return tuple(dict.fromkeys(relpaths))
-
-
-def _changed_lines(root: Path, since: str) -> Mapping[str, Container[int]]:
-    from remediator.adapters.git_diff import GitDiffError, changed_lines
-
-    try:
-        return changed_lines(root, since)
-    except GitDiffError as error:
-        raise CheckError(f"--since {since}: {error}") from None
 
 
 def _load_baseline(root: Path, path: Path | None, use_baseline: bool) -> tuple[Baseline | None, Path | None]:

@@ -14,8 +14,9 @@ IMPORT_CYCLE = "import-cycle"
 SYNTAX_ERROR = "syntax-error"
 UNREADABLE_FILE = "unreadable-file"
 SSOT_VIOLATION = "ssot-violation"
+DANGLING_SETTING = "dangling-setting"
 
-RULES = (MISSING_MODULE, MISSING_NAME, SSOT_VIOLATION, IMPORT_CYCLE, SYNTAX_ERROR, UNREADABLE_FILE)
+RULES = (MISSING_MODULE, MISSING_NAME, SSOT_VIOLATION, IMPORT_CYCLE, SYNTAX_ERROR, UNREADABLE_FILE, DANGLING_SETTING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,7 @@ class Finding:
     alternatives: tuple[Suggestion, ...] = ()
     chain: tuple[dict[str, Any], ...] = field(default=())
     ssot_rule: str | None = None
+    cause: str | None = None  # check against a base (--since, --staged): why it is reported
 
     def sort_key(self) -> tuple[str, int, int]:
         """Order by place; a stable sort keeps the items of one statement in source order."""
@@ -85,4 +87,6 @@ class Finding:
             data["chain"] = list(self.chain)
         if self.ssot_rule is not None:
             data["ssot_rule"] = self.ssot_rule
+        if self.cause is not None:
+            data["cause"] = self.cause
         return data

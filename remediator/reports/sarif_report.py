@@ -12,7 +12,9 @@ from urllib.parse import quote
 
 from remediator.application.baseline import fingerprint
 from remediator.application.scan import ScanResult
-from remediator.domain.findings import IMPORT_CYCLE, MISSING_MODULE, MISSING_NAME, RULES, SSOT_VIOLATION, SYNTAX_ERROR, UNREADABLE_FILE, Finding
+from remediator.domain.findings import (
+    DANGLING_SETTING, IMPORT_CYCLE, MISSING_MODULE, MISSING_NAME, RULES, SSOT_VIOLATION, SYNTAX_ERROR, UNREADABLE_FILE, Finding,
+)
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -27,6 +29,7 @@ DESCRIPTIONS = {
     IMPORT_CYCLE: "A group of modules that import each other.",
     SYNTAX_ERROR: "A file that is not valid Python.",
     UNREADABLE_FILE: "A file that cannot be read or decoded.",
+    DANGLING_SETTING: "An ssot or move rule of the settings names a module (or name) that does not exist in the project.",
 }
 DEFAULT_LEVELS = {IMPORT_CYCLE: "note"}  # every other rule's findings are errors unless guarded
 
@@ -70,11 +73,13 @@ def sarif_log(result: ScanResult) -> dict[str, Any]:
 
 
 def finding_text(finding: Finding) -> str:
-    """The finding's message, with its suggestion when the message does not already say it."""
+    """The finding's message, with its cause (checks against a base) and its suggestion when the message does not
+    already say it."""
+    text = finding.message if finding.cause is None else f"{finding.message} ({finding.cause})"
     suggestion = finding.suggestion
     if suggestion is None or suggestion.kind == "use":
-        return finding.message
-    text = f"{finding.message}; suggestion ({suggestion.kind}): {suggestion.detail}"
+        return text
+    text = f"{text}; suggestion ({suggestion.kind}): {suggestion.detail}"
     return f"{text}: {suggestion.command}" if suggestion.command else text
 
 

@@ -9,9 +9,11 @@ from rich.console import Console
 from rich.markup import escape
 
 from remediator.application.scan import ScanResult
-from remediator.domain.findings import IMPORT_CYCLE, MISSING_MODULE, MISSING_NAME, SSOT_VIOLATION, Finding
+from remediator.domain.findings import DANGLING_SETTING, IMPORT_CYCLE, MISSING_MODULE, MISSING_NAME, SSOT_VIOLATION, Finding
 
 _SHOWN_PER_TARGET = 8
+_SHOWN_PER_CAUSE = 10
+CAUSED_BY = "caused by: "
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
@@ -20,6 +22,7 @@ def render_text(result: ScanResult, console: Console, command: str = "scan") -> 
     lines = _SourceLines(result.root)
     summary = result.summary()
     console.print(f"[bold]remediator {command}[/] {escape(str(result.root))}: {summary['files']} files, {summary['modules']} modules")
+    _print_causes(result, console, lines)
     by_target: dict[tuple[str, str | None], list[Finding]] = defaultdict(list)
     others: list[Finding] = []
     cycles: list[Finding] = []
@@ -68,6 +71,12 @@ def render_text(result: ScanResult, console: Console, command: str = "scan") -> 
         )
         for finding in violations.get(figure.rule, []):
             console.print(f"    [bold red]{escape(finding.path)}:{finding.line}:{finding.column}[/] {escape(finding.message)}{_flags(finding)}")
+    settings_problems = [finding for finding in others if finding.rule == DANGLING_SETTING]
+    others = [finding for finding in others if finding.rule != DANGLING_SETTING]
+    if settings_problems:
+        console.print("\n[bold]Settings that name what does not exist[/]")
+        for finding in settings_problems:
+            console.print(f"  [{_STYLE[finding.severity]}]{finding.rule}[/] {escape(finding.path)}:{finding.line}: {escape(finding.message)}")
     if others:
         console.print("\n[bold]Unreadable or unparsable files[/]")
         for finding in others:
@@ -84,6 +93,28 @@ def render_text(result: ScanResult, console: Console, command: str = "scan") -> 
         f"\n{summary['errors']} error{'s' * (summary['errors'] != 1)}, {summary['warnings']} warning{'s' * (summary['warnings'] != 1)}, "
         f"{summary['info']} info in {summary['elapsed_seconds']:.2f}s"
     )
+
+
+def _print_causes(result: ScanResult, console: Console, lines: _SourceLines) -> None:
+    """For a check against a base: what the change breaks on lines it did not touch, grouped by cause, first."""
+    by_cause: dict[str, list[Finding]] = defaultdict(list)
+    for finding in result.findings:
+        if finding.cause is not None and finding.cause.startswith(CAUSED_BY):
+            by_cause[finding.cause[len(CAUSED_BY):]].append(finding)
+    if not by_cause:
+        return
+    since = getattr(result, "since", None)
+    console.print(f"\n[bold]What this change breaks[/] (new since {escape(str(since))}, on lines the change did not touch)")
+    for cause, findings in sorted(by_cause.items(), key=lambda item: (-len(item[1]), item[0])):
+        group = _one_per_statement(findings)
+        console.print(f"[bold]{escape(cause)}[/] — {len(group)} place{'s' * (len(group) != 1)} broken:")
+        for finding in group[:_SHOWN_PER_CAUSE]:
+            if finding.rule in (MISSING_MODULE, MISSING_NAME, SSOT_VIOLATION):
+                _print_location(console, finding, lines)
+            else:
+                console.print(f"    [{_STYLE[finding.severity]}]{escape(finding.path)}:{finding.line}[/] {escape(finding.message)}")
+        if len(group) > _SHOWN_PER_CAUSE:
+            console.print(f"    … and {len(group) - _SHOWN_PER_CAUSE} more")
 
 
 def _one_per_statement(findings: list[Finding]) -> list[Finding]:
