@@ -273,12 +273,14 @@ def hook_runs(
         git(clone, "commit", "-q", "--no-verify", "-m", f"bench {rep}")  # what the last run saw staged is HEAD now
         stage(rep)
         runs.setdefault("hook, warm (3 files staged)", []).append(measure(Case("hook, warm (3 files staged)", hook, clone)))
-        # the same tree, the same moment: a plain warm check of one edited file, for the hook's own cost
-        with open(clone / staged[0], "a", encoding="utf-8") as handle:
-            handle.write(f"\n_PLAIN_EDIT_{rep} = {rep}\n")
+        # the same tree, the same moment: a plain warm check of one edited file, for the hook's own cost; the edit
+        # is not staged and is undone, so that what is committed next is what the hook saw (as under pre-commit)
+        edited = clone / staged[0]
+        original = edited.read_bytes()
+        edited.write_bytes(original + f"\n_PLAIN_EDIT_{rep} = {rep}\n".encode())
         plain = [*base, "check", staged[0], "--root", ".", "--format", "json"]
         runs.setdefault("warm check in the clone", []).append(measure(Case("warm check in the clone", plain, clone)))
-        git(clone, "add", staged[0])
+        edited.write_bytes(original)
 
 
 def count_findings(label: str, run: Any, forbidden: str, changed: str) -> dict[str, Any]:

@@ -33,11 +33,14 @@ def scan(
     jobs: int | None = None,
     use_git: bool = True,
     use_cache: bool = True,
+    include: Iterable[str] = (),
 ) -> ScanResult:
     """Scan the project at `root` and return its findings, missing targets and model.
 
     Settings come from `settings`, else from `config` (a TOML file), else from
-    `[tool.remediator]` in `root/pyproject.toml`. Raises `ConfigError` for a wrong
+    `[tool.remediator]` in `root/pyproject.toml`. `include` adds folders (paths or
+    globs) to scan although they look like copies of the project (see the
+    `include` setting). Raises `ConfigError` for a wrong
     setting and `NotADirectoryError` when `root` is not a directory. Nothing in the
     scanned project is imported or executed. Parse results are cached in
     `root/.remediator/cache/` unless `use_cache` is false.
@@ -47,7 +50,7 @@ def scan(
         raise NotADirectoryError(f"{root}: not a directory")
     if settings is None:
         settings = load_settings(root_path, Path(config) if config is not None else None)
-    return run_scan(root_path, settings, jobs=jobs, use_git=use_git, use_cache=use_cache)
+    return run_scan(root_path, _including(settings, include), jobs=jobs, use_git=use_git, use_cache=use_cache)
 
 
 def check(
@@ -64,6 +67,7 @@ def check(
     jobs: int | None = None,
     use_git: bool = True,
     use_cache: bool = True,
+    include: Iterable[str] = (),
 ) -> CheckResult:
     """Scan the whole project at `root`; report the findings in `files` that a change adds, new to the baseline.
 
@@ -76,13 +80,14 @@ def check(
     baseline file; without one `root/.remediator-baseline.json` is used when it
     exists, unless `use_baseline` is false. Raises `CheckError` (file outside the
     root, unknown ref, not a git repository), `BaselineError` and `ConfigError`.
-    `use_cache` as for `scan`.
+    `use_cache` and `include` as for `scan`.
     """
     root_path = Path(root)
     if not root_path.is_dir():
         raise NotADirectoryError(f"{root}: not a directory")
     if settings is None:
         settings = load_settings(root_path, Path(config) if config is not None else None)
+    settings = _including(settings, include)
     return run_check(
         root_path, settings, files=files, since=since, staged=staged, changed_lines_only=changed_lines_only, baseline=Path(baseline) if baseline is not None else None,
         use_baseline=use_baseline, jobs=jobs, use_git=use_git, use_cache=use_cache,
@@ -203,3 +208,12 @@ def export_graph(
 
     result = scan(root, config=config, settings=settings, jobs=jobs, use_git=False)
     return run_export(result, tuple(focus), depth)
+
+
+def _including(settings: Settings, include: Iterable[str]) -> Settings:
+    extra = tuple(include)
+    if not extra:
+        return settings
+    import dataclasses
+
+    return dataclasses.replace(settings, include=(*settings.include, *extra))

@@ -40,6 +40,7 @@ def main() -> None:
     """Find and repair broken, cyclic and SSOT-violating imports in Python monorepos."""
 
 
+_INCLUDE_HELP = "Scan this top-level folder although it looks like a copy of the project's packages (repeatable; a path or glob)."
 _WATCH_HELP = "Run again on every change to a Python file or a settings file, printing only new and fixed findings, until Ctrl-C."
 
 
@@ -48,16 +49,17 @@ _WATCH_HELP = "Run again on every change to a Python file or a settings file, pr
 @click.option("--no-git", is_flag=True, help="Do not look in git history for deleted modules.")
 @click.option("--watch", is_flag=True, help=_WATCH_HELP)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are errors (usage and configuration errors still exit 2).")
+@click.option("--include", "include", multiple=True, metavar="FOLDER", help=_INCLUDE_HELP)
 def scan(
     root: Path, output_format: str, config: Path | None, jobs: int | None, no_cache: bool, no_git: bool, watch: bool,
-    exit_zero: bool,
+    exit_zero: bool, include: tuple[str, ...],
 ) -> None:
     """Report broken imports, dangling patch targets, unparsable files and import cycles under ROOT."""
     if watch:
         from remediator.api import scan as run
 
-        _watch(root, output_format, lambda: run(root, config=config, jobs=jobs, use_git=not no_git, use_cache=not no_cache), config)
-    result = _run_scan(root, config, jobs, use_git=not no_git, use_cache=not no_cache)
+        _watch(root, output_format, lambda: run(root, config=config, jobs=jobs, use_git=not no_git, use_cache=not no_cache, include=include), config)
+    result = _run_scan(root, config, jobs, use_git=not no_git, use_cache=not no_cache, include=include)
     _render(result, output_format)
     sys.exit(0 if exit_zero else result.exit_code)
 
@@ -160,20 +162,21 @@ def undo(run: str | None, root: Path, force: bool, output_format: str) -> None:
 @click.option("--since", metavar="REF", default=None, help="Report what a change since the git ref REF adds: findings on changed lines, and findings new against REF wherever they are.")
 @click.option("--staged", is_flag=True, help="Check what is staged (the next commit) against HEAD (or --since REF): the pre-commit hook's mode.")
 @click.option("--changed-lines-only", is_flag=True, help="With --since or --staged: only findings on changed lines, not those the change causes elsewhere.")
+@click.option("--include", "include", multiple=True, metavar="FOLDER", help=_INCLUDE_HELP)
 @click.option("--no-git", is_flag=True, help="Do not look in git history for deleted modules.")
 @click.option("--no-cache", is_flag=True, help=_NO_CACHE_HELP)
 @click.option("--watch", is_flag=True, help=_WATCH_HELP)
 def check_command(
     files: tuple[Path, ...], root: Path, output_format: str, config: Path | None, jobs: int | None,
-    baseline: Path | None, no_baseline: bool, since: str | None, staged: bool, changed_lines_only: bool, no_git: bool,
-    no_cache: bool, watch: bool,
+    baseline: Path | None, no_baseline: bool, since: str | None, staged: bool, changed_lines_only: bool,
+    include: tuple[str, ...], no_git: bool, no_cache: bool, watch: bool,
 ) -> None:
     """Analyse the project at --root, report findings in FILES (default: all) that are new; for CI and pre-commit."""
     from remediator.api import check
 
     def run() -> Any:
         return check(
-            root, files=files, since=since, staged=staged, changed_lines_only=changed_lines_only, baseline=baseline, use_baseline=not no_baseline, config=config, jobs=jobs,
+            root, files=files, since=since, staged=staged, changed_lines_only=changed_lines_only, baseline=baseline, use_baseline=not no_baseline, config=config, jobs=jobs, include=include,
             use_git=not no_git, use_cache=not no_cache,
         )
 
@@ -363,10 +366,10 @@ def _known_modules(call: Callable[[], Any]) -> Any:
         _fail(str(error))
 
 
-def _run_scan(root: Path, config: Path | None, jobs: int | None, *, use_git: bool, use_cache: bool) -> Any:
+def _run_scan(root: Path, config: Path | None, jobs: int | None, *, use_git: bool, use_cache: bool, include: tuple[str, ...] = ()) -> Any:
     from remediator.api import scan as run
 
-    return _guarded(root, lambda: run(root, config=config, jobs=jobs, use_git=use_git, use_cache=use_cache))
+    return _guarded(root, lambda: run(root, config=config, jobs=jobs, use_git=use_git, use_cache=use_cache, include=include))
 
 
 def _fail(message: str) -> None:

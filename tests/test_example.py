@@ -110,3 +110,34 @@ def test_pytest_agrees_about_which_test_files_cannot_be_collected(scan_json: dic
     errors = sorted({line.split()[1] for line in completed.stdout.splitlines() if line.startswith("ERROR ")})
     predicted = sorted({p for t in scan_json["summary"]["missing_targets"] for p in t["failing_test_files"]})
     assert errors == predicted
+
+
+def test_the_snapshot_copy_is_an_alternative_and_restoring_it_unblocks_the_tests(scan_json: dict, tmp_path: Path) -> None:
+    """backups/<stamp>/system_snapshot/ is no package (`packages` lists the live ones) but a source for suggestions.
+
+    Run the suggested command on a copy of the example: pytest then collects the five test files it could not.
+    """
+    import shutil
+
+    findings = [f for f in scan_json["findings"] if f["target"] == "test_framework.fixtures.websocket_manager_mock"]
+    assert all(f["suggestion"]["kind"] == "move" for f in findings)  # the move stays the first choice
+    (backup,) = {a["command"]: a for f in findings for a in f.get("alternatives", []) if a["kind"] == "backup"}.values()
+    assert "backups/20250904_181500/system_snapshot/ (2025-09-04)" in backup["detail"]
+    assert not any(f["path"].startswith("backups/") for f in scan_json["findings"])  # the copy's stale imports: not reported
+    copy = tmp_path / "netra"
+    shutil.copytree(EXAMPLE, copy, ignore=shutil.ignore_patterns(".remediator", "__pycache__"))
+
+    def collection_errors() -> list[str]:
+        completed = subprocess.run(
+            [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "-p", "no:benchmark"],
+            cwd=copy, capture_output=True, text=True, check=False, env={"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"},
+        )
+        return sorted({line.split()[1] for line in completed.stdout.splitlines() if line.startswith("ERROR ")})
+
+    before = collection_errors()
+    subprocess.run(backup["command"], shell=True, cwd=copy, check=True)
+    after = collection_errors()
+    unblocked = sorted(set(before) - set(after))
+    assert unblocked == sorted(p for t in scan_json["summary"]["missing_targets"]
+                               if t["target"] == "test_framework.fixtures.websocket_manager_mock" for p in t["failing_test_files"])
+    assert len(unblocked) == 5 and not set(after) - set(before)

@@ -61,6 +61,7 @@ class Discovery:
     backups: list[str] = field(default_factory=list)
     problems: list[tuple[str, str, ParseProblem]] = field(default_factory=list)  # (relpath, module, problem)
     directories: dict[str, DirectoryRecord] = field(default_factory=dict)  # every directory listed, by relpath
+    left_out: list[tuple[str, int, str]] = field(default_factory=list)  # (folder, Python files, why) not scanned
 
 
 PACKAGE_FILE, STUB_FILE = 1, 2  # flags of a file in a Layout
@@ -76,6 +77,7 @@ class Layout:
     roots: tuple[str, ...]
     backups: tuple[str, ...]
     problems: tuple[tuple[str, str, tuple[str, str, int, int]], ...]  # (relpath, module, problem as a tuple)
+    left_out: tuple[tuple[str, int, str], ...] = ()  # (folder, Python files, why): copies of the project, not scanned
     directories: Mapping[str, DirectoryRecord] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -85,7 +87,7 @@ class Layout:
             tuple(sorted(discovery.namespace_packages)), tuple(sorted(discovery.extension_modules)),
             tuple(sorted(discovery.roots)), tuple(discovery.backups),
             tuple((relpath, module, tuple(problem)) for relpath, module, problem in discovery.problems),  # type: ignore[misc]
-            dict(discovery.directories),
+            tuple(discovery.left_out), dict(discovery.directories),
         )
 
     def discovery(self, root: Path) -> Discovery:
@@ -94,7 +96,7 @@ class Layout:
         problems = [(relpath, module, ParseProblem(*problem)) for relpath, module, problem in self.problems]
         return Discovery(
             root, files, set(self.namespace_packages), set(self.extension_modules), set(self.roots),
-            list(self.backups), problems, dict(self.directories),
+            list(self.backups), problems, dict(self.directories), list(self.left_out),
         )
 
     def source_file(self, root: Path, position: int) -> SourceFile:
@@ -107,19 +109,20 @@ class Layout:
             "\0".join(relpath for relpath, _module, _flags in self.files),
             "\0".join(module for _relpath, module, _flags in self.files),
             bytes(flags for _relpath, _module, flags in self.files),
-            self.namespace_packages, self.extension_modules, self.roots, self.backups, self.problems, dict(self.directories),
+            self.namespace_packages, self.extension_modules, self.roots, self.backups, self.problems, self.left_out,
+            dict(self.directories),
         )
 
     @classmethod
     def from_plain(cls, value: Any) -> Layout:
         """The layout `to_plain` gave; raises ValueError (or TypeError) for anything else."""
-        relpaths, modules, flags, namespace, extension, roots, backups, problems, directories = value
+        relpaths, modules, flags, namespace, extension, roots, backups, problems, left_out, directories = value
         if type(relpaths) is not str or type(modules) is not str or type(flags) is not bytes or type(directories) is not dict:
             raise ValueError("not a layout")
         files = tuple(zip(relpaths.split("\0"), modules.split("\0"), flags)) if flags else ()
         if len(files) != len(flags):
             raise ValueError("the columns of a layout differ in length")
-        return cls(files, namespace, extension, roots, backups, problems, directories)
+        return cls(files, namespace, extension, roots, backups, problems, left_out, directories)
 
 
 def files_by_module(files: Iterable[tuple[str, str, int]], *, runtime_only: bool = False) -> dict[str, list[str]]:
@@ -160,12 +163,18 @@ def directories_changed(root: Path, directories: Mapping[str, DirectoryRecord]) 
     return False, updated
 
 
-def discover(root: Path, packages: tuple[str, ...] | None = None, exclude: tuple[str, ...] = ()) -> Discovery:
+def discover(
+    root: Path, packages: tuple[str, ...] | None = None, exclude: tuple[str, ...] = (), include: tuple[str, ...] = (),
+) -> Discovery:
     """Discover the project under `root`.
 
     `packages` names the project's packages (dotted names allowed); by default every
     top-level package under the root and under `src/`, regular or namespace, plus
-    loose top-level modules.
+    loose top-level modules. Without `packages`, a top-level folder that holds
+    copies of the project's own packages (a snapshot: `backups/<stamp>/<package>/...`)
+    or is a backup folder (`backups/`, `backup/`, no `__init__.py`) is left out
+    (`Discovery.left_out`); its Python files are kept as backups, for the
+    `backup` suggestion. `include` (folder paths or globs) keeps such a folder in.
     """
     root = root.resolve()
     walker = _Walker(root, exclude)
@@ -185,6 +194,9 @@ def discover(root: Path, packages: tuple[str, ...] | None = None, exclude: tuple
                     if single.is_file():
                         walker.add_file(single, name, is_package=False)
             walker.result.roots.add(name)
+        for folder in sorted(BACKUP_DIRS):  # not scanned (not a listed package), but a source for backup suggestions
+            if folder not in packages and (root / folder).is_dir() and not (root / folder / "__init__.py").exists():
+                walker.result.backups.extend(walker.python_files_below(root / folder))
         return walker.result
     for base in bases:
         try:
@@ -203,7 +215,51 @@ def discover(root: Path, packages: tuple[str, ...] | None = None, exclude: tuple
                     walker.watch(Path(entry.path))  # no longer skipped once its pyvenv.cfg goes
                 elif walker.walk_package(Path(entry.path), entry.name):
                     walker.result.roots.add(entry.name)
+                elif entry.name in BACKUP_DIRS and not _included(entry.name, include):
+                    walker.leave_out(entry.name, BACKUP_REASON)  # a backup folder whose stamps no import can name
+    _leave_out_snapshots(walker, include)
     return walker.result
+
+
+SNAPSHOT_REASON = "copies of the project's packages"
+BACKUP_REASON = "a backup folder"
+
+
+def _leave_out_snapshots(walker: _Walker, include: tuple[str, ...]) -> None:
+    """Drop the top-level folders that are snapshots of the project (or backup folders) from what is scanned."""
+    result = walker.result
+    live_modules = {f.module for f in result.files}
+    for top in sorted(r for r in result.roots if r in result.namespace_packages):
+        if _included(top, include):
+            continue
+        prefix = top + "."
+        inside = [f for f in result.files if f.module.startswith(prefix) and not f.is_package]  # modules, not __init__s
+        copies = sum(1 for f in inside if _copy_of(f.module.split("."), result.roots - {top}, live_modules))
+        if top in BACKUP_DIRS:
+            reason = BACKUP_REASON
+        elif copies >= 2 and 2 * copies >= len(inside):
+            reason = SNAPSHOT_REASON
+        else:
+            continue
+        folder = top + "/"
+        result.files = [f for f in result.files if not f.module.startswith(prefix)]
+        result.problems = [p for p in result.problems if not p[0].startswith(folder)]
+        result.namespace_packages = {m for m in result.namespace_packages if m != top and not m.startswith(prefix)}
+        result.extension_modules = {m for m in result.extension_modules if not m.startswith(prefix)}
+        result.roots.discard(top)
+        walker.leave_out(top, reason)
+
+
+def _included(folder: str, include: tuple[str, ...]) -> bool:
+    return any(glob_pattern(pattern).match(folder) for pattern in include)
+
+
+def _copy_of(parts: list[str], others: set[str], live: set[str]) -> bool:
+    """True when a module below a candidate snapshot repeats a live module of another top-level package."""
+    for start in range(1, len(parts)):
+        if parts[start] in others and ".".join(parts[start:]) in live:
+            return True
+    return False
 
 
 def glob_pattern(glob: str) -> re.Pattern[str]:
@@ -299,7 +355,7 @@ class _Walker:
             if _is_dir(entry):
                 if name in BACKUP_DIRS and "__init__.py" not in _names(path):
                     self.watch(path)
-                    self.result.backups.extend(self._python_files_below(path))
+                    self.result.backups.extend(self.python_files_below(path))
                 elif name.isidentifier() and self.walk_package(path, f"{module}.{name}"):
                     found = True
                 continue
@@ -348,7 +404,13 @@ class _Walker:
         except OSError:
             pass
 
-    def _python_files_below(self, directory: Path) -> list[str]:
+    def leave_out(self, folder: str, reason: str) -> None:
+        """Record a top-level folder as left out; its Python files become backups (sources for suggestions)."""
+        below = self.python_files_below(self.root / folder)
+        self.result.backups.extend(below)
+        self.result.left_out.append((folder, sum(1 for path in below if path.endswith(".py")), reason))
+
+    def python_files_below(self, directory: Path) -> list[str]:
         found = []
         for dirpath, dirs, files in os.walk(directory):
             if dirpath != str(directory):

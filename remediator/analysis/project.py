@@ -81,7 +81,7 @@ def build_project(
     """
     root = root.resolve()
     with no_cyclic_gc():
-        discovery = discover(root, settings.packages, settings.exclude)
+        discovery = discover(root, settings.packages, settings.exclude, settings.include)
         if use_cache and cache is None:
             cache = FactsCache.for_root(root)
         elif not use_cache:

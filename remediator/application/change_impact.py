@@ -86,7 +86,7 @@ def analysed_snapshot(root: Path, settings: Settings, state: Snapshot, *, jobs: 
         place = Path(folder).resolve()
         contents = write_snapshot(state, place)
         with no_cyclic_gc():
-            discovery = discover(place, settings.packages, settings.exclude)
+            discovery = discover(place, settings.packages, settings.exclude, settings.include)
             facts = {}
             missing = []
             for source in discovery.files:

@@ -269,7 +269,7 @@ class _Refresh:
         if not changed:
             return dataclasses.replace(stored.layout, directories=directories), stored.table
         self.discovered = True
-        layout = Layout.of(discover(self.root, self.settings.packages, self.settings.exclude))
+        layout = Layout.of(discover(self.root, self.settings.packages, self.settings.exclude, self.settings.include))
         if layout == stored.layout:
             return layout, stored.table
         return layout, module_table(layout.discovery(self.root))

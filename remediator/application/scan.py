@@ -63,6 +63,10 @@ class ScanResult:
             "cycles": sum(1 for f in self.findings if f.rule == IMPORT_CYCLE),
             "missing_targets": [target.to_dict() for target in self.missing_targets],
             "ssot": self._ssot_summary(),
+            "left_out": [
+                {"path": folder + "/", "files": files, "reason": reason, "include": f"--include {folder}"}
+                for folder, files, reason in self.analysis.layout.left_out
+            ],
             "elapsed_seconds": round(self.elapsed_seconds, 3),
         }
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import PurePosixPath
@@ -165,6 +167,9 @@ def _expected_paths(target: str, src_layout: bool) -> list[str]:
 
 
 def _backup_for(analysis: ProjectAnalysis, target: str, expected: list[str]) -> Suggestion | None:
+    snapshot = _snapshot_copy(analysis, target, expected)
+    if snapshot is not None:
+        return snapshot
     leaf = target.rsplit(".", 1)[-1]
     expected_dirs = {str(PurePosixPath(p).parent) for p in expected}
     matches = [b for b in analysis.layout.backups if PurePosixPath(b).name.split(".")[0] == leaf]
@@ -179,3 +184,39 @@ def _backup_for(analysis: ProjectAnalysis, target: str, expected: list[str]) -> 
     return Suggestion(
         "backup", target, f"a backup copy lies at {backup}", command=f"cp {backup} {destination}", path=backup
     )
+
+
+def _snapshot_copy(analysis: ProjectAnalysis, target: str, expected: list[str]) -> Suggestion | None:
+    """The newest copy of the module's file in a snapshot folder (`backups/<stamp>/.../pkg/mod.py`)."""
+    copies = []
+    for backup in analysis.layout.backups:
+        for path in expected:
+            if backup.endswith("/" + path):
+                snapshot = backup[: len(backup) - len(path) - 1]
+                copies.append((_snapshot_date(analysis, snapshot, backup), snapshot, backup, path))
+    if not copies:
+        return None
+    date, snapshot, backup, destination = max(copies, key=lambda copy: (copy[0] != "date unknown", copy))  # the newest
+    command = f"mkdir -p {PurePosixPath(destination).parent} && cp {backup} {destination}"
+    if "/" not in destination:
+        command = f"cp {backup} {destination}"
+    return Suggestion(
+        "backup", target, f"a copy lies in the snapshot {snapshot}/ ({date}): {backup}", command=command, path=backup,
+    )
+
+
+_STAMP = re.compile(r"(20\d{2}|19\d{2})[-_.]?(\d{2})[-_.]?(\d{2})")
+
+
+def _snapshot_date(analysis: ProjectAnalysis, snapshot: str, backup: str) -> str:
+    """The snapshot's date: from a stamp in its path (`20250908_1200`, `2025-09-08`), else the copy's mtime."""
+    for part in reversed(PurePosixPath(snapshot).parts):
+        match = _STAMP.search(part)
+        if match:
+            return f"{match.group(1)}-{match.group(2)}-{match.group(3)}"
+    try:
+        return time.strftime("%Y-%m-%d", time.localtime((analysis.root / backup).stat().st_mtime))
+    except OSError:
+        return "date unknown"
+
+

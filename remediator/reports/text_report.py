@@ -22,6 +22,11 @@ def render_text(result: ScanResult, console: Console, command: str = "scan") -> 
     lines = _SourceLines(result.root)
     summary = result.summary()
     console.print(f"[bold]remediator {command}[/] {escape(str(result.root))}: {summary['files']} files, {summary['modules']} modules")
+    for folder in summary["left_out"]:
+        console.print(
+            f"left out: {escape(folder['path'])} ({folder['files']:,} file{'s' * (folder['files'] != 1)}): {escape(folder['reason'])}; "
+            f"use {escape(folder['include'])} to scan {'them' if folder['files'] != 1 else 'it'}"
+        )
     _print_causes(result, console, lines)
     by_target: dict[tuple[str, str | None], list[Finding]] = defaultdict(list)
     others: list[Finding] = []
