@@ -89,3 +89,65 @@ def test_guarded_import_module_is_a_warning(project) -> None:
     source = 'import importlib\ntry:\n    importlib.import_module("pkg.gone")\nexcept ImportError:\n    pass\n'
     result = project({**BASE, "pkg/plugins.py": source})
     assert problems(result) == [("missing-module", "pkg/plugins.py", 3, "pkg.gone", None, True)]
+
+
+# --- patch targets bound only under TYPE_CHECKING: they do not exist at run time ------------------------------------
+
+TC_MODULE = (
+    "from typing import TYPE_CHECKING\n"
+    "if TYPE_CHECKING:\n"
+    "    from pkg.core import Engine\n"
+    "    from pkg.core import Engine as Alias\n"
+    "    class OnlyTyped:\n"
+    "        pass\n"
+    "    LIMIT: int = 3\n"
+    "else:\n"
+    "    Fallback = object\n"
+    "if not TYPE_CHECKING:\n"
+    "    Runtime = object\n"
+    "from pkg.core import Engine as Both\n"
+    "if TYPE_CHECKING:\n"
+    "    from pkg.core import Engine as Both\n"
+)
+
+PATCH_CASES = [
+    ("import under TYPE_CHECKING", 'patch("pkg.service.Engine")', True),
+    ("alias under TYPE_CHECKING", 'patch("pkg.service.Alias")', True),
+    ("class under TYPE_CHECKING", 'patch("pkg.service.OnlyTyped")', True),
+    ("annotated assignment under TYPE_CHECKING", 'patch("pkg.service.LIMIT")', True),
+    ("an attribute of it", 'patch("pkg.service.Engine.run")', True),
+    ("patch.object", 'patch.object(service, "Engine")', True),
+    ("else branch runs", 'patch("pkg.service.Fallback")', False),
+    ("not TYPE_CHECKING runs", 'patch("pkg.service.Runtime")', False),
+    ("bound both ways", 'patch("pkg.service.Both")', False),
+    ("where it is defined", 'patch("pkg.core.Engine")', False),
+]
+
+
+@pytest.mark.parametrize("call, dangling", [pytest.param(c, d, id=i) for i, c, d in PATCH_CASES])
+def test_patch_targets_bound_only_under_type_checking(project, call: str, dangling: bool) -> None:
+    test = f"from unittest.mock import patch\nfrom pkg import service\n\n\ndef test():\n    with {call}:\n        pass\n"
+    result = project({**BASE, "pkg/service.py": TC_MODULE, "tests/test_service.py": test})
+    found = [f for f in result.findings if f.path == "tests/test_service.py"]
+    if not dangling:
+        assert found == []
+        return
+    (finding,) = found
+    assert (finding.rule, finding.reference, finding.target, finding.severity) == ("missing-name", "string", "pkg.service", "error")
+    assert "only under `if TYPE_CHECKING:`" in finding.message
+
+
+def test_python_agrees_that_such_a_patch_target_does_not_exist(tmp_path) -> None:
+    """The oracle: mock.patch really fails on a name bound only under TYPE_CHECKING, and works on the others."""
+    import subprocess
+    import sys
+
+    from tests.conftest import write_tree
+
+    root = write_tree(tmp_path / "repo", {**BASE, "pkg/service.py": TC_MODULE})
+    for call, dangling in [(c, d) for _i, c, d in PATCH_CASES if "patch.object" not in c]:
+        code = f"from unittest.mock import patch\nfrom pkg import service\nwith {call}:\n    pass\n"
+        done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=False)
+        assert (done.returncode != 0) is dangling, (call, done.stderr)
+        if dangling:
+            assert "AttributeError" in done.stderr

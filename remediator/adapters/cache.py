@@ -450,14 +450,16 @@ def _plain(facts: ModuleFacts) -> tuple[Any, ...]:
         facts.dunder_all,
         facts.dynamic_names,
         None if facts.problem is None else tuple(facts.problem),
+        facts.type_checking_names,
     )
 
 
 def _facts_from_plain(value: Any) -> ModuleFacts:
     """Rebuild facts from `_plain`'s shape; raises on any other shape."""
-    imports, strings, bound, defined, dunder_all, dynamic, problem = value
+    imports, strings, bound, defined, dunder_all, dynamic, problem, type_checking = value
     if not (
         type(imports) is tuple and type(strings) is tuple and type(bound) is frozenset and type(defined) is frozenset
+        and type(type_checking) is frozenset
         and (dunder_all is None or type(dunder_all) is tuple) and type(dynamic) is bool
         and all(type(r) is tuple and len(r) == 7 for r in imports)
         and all(type(s) is tuple and len(s) == 6 for s in strings)
@@ -471,4 +473,5 @@ def _facts_from_plain(value: Any) -> ModuleFacts:
         dunder_all,
         dynamic,
         None if problem is None else ParseProblem(*problem),
+        type_checking,
     ))

@@ -184,16 +184,32 @@ class _Extractor:
                 if reference is not None:
                     strings.append(reference)
             strings.sort(key=lambda r: (r.line, r.column))
+        track = b"TYPE_CHECKING" in self.source  # else no name can be bound under it: skip the bookkeeping
+        checking: set[str] = set()  # bound under `if TYPE_CHECKING:`
+        runtime: set[str] = set()  # bound where the code runs
         for statement in _module_statements(root):
+            if not track:
+                self._bind(statement)
+                continue
+            outer = self.bound, self.defined
+            self.bound, self.defined = set(), set()
             self._bind(statement)
+            (checking if _context(statement) & Context.TYPE_CHECKING else runtime).update(self.bound, self.defined)
+            outer[0].update(self.bound)
+            outer[1].update(self.defined)
+            self.bound, self.defined = outer
         for record in imports:
             if record.context & (Context.FUNCTION | Context.CLASS) or record.name == "*":
                 continue
-            self.bound.add(record.alias or (record.name if record.name else record.module.split(".")[0]))
+            name = record.alias or (record.name if record.name else record.module.split(".")[0])
+            self.bound.add(name)
+            if track:
+                (checking if record.context & Context.TYPE_CHECKING else runtime).add(name)
         self.bound.update(self.defined)
         dunder_all = tuple(self.dunder_all) if self.dunder_all is not None and self.all_is_static else None
         return ModuleFacts(
-            tuple(imports), tuple(strings), frozenset(self.bound), frozenset(self.defined), dunder_all, self.dynamic
+            tuple(imports), tuple(strings), frozenset(self.bound), frozenset(self.defined), dunder_all, self.dynamic,
+            None, frozenset(checking - runtime),
         )
 
     # -- imports -------------------------------------------------------------

@@ -108,6 +108,14 @@ class SymbolTables:
         self._collect(module, names, public_only=False, seen=set())
         return frozenset(names)
 
+    def only_for_type_checking(self, module: str, name: str) -> bool:
+        """True when `module`'s own code binds `name` only under `if TYPE_CHECKING:`: at run time it does not exist."""
+        self._note((module, name))
+        facts_list = self._facts.get(module, ())
+        if not any(name in facts.type_checking_names for facts in facts_list):
+            return False
+        return not any(name in facts.bound_names - facts.type_checking_names or facts.dynamic_names for facts in facts_list)
+
     def facts_of(self, module: str) -> Sequence[ModuleFacts]:
         """The facts of `module`'s files (.py and .pyi)."""
         self._note((module, ALL))

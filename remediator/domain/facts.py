@@ -84,6 +84,7 @@ class ModuleFacts(NamedTuple):
     dunder_all: tuple[str, ...] | None  # a literal __all__, when it is static
     dynamic_names: bool  # module-level __getattr__: any attribute may exist
     problem: ParseProblem | None = None
+    type_checking_names: frozenset[str] = frozenset()  # bound at module level only under `if TYPE_CHECKING:`
 
 
 def empty_facts(problem: ParseProblem) -> ModuleFacts:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 from remediator.analysis.project import ModelQueries, ParsedFile
-from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME, Resolution
+from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME, OK, Resolution
 from remediator.domain.facts import Context
 from remediator.domain.findings import Finding
 
@@ -20,6 +21,16 @@ def broken_imports_in(model: ModelQueries, parsed: ParsedFile) -> Iterator[Findi
         resolution = model.resolver.resolve_string(source.module, source.is_package, reference, parsed.facts.imports)
         if resolution.status in (MISSING_MODULE, MISSING_NAME):
             yield _finding(parsed, resolution, reference.line, reference.column, reference.context, "string", reference.text)
+        elif (
+            reference.kind != "module" and resolution.status == OK and resolution.name
+            and model.symbols.only_for_type_checking(resolution.target, resolution.name)
+        ):  # patch() looks the attribute up at run time, where the TYPE_CHECKING branch never ran
+            missing = Resolution(MISSING_NAME, resolution.target, resolution.name, resolution.depends_on)
+            finding = _finding(parsed, missing, reference.line, reference.column, reference.context, "string", reference.text)
+            yield dataclasses.replace(finding, message=(
+                f"string reference {reference.text!r}: {resolution.target} binds {resolution.name!r} only under "
+                "`if TYPE_CHECKING:`, so it does not exist at run time" + (" (guarded: the failure is expected and handled)" if finding.guarded else "")
+            ))
 
 
 def _finding(
