@@ -14,7 +14,7 @@ from remediator.adapters.cache import FactsCache
 from remediator.adapters.parallel import parse_bytes, parse_files
 from remediator.analysis.dependencies import Dependency, DependencyRecorder
 from remediator.analysis.module_index import ModuleIndex
-from remediator.analysis.resolver import ModuleResolver, Resolution
+from remediator.analysis.resolver import ModuleResolver, Resolution, import_edge
 from remediator.analysis.symbols import SymbolTables
 from remediator.domain.config import Settings
 from remediator.domain.facts import ImportRecord, ModuleFacts
@@ -140,8 +140,9 @@ def assemble(
         source = parsed.source
         if not source.is_stub:
             for item, resolution in parsed.resolutions:
-                if resolution.depends_on is not None:
-                    graph.add_import(source.module, resolution.depends_on, source.relpath, item.line, item.context)
+                target = import_edge(source.module, resolution)
+                if target is not None:
+                    graph.add_import(source.module, target, source.relpath, item.line, item.context)
     return ProjectModel(root, settings, discovery, index, files, symbols, resolver, graph, recorder)
 
 

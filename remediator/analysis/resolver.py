@@ -35,6 +35,20 @@ class Resolution(NamedTuple):
     depends_on: str | None
 
 
+def import_edge(importer: str, resolution: Resolution) -> str | None:
+    """The module an import makes `importer` depend on in the graph, or None: the one rule for every edge.
+
+    An import of a module that does not exist makes no edge: it never reaches
+    the nearest existing ancestor's code through that import (grimp records
+    such an edge to the ancestor; remediator does not, so no cycle closes
+    through an import that fails). A module importing itself makes no edge.
+    """
+    target = resolution.depends_on
+    if target is None or target == importer or resolution.status == MISSING_MODULE:
+        return None
+    return target
+
+
 class ModuleResolver:
     """Resolves imports and string references against the module index and symbol tables."""
 

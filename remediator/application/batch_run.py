@@ -25,6 +25,7 @@ from remediator.adapters.parallel import parse_bytes
 from remediator.adapters.writer import write_atomically
 from remediator.analysis.graph import Cycle, import_time_view
 from remediator.analysis.project import ProjectModel
+from remediator.analysis.resolver import import_edge
 
 Progress = Callable[[dict[str, Any]], None]
 # Test hook for fault injection: a comma-separated list of relative paths whose write fails.
@@ -212,8 +213,9 @@ class _Runner:
         edges: dict[str, list[tuple[str, int, int]]] = {}
         for record in facts.imports:
             resolution = self.model.resolver.resolve_import(rewrite.module, rewrite.is_package, record)
-            if resolution.depends_on is not None and resolution.depends_on != rewrite.module:
-                edges.setdefault(resolution.depends_on, []).append((rewrite.path, record.line, record.context))
+            target = import_edge(rewrite.module, resolution)
+            if target is not None:
+                edges.setdefault(target, []).append((rewrite.path, record.line, record.context))
         return list(edges.items())
 
     def _new_cycle(self, saved: dict[str, list[tuple[str, list[tuple[str, int, int]]]]]) -> Cycle | None:

@@ -24,7 +24,7 @@ from remediator.analysis.dependencies import EMPTY, Dependencies
 from remediator.analysis.module_graph import Cycle, Link, ModuleGraph, cycle_order, chain_through, failing_modules
 from remediator.analysis.module_index import ModuleIndex
 from remediator.analysis.project import ModelQueries, ParsedFile, ProjectModel
-from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME
+from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME, import_edge
 from remediator.domain.config import Settings
 from remediator.domain.facts import ParseProblem, breaks_importer
 from remediator.domain.findings import Finding
@@ -94,8 +94,9 @@ def analyse_file(model: ModelQueries, parsed: ParsedFile) -> tuple[FileSummary, 
                 seed = (resolution.target, resolution.name if resolution.status == MISSING_NAME else None)
                 if seed not in seeds:
                     seeds.append(seed)
-            if resolution.depends_on is not None and resolution.depends_on != source.module:
-                edges.append((resolution.depends_on, record.line, record.context))
+            target = import_edge(source.module, resolution)
+            if target is not None:
+                edges.append((target, record.line, record.context))
     if parsed.deps:
         parsed.deps.update(keys)
         keys, parsed.deps = tuple(parsed.deps), None  # the file's keys live on in its detail only
@@ -284,8 +285,9 @@ def model_graph(model: ProjectModel) -> ModuleGraph:
     """The light graph of a built model."""
     def edges_of(parsed: ParsedFile) -> Iterator[tuple[str, int, int]]:
         for record, resolution in parsed.resolutions:
-            if resolution.depends_on is not None and resolution.depends_on != parsed.module:
-                yield (resolution.depends_on, record.line, record.context)
+            target = import_edge(parsed.module, resolution)
+            if target is not None:
+                yield (target, record.line, record.context)
 
     by_path = {parsed.source.relpath: parsed for parsed in model.files}
     files = ((p.source.relpath, p.module, STUB_FILE * p.source.is_stub) for p in model.files)
