@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 import grimp
+import pytest
 
 from tests.conftest import write_tree
 import remediator
@@ -22,7 +24,11 @@ def test_cycle_is_reported_with_a_chain_and_lines(project) -> None:
     result = project(files)
     (cycle,) = [f for f in result.findings if f.rule == "import-cycle"]
     assert cycle.severity == "info"
-    assert cycle.message == "import cycle of 3 modules: app.a -> app.b -> app.c -> app.a"
+    assert cycle.message == (
+        "import cycle of 3 modules: app.a -> app.b -> app.c -> app.a (a dependency cycle: it closes only through "
+        "imports inside functions, so it cannot fail at import time)"
+    )
+    assert cycle.cycle_kind == "function-level"
     assert [(link["path"], link["line"]) for link in cycle.chain] == [("app/a.py", 2), ("app/b.py", 2), ("app/c.py", 3)]
     assert result.exit_code == 0  # cycles are information in scan
 
@@ -123,3 +129,39 @@ def test_an_import_of_a_missing_module_closes_no_cycle(project, tmp_path) -> Non
     assert cycles == ["import cycle of 2 modules: pkg.real_a -> pkg.real_b -> pkg.real_a"]
     assert ("pkg.launcher", "pkg") not in set(result.graph.nx.edges)
     assert [f.target for f in result.findings if f.rule == "missing-module"] == ["pkg.test_services"]
+
+
+CYCLE_KIND_CASES = [
+    ("import-time", {"k/a.py": "import k.b\n", "k/b.py": "import k.a\n"}),
+    ("import-time", {"k/a.py": "import k.b\n", "k/b.py": "try:\n    import k.a\nexcept ImportError:\n    pass\n"}),
+    ("type-checking", {"k/a.py": "import k.b\n", "k/b.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import k.a\n"}),
+    ("function-level", {"k/a.py": "import k.b\n", "k/b.py": "def f():\n    import k.a\n"}),
+    ("function-level", {"k/a.py": "def g():\n    import k.b\n", "k/b.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import k.a\n"}),
+    # two ways round: one of them at import time is enough
+    ("import-time", {"k/a.py": "import k.b\nimport k.c\n", "k/b.py": "def f():\n    import k.a\n", "k/c.py": "import k.a\n"}),
+]
+
+
+@pytest.mark.parametrize("kind, files", CYCLE_KIND_CASES)
+def test_cycles_are_labelled_by_when_they_close(project, tmp_path, kind: str, files: dict[str, str]) -> None:
+    result = project({"k/__init__.py": "", **files})
+    cycles = [f for f in result.findings if f.rule == "import-cycle"]
+    assert [f.cycle_kind for f in cycles] == [kind]
+    assert ("cycle_kind", kind) in cycles[0].to_dict().items()
+    if kind != "import-time":  # the oracle: Python imports every module of such a cycle, whichever comes first
+        root = tmp_path / "repo"
+        for module in sorted({p[:-3].replace("/", ".") for p in files}):
+            done = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=root, capture_output=True, text=True, check=False)
+            assert done.returncode == 0, done.stderr
+
+
+def test_cycle_kinds_agree_between_a_full_and_an_incremental_scan(tmp_path) -> None:
+    root = write_tree(tmp_path / "repo", {"k/__init__.py": "", "k/a.py": "import k.b\n", "k/b.py": "import os\n"})
+    remediator.scan(root, use_git=False)
+    write_tree(root, {"k/b.py": "def f():\n    import k.a\n"})
+    warm = [f.cycle_kind for f in remediator.scan(root, use_git=False).findings if f.rule == "import-cycle"]
+    full = [f.cycle_kind for f in remediator.scan(root, use_git=False, use_cache=False).findings if f.rule == "import-cycle"]
+    assert warm == full == ["function-level"]
+    write_tree(root, {"k/b.py": "import k.a\n"})
+    warm = [f.cycle_kind for f in remediator.scan(root, use_git=False).findings if f.rule == "import-cycle"]
+    assert warm == ["import-time"]

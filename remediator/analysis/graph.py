@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from remediator.analysis.module_graph import Cycle, Link, chain_through
+from remediator.analysis.module_graph import Cycle, Link, chain_through, cycle_kind
 
 __all__ = ["Cycle", "ImportGraph", "Link", "import_time_view"]
 
@@ -53,7 +53,14 @@ class ImportGraph:
         return [frozenset(c) for c in nx.strongly_connected_components(view) if len(c) > 1]
 
     def cycle_of(self, component: frozenset[str]) -> Cycle:
-        return Cycle(tuple(sorted(component)), self._chain_through(component))
+        return Cycle(
+            tuple(sorted(component)), self._chain_through(component),
+            cycle_kind(component, lambda module: self.nx.successors(module), self.contexts),
+        )
+
+    def contexts(self, importer: str, imported: str) -> list[int]:
+        """The context flags of each import of `imported` by `importer`."""
+        return [context for _path, _line, context in self.nx.edges[importer, imported]["sites"]]
 
     def shortest_chain(self, importer: str, imported: str) -> tuple[Link, ...] | None:
         """The shortest import chain from `importer` to `imported`, with lines; None if none."""

@@ -24,12 +24,19 @@ class Link:
     line: int
 
 
+IMPORT_TIME = "import-time"  # closes through imports that run while the modules are imported: can fail then
+TYPE_CHECKING_ONLY = "type-checking"  # closes only through imports under `if TYPE_CHECKING:`: never at run time
+FUNCTION_LEVEL = "function-level"  # needs an import inside a function to close: a dependency cycle, no import-time failure
+CYCLE_KINDS = (IMPORT_TIME, TYPE_CHECKING_ONLY, FUNCTION_LEVEL)
+
+
 @dataclass(frozen=True, slots=True)
 class Cycle:
-    """A strongly connected component and one concrete chain through it."""
+    """A strongly connected component, one concrete chain through it, and what kind of cycle it is."""
 
     modules: tuple[str, ...]
     chain: tuple[Link, ...]
+    kind: str = IMPORT_TIME
 
     @property
     def text(self) -> str:
@@ -95,6 +102,32 @@ class ModuleGraph:
 
     def components(self) -> list[frozenset[str]]:
         return strongly_connected(self.edges)
+
+
+def cycle_kind(
+    component: Iterable[str], successors: Callable[[str], Iterable[str]], contexts: Callable[[str, str], Iterable[int]],
+) -> str:
+    """Whether the component's modules import each other at import time, only under TYPE_CHECKING, or only in functions.
+
+    `contexts(a, b)` gives the context flags of each import of b by a.
+    """
+    from remediator.domain.facts import Context
+
+    members = set(component)
+
+    def closes(skip: int) -> bool:
+        adjacency = {
+            module: [target for target in successors(module)
+                     if target in members and any(not context & skip for context in contexts(module, target))]
+            for module in members
+        }
+        return bool(strongly_connected(adjacency))
+
+    if closes(int(Context.FUNCTION | Context.TYPE_CHECKING)):
+        return IMPORT_TIME
+    if closes(int(Context.FUNCTION)):
+        return TYPE_CHECKING_ONLY
+    return FUNCTION_LEVEL
 
 
 def cycle_order(cycle: Cycle) -> tuple[int, tuple[str, ...]]:

@@ -41,7 +41,7 @@ from remediator.adapters.filesystem import Layout, directories_changed, discover
 from remediator.adapters.hashing import blake2b
 from remediator.analysis.dependencies import Dependency
 from remediator.analysis.module_graph import (
-    Cycle, Link, ModuleGraph, chain_through, components_after_change, cycle_order, strongly_connected,
+    Cycle, Link, ModuleGraph, chain_through, components_after_change, cycle_kind, cycle_order, strongly_connected,
 )
 from remediator.analysis.module_index import ModuleIndex, module_table
 from remediator.analysis.project import ParsedFile, build_project, no_cyclic_gc, resolve_file
@@ -412,11 +412,20 @@ def _updated_cycles(
         )
         return Link(importer, imported, path, line)
 
+    def contexts(importer: str, imported: str) -> list[int]:
+        return [
+            context for relpath in runtime.get(importer, ())
+            for target, _line, context in detail_of(files, relpath).edges if target == imported
+        ]
+
     cycles = []
     for component in components:
         cycle = unchanged.get(component)
         if cycle is None:
-            cycle = Cycle(tuple(sorted(component)), chain_through(component, graph.successors, link))
+            cycle = Cycle(
+                tuple(sorted(component)), chain_through(component, graph.successors, link),
+                cycle_kind(component, graph.successors, contexts),
+            )
         cycles.append(cycle)
     return sorted(cycles, key=cycle_order)
 

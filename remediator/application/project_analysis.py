@@ -21,7 +21,7 @@ from typing import Protocol
 
 from remediator.adapters.filesystem import Layout, STUB_FILE, files_by_module, is_test_file
 from remediator.analysis.dependencies import EMPTY, Dependencies
-from remediator.analysis.module_graph import Cycle, Link, ModuleGraph, cycle_order, chain_through, failing_modules
+from remediator.analysis.module_graph import Cycle, Link, ModuleGraph, cycle_kind, cycle_order, chain_through, failing_modules
 from remediator.analysis.module_index import ModuleIndex
 from remediator.analysis.project import ModelQueries, ParsedFile, ProjectModel
 from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME, import_edge
@@ -247,17 +247,26 @@ def analyse_model(model: ProjectModel, *, keep_details: bool = True) -> tuple[Pr
             details[parsed.source.relpath] = detail
     source = ModelSource(model)
     graph = model_graph(model)
-    cycles = cycles_of(graph, model.graph.link)
+    cycles = cycles_of(graph, model.graph.link, model.graph.contexts)
     analysis = ProjectAnalysis(
         model.root, model.settings, Layout.of(model.discovery), model.index, summaries, cycles, source, _graph=graph,
     )
     return analysis, details
 
 
-def cycles_of(graph: ModuleGraph, link: Callable[[str, str], Link]) -> list[Cycle]:
-    """Every import cycle of `graph`, biggest first, each with its chain (`link` gives an edge's first line)."""
+def cycles_of(
+    graph: ModuleGraph, link: Callable[[str, str], Link], contexts: Callable[[str, str], Iterable[int]],
+) -> list[Cycle]:
+    """Every import cycle of `graph`, biggest first, each with its chain (`link` gives an edge's first line) and kind
+    (`contexts` gives the context flags of an edge's imports)."""
     return sorted(
-        (Cycle(tuple(sorted(component)), chain_through(component, graph.successors, link)) for component in graph.components()),
+        (
+            Cycle(
+                tuple(sorted(component)), chain_through(component, graph.successors, link),
+                cycle_kind(component, graph.successors, contexts),
+            )
+            for component in graph.components()
+        ),
         key=cycle_order,
     )
 

@@ -25,12 +25,12 @@ from typing import Any, Callable
 from remediator.adapters.analysis_store import AnalysisStore, ShardedMap, StoreCorrupt
 from remediator.adapters.filesystem import Layout
 from remediator.analysis.dependencies import Dependencies
-from remediator.analysis.module_graph import Cycle, Link, ModuleGraph
+from remediator.analysis.module_graph import CYCLE_KINDS, Cycle, Link, ModuleGraph
 from remediator.analysis.project import ProjectModel
 from remediator.application.project_analysis import FileDetail, FileSummary
 from remediator.domain.findings import Finding, Suggestion
 
-STATE_FORMAT = 3  # bump when what is stored changes shape
+STATE_FORMAT = 4  # bump when what is stored changes shape
 GRAPH_PARTS = ("edges", "breaking", "importers")
 
 
@@ -135,7 +135,7 @@ def plain_state(keys: tuple[bytes, ...], summaries: Mapping[str, FileSummary], c
         relpath: (tuple(_plain_finding(rank, f) for rank, f in summary.findings), summary.compliance, summary.seeds)
         for relpath, summary in summaries.items()
     }
-    return (keys, plain, tuple((c.modules, tuple((l.importer, l.imported, l.path, l.line) for l in c.chain)) for c in cycles))
+    return (keys, plain, tuple((c.modules, tuple((l.importer, l.imported, l.path, l.line) for l in c.chain), c.kind) for c in cycles))
 
 
 def plain_detail(detail: FileDetail) -> tuple[Any, ...]:
@@ -241,4 +241,7 @@ def _finding_from_plain(value: Any, path: str, importer: str) -> tuple[int, Find
 
 
 def _cycles_from_plain(value: Any) -> list[Cycle]:
-    return [Cycle(tuple(modules), tuple(Link(*link) for link in chain)) for modules, chain in value]
+    cycles = [Cycle(tuple(modules), tuple(Link(*link) for link in chain), kind) for modules, chain, kind in value]
+    if any(cycle.kind not in CYCLE_KINDS for cycle in cycles):
+        raise ValueError("not a cycle kind")
+    return cycles

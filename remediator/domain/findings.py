@@ -60,6 +60,7 @@ class Finding:
     chain: tuple[dict[str, Any], ...] = field(default=())
     ssot_rule: str | None = None
     cause: str | None = None  # check against a base (--since, --staged): why it is reported
+    cycle_kind: str | None = None  # import-cycle: "import-time", "type-checking" or "function-level"
 
     def sort_key(self) -> tuple[str, int, int]:
         """Order by place; a stable sort keeps the items of one statement in source order."""
@@ -85,6 +86,8 @@ class Finding:
             data["alternatives"] = [s.to_dict() for s in self.alternatives]
         if self.chain:
             data["chain"] = list(self.chain)
+        if self.cycle_kind is not None:
+            data["cycle_kind"] = self.cycle_kind
         if self.ssot_rule is not None:
             data["ssot_rule"] = self.ssot_rule
         if self.cause is not None:

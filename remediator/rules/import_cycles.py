@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from remediator.analysis.module_graph import Cycle
+from remediator.analysis.module_graph import FUNCTION_LEVEL, TYPE_CHECKING_ONLY, Cycle
 from remediator.domain.findings import IMPORT_CYCLE, Finding
+
+_KIND_NOTES = {
+    TYPE_CHECKING_ONLY: " (closes only through imports under TYPE_CHECKING: it never runs, so it cannot fail at import time)",
+    FUNCTION_LEVEL: " (a dependency cycle: it closes only through imports inside functions, so it cannot fail at import time)",
+}
 
 
 def cycle_finding(cycle: Cycle) -> Finding:
@@ -19,9 +24,10 @@ def cycle_finding(cycle: Cycle) -> Finding:
         target=first.imported,
         name=None,
         severity="info",
-        message=f"import cycle of {size} modules: {cycle.text}",
+        message=f"import cycle of {size} modules: {cycle.text}{_KIND_NOTES.get(cycle.kind, '')}",
         chain=tuple(
             {"importer": link.importer, "imported": link.imported, "path": link.path, "line": link.line}
             for link in cycle.chain
         ),
+        cycle_kind=cycle.kind,
     )
