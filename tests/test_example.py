@@ -73,8 +73,20 @@ def test_ssot_violations_are_exactly_the_planted_ones(scan_json: dict) -> None:
 
 
 def test_no_other_findings(scan_json: dict) -> None:
-    assert scan_json["summary"]["by_rule"] == {"import-cycle": 1, "missing-module": 10, "missing-name": 2, "ssot-violation": 6}
-    assert scan_json["summary"]["errors"] == 17 and scan_json["summary"]["warnings"] == 1
+    assert scan_json["summary"]["by_rule"] == {
+        "import-cycle": 1, "missing-module": 10, "missing-name": 2, "shadowed-module": 1, "ssot-violation": 6,
+    }
+    assert scan_json["summary"]["errors"] == 17 and scan_json["summary"]["warnings"] == 2
+
+
+def test_the_planted_shadowed_folder_is_what_python_cannot_import(scan_json: dict) -> None:
+    (row,) = [r for r in _planted() if r["rule"] == "shadowed-module"]
+    (finding,) = [f for f in scan_json["findings"] if f["rule"] == "shadowed-module"]
+    assert (finding["path"], finding["line"], finding["target"]) == (row["path"], int(row["line"]), row["target"])
+    probe = "import shared.formatting as m; print(m.__file__)\ntry:\n    import shared.formatting.currency\nexcept ImportError:\n    print('no currency')\n"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=EXAMPLE, capture_output=True, text=True, check=True,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"})
+    assert done.stdout.splitlines()[0].endswith("shared/formatting.py") and done.stdout.splitlines()[1] == "no currency"
 
 
 def test_suggestions_and_blast_radius(scan_json: dict) -> None:

@@ -62,6 +62,7 @@ class Discovery:
     problems: list[tuple[str, str, ParseProblem]] = field(default_factory=list)  # (relpath, module, problem)
     directories: dict[str, DirectoryRecord] = field(default_factory=dict)  # every directory listed, by relpath
     left_out: list[tuple[str, int, str]] = field(default_factory=list)  # (folder, Python files, why) not scanned
+    shadowed: list[tuple[str, str, str]] = field(default_factory=list)  # (relpath, module, the winner's relpath)
 
 
 PACKAGE_FILE, STUB_FILE = 1, 2  # flags of a file in a Layout
@@ -78,6 +79,7 @@ class Layout:
     backups: tuple[str, ...]
     problems: tuple[tuple[str, str, tuple[str, str, int, int]], ...]  # (relpath, module, problem as a tuple)
     left_out: tuple[tuple[str, int, str], ...] = ()  # (folder, Python files, why): copies of the project, not scanned
+    shadowed: tuple[tuple[str, str, str], ...] = ()  # (relpath, module, winner): files no import can reach
     directories: Mapping[str, DirectoryRecord] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -87,7 +89,7 @@ class Layout:
             tuple(sorted(discovery.namespace_packages)), tuple(sorted(discovery.extension_modules)),
             tuple(sorted(discovery.roots)), tuple(discovery.backups),
             tuple((relpath, module, tuple(problem)) for relpath, module, problem in discovery.problems),  # type: ignore[misc]
-            tuple(discovery.left_out), dict(discovery.directories),
+            tuple(discovery.left_out), tuple(discovery.shadowed), dict(discovery.directories),
         )
 
     def discovery(self, root: Path) -> Discovery:
@@ -96,7 +98,7 @@ class Layout:
         problems = [(relpath, module, ParseProblem(*problem)) for relpath, module, problem in self.problems]
         return Discovery(
             root, files, set(self.namespace_packages), set(self.extension_modules), set(self.roots),
-            list(self.backups), problems, dict(self.directories), list(self.left_out),
+            list(self.backups), problems, dict(self.directories), list(self.left_out), list(self.shadowed),
         )
 
     def source_file(self, root: Path, position: int) -> SourceFile:
@@ -110,19 +112,19 @@ class Layout:
             "\0".join(module for _relpath, module, _flags in self.files),
             bytes(flags for _relpath, _module, flags in self.files),
             self.namespace_packages, self.extension_modules, self.roots, self.backups, self.problems, self.left_out,
-            dict(self.directories),
+            self.shadowed, dict(self.directories),
         )
 
     @classmethod
     def from_plain(cls, value: Any) -> Layout:
         """The layout `to_plain` gave; raises ValueError (or TypeError) for anything else."""
-        relpaths, modules, flags, namespace, extension, roots, backups, problems, left_out, directories = value
+        relpaths, modules, flags, namespace, extension, roots, backups, problems, left_out, shadowed, directories = value
         if type(relpaths) is not str or type(modules) is not str or type(flags) is not bytes or type(directories) is not dict:
             raise ValueError("not a layout")
         files = tuple(zip(relpaths.split("\0"), modules.split("\0"), flags)) if flags else ()
         if len(files) != len(flags):
             raise ValueError("the columns of a layout differ in length")
-        return cls(files, namespace, extension, roots, backups, problems, left_out, directories)
+        return cls(files, namespace, extension, roots, backups, problems, left_out, shadowed, directories)
 
 
 def files_by_module(files: Iterable[tuple[str, str, int]], *, runtime_only: bool = False) -> dict[str, list[str]]:
@@ -203,8 +205,11 @@ def discover(
             entries = walker.list_directory(base)
         except OSError:
             continue
+        hidden_files, hidden_dirs = walker.shadowing(base, entries, "")
         for entry in entries:
             if walker.excluded(Path(entry.path)) or (len(bases) > 1 and base == root and entry.name == "src"):
+                continue
+            if entry.name in hidden_files or entry.name in hidden_dirs:
                 continue
             if entry.name.endswith(SOURCE_SUFFIXES) and entry.name.split(".")[0].isidentifier():
                 module = entry.name.rsplit(".", 1)[0]
@@ -344,10 +349,11 @@ class _Walker:
             if init in names:
                 self.add_file(directory / init, module, is_package=True)
                 found = True
+        hidden_files, hidden_dirs = self.shadowing(directory, entries, module + ".")
         for entry in entries:
             path = Path(entry.path)
             name = entry.name
-            if name.startswith("__init__.") or self.excluded(path):
+            if name.startswith("__init__.") or self.excluded(path) or name in hidden_files or name in hidden_dirs:
                 continue
             if _is_backup_name(name):
                 self.result.backups.append(self.relpath(path))
@@ -403,6 +409,30 @@ class _Walker:
             self.list_directory(directory)
         except OSError:
             pass
+
+    def shadowing(self, directory: Path, entries: list[os.DirEntry[str]], prefix: str) -> tuple[set[str], set[str]]:
+        """Entries of one directory that no import can reach, as Python's path finder decides (and recorded):
+
+        for a name N, a regular package `N/` (with `__init__.py`) wins over `N.py`,
+        and `N.py` wins over a namespace folder `N/` (no `__init__.py`).
+        Returns the hidden file names (`N.py`) and folder names (`N`).
+        """
+        stems = {entry.name[:-3]: entry for entry in entries if entry.name.endswith(".py") and entry.name[:-3].isidentifier()}
+        folders = [entry for entry in entries if entry.name in stems and _is_dir(entry)]
+        hidden_files: set[str] = set()
+        hidden_dirs: set[str] = set()
+        for folder in folders:
+            name = folder.name
+            single = self.relpath(Path(stems[name].path))
+            package = self.relpath(Path(folder.path))
+            if os.path.isfile(os.path.join(folder.path, "__init__.py")):
+                hidden_files.add(name + ".py")
+                self.result.shadowed.append((single, prefix + name, package + "/__init__.py"))
+            elif not self.excluded(Path(folder.path)):
+                hidden_dirs.add(name)
+                self.watch(Path(folder.path))
+                self.result.shadowed.append((package + "/", prefix + name, single))
+        return hidden_files, hidden_dirs
 
     def leave_out(self, folder: str, reason: str) -> None:
         """Record a top-level folder as left out; its Python files become backups (sources for suggestions)."""

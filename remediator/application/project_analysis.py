@@ -31,7 +31,7 @@ from remediator.domain.findings import Finding
 from remediator.rules.broken_imports import broken_imports_in
 from remediator.rules.import_cycles import cycle_finding
 from remediator.rules.ssot import Compliance, in_scope, ssot_violations_in
-from remediator.rules.unparsable_files import discovery_problems, unparsable_file
+from remediator.rules.unparsable_files import discovery_problems, shadowed_modules, unparsable_file
 
 # Where a finding comes in the scan's order among findings at the same place (then: source order).
 RANK_UNPARSABLE, RANK_DISCOVERY, RANK_BROKEN, RANK_SSOT = 0, 1, 2, 3  # RANK_SSOT + the rule's number
@@ -169,6 +169,8 @@ class ProjectAnalysis:
                 entries.append(((finding.path, finding.line, finding.column, rank, seq), finding))
         problems = ((relpath, module, ParseProblem(*problem)) for relpath, module, problem in self.layout.problems)
         for seq, finding in enumerate(discovery_problems(problems)):
+            entries.append(((finding.path, finding.line, finding.column, RANK_DISCOVERY, seq), finding))
+        for seq, finding in enumerate(shadowed_modules(self.layout.shadowed)):
             entries.append(((finding.path, finding.line, finding.column, RANK_DISCOVERY, seq), finding))
         for seq, finding in enumerate(self.settings_findings):
             entries.append(((finding.path, finding.line, finding.column, RANK_DISCOVERY, seq), finding))

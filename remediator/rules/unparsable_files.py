@@ -1,4 +1,4 @@
-"""syntax-error and unreadable-file: files the analysis could not see into."""
+"""syntax-error, unreadable-file and shadowed-module: files the analysis (or Python) cannot see into."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from remediator.analysis.project import ParsedFile
 from remediator.domain.facts import ParseProblem
-from remediator.domain.findings import Finding, UNREADABLE_FILE
+from remediator.domain.findings import SHADOWED_MODULE, UNREADABLE_FILE, Finding
 
 
 def unparsable_file(parsed: ParsedFile) -> Finding | None:
@@ -28,3 +28,15 @@ def _finding(path: str, module: str, rule: str, message: str, line: int, column:
         rule=rule, path=path, line=line, column=column, importer=module, target=None, name=None,
         severity="error", message=message,
     )
+
+
+def shadowed_modules(shadowed: Iterable[tuple[str, str, str]]) -> Iterator[Finding]:
+    """shadowed-module: a file or namespace folder that another entry of the same name hides from every import."""
+    for relpath, module, winner in shadowed:
+        what = "the package" if winner.endswith("/__init__.py") else "the module"
+        shown = winner[: -len("__init__.py")] if winner.endswith("/__init__.py") else winner
+        yield Finding(
+            rule=SHADOWED_MODULE, path=relpath, line=1, column=1, importer=module, target=module, name=None,
+            severity="warning",
+            message=f"{relpath} can never be imported: {what} {shown} beside it takes the name {module}",
+        )
