@@ -10,6 +10,8 @@ before anything is reported as a syntax error, so valid code never is.
 
 from __future__ import annotations
 
+import __future__
+
 import ast
 import re
 import warnings
@@ -54,7 +56,13 @@ def parse_source(source: bytes) -> ModuleFacts:
         problem = _confirm_syntax_error(source)
         if problem is not None:
             return empty_facts(problem)
-    return _Extractor(source).run(root)
+    extractor = _Extractor(source)
+    facts = extractor.run(root)
+    if not root.has_error:
+        problem = _rejected_at_compile_time(source, root, extractor.module_return)
+        if problem is not None:
+            return empty_facts(problem)
+    return facts
 
 
 def _confirm_syntax_error(source: bytes) -> ParseProblem | None:
@@ -123,6 +131,88 @@ def _libcst_accepts(source: bytes) -> bool:
     return bool(outcome and outcome[0])
 
 
+# ---------------------------------------------------------------------------- what tree-sitter tolerates
+
+
+_ZERO_DIGIT = re.compile(rb"0[0-9]")  # a literal prefix: fast; most matches are inside other numbers
+_LEADING_ZERO = re.compile(rb"\b0[0-9]")  # `0777` (also `.07` and `'007'`: compile() tells them apart)
+_LEGACY_LINE = re.compile(rb"(?m)^[ \t]*(?:print|exec)[ \t]+[^\s(=.,:)\]]")  # `print "x"`, `exec code`, not `print(x)`
+_FUTURE_FEATURES = frozenset(__future__.all_feature_names)
+
+
+def _rejected_at_compile_time(source: bytes, root: Node, suspicious: bool) -> ParseProblem | None:
+    """A syntax error that tree-sitter's grammar lets through but Python refuses, or None.
+
+    tree-sitter accepts Python 2 `print`/`exec` statements and `<>`, an indented
+    statement at module level, `return` or `await` where Python forbids them,
+    `from __future__` after other statements (or naming an unknown feature) and
+    `0777`. Cheap checks (`suspicious`: the extractor saw a module-level
+    `return`) find the files that may hold one; only those are compiled (never
+    run), and only a refusal is reported.
+    """
+    if not (suspicious or _may_be_rejected(source, root)):
+        return None
+    problem = _confirm_syntax_error(source)
+    if problem is not None:
+        return problem
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(source.decode("utf-8", "replace"), "<checked>", "exec", dont_inherit=True)
+    except SyntaxError as error:  # the parse succeeded: a compile-stage error, the same in every version
+        return ParseProblem(SYNTAX_ERROR, error.msg, error.lineno or 1, error.offset or 1)
+    except (RecursionError, MemoryError, ValueError):
+        return None
+    return None
+
+
+def _may_be_rejected(source: bytes, root: Node) -> bool:
+    seen_code = False
+    for position, node in enumerate(root.named_children):
+        if node.start_point[1] > 0:
+            return True  # an indented statement at module level
+        kind = node.type
+        if kind in ("print_statement", "exec_statement"):
+            return True
+        if kind == "future_import_statement":
+            if seen_code or any(_text(name).split(" as ")[0].strip() not in _FUTURE_FEATURES
+                                for name in node.children_by_field_name("name")):
+                return True
+        elif kind != "comment" and not (position == 0 and kind == "expression_statement" and node.named_children
+                                        and node.named_children[0].type == "string"):
+            seen_code = True
+    if (b"print " in source or b"exec " in source) and _LEGACY_LINE.search(source) and _captures(_legacy_query(), root):
+        return True
+    if b"await" in source and _await_outside_async(source, root):
+        return True
+    if b"<>" in source:  # Python 2's not-equal (or just text in a string: compile() tells)
+        return True
+    return _ZERO_DIGIT.search(source) is not None and _LEADING_ZERO.search(source) is not None
+
+
+def _await_outside_async(source: bytes, root: Node) -> bool:
+    """True when an `await` keyword stands outside an `async def` (module level included)."""
+    start = source.find(b"await")
+    while start != -1:
+        node = root.descendant_for_byte_range(start, start + 5)
+        if node is not None and node.type == "await" and node.parent is not None and node.parent.type == "await":
+            parent = node.parent.parent
+            while parent is not None and parent.type not in ("function_definition", "lambda"):
+                parent = parent.parent
+            if parent is None or parent.type == "lambda" or not any(child.type == "async" for child in parent.children):
+                return True
+        start = source.find(b"await", start + 5)
+    return False
+
+
+@lru_cache(maxsize=1)
+def _legacy_query() -> Query:
+    from tree_sitter import Language, Query
+    import tree_sitter_python
+
+    return Query(Language(tree_sitter_python.language()), "(print_statement) @legacy (exec_statement) @legacy")
+
+
 @lru_cache(maxsize=1)
 def _parser() -> Parser:
     from tree_sitter import Language, Parser
@@ -168,6 +258,7 @@ class _Extractor:
         self.dunder_all: list[str] | None = None
         self.all_is_static = True
         self.dynamic = any(hint in source for hint in _DYNAMIC_HINTS)
+        self.module_return = False  # a `return` at module level: Python refuses the file
 
     def run(self, root: Node) -> ModuleFacts:
         import_query, call_query = _queries()
@@ -188,6 +279,8 @@ class _Extractor:
         checking: set[str] = set()  # bound under `if TYPE_CHECKING:`
         runtime: set[str] = set()  # bound where the code runs
         for statement in _module_statements(root):
+            if statement.type == "return_statement":
+                self.module_return = True
             if not track:
                 self._bind(statement)
                 continue

@@ -1,0 +1,70 @@
+"""Files Python refuses although tree-sitter's grammar accepts them: each is a syntax-error finding.
+
+The oracle is a real import of the file in a subprocess. Files that Python
+accepts (the near misses) must not be reported.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import remediator
+
+from conftest import write_tree
+
+REFUSED = [
+    ("print statement", 'print "hello"\n'),
+    ("print statement in a function", 'def f():\n    print "hello"\n'),
+    ("exec statement", 'exec "x = 1"\n'),
+    ("indented first statement", "  x = 1\n"),
+    ("indented later statement", "x = 1\n    y = 2\n"),
+    ("return outside a function", "x = 1\nreturn x\n"),
+    ("return in a module-level if", "if True:\n    return 1\n"),
+    ("await outside an async function", "def f():\n    await g()\n"),
+    ("await at module level", "import asyncio\nawait asyncio.sleep(0)\n"),
+    ("future import after code", "import os\nfrom __future__ import annotations\n"),
+    ("unknown future feature", "from __future__ import no_such_feature\n"),
+    ("leading zero", "mode = 0777\n"),
+    ("python 2 not-equal", "same = 1 <> 2\n"),
+]
+
+ACCEPTED = [
+    ("print call", 'print("hello")\n'),
+    ("print as a name", "print = log = None\nprint\n"),
+    ("await in async def", "async def f():\n    await g()\n"),
+    ("await in a nested async def", "def outer():\n    async def inner():\n        await g()\n    return inner\n"),
+    ("future import after the docstring", '"""Doc."""\nfrom __future__ import annotations\n'),
+    ("zero and zeros", "a = 0\nb = 00\nc = 0.7\nd = '0777'\ne = 0o777\n"),
+    ("two statements on one line", "x = 1; y = 2\n"),
+    ("return in a function", "def f():\n    return 1\n"),
+    ("not-equal in a string", "html = '<>'\n"),
+]
+
+
+def _python_imports(root: Path, module: str) -> bool:
+    done = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=root, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        assert "SyntaxError" in done.stderr or "IndentationError" in done.stderr, done.stderr
+    return done.returncode == 0
+
+
+@pytest.mark.parametrize("source", [pytest.param(s, id=i) for i, s in REFUSED])
+def test_a_file_python_refuses_is_a_syntax_error(tmp_path: Path, source: str) -> None:
+    root = write_tree(tmp_path / "repo", {"app/__init__.py": "", "app/mod.py": source.encode(), "app/user.py": "from app import mod\n"})
+    assert not _python_imports(root, "app.mod")  # the oracle
+    result = remediator.scan(root, use_git=False)
+    (finding,) = [f for f in result.findings if f.path == "app/mod.py"]
+    assert (finding.rule, finding.severity) == ("syntax-error", "error")
+    assert result.exit_code == 1
+
+
+@pytest.mark.parametrize("source", [pytest.param(s, id=i) for i, s in ACCEPTED])
+def test_a_file_python_accepts_is_not_reported(tmp_path: Path, source: str) -> None:
+    root = write_tree(tmp_path / "repo", {"app/__init__.py": "", "app/mod.py": source.encode()})  # bytes: not dedented
+    assert _python_imports(root, "app.mod")  # the oracle
+    result = remediator.scan(root, use_git=False)
+    assert [f for f in result.findings if f.rule == "syntax-error"] == []
