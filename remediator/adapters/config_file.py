@@ -22,7 +22,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-_TOP_KEYS = {"packages", "exclude", "include", "test_files", "ssot", "move", "cycle_check", "importlinter"}
+_TOP_KEYS = {"packages", "exclude", "include", "environment", "test_files", "ssot", "move", "cycle_check", "importlinter"}
 _CYCLE_CHECKS = ("all", "import-time")
 _SSOT_KEYS = {"name", "forbid", "scope", "allow", "use", "symbols"}
 _MOVE_KEYS = {"from", "to"}
@@ -81,6 +81,7 @@ def parse_settings(table: Any, path: Path | None = None) -> Settings:
         packages=None if packages is None else _names(packages, f"{prefix}.packages", path),
         exclude=_strings(table.get("exclude", []), f"{prefix}.exclude", path),
         include=_strings(table.get("include", []), f"{prefix}.include", path),
+        environment=_optional_string(table.get("environment"), f"{prefix}.environment", path),
         test_files=_strings(table.get("test_files", list(DEFAULT_TEST_FILES)), f"{prefix}.test_files", path),
         cycle_check=_choice(table.get("cycle_check", "all"), _CYCLE_CHECKS, f"{prefix}.cycle_check", path),
         importlinter=_boolean(table.get("importlinter", True), f"{prefix}.importlinter", path),
@@ -177,3 +178,11 @@ def _pattern(value: Any, key: str, path: Path | None, *, wildcards: bool) -> Non
         problem = f"{value!r}: wildcards are not allowed here"
     if problem:
         raise ConfigError(path, key, problem)
+
+
+def _optional_string(value: Any, key: str, path: Path | None) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ConfigError(path, key, "must be a non-empty string (a path)")
+    return value

@@ -22,11 +22,14 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 from fnmatch import translate
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from remediator.adapters.hashing import blake2b
 from remediator.domain.facts import ParseProblem
 from remediator.domain.findings import UNREADABLE_FILE
+
+if TYPE_CHECKING:
+    from remediator.adapters.environment import Environment
 
 SOURCE_SUFFIXES = (".py", ".pyi")
 EXTENSION_SUFFIXES = (".so", ".pyd")
@@ -167,6 +170,7 @@ def directories_changed(root: Path, directories: Mapping[str, DirectoryRecord]) 
 
 def discover(
     root: Path, packages: tuple[str, ...] | None = None, exclude: tuple[str, ...] = (), include: tuple[str, ...] = (),
+    environment: Environment | None = None,
 ) -> Discovery:
     """Discover the project under `root`.
 
@@ -177,6 +181,10 @@ def discover(
     or is a backup folder (`backups/`, `backup/`, no `__init__.py`) is left out
     (`Discovery.left_out`); its Python files are kept as backups, for the
     `backup` suggestion. `include` (folder paths or globs) keeps such a folder in.
+    With an `environment`, a top-level namespace folder whose name the standard
+    library or an installed package provides is left out too (Python imports
+    that one), and a top-level module or regular package that hides a
+    standard-library module is recorded as shadowing it.
     """
     root = root.resolve()
     walker = _Walker(root, exclude)
@@ -215,11 +223,19 @@ def discover(
                 module = entry.name.rsplit(".", 1)[0]
                 walker.add_file(Path(entry.path), module, is_package=False)
                 walker.result.roots.add(module)
+                if environment is not None and module in environment.stdlib and entry.name.endswith(".py"):
+                    walker.result.shadowed.append((walker.relpath(Path(entry.path)), module, STDLIB_WINNER))
             elif _is_dir(entry) and entry.name.isidentifier():
+                provider = environment.provider(entry.name) if environment is not None else None
+                regular = os.path.isfile(os.path.join(entry.path, "__init__.py"))
                 if _is_virtualenv(Path(entry.path)):
                     walker.watch(Path(entry.path))  # no longer skipped once its pyvenv.cfg goes
+                elif provider is not None and not regular and not _included(entry.name, include):
+                    walker.leave_out(entry.name, f"a namespace folder: Python imports {entry.name} from {provider}", backups=False)
                 elif walker.walk_package(Path(entry.path), entry.name):
                     walker.result.roots.add(entry.name)
+                    if regular and environment is not None and entry.name in environment.stdlib:
+                        walker.result.shadowed.append((walker.relpath(Path(entry.path)) + "/", entry.name, STDLIB_WINNER))
                 elif entry.name in BACKUP_DIRS and not _included(entry.name, include):
                     walker.leave_out(entry.name, BACKUP_REASON)  # a backup folder whose stamps no import can name
     _leave_out_snapshots(walker, include)
@@ -227,6 +243,7 @@ def discover(
 
 
 SNAPSHOT_REASON = "copies of the project's packages"
+STDLIB_WINNER = ":stdlib"  # the `winner` of a first-party module that hides a standard-library one
 BACKUP_REASON = "a backup folder"
 
 
@@ -434,10 +451,11 @@ class _Walker:
                 self.result.shadowed.append((package + "/", prefix + name, single))
         return hidden_files, hidden_dirs
 
-    def leave_out(self, folder: str, reason: str) -> None:
+    def leave_out(self, folder: str, reason: str, *, backups: bool = True) -> None:
         """Record a top-level folder as left out; its Python files become backups (sources for suggestions)."""
         below = self.python_files_below(self.root / folder)
-        self.result.backups.extend(below)
+        if backups:
+            self.result.backups.extend(below)
         self.result.left_out.append((folder, sum(1 for path in below if path.endswith(".py")), reason))
 
     def python_files_below(self, directory: Path) -> list[str]:

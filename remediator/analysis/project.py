@@ -14,6 +14,7 @@ from remediator.adapters.cache import FactsCache
 from remediator.adapters.parallel import parse_bytes, parse_files
 from remediator.analysis.dependencies import Dependency, DependencyRecorder
 from remediator.analysis.module_index import ModuleIndex
+from remediator.adapters.environment import environment_for
 from remediator.analysis.resolver import ModuleResolver, Resolution, import_edge
 from remediator.analysis.symbols import SymbolTables
 from remediator.domain.config import Settings
@@ -81,7 +82,7 @@ def build_project(
     """
     root = root.resolve()
     with no_cyclic_gc():
-        discovery = discover(root, settings.packages, settings.exclude, settings.include)
+        discovery = discover(root, settings.packages, settings.exclude, settings.include, environment_for(str(root), settings.environment))
         if use_cache and cache is None:
             cache = FactsCache.for_root(root)
         elif not use_cache:

@@ -76,6 +76,7 @@ def analysed_snapshot(root: Path, settings: Settings, state: Snapshot, *, jobs: 
     Facts come from the project's facts cache by content (files unchanged since
     the last scan are not parsed again); the others are parsed and stored there.
     """
+    from remediator.adapters.environment import environment_for
     from remediator.adapters.filesystem import discover
     from remediator.adapters.parallel import parse_files  # the parser: only when a state is analysed
     from remediator.analysis.project import ParsedFile, assemble, no_cyclic_gc
@@ -86,7 +87,7 @@ def analysed_snapshot(root: Path, settings: Settings, state: Snapshot, *, jobs: 
         place = Path(folder).resolve()
         contents = write_snapshot(state, place)
         with no_cyclic_gc():
-            discovery = discover(place, settings.packages, settings.exclude, settings.include)
+            discovery = discover(place, settings.packages, settings.exclude, settings.include, environment_for(str(root), settings.environment))
             facts = {}
             missing = []
             for source in discovery.files:
@@ -156,7 +157,7 @@ def cause_of(finding: Finding, changes: Mapping[str, PathChange]) -> str:
 
 def _folder(root: Path, settings: Settings) -> Path:
     cache = FactsCache.for_root(root)
-    return cache.folder / "states" / analysis_key(settings)
+    return cache.folder / "states" / analysis_key(settings, root)
 
 
 def _load(root: Path, settings: Settings, key: str) -> Counter[str] | None:

@@ -37,6 +37,7 @@ from pathlib import Path
 
 from remediator.adapters.analysis_store import AnalysisStore, ShardedMap, StoreCorrupt, remove_store
 from remediator.adapters.cache import FactsCache, content_key
+from remediator.adapters.environment import environment_for
 from remediator.adapters.filesystem import Layout, directories_changed, discover, files_by_module
 from remediator.adapters.hashing import blake2b
 from remediator.analysis.dependencies import Dependency
@@ -116,10 +117,11 @@ def full_analysis(root: Path, settings: Settings, jobs: int | None, *, use_cache
     return analysis
 
 
-def analysis_key(settings: Settings) -> str:
-    """Names the store: the settings, and the code that turns facts into findings."""
+def analysis_key(settings: Settings, root: Path) -> str:
+    """Names the store: the settings, the target environment's names, and the code that turns facts into findings."""
     digest = blake2b(digest_size=12)
     digest.update(repr(dataclasses.replace(settings, source=None)).encode())
+    digest.update(environment_for(str(Path(root).resolve()), settings.environment).fingerprint().encode())
     digest.update(str(STATE_FORMAT).encode())
     package = Path(__file__).resolve().parent.parent
     for folder in _ANALYSIS_CODE:  # an edited install must not reuse an analysis made by other code
@@ -269,7 +271,10 @@ class _Refresh:
         if not changed:
             return dataclasses.replace(stored.layout, directories=directories), stored.table
         self.discovered = True
-        layout = Layout.of(discover(self.root, self.settings.packages, self.settings.exclude, self.settings.include))
+        layout = Layout.of(discover(
+            self.root, self.settings.packages, self.settings.exclude, self.settings.include,
+            environment_for(str(self.root), self.settings.environment),
+        ))
         if layout == stored.layout:
             return layout, stored.table
         return layout, module_table(layout.discovery(self.root))
@@ -434,7 +439,7 @@ def _updated_cycles(
 
 
 def _open_store(cache: FactsCache, settings: Settings) -> AnalysisStore | None:
-    key = analysis_key(settings)
+    key = analysis_key(settings, cache.base.parent)
     try:
         cache.ensure_folder()
         return AnalysisStore.open(cache.folder, key)
@@ -454,7 +459,7 @@ def _replace_store(cache: FactsCache, settings: Settings, store: AnalysisStore) 
     """Remove a damaged store and open an empty one in its place."""
     store.close()
     remove_store(store.path)
-    return AnalysisStore.open(cache.folder, analysis_key(settings))
+    return AnalysisStore.open(cache.folder, analysis_key(settings, cache.base.parent))
 
 
 def _same_facts(relpath: str, facts: FactsSource, old_facts: FactsSource) -> bool:

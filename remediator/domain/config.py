@@ -80,6 +80,7 @@ class Settings:
     packages: tuple[str, ...] | None = None
     exclude: tuple[str, ...] = ()
     include: tuple[str, ...] = ()  # folders (paths or globs) to scan although they look like copies of the project
+    environment: str | None = None  # the target virtualenv (or an interpreter in it), relative to the root
     test_files: tuple[str, ...] = DEFAULT_TEST_FILES
     cycle_check: str = "all"  # "all" imports count (as grimp), or "import-time" only
     importlinter: bool = True  # also read import-linter's `forbidden` contracts, as detection-only rules

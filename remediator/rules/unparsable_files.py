@@ -33,10 +33,16 @@ def _finding(path: str, module: str, rule: str, message: str, line: int, column:
 def shadowed_modules(shadowed: Iterable[tuple[str, str, str]]) -> Iterator[Finding]:
     """shadowed-module: a file or namespace folder that another entry of the same name hides from every import."""
     for relpath, module, winner in shadowed:
-        what = "the package" if winner.endswith("/__init__.py") else "the module"
-        shown = winner[: -len("__init__.py")] if winner.endswith("/__init__.py") else winner
+        if winner == ":stdlib":
+            message = (
+                f"{relpath} hides the standard library's {module}: with the project root on sys.path, every "
+                f"`import {module}`, in the project and in the libraries it uses, gets this one"
+            )
+        else:
+            what = "the package" if winner.endswith("/__init__.py") else "the module"
+            shown = winner[: -len("__init__.py")] if winner.endswith("/__init__.py") else winner
+            message = f"{relpath} can never be imported: {what} {shown} beside it takes the name {module}"
         yield Finding(
             rule=SHADOWED_MODULE, path=relpath, line=1, column=1, importer=module, target=module, name=None,
-            severity="warning",
-            message=f"{relpath} can never be imported: {what} {shown} beside it takes the name {module}",
+            severity="warning", message=message,
         )
