@@ -114,3 +114,12 @@ def test_installing_a_package_is_seen_by_the_next_warm_run(tmp_path: Path) -> No
     environment_for.cache_clear()  # a new process would look again
     warm = remediator.scan(root, use_git=False)
     assert warm.findings == [] and warm.to_dict()["summary"]["left_out"][0]["path"] == "alembic/"
+
+
+def test_a_namespace_folder_with_test_files_stays_whatever_is_installed(tmp_path: Path) -> None:
+    """A sloppy distribution installs a top-level `tests` package; pytest still collects the project's tests/ by path."""
+    root = write_tree(tmp_path / "repo", {"app/__init__.py": "", "tests/test_app.py": "import app.gone\n"})
+    _venv(root / ".venv", {"tests": {"__init__.py": ""}})
+    result = remediator.scan(root, use_git=False)
+    assert result.to_dict()["summary"]["left_out"] == []
+    assert [(f.rule, f.path) for f in result.findings] == [("missing-module", "tests/test_app.py")]

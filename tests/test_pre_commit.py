@@ -139,29 +139,28 @@ def test_manifest_is_valid_and_declares_both_hooks(sandbox: Sandbox) -> None:
     assert hooks["remediator-fix"]["pass_filenames"] is False
 
 
-def test_try_repo_reports_a_staged_violation(sandbox: Sandbox) -> None:
-    write_tree(sandbox.project, {"app/try_bad.py": VIOLATION})
-    sandbox.git(sandbox.project, "add", "app/try_bad.py")
+def _try_repo_with_staged(sandbox: Sandbox, relpath: str, text: str) -> tuple[int, str]:
+    """`pre-commit try-repo` of the `remediator` hook with one file staged (unstaged and removed afterwards)."""
+    write_tree(sandbox.project, {relpath: text})
+    sandbox.git(sandbox.project, "add", relpath)
     try:
         completed = sandbox.pre_commit("try-repo", str(sandbox.hooks_repo), "remediator")
     finally:
-        sandbox.git(sandbox.project, "rm", "-q", "-f", "app/try_bad.py")
-    output = completed.stdout + completed.stderr
-    assert completed.returncode == 1, output
+        sandbox.git(sandbox.project, "rm", "-q", "-f", relpath)
+    return completed.returncode, completed.stdout + completed.stderr
+
+
+def test_try_repo_reports_a_staged_violation(sandbox: Sandbox) -> None:
+    status, output = _try_repo_with_staged(sandbox, "app/try_bad.py", VIOLATION)
+    assert status == 1, output
     assert "remediator check" in output and "Failed" in output
     assert "app/try_bad.py:1:1" in output
     assert "rule settings-via-config" in output
 
 
 def test_try_repo_passes_a_clean_staged_file_that_imports_the_rest_of_the_project(sandbox: Sandbox) -> None:
-    write_tree(sandbox.project, {"app/also_clean.py": COMPLIANT})
-    sandbox.git(sandbox.project, "add", "app/also_clean.py")
-    try:
-        completed = sandbox.pre_commit("try-repo", str(sandbox.hooks_repo), "remediator")
-    finally:
-        sandbox.git(sandbox.project, "rm", "-q", "-f", "app/also_clean.py")
-    output = completed.stdout + completed.stderr
-    assert completed.returncode == 0, output
+    status, output = _try_repo_with_staged(sandbox, "app/also_clean.py", COMPLIANT)
+    assert status == 0, output
     assert "Passed" in output
 
 

@@ -170,7 +170,7 @@ def directories_changed(root: Path, directories: Mapping[str, DirectoryRecord]) 
 
 def discover(
     root: Path, packages: tuple[str, ...] | None = None, exclude: tuple[str, ...] = (), include: tuple[str, ...] = (),
-    environment: Environment | None = None,
+    environment: Environment | None = None, test_files: tuple[str, ...] = (),
 ) -> Discovery:
     """Discover the project under `root`.
 
@@ -183,7 +183,8 @@ def discover(
     `backup` suggestion. `include` (folder paths or globs) keeps such a folder in.
     With an `environment`, a top-level namespace folder whose name the standard
     library or an installed package provides is left out too (Python imports
-    that one), and a top-level module or regular package that hides a
+    that one), unless it holds test files (`test_files` patterns: pytest
+    collects them by path, whatever the name imports), and a top-level module or regular package that hides a
     standard-library module is recorded as shadowing it.
     """
     root = root.resolve()
@@ -230,7 +231,10 @@ def discover(
                 regular = os.path.isfile(os.path.join(entry.path, "__init__.py"))
                 if _is_virtualenv(Path(entry.path)):
                     walker.watch(Path(entry.path))  # no longer skipped once its pyvenv.cfg goes
-                elif provider is not None and not regular and not _included(entry.name, include):
+                elif (
+                    provider is not None and not regular and not _included(entry.name, include)
+                    and not any(is_test_file(p, test_files) for p in walker.python_files_below(Path(entry.path)))
+                ):
                     walker.leave_out(entry.name, f"a namespace folder: Python imports {entry.name} from {provider}", backups=False)
                 elif walker.walk_package(Path(entry.path), entry.name):
                     walker.result.roots.add(entry.name)

@@ -82,7 +82,8 @@ def build_project(
     """
     root = root.resolve()
     with no_cyclic_gc():
-        discovery = discover(root, settings.packages, settings.exclude, settings.include, environment_for(str(root), settings.environment))
+        discovery = discover(root, settings.packages, settings.exclude, settings.include, environment_for(str(root), settings.environment),
+                             settings.test_files)
         if use_cache and cache is None:
             cache = FactsCache.for_root(root)
         elif not use_cache:

@@ -87,7 +87,8 @@ def analysed_snapshot(root: Path, settings: Settings, state: Snapshot, *, jobs: 
         place = Path(folder).resolve()
         contents = write_snapshot(state, place)
         with no_cyclic_gc():
-            discovery = discover(place, settings.packages, settings.exclude, settings.include, environment_for(str(root), settings.environment))
+            discovery = discover(place, settings.packages, settings.exclude, settings.include, environment_for(str(root), settings.environment),
+                                 settings.test_files)
             facts = {}
             missing = []
             for source in discovery.files:

@@ -273,7 +273,7 @@ class _Refresh:
         self.discovered = True
         layout = Layout.of(discover(
             self.root, self.settings.packages, self.settings.exclude, self.settings.include,
-            environment_for(str(self.root), self.settings.environment),
+            environment_for(str(self.root), self.settings.environment), self.settings.test_files,
         ))
         if layout == stored.layout:
             return layout, stored.table
