@@ -223,3 +223,22 @@ def test_staged_outside_git_is_a_clear_error(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "plain", {"a.py": ""})
     result = invoke_cli(root, "check", "--staged")
     assert result.exit_code == 2 and "--staged" in result.output and "not inside a git work tree" in result.output
+
+
+def test_a_renamed_package_with_compatibility_modules_passes(repo: Path) -> None:
+    """`app/` becomes `core/`; `app/` keeps thin modules that re-export the new homes, so every old import still works."""
+    git(repo, "mv", "app", "core")
+    write_tree(repo, {
+        "app/__init__.py": "from core import *  # compatibility: the package is core now\n",
+        "app/mocks.py": "from core.mocks import *  # compatibility\nfrom core.mocks import make_socket\n",
+        "app/config.py": "from core.config import *  # compatibility\n",
+    })
+    git(repo, "add", "-A")
+    code, data = _check(repo, "--staged")
+    assert (code, data["findings"]) == (0, []), data
+    # without the compatibility modules the same rename breaks every importer, each with its cause
+    git(repo, "rm", "-q", "-r", "--cached", "app")
+    code, data = _check(repo, "--staged")
+    assert code == 1
+    assert {cause for _p, _l, _r, cause in _reported(data)} == {"caused by: app/__init__.py renamed to core/__init__.py"}
+    assert {p for p, *_ in _reported(data)} == {"tests/test_a.py", "tests/test_b.py", "tests/test_c.py"}

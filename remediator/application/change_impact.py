@@ -255,6 +255,23 @@ class Comparison:
             return BaseFindings(self.base_ref, Counter())
         return base_findings(self.root, settings, self.base_state, jobs=jobs, use_cache=use_cache)
 
+    def vanished_packages(self, analysis: ProjectAnalysis) -> set[str]:
+        """Top-level packages and modules the base had and the project has no more (nor does the environment)."""
+        if self.base_state is None:
+            return set()
+        from remediator.adapters.environment import environment_for
+
+        before = set()
+        for entry in self.base_state.entries():
+            parts = entry.relpath.split("/")
+            if parts[0] == "src" and len(parts) > 1:
+                parts = parts[1:]
+            top = parts[0].rsplit(".", 1)[0] if len(parts) == 1 else parts[0]
+            if top.isidentifier():
+                before.add(top)
+        environment = environment_for(str(Path(self.root).resolve()), analysis.settings.environment)
+        return {name for name in before - set(analysis.layout.roots) if environment.provider(name) is None}
+
     def remember(self, analysis: ProjectAnalysis, findings: list[Finding]) -> None:
         """Keep what the staged state gives: committed, it is the next check's base."""
         if self.exact and self.use_cache and self.current_state is not None:
@@ -296,3 +313,33 @@ def has_commits(root: Path) -> bool:
     except GitSnapshotError:
         return False
     return True
+
+
+def imports_of_vanished(analysis: ProjectAnalysis, vanished: set[str]) -> list[Finding]:
+    """missing-module findings for imports (and patch strings) of top-level packages the change removed.
+
+    Once a whole top-level package is gone, imports of it no longer name a
+    project module, and the rules would take them for imports of some other
+    distribution; against the base, they are what the change broke.
+    """
+    if not vanished:
+        return []
+    from remediator.analysis.resolver import MISSING_MODULE, Resolution
+    from remediator.rules.broken_imports import string_or_import_finding
+
+    model = analysis.model()
+    found: list[Finding] = []
+    for parsed in model.files:
+        source = parsed.source
+        if source.is_stub:
+            continue
+        for record in parsed.facts.imports:
+            base = model.resolver.absolute(source.module, source.is_package, record.module, record.level) if record.level else record.module
+            if base and base.split(".")[0] in vanished:
+                missing = Resolution(MISSING_MODULE, base, record.name, None)
+                found.append(string_or_import_finding(parsed, missing, record.line, record.column, record.context, None))
+        for reference in parsed.facts.strings:
+            if reference.kind != "patch-object" and reference.text.split(".")[0] in vanished:
+                missing = Resolution(MISSING_MODULE, reference.text, None, None)
+                found.append(string_or_import_finding(parsed, missing, reference.line, reference.column, reference.context, reference.text))
+    return found

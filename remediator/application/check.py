@@ -164,6 +164,11 @@ def narrow(
     everything = analysis.findings()
     if comparison is not None:
         comparison.remember(analysis, everything)
+        vanished = comparison.vanished_packages(analysis) if base is not None else set()
+        if vanished:  # a whole top-level package went: its importers are broken, though no rule sees them as ours
+            from remediator.application.change_impact import imports_of_vanished
+
+            everything = sorted([*everything, *imports_of_vanished(analysis, vanished)], key=Finding.sort_key)
     spans = _StatementSpans(analysis.root)
 
     def on_changed_line(finding: Finding) -> bool:

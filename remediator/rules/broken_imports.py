@@ -33,6 +33,13 @@ def broken_imports_in(model: ModelQueries, parsed: ParsedFile) -> Iterator[Findi
             ))
 
 
+def string_or_import_finding(
+    parsed: ParsedFile, resolution: Resolution, line: int, column: int, context: int, text: str | None,
+) -> Finding:
+    """The finding of one broken import (`text` None) or string reference (`text` its literal)."""
+    return _finding(parsed, resolution, line, column, context, "import" if text is None else "string", text)
+
+
 def _finding(
     parsed: ParsedFile, resolution: Resolution, line: int, column: int, context: int, reference: str, text: str | None = None
 ) -> Finding:
