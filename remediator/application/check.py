@@ -2,8 +2,9 @@
 
 The analysis always sees the whole project, so an import of a module that
 lives outside the checked files still resolves. The result is narrowed to
-findings located in the given files, on lines changed since a git ref, and not
-recorded in the baseline.
+findings located in the given files, that a change adds (on lines changed since
+a git ref, or new against the state at that ref: `application.change_impact`),
+and not recorded in the baseline.
 """
 
 from __future__ import annotations
