@@ -307,3 +307,17 @@ def test_no_cache_in_the_api_writes_nothing(tmp_path: Path) -> None:
     remediator.check(root, use_git=False, use_cache=False)
     remediator.fix(root, use_git=False, use_cache=False)
     assert not (root / CACHE_DIR).exists()
+
+
+def test_a_temporary_left_by_a_killed_cache_write_disturbs_nothing(tmp_path: Path) -> None:
+    """A SIGKILL while a parse worker writes an entry leaves `.KEY.RANDOM.remediator-tmp` in the cache: harmless."""
+    root = write_tree(tmp_path / "repo", SMALL)
+    first = remediator.scan(root, use_git=False)
+    (entry, *_rest) = sorted((root / CACHE_DIR).rglob("facts/*/*"))
+    leftover = entry.parent / f".{entry.name}.0123456789ab.remediator-tmp"
+    leftover.write_bytes(entry.read_bytes()[:7])  # half an entry, as a kill mid-write leaves it
+    entry.unlink()  # and the entry it was to become is missing
+    write_tree(root, {"app/extra.py": "import app.nowhere\n"})
+    again = remediator.scan(root, use_git=False)
+    assert {f.target for f in again.findings} == {*(f.target for f in first.findings), "app.nowhere"}
+    assert again.to_dict()["findings"] == remediator.scan(root, use_git=False, use_cache=False).to_dict()["findings"]
