@@ -256,21 +256,30 @@ class Comparison:
         return base_findings(self.root, settings, self.base_state, jobs=jobs, use_cache=use_cache)
 
     def vanished_packages(self, analysis: ProjectAnalysis) -> set[str]:
-        """Top-level packages and modules the base had and the project has no more (nor does the environment)."""
+        """Top-level packages and modules the base had and the project has no more (nor does the environment).
+
+        Only a top-level name some of whose files the change deleted or renamed can have gone, so the
+        candidates come from the changed paths (no listing of the base tree).
+        """
         if self.base_state is None:
             return set()
-        from remediator.adapters.environment import environment_for
-
-        before = set()
-        for entry in self.base_state.entries():
-            parts = entry.relpath.split("/")
+        candidates = set()
+        for change in self.changed_paths.values():
+            if change.status not in ("deleted", "renamed"):
+                continue
+            parts = change.relpath.split("/")
             if parts[0] == "src" and len(parts) > 1:
                 parts = parts[1:]
             top = parts[0].rsplit(".", 1)[0] if len(parts) == 1 else parts[0]
             if top.isidentifier():
-                before.add(top)
+                candidates.add(top)
+        gone = candidates - set(analysis.layout.roots)
+        if not gone:
+            return set()
+        from remediator.adapters.environment import environment_for
+
         environment = environment_for(str(Path(self.root).resolve()), analysis.settings.environment)
-        return {name for name in before - set(analysis.layout.roots) if environment.provider(name) is None}
+        return {name for name in gone if environment.provider(name) is None}
 
     def remember(self, analysis: ProjectAnalysis, findings: list[Finding]) -> None:
         """Keep what the staged state gives: committed, it is the next check's base."""
