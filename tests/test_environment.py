@@ -85,8 +85,35 @@ def test_a_regular_first_party_package_wins_and_a_stdlib_twin_is_a_warning(tmp_p
     oracle = _python_says(venv, root, "import queue, alembic; print(queue.__file__, alembic.op)")
     assert oracle.returncode == 0 and oracle.stdout.split() == [str(root / "queue.py"), "ours"]
     result = remediator.scan(root, use_git=False)
-    assert [(f.rule, f.path, f.severity) for f in result.findings] == [("shadowed-module", "queue.py", "warning")]
-    assert "hides the standard library's queue" in result.findings[0].message
+    assert [(f.rule, f.path, f.severity) for f in result.findings] == [
+        ("shadowed-module", "alembic/", "warning"), ("shadowed-module", "queue.py", "warning"),
+    ]
+    assert "hides the installed package alembic" in result.findings[0].message
+    assert "hides the standard library's queue" in result.findings[1].message
+
+
+@pytest.mark.parametrize("distribution, project_name, hidden", [
+    ("other_dist", "my-app", True),  # another distribution's `app`: the project's `app/` hides it
+    ("My_App", "my-app", False),  # an installed copy of the project itself (`pip install .`): nothing is hidden
+])
+def test_hiding_an_installed_package_names_its_distribution_unless_it_is_the_project(
+    tmp_path: Path, distribution: str, project_name: str, hidden: bool,
+) -> None:
+    root = write_tree(tmp_path / "repo", {
+        "pyproject.toml": f'[project]\nname = "{project_name}"\nversion = "1"\n',
+        "app/__init__.py": "WHO = 'ours'\n", "app/main.py": "from app import WHO\n",
+    })
+    venv = _venv(root / ".venv", {
+        "app": {"__init__.py": "WHO = 'installed'\n"},
+        f"{distribution}-1.0.dist-info": {"RECORD": "app/__init__.py,sha256=x,20\n", "METADATA": f"Name: {distribution}\n"},
+    })
+    oracle = _python_says(venv, root, "import app; print(app.WHO)")
+    assert oracle.stdout.strip() == "ours"  # the root comes first either way
+    result = remediator.scan(root, use_git=False)
+    found = [(f.rule, f.path) for f in result.findings]
+    assert found == ([("shadowed-module", "app/")] if hidden else [])
+    if hidden:
+        assert f"distribution {distribution}" in result.findings[0].message
 
 
 def test_the_environment_is_found_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

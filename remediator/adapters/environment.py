@@ -17,12 +17,18 @@ folder in the project root, else the interpreter running remediator.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from remediator.adapters.hashing import blake2b
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
 
 STDLIB = "the standard library"
 _EXTENSION_SUFFIXES = (".so", ".pyd")
@@ -43,6 +49,26 @@ class Environment:
             return STDLIB
         if name in self.installed:
             return "an installed package"
+        return None
+
+    def distribution_of(self, name: str) -> str | None:
+        """The installed distribution whose files include top-level `name` (its RECORD says so), or None.
+
+        Read only when asked (a first-party name collides with an installed one): one RECORD per distribution.
+        """
+        prefixes = (f"{name}/", f"{name}.py,", f"{name}.")
+        for folder in self.site_packages:
+            try:
+                entries = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".dist-info"))
+            except OSError:
+                continue
+            for entry in entries:
+                try:
+                    with open(os.path.join(folder, entry, "RECORD"), encoding="utf-8", errors="replace") as record:
+                        if any(line.startswith(prefixes) for line in record):
+                            return entry[: -len(".dist-info")].split("-")[0]
+                except OSError:
+                    continue
         return None
 
     def fingerprint(self) -> str:
@@ -109,6 +135,24 @@ def _names_in(folders: list[str]) -> frozenset[str]:
             except OSError:
                 continue
     return frozenset(names)
+
+
+def project_distribution(root: Path) -> str | None:
+    """The project's own distribution name (`[project] name` of its pyproject.toml), normalised; None without one.
+
+    An installed copy of the project itself (`pip install .`) is not a package the project's code hides.
+    """
+    try:
+        document = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    name = document.get("project", {}).get("name")
+    return normalise_distribution(name) if isinstance(name, str) else None
+
+
+def normalise_distribution(name: str) -> str:
+    """A distribution name as PEP 503 compares them."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 @lru_cache(maxsize=8)

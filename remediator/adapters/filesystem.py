@@ -28,6 +28,8 @@ from remediator.adapters.hashing import blake2b
 from remediator.domain.facts import ParseProblem
 from remediator.domain.findings import UNREADABLE_FILE
 
+from remediator.adapters.environment import normalise_distribution, project_distribution
+
 if TYPE_CHECKING:
     from remediator.adapters.environment import Environment
 
@@ -224,8 +226,8 @@ def discover(
                 module = entry.name.rsplit(".", 1)[0]
                 walker.add_file(Path(entry.path), module, is_package=False)
                 walker.result.roots.add(module)
-                if environment is not None and module in environment.stdlib and entry.name.endswith(".py"):
-                    walker.result.shadowed.append((walker.relpath(Path(entry.path)), module, STDLIB_WINNER))
+                if environment is not None and entry.name.endswith(".py"):
+                    _note_hidden(walker, environment, walker.relpath(Path(entry.path)), module)
             elif _is_dir(entry) and entry.name.isidentifier():
                 provider = environment.provider(entry.name) if environment is not None else None
                 regular = os.path.isfile(os.path.join(entry.path, "__init__.py"))
@@ -238,8 +240,8 @@ def discover(
                     walker.leave_out(entry.name, f"a namespace folder: Python imports {entry.name} from {provider}", backups=False)
                 elif walker.walk_package(Path(entry.path), entry.name):
                     walker.result.roots.add(entry.name)
-                    if regular and environment is not None and entry.name in environment.stdlib:
-                        walker.result.shadowed.append((walker.relpath(Path(entry.path)) + "/", entry.name, STDLIB_WINNER))
+                    if regular and environment is not None:
+                        _note_hidden(walker, environment, walker.relpath(Path(entry.path)) + "/", entry.name)
                 elif entry.name in BACKUP_DIRS and not _included(entry.name, include):
                     walker.leave_out(entry.name, BACKUP_REASON)  # a backup folder whose stamps no import can name
     _leave_out_snapshots(walker, include)
@@ -248,6 +250,17 @@ def discover(
 
 SNAPSHOT_REASON = "copies of the project's packages"
 STDLIB_WINNER = ":stdlib"  # the `winner` of a first-party module that hides a standard-library one
+INSTALLED_WINNER = ":installed:"  # ... that hides an installed distribution's module (its name follows)
+
+
+def _note_hidden(walker: _Walker, environment: Environment, relpath: str, name: str) -> None:
+    """Record a top-level first-party module that hides a standard-library or installed one of the same name."""
+    if name in environment.stdlib:
+        walker.result.shadowed.append((relpath, name, STDLIB_WINNER))
+    elif name in environment.installed:
+        distribution = environment.distribution_of(name)
+        if distribution is None or normalise_distribution(distribution) != project_distribution(walker.root):
+            walker.result.shadowed.append((relpath, name, INSTALLED_WINNER + (distribution or name)))
 BACKUP_REASON = "a backup folder"
 
 

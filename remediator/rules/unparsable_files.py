@@ -38,6 +38,12 @@ def shadowed_modules(shadowed: Iterable[tuple[str, str, str]]) -> Iterator[Findi
                 f"{relpath} hides the standard library's {module}: with the project root on sys.path, every "
                 f"`import {module}`, in the project and in the libraries it uses, gets this one"
             )
+        elif winner.startswith(":installed:"):
+            message = (
+                f"{relpath} hides the installed package {module} (distribution {winner[len(':installed:'):]}): with the "
+                f"project root first on sys.path, every `import {module}`, in the project and in the libraries it uses, "
+                f"gets this one"
+            )
         else:
             what = "the package" if winner.endswith("/__init__.py") else "the module"
             shown = winner[: -len("__init__.py")] if winner.endswith("/__init__.py") else winner
