@@ -6,9 +6,10 @@ names (present, missing, re-exported, aliased), plain and relative imports,
 star imports (with and without `__all__`, in cycles), a module-level
 `__getattr__`, syntax errors, `patch("...")` strings, guarded, deferred and
 TYPE_CHECKING imports, stubs next to modules, a conftest and test files, under
-an SSOT rule. Then it edits the tree step by step: rewrites a module, inserts a
+an SSOT rule; the conftest may put `a/` on sys.path (then tests import `m1`).
+Then it edits the tree step by step: rewrites a module, inserts a
 line at the top (every line moves), deletes or creates a module, adds or drops
-an `__init__.py`, renames a module. After every step the scan through the
+an `__init__.py`, renames a module, adds or drops the conftest's sys.path line. After every step the scan through the
 analysis store (`use_cache=True`: only what the edit can affect is analysed
 again) must equal a scan from nothing (`use_cache=False`), finding for finding
 and figure for figure, and so must `check` of one file.
@@ -34,6 +35,8 @@ from remediator.domain.config import ConfigError, Settings, SsotRule
 EXAMPLES = int(os.environ.get("REMEDIATOR_INCREMENTAL_EXAMPLES", "60"))
 MODULES = ("a.m1", "a.m2", "a.sub.m3", "b.m4", "b.m5", "b")  # candidates for files; "b" is the package's __init__
 TARGETS = (*MODULES, "a", "a.sub", "a.gone", "b.m9", "a.sub.m3.deeper")  # what imports may name
+TEST_TARGETS = (*TARGETS, "m1", "sub.m3", "m2")  # found (in tests) only while the conftest puts a/ on sys.path
+SYS_PATH_LINE = "import sys\nfrom pathlib import Path\nsys.path.insert(0, str(Path(__file__).parent.parent / 'a'))\n"
 NAMES = ("f", "g", "K", "_p", "m1", "m3", "m4")
 SETTINGS = Settings(ssot=(SsotRule("through m1", forbid=("b.m4",), use="a.m1", scope=("a", "tests")),))
 WRAPPERS = ("", "def", "try", "type_checking")
@@ -92,11 +95,11 @@ def source(draw: st.DrawFn, module: str) -> str:
 def patching_source(draw: st.DrawFn) -> str:
     lines = ["from unittest import mock"]
     for _ in range(draw(st.integers(0, 3))):
-        target = draw(st.sampled_from(TARGETS))
+        target = draw(st.sampled_from(TEST_TARGETS))
         name = draw(st.sampled_from(NAMES))
         lines += [f"@mock.patch({target + '.' + name!r})", f"def test_{len(lines)}(m):", "    pass"]
     if draw(st.booleans()):
-        lines.append(f"from {draw(st.sampled_from(TARGETS))} import {draw(st.sampled_from(NAMES))}")
+        lines.append(f"from {draw(st.sampled_from(TEST_TARGETS))} import {draw(st.sampled_from(NAMES))}")
     return "\n".join(lines) + "\n"
 
 
@@ -111,7 +114,7 @@ def trees(draw: st.DrawFn) -> dict[str, str]:
     if draw(st.booleans()):
         files["a/m1.pyi"] = draw(source("a.m1"))
     files["tests/__init__.py"] = ""
-    files["tests/conftest.py"] = draw(patching_source())
+    files["tests/conftest.py"] = (SYS_PATH_LINE if draw(st.booleans()) else "") + draw(patching_source())
     files["tests/test_one.py"] = draw(patching_source())
     return files
 
@@ -121,9 +124,9 @@ def edits(draw: st.DrawFn) -> list[tuple[str, str, str]]:
     """(action, path, text) steps."""
     steps = []
     for _ in range(draw(st.integers(1, 4))):
-        action = draw(st.sampled_from(["rewrite", "rewrite", "prepend", "append", "delete", "create", "init", "rename", "test"]))
+        action = draw(st.sampled_from(["rewrite", "rewrite", "prepend", "append", "delete", "create", "init", "rename", "test", "sys.path"]))
         module = draw(st.sampled_from(MODULES))
-        text = draw(patching_source()) if action == "test" else draw(source(module))
+        text = draw(patching_source()) if action in ("test", "sys.path") else draw(source(module))
         steps.append((action, path_of(module), text))
     return steps
 
@@ -134,6 +137,11 @@ def apply(root: Path, action: str, path: str, text: str) -> str:
     if action == "test":
         (root / "tests/test_one.py").write_text(text)
         return "rewrite tests/test_one.py"
+    if action == "sys.path":
+        conftest = root / "tests/conftest.py"
+        before = conftest.read_text()
+        conftest.write_text(before[len(SYS_PATH_LINE):] if before.startswith(SYS_PATH_LINE) else SYS_PATH_LINE + before)
+        return "toggle the conftest's sys.path line (a rebuild)"
     if action in ("rewrite", "create"):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
@@ -192,14 +200,17 @@ def test_incremental_scan_equals_full_scan_after_every_edit(tree: dict[str, str]
         assert how == ["rebuilt"]
         packages = top_level_packages(root)
         for step in steps:
-            note(apply(root, *step))
+            done = apply(root, *step)
+            note(done)
             for path in sorted(root.rglob("*.py*")):
                 if ".remediator" not in path.parts:
                     note(f"--- {path.relative_to(root)}\n{path.read_text()}")
             how.clear()
             assert outcome(remediator.scan, root, how) == outcome(remediator.scan, root, use_cache=False)
             # incremental unless the project's packages changed (then every resolution may change: rebuilt)
-            assert how in (["incremental"], []) if top_level_packages(root) == packages else how in (["rebuilt"], [])
+            # (or a conftest's sys.path change: any test's import may then resolve elsewhere)
+            rebuilt = top_level_packages(root) != packages or done.startswith("toggle")
+            assert how in (["rebuilt"], []) if rebuilt else how in (["incremental"], [])
             packages = top_level_packages(root)
             file = root / path_of(checked)
             if file.exists():

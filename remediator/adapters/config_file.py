@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from remediator.adapters.importlinter_config import load_forbidden_contracts
+from remediator.adapters.pytest_config import IMPORT_MODES
 from remediator.domain.config import (
     DEFAULT_TEST_FILES,
     ConfigError,
@@ -22,7 +23,10 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-_TOP_KEYS = {"packages", "exclude", "include", "environment", "test_files", "ssot", "move", "cycle_check", "importlinter"}
+_TOP_KEYS = {
+    "packages", "exclude", "include", "environment", "test_files", "pythonpath", "import_mode", "ssot", "move", "cycle_check",
+    "importlinter",
+}
 _CYCLE_CHECKS = ("all", "import-time")
 _SSOT_KEYS = {"name", "forbid", "scope", "allow", "use", "symbols"}
 _MOVE_KEYS = {"from", "to"}
@@ -83,6 +87,8 @@ def parse_settings(table: Any, path: Path | None = None) -> Settings:
         include=_strings(table.get("include", []), f"{prefix}.include", path),
         environment=_optional_string(table.get("environment"), f"{prefix}.environment", path),
         test_files=_strings(table.get("test_files", list(DEFAULT_TEST_FILES)), f"{prefix}.test_files", path),
+        pythonpath=_strings(table.get("pythonpath", []), f"{prefix}.pythonpath", path),
+        import_mode=None if table.get("import_mode") is None else _choice(table["import_mode"], IMPORT_MODES, f"{prefix}.import_mode", path),
         cycle_check=_choice(table.get("cycle_check", "all"), _CYCLE_CHECKS, f"{prefix}.cycle_check", path),
         importlinter=_boolean(table.get("importlinter", True), f"{prefix}.importlinter", path),
         ssot=tuple(_ssot(item, f"{prefix}.ssot[{i}]", path) for i, item in enumerate(_tables(table.get("ssot", []), f"{prefix}.ssot", path))),

@@ -28,6 +28,7 @@ from remediator.domain.facts import (
     empty_facts,
 )
 from remediator.domain.findings import SYNTAX_ERROR
+from remediator.adapters.sys_path_calls import sys_path_entries
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser, Query
@@ -62,6 +63,8 @@ def parse_source(source: bytes) -> ModuleFacts:
         problem = _rejected_at_compile_time(source, root, extractor.module_return)
         if problem is not None:
             return empty_facts(problem)
+    if b"sys.path" in source:
+        facts = facts._replace(sys_path=sys_path_entries(source))
     return facts
 
 

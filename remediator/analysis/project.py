@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,10 +15,12 @@ from remediator.adapters.parallel import parse_bytes, parse_files
 from remediator.analysis.dependencies import Dependency, DependencyRecorder
 from remediator.analysis.module_index import ModuleIndex
 from remediator.adapters.environment import environment_for
+from remediator.adapters.pytest_config import read_pytest_paths
 from remediator.analysis.resolver import ModuleResolver, Resolution, import_edge
+from remediator.analysis.search_path import SearchPath, SearchPathSpec
 from remediator.analysis.symbols import SymbolTables
 from remediator.domain.config import Settings
-from remediator.domain.facts import ImportRecord, ModuleFacts
+from remediator.domain.facts import ImportRecord, ModuleFacts, SysPathEntry
 
 if TYPE_CHECKING:
     from remediator.analysis.graph import ImportGraph  # networkx: imported only when a full model is built
@@ -128,7 +130,8 @@ def assemble(
 
     recorder = DependencyRecorder() if record else None
     index = ModuleIndex.from_discovery(discovery, recorder)
-    resolver = ModuleResolver(index, recorder)
+    conftests = ((p.source.relpath, p.module, p.facts.sys_path) for p in files if p.facts.sys_path)
+    resolver = ModuleResolver(index, recorder, SearchPath(index, search_path_spec(root, settings, conftests), recorder))
     facts_by_module: dict[str, list[ModuleFacts]] = {}
     for parsed in files:
         facts_by_module.setdefault(parsed.module, []).append(parsed.facts)
@@ -146,6 +149,25 @@ def assemble(
                 if target is not None:
                     graph.add_import(source.module, target, source.relpath, item.line, item.context)
     return ProjectModel(root, settings, discovery, index, files, symbols, resolver, graph, recorder)
+
+
+def search_path_spec(
+    root: Path, settings: Settings, files: Iterable[tuple[str, str, tuple[SysPathEntry, ...]]],
+) -> SearchPathSpec:
+    """What shapes the project's sys.path: the settings, pytest's configuration, and the conftest files' changes.
+
+    `files` gives `(relpath, module, sys.path changes)` of any files; only `conftest.py` ones count.
+    """
+    pytest = read_pytest_paths(root)
+    pytest_source = pytest.source or "pyproject.toml"
+    declared = settings.source.name if settings.source is not None else "pyproject.toml"
+    return SearchPathSpec(
+        tuple((folder, declared) for folder in settings.pythonpath) + tuple((folder, pytest_source) for folder in pytest.pythonpath),
+        settings.import_mode or pytest.import_mode,
+        settings.test_files,
+        tuple(sorted(f for f in files if f[2] and f[0].rpartition("/")[2] == "conftest.py")),
+        root.as_posix(),
+    )
 
 
 def resolve_file(resolver: ModuleResolver, parsed: ParsedFile) -> None:

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from remediator.analysis.dependencies import DependencyRecorder, Memo
 from remediator.analysis.module_index import ModuleIndex
+from remediator.analysis.search_path import SearchPath
 from remediator.analysis.symbols import SymbolTables
 from remediator.domain.facts import NOT_MODULE_LEVEL, ImportRecord, StringReference
 from remediator.domain.modules import absolute_module
@@ -52,8 +53,9 @@ def import_edge(importer: str, resolution: Resolution) -> str | None:
 class ModuleResolver:
     """Resolves imports and string references against the module index and symbol tables."""
 
-    def __init__(self, index: ModuleIndex, recorder: DependencyRecorder | None = None) -> None:
+    def __init__(self, index: ModuleIndex, recorder: DependencyRecorder | None = None, search_path: SearchPath | None = None) -> None:
         self.index = index
+        self.search_path = search_path  # extra sys.path folders (pytest, conftests, settings); None: the root only
         self.symbols: SymbolTables | None = None  # attached once facts are known
         self.recorder = recorder
         self._frames = recorder.frames if recorder is not None else []
@@ -63,11 +65,17 @@ class ModuleResolver:
 
     def resolve_import(self, importer: str, is_package: bool, record: ImportRecord) -> Resolution:
         """Resolve one import item of `importer` (memoised, with the dependency keys the answer read)."""
-        base = self.absolute(importer, is_package, record.module, record.level) if record.level else record.module
+        base = self.absolute(importer, is_package, record.module, record.level) if record.level else self.locate(record.module, importer, is_package)
         if base is None:
             return self._resolve(None, record)
         resolution: Resolution = self._memo.get((base, record.name), self._resolve, base, record)
         return resolution
+
+    def locate(self, name: str, importer: str, is_package: bool) -> str:
+        """The project module an absolute import of `name` in `importer` reaches, given the importer's sys.path."""
+        if self.search_path is None:
+            return name
+        return self.search_path.locate(name, importer, is_package)
 
     def _resolve(self, base: str | None, record: ImportRecord) -> Resolution:
         if base is None:
@@ -112,9 +120,9 @@ class ModuleResolver:
     ) -> Resolution:
         """Resolve a `patch(...)`, `patch.object(...)` or `import_module(...)` target."""
         if reference.kind == "module":
-            return self.resolve_dotted(reference.text, module_only=True)
+            return self.resolve_dotted(self.locate(reference.text, importer, is_package), module_only=True)
         if reference.kind == "patch":
-            return self.resolve_dotted(reference.text, module_only=False)
+            return self.resolve_dotted(self.locate(reference.text, importer, is_package), module_only=False)
         module = self._module_bound_to(importer, is_package, reference.base or "", imports)
         if module is None:
             return Resolution(UNRESOLVED, reference.base or "", reference.text, None)
@@ -127,7 +135,7 @@ class ModuleResolver:
     ) -> str | None:
         """The existing project module that local name `local` refers to, if an import binds it."""
         for record in imports:
-            base = self.absolute(importer, is_package, record.module, record.level)
+            base = self.absolute(importer, is_package, record.module, record.level) if record.level else self.locate(record.module, importer, is_package)
             if base is None:
                 continue
             if record.name is None:

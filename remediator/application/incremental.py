@@ -40,6 +40,7 @@ from remediator.adapters.cache import FactsCache, content_key
 from remediator.adapters.environment import environment_for
 from remediator.adapters.filesystem import Layout, directories_changed, discover, files_by_module
 from remediator.adapters.hashing import blake2b
+from remediator.adapters.pytest_config import read_pytest_paths
 from remediator.analysis.dependencies import Dependency
 from remediator.analysis.module_graph import (
     Cycle, Link, ModuleGraph, chain_through, components_after_change, cycle_kind, cycle_order, strongly_connected,
@@ -57,7 +58,7 @@ from remediator.application.stored_analysis import (
 )
 from remediator.domain.config import ConfigError, Settings
 from remediator.domain.facts import ModuleFacts, breaks_importer
-from remediator.rules.ssot import dangling_settings
+from remediator.rules.ssot import project_findings
 
 _ANALYSIS_CODE = ("adapters", "analysis", "rules", "application", "domain")  # folders whose code shapes the stored analysis
 
@@ -113,7 +114,7 @@ def full_analysis(root: Path, settings: Settings, jobs: int | None, *, use_cache
     """Build the whole model and analyse every file (the settings are checked first)."""
     model = build_project(root, settings, jobs, use_cache=use_cache)
     analysis = analyse_model(model, keep_details=False)[0]
-    analysis.settings_findings = dangling_settings(model, root)
+    analysis.settings_findings = project_findings(model, root)
     return analysis
 
 
@@ -122,6 +123,7 @@ def analysis_key(settings: Settings, root: Path) -> str:
     digest = blake2b(digest_size=12)
     digest.update(repr(dataclasses.replace(settings, source=None)).encode())
     digest.update(environment_for(str(Path(root).resolve()), settings.environment).fingerprint().encode())
+    digest.update(repr(read_pytest_paths(Path(root).resolve())).encode())  # pytest's pythonpath and import mode
     digest.update(str(STATE_FORMAT).encode())
     package = Path(__file__).resolve().parent.parent
     for folder in _ANALYSIS_CODE:  # an edited install must not reuse an analysis made by other code
@@ -198,7 +200,7 @@ class _Refresh:
         except StoreCorrupt:
             self.mark_damaged()
         analysis.run = RunStats("rebuilt", True, self.cache.stats.parsed, tuple(details))
-        analysis.settings_findings = dangling_settings(model, self.root)
+        analysis.settings_findings = project_findings(model, self.root)
         return analysis
 
     def mark_damaged(self) -> None:
@@ -221,6 +223,8 @@ class _Refresh:
             removed = [relpath for relpath in old_entries if relpath not in entries]
             moved = {relpath for relpath in new_facts if entries[relpath] != old_entries.get(relpath)}
         changed = [relpath for relpath in new_facts if relpath in moved or not _same_facts(relpath, facts, old_facts)]
+        if _sys_path_changed([*changed, *removed], facts, old_facts):
+            return self.rebuild()  # a conftest changed sys.path: any test file's imports may resolve elsewhere
         model = LazyModel.create(self.root, self.settings, table, layout.roots, facts)
         if layout != stored.layout or layout.directories != stored.layout.directories:
             self.store.put("layout", plain_layout(layout, table))
@@ -229,7 +233,7 @@ class _Refresh:
                 self.store.put("state", plain_state(keys, stored.summaries, stored.cycles))
             analysis = self._analysis(stored, layout, table, stored.summaries, stored.cycles, facts, None)
             analysis.run = RunStats("incremental", self.discovered, self.cache.stats.parsed)
-            analysis.settings_findings = dangling_settings(model, self.root)
+            analysis.settings_findings = project_findings(model, self.root)
             return analysis
 
         if layout.files is stored.layout.files:
@@ -261,7 +265,7 @@ class _Refresh:
             sharded.flush()
         self.store.put("state", plain_state(keys, summaries, cycles))
         analysis = self._analysis(stored, layout, table, summaries, cycles, facts, graph, definers)
-        analysis.settings_findings = dangling_settings(model, self.root)
+        analysis.settings_findings = project_findings(model, self.root)
         analysis.run = RunStats("incremental", self.discovered, self.cache.stats.parsed, tuple(sorted(affected)), tuple(sorted({*changed, *removed})))
         return analysis
 
@@ -468,6 +472,21 @@ def _same_facts(relpath: str, facts: FactsSource, old_facts: FactsSource) -> boo
         return old_facts.of_file(relpath) == facts.of_file(relpath)
     except Unavailable:
         return False
+
+
+def _sys_path_changed(relpaths: list[str], facts: FactsSource, old_facts: FactsSource) -> bool:
+    """True when a conftest.py among `relpaths` (changed, added or removed) changes sys.path otherwise than before."""
+    for relpath in relpaths:
+        if relpath.rpartition("/")[2] != "conftest.py":
+            continue
+        try:
+            before = old_facts.of_file(relpath).sys_path if relpath in old_facts.positions() else ()
+        except Unavailable:
+            return True
+        now = facts.of_file(relpath).sys_path if relpath in facts.positions() else ()
+        if before != now:
+            return True
+    return False
 
 
 def _entries(layout: Layout) -> dict[str, Entry]:

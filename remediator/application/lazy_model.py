@@ -23,13 +23,14 @@ from remediator.adapters.source_reader import read_source
 from remediator.analysis.dependencies import DependencyRecorder
 from remediator.analysis.module_graph import ModuleGraph
 from remediator.analysis.module_index import ModuleIndex
-from remediator.analysis.project import ParsedFile, ProjectModel, assemble, no_cyclic_gc
+from remediator.analysis.project import ParsedFile, ProjectModel, assemble, no_cyclic_gc, search_path_spec
 from remediator.analysis.resolver import ModuleResolver
+from remediator.analysis.search_path import SearchPath
 from remediator.analysis.symbols import ModuleSymbols, SymbolTables, symbols_in
 from remediator.application.project_analysis import ModelSource, model_graph
 from remediator.application.stored_analysis import GRAPH_PARTS, StoredMap
 from remediator.domain.config import Settings
-from remediator.domain.facts import ModuleFacts, ParseProblem, empty_facts
+from remediator.domain.facts import ModuleFacts, ParseProblem, SysPathEntry, empty_facts
 from remediator.domain.findings import UNREADABLE_FILE
 
 _NOT_REGULAR = ParseProblem(UNREADABLE_FILE, "not a regular file", 1, 1)
@@ -110,9 +111,7 @@ class FactsSource:
         facts = self.new.get(relpath) or self._loaded.get(relpath)
         if facts is not None:
             return facts
-        if self._positions is None:
-            self._positions = {path: position for position, (path, _m, _f) in enumerate(self.layout.files)}
-        key = self.keys[self._positions[relpath]]
+        key = self.keys[self.positions()[relpath]]
         facts = self.reader.cache.get(key) if key is not None else None
         if facts is None:
             if self.old:
@@ -120,6 +119,12 @@ class FactsSource:
             facts = self.reader.current_facts(relpath)  # its entry was pruned or damaged: read the file again
         self._loaded[relpath] = facts
         return facts
+
+    def positions(self) -> dict[str, int]:
+        """relpath -> its position in the layout."""
+        if self._positions is None:
+            self._positions = {path: position for position, (path, _m, _f) in enumerate(self.layout.files)}
+        return self._positions
 
     def of_module(self, module: str) -> list[ModuleFacts]:
         if self._by_module is None:
@@ -133,6 +138,17 @@ class FactsSource:
         except Unavailable:
             return None
         return symbols_in(ModuleIndex(table, roots), module, facts)
+
+
+def conftest_changes(facts: FactsSource) -> list[tuple[str, str, tuple[SysPathEntry, ...]]]:
+    """`(relpath, module, sys.path changes)` of the layout's conftest files that change sys.path (raises Unavailable)."""
+    found = []
+    for relpath, module, _flags in facts.layout.files:
+        if relpath.endswith("conftest.py") and relpath.rpartition("/")[2] == "conftest.py":
+            changes = facts.of_file(relpath).sys_path
+            if changes:
+                found.append((relpath, module, changes))
+    return found
 
 
 class Unavailable(Exception):
@@ -177,7 +193,8 @@ class LazyModel:
     def create(cls, root: Path, settings: Settings, table: dict[str, int], roots: Sequence[str], facts: FactsSource) -> LazyModel:
         recorder = DependencyRecorder()
         index = ModuleIndex(table, roots, (), recorder)
-        resolver = ModuleResolver(index, recorder)
+        spec = search_path_spec(root, settings, conftest_changes(facts))
+        resolver = ModuleResolver(index, recorder, SearchPath(index, spec, recorder))
         symbols = SymbolTables(index, _ModuleFactsMap(facts), resolver.absolute, recorder)
         resolver.symbols = symbols
         return cls(root, settings, index, symbols, resolver, recorder, facts)

@@ -12,7 +12,7 @@ from remediator.analysis.project import ProjectModel, no_cyclic_gc
 from remediator.application.project_analysis import ProjectAnalysis, analyse_model
 from remediator.domain.config import Settings
 from remediator.domain.findings import IMPORT_CYCLE, Finding
-from remediator.rules.ssot import Compliance, dangling_settings
+from remediator.rules.ssot import Compliance, project_findings
 
 if TYPE_CHECKING:
     from remediator.analysis.graph import ImportGraph
@@ -108,7 +108,7 @@ def analyse(model: ProjectModel, *, use_git: bool = True, started: float | None 
     started = time.perf_counter() if started is None else started
     with no_cyclic_gc():  # like the build, the rules allocate many small acyclic objects
         analysis, _details = analyse_model(model)
-        analysis.settings_findings = dangling_settings(model, model.root)
+        analysis.settings_findings = project_findings(model, model.root)
         return report(analysis, use_git=use_git, started=started)
 
 

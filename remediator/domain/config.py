@@ -82,6 +82,8 @@ class Settings:
     include: tuple[str, ...] = ()  # folders (paths or globs) to scan although they look like copies of the project
     environment: str | None = None  # the target virtualenv (or an interpreter in it), relative to the root
     test_files: tuple[str, ...] = DEFAULT_TEST_FILES
+    pythonpath: tuple[str, ...] = ()  # extra sys.path folders, relative to the root, searched before it
+    import_mode: str | None = None  # pytest's --import-mode; None: what pytest's configuration says
     cycle_check: str = "all"  # "all" imports count (as grimp), or "import-time" only
     importlinter: bool = True  # also read import-linter's `forbidden` contracts, as detection-only rules
     ssot: tuple[SsotRule, ...] = ()

@@ -65,6 +65,23 @@ class StringReference(NamedTuple):
     context: int  # Context flags, stored as a plain int so records pickle cheaply
 
 
+class SysPathEntry(NamedTuple):
+    """A module-level `sys.path.insert(...)` / `append(...)` / `extend([...])`, its path worked out statically.
+
+    `anchor` says what `path` (POSIX, normalised, may start with `..`) is relative to:
+    "file" (the file's own folder: `Path(__file__).parent / "lib"`), "cwd" (a relative
+    string: the folder Python runs in), "absolute" (an absolute path), or "dynamic"
+    (not known without running the code: `path` is empty). `front` is True for an insert
+    at position 0 (or any position before the end), False for an append.
+    """
+
+    anchor: str
+    path: str
+    front: bool
+    line: int
+    column: int
+
+
 class ParseProblem(NamedTuple):
     """Why a file yielded no facts: rule is "syntax-error" or "unreadable-file"."""
 
@@ -85,6 +102,7 @@ class ModuleFacts(NamedTuple):
     dynamic_names: bool  # module-level __getattr__: any attribute may exist
     problem: ParseProblem | None = None
     type_checking_names: frozenset[str] = frozenset()  # bound at module level only under `if TYPE_CHECKING:`
+    sys_path: tuple[SysPathEntry, ...] = ()  # module-level changes to sys.path, in source order
 
 
 def empty_facts(problem: ParseProblem) -> ModuleFacts:

@@ -52,6 +52,14 @@ class Compliance:
         }
 
 
+def project_findings(model: ModelQueries, root: Path) -> list[Finding]:
+    """Findings about the project's set-up rather than one file: dangling settings, sys.path changes not modelled."""
+    from remediator.rules.sys_path_notes import sys_path_findings
+
+    search_path = model.resolver.search_path
+    return dangling_settings(model, root) + (sys_path_findings(search_path.notes) if search_path is not None else [])
+
+
 def dangling_settings(model: ModelQueries, root: Path) -> list[Finding]:
     """`dangling-setting` findings: ssot and move rules whose module (or mapped name) does not exist.
 
