@@ -452,11 +452,21 @@ def test_cli_over_a_tree_with_every_bad_input(tmp_path: Path) -> None:
     assert report["summary"]["errors"] == len(found)
 
 
-def test_bom_with_a_conflicting_coding_cookie_is_unreadable(tmp_path: Path) -> None:
-    write_tree(tmp_path, {**HEALTHY, "pkg/bom_latin.py": b"\xef\xbb\xbf# -*- coding: latin-1 -*-\nimport pkg.gone_bom\n"})
+@pytest.mark.parametrize("cookie, python_accepts", [
+    ("latin-1", False), ("utf8", False),  # CPython takes only `utf-8` (any case, `_`) beside a BOM, not `utf8`
+    ("utf-8", True), ("UTF_8", True), ("utf-8-sig", True),
+])
+def test_bom_with_a_coding_cookie(tmp_path: Path, cookie: str, python_accepts: bool) -> None:
+    source = b"\xef\xbb\xbf# -*- coding: " + cookie.encode() + b" -*-\nimport pkg.gone_bom\n"
+    write_tree(tmp_path, {**HEALTHY, "pkg/bom_cookie.py": source})
+    oracle = subprocess.run([sys.executable, "-c", "import pkg.bom_cookie"], cwd=tmp_path, capture_output=True, text=True)
+    assert ("SyntaxError" not in oracle.stderr) == python_accepts, oracle.stderr
     result = remediator.scan(tmp_path, settings=Settings(), use_git=False)
-    (finding,) = [f for f in result.findings if f.path == "pkg/bom_latin.py"]
-    assert finding.rule == "unreadable-file" and "BOM" in finding.message
+    (finding,) = [f for f in result.findings if f.path == "pkg/bom_cookie.py"]
+    if python_accepts:
+        assert (finding.rule, finding.target) == ("missing-module", "pkg.gone_bom")
+    else:
+        assert finding.rule == "unreadable-file" and "BOM" in finding.message
 
 
 def test_fifo_pyproject_is_a_configuration_error_not_a_hang(tmp_path: Path) -> None:

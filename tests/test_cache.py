@@ -15,6 +15,7 @@ import pytest
 
 import remediator
 from remediator.adapters.cache import CACHE_DIR, FactsCache, content_key
+from remediator.adapters.config_file import load_settings
 from remediator.adapters.filesystem import discover
 from remediator.adapters.parallel import PARALLEL_THRESHOLD, parse_file, parse_files
 from remediator.domain.facts import ModuleFacts
@@ -51,7 +52,8 @@ def _copy(source: Path, target: Path) -> Path:
 
 
 def _paths(root: Path) -> list[Path]:
-    return [source.path for source in discover(root.resolve()).files]
+    """The files the scan of `root` parses (its own `packages` setting decides, as for the scan)."""
+    return [source.path for source in discover(root.resolve(), load_settings(root).packages).files]
 
 
 def _parse(root: Path, jobs: int | None = 1, **options: Any) -> tuple[list[ModuleFacts], FactsCache]:

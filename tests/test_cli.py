@@ -58,7 +58,7 @@ def test_exit_zero_when_only_warnings(tmp_path: Path) -> None:
 def test_text_output_groups_by_target_with_blast_radius(tmp_path: Path) -> None:
     files = {
         "lib/__init__.py": "",
-        "lib/new_home.py": "class Mock: pass\n",
+        "lib/new_home.py": "class Mock:\n    calls = 0\n",
         "tests/__init__.py": "",
         **{f"tests/test_{i}.py": "from lib.old_home import Mock\n" for i in range(3)},
         "app/__init__.py": "",

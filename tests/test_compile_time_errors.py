@@ -28,8 +28,13 @@ REFUSED = [
     ("await at module level", "import asyncio\nawait asyncio.sleep(0)\n"),
     ("future import after code", "import os\nfrom __future__ import annotations\n"),
     ("unknown future feature", "from __future__ import no_such_feature\n"),
+    ("future star import", '"""Doc."""\n\nfrom __future__ import *\n'),  # tree-sitter errors; ast.parse accepts; compile() refuses
     ("leading zero", "mode = 0777\n"),
     ("python 2 not-equal", "same = 1 <> 2\n"),
+    ("python 2 backquotes", "text = `42`\n"),
+    ("python 2 long integer", "big = 10L\n"),
+    ("python 2 ur prefix", "pattern = ur'\\d+'\n"),
+    ("python 2 raise with a message", "raise ValueError, 'bad'\n"),
 ]
 
 ACCEPTED = [
@@ -42,6 +47,11 @@ ACCEPTED = [
     ("two statements on one line", "x = 1; y = 2\n"),
     ("return in a function", "def f():\n    return 1\n"),
     ("not-equal in a string", "html = '<>'\n"),
+    ("backquotes in a docstring", '"""Use ``run()``."""\nx = 1\n'),
+    ("an l after a digit", "cell = 'A1L'\nx1l = 1\nvalue = 0x1F\n"),
+    ("ur in a word", "four = 'your'\nsour = four\n"),
+    ("raise of a call with arguments", "def f():\n    raise ValueError('a', 'b')\n"),
+    ("print chevron, an expression in Python 3", "import sys\n\n\ndef f():\n    print >>sys.stderr, 'x'\n"),
 ]
 
 

@@ -150,3 +150,32 @@ def test_a_namespace_folder_with_test_files_stays_whatever_is_installed(tmp_path
     result = remediator.scan(root, use_git=False)
     assert result.to_dict()["summary"]["left_out"] == []
     assert [(f.rule, f.path) for f in result.findings] == [("missing-module", "tests/test_app.py")]
+
+
+def test_a_namespace_folder_merges_with_an_installed_namespace_package(tmp_path: Path) -> None:
+    """Both are portions of one namespace package: a submodule missing from ours may be the installed one's."""
+    root = write_tree(tmp_path / "repo", {
+        "google/ads_helpers/__init__.py": "CLIENT = 'ours'\n",  # our portion of `google`
+        "google/ads_helpers/extra.py": "X = 1\n",
+        "app/__init__.py": "",
+        "app/jobs.py": (
+            "from google.cloud import storage\n"  # the installed portion's
+            "from google.ads_helpers import CLIENT\n"  # ours
+            "from google.ads_helpers import gone\n"  # ours, broken: a regular package has no other portion
+            "import google.ads_helpers.missing\n"
+        ),
+    })
+    venv = _venv(root / ".venv", {"google": {"cloud/__init__.py": "", "cloud/storage.py": "BUCKET = 1\n"}})
+    oracle = _python_says(venv, root, "from google.cloud import storage; from google.ads_helpers import CLIENT; print(CLIENT)")
+    assert oracle.returncode == 0 and oracle.stdout.strip() == "ours", oracle.stderr
+    broken = _python_says(venv, root, "from google.ads_helpers import gone")
+    assert "cannot import name 'gone'" in broken.stderr
+    result = remediator.scan(root, use_git=False)
+    assert [(f.rule, f.line, f.target, f.name) for f in result.findings] == [
+        ("missing-name", 3, "google.ads_helpers", "gone"),
+        ("missing-module", 4, "google.ads_helpers.missing", None),
+    ]
+    (root / ".venv").rename(tmp_path / "elsewhere")  # without the installed portion, google.cloud is ours to find
+    environment_for.cache_clear()
+    without = remediator.scan(root, use_git=False, use_cache=False)
+    assert ("missing-module", 1, "google.cloud", "storage") in [(f.rule, f.line, f.target, f.name) for f in without.findings]

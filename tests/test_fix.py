@@ -17,7 +17,7 @@ from tests.conftest import write_tree
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "netra_monorepo"
 MOVE = Settings(move=(MoveRule("lib.old", "lib.new"),))
-LIB = {"lib/__init__.py": "", "lib/new.py": "class Thing: pass\ndef helper(): pass\n"}
+LIB = {"lib/__init__.py": "", "lib/new.py": "class Thing:\n    size = 1\ndef helper():\n    return 1\n"}
 
 
 def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -145,7 +145,7 @@ def test_suggested_moves(tmp_path: Path) -> None:
         "tests/__init__.py": "",
         "tests/test_a.py": "from lib.deleted_mock import Thing\nfrom lib.new import Thing as T2\n",
         "tests/test_b.py": "from lib.new import helper, Thing\nfrom lib import gone_helper\n",
-        "lib/extra.py": "def gone_helper(): pass\n",
+        "lib/extra.py": "def gone_helper():\n    return 1\n",
     }
     root = write_tree(tmp_path / "repo", files)
     assert remediator.fix(root, settings=Settings(), apply=True, use_git=False).changes == []  # not without --suggested

@@ -21,6 +21,8 @@ SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json")
 RULE_NAME = "50% rule, a:b"
 TREE: dict[str, str | bytes] = {
     "pyproject.toml": f"""
+        [project]
+        requires-python = ">=3.10"
         [tool.remediator]
         [[tool.remediator.ssot]]
         name = "{RULE_NAME}"
@@ -33,7 +35,7 @@ TREE: dict[str, str | bytes] = {
     "app/__init__.py": "",
     "app/raw.py": "TIMEOUT = 5\n",
     "app/config.py": "from app.raw import TIMEOUT\n",
-    "app/new_home.py": "class Mock: pass\n",
+    "app/new_home.py": "class Mock:\n    calls = 0\n",
     "app/a.py": "from app.raw import TIMEOUT\nfrom app.old_home import Mock\n",
     "app/guarded.py": "try:\n    from app.config import gone\nexcept ImportError:\n    gone = None\n",
     "app/twice.py": "def f():\n    import app.missing\n\n\ndef g():\n        import app.missing\n",
@@ -44,6 +46,7 @@ TREE: dict[str, str | bytes] = {
     "app/bin.py": b"x = '\xff'\n",
     "app/twin.py": "X = 1\n",
     "app/twin/__init__.py": "Y = 2\n",
+    "app/aliases.py": "type Pair = tuple[int, int]\n",
     "tests/conftest.py": "import os\nimport sys\n\nsys.path.insert(0, os.environ['EXTRA'])\n",
 }
 

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import remediator
 from remediator.domain.config import Settings
 
@@ -111,3 +113,89 @@ def test_warm_runs_follow_a_snapshot_that_appears_and_goes(tmp_path: Path) -> No
     full = remediator.scan(root, settings=settings, use_git=False, use_cache=False)
     assert warm.to_dict()["summary"]["left_out"] == full.to_dict()["summary"]["left_out"] != []
     assert _rules(warm) == _rules(full) == _rules(first)
+
+
+def _git_repo(root: Path, ignore: str) -> Path:
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    (root / ".gitignore").write_text(ignore)
+    return root
+
+
+GENERATED = {
+    "generated/client.py": "from app.gone import Client\n",  # a code generator's output, ignored by git
+    "app/_build/stale.py": "import app.gone_too\n",  # a build folder inside a live package, ignored by git
+}
+
+
+def test_folders_ignored_by_git_are_left_out_said_so_and_can_be_included(tmp_path: Path) -> None:
+    root = _git_repo(write_tree(tmp_path / "repo", {**LIVE, **GENERATED}), "generated/\n_build/\n")
+    live_only = write_tree(tmp_path / "live", LIVE)
+    result = remediator.scan(root, use_git=False)
+    assert _rules(result) == _rules(remediator.scan(live_only, use_git=False))
+    assert result.to_dict()["summary"]["left_out"] == [
+        {"path": "app/_build/", "files": 1, "reason": "ignored by git", "include": "--include app/_build"},
+        {"path": "generated/", "files": 1, "reason": "ignored by git", "include": "--include generated"},
+    ]
+    text = invoke_cli(root, "scan", ".", "--no-git")
+    assert "left out: generated/ (1 file): ignored by git; use --include generated to scan it" in text.stdout
+    included = remediator.scan(root, use_git=False, include=["generated", "app/_build"])
+    assert {("generated/client.py", "app.gone"), ("app/_build/stale.py", "app.gone_too")} <= set(_rules(included))
+    assert included.to_dict()["summary"]["left_out"] == []
+
+
+def test_outside_a_git_work_tree_nothing_is_ignored(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", {**LIVE, **GENERATED, ".gitignore": "generated/\n_build/\n"})
+    result = remediator.scan(root, use_git=False)
+    assert {("generated/client.py", "app.gone"), ("app/_build/stale.py", "app.gone_too")} <= set(_rules(result))
+
+
+def test_an_ignored_snapshot_keeps_its_reason_and_stays_a_source_for_suggestions(tmp_path: Path) -> None:
+    root = _git_repo(write_tree(tmp_path / "repo", {**LIVE, **_snapshot("backups/20250904_181500/system_snapshot")}), "backups/\n")
+    result = remediator.scan(root, use_git=False)
+    assert [(d["path"], d["reason"]) for d in result.to_dict()["summary"]["left_out"]] == [("backups/", "a backup folder")]
+    (finding,) = [f for f in result.findings if f.path == "tests/test_x.py"]
+    kinds = [s.kind for s in (finding.suggestion, *finding.alternatives) if s is not None]
+    assert "backup" in kinds
+
+
+def test_a_warm_run_follows_a_change_of_the_ignore_rules(tmp_path: Path) -> None:
+    root = _git_repo(write_tree(tmp_path / "repo", {**LIVE, **GENERATED}), "")
+    first = remediator.scan(root, use_git=False)
+    assert ("generated/client.py", "app.gone") in _rules(first)
+    (root / ".gitignore").write_text("generated/\n")
+    warm = remediator.scan(root, use_git=False)
+    cold = remediator.scan(root, use_git=False, use_cache=False)
+    assert ("generated/client.py", "app.gone") not in _rules(warm)
+    assert warm.to_dict()["summary"]["left_out"] == cold.to_dict()["summary"]["left_out"] != []
+
+
+LOOSE = {
+    "app/__init__.py": "",
+    "app/core.py": "import app.gone\n",  # one live importer
+    "scripts/migrate_users.py": "import app.vanished\n",  # three scripts nothing imports, no tests among them
+    "scripts/backfill.py": "import app.vanished\n",
+    "scripts/reindex.py": "from app.vanished import run\n",
+}
+
+
+def test_findings_of_a_loose_folder_are_reported_but_rank_below_the_live_packages(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", LOOSE)
+    result = remediator.scan(root, use_git=False)
+    assert [(t.label, len(t.failing_modules), t.loose) for t in result.missing_targets] == [
+        ("app.gone", 1, ()), ("app.vanished", 3, ("scripts",)),  # the bigger radius, but only loose code needs it
+    ]
+    assert result.to_dict()["summary"]["missing_targets"][1]["loose_folders"] == ["scripts"]
+    text = invoke_cli(root, "scan", ".", "--no-git").stdout
+    assert text.index("app.gone") < text.index("app.vanished")
+    assert "only in scripts/, which nothing imports and no test covers" in text
+
+
+@pytest.mark.parametrize("extra", [
+    {"tests/test_scripts.py": "import scripts.backfill\n"},  # a test imports it: live
+    {"scripts/test_backfill.py": "def test_nothing():\n    pass\n"},  # a test path covers it: live
+    {"scripts/__init__.py": ""},  # a regular package (a service run as `python -m`): live
+])
+def test_a_folder_imported_or_tested_or_regular_is_not_loose(tmp_path: Path, extra: dict[str, str]) -> None:
+    root = write_tree(tmp_path / "repo", {**LOOSE, **extra})
+    result = remediator.scan(root, use_git=False)
+    assert [(t.label, t.loose) for t in result.missing_targets][0] == ("app.vanished", ())

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 import remediator
 from remediator.domain.config import Settings
 from tests.conftest import git as _git, write_tree
@@ -17,7 +19,7 @@ def test_move_suggestion_when_names_live_in_exactly_one_module(project) -> None:
         "test_framework/__init__.py": "",
         "test_framework/fixtures/__init__.py": "",
         "test_framework/ssot/__init__.py": "",
-        "test_framework/ssot/websocket_mocks.py": "class MockWebSocketManager: pass\nclass MockWebSocket: pass\n",
+        "test_framework/ssot/websocket_mocks.py": "class MockWebSocketManager:\n    sockets = ()\nclass MockWebSocket:\n    open = True\n",
         "tests/__init__.py": "",
         "tests/test_a.py": "from test_framework.fixtures.websocket_manager_mock import MockWebSocketManager\n",
         "tests/test_b.py": "from test_framework.fixtures.websocket_manager_mock import MockWebSocket, MockWebSocketManager\n",
@@ -119,3 +121,45 @@ def test_backup_suggestion(project) -> None:
     assert suggestions["shared.old_helpers"].path == "shared/backups/old_helpers.py"
     # backups are not modules
     assert "shared.backups.old_helpers" not in result.model.index.modules
+
+
+PLACEHOLDERS = {
+    "class docstring only": 'class Client:\n    """Placeholder for the client."""\n',
+    "class pass": "class Client:\n    pass\n",
+    "def ellipsis": "def Client():\n    ...\n",
+    "def raising NotImplementedError": "def Client():\n    raise NotImplementedError\n",
+    "None": "Client = None\n",
+    "bare Mock": "from unittest.mock import MagicMock\nClient = MagicMock()\n",
+}
+
+
+@pytest.mark.parametrize("stub", PLACEHOLDERS.values(), ids=PLACEHOLDERS.keys())
+def test_a_placeholder_is_never_a_new_home(project, stub: str) -> None:
+    files = {
+        "app/__init__.py": "", "app/api.py": "from app.gone import Client\n",
+        "scripts_dev/__init__.py": "", "scripts_dev/stubs.py": stub,  # the only other definition: a stub
+    }
+    (finding,) = [f for f in project(files).findings if f.path == "app/api.py"]
+    assert finding.suggestion is None or finding.suggestion.kind != "move"
+
+
+def test_a_real_definition_beside_stubs_is_the_new_home(project) -> None:
+    files = {
+        "app/__init__.py": "", "app/api.py": "from app.gone import Client\n",
+        "app/client.py": "class Client:\n    def send(self):\n        return 1\n",
+        "scripts_dev/__init__.py": "", "scripts_dev/stubs.py": "class Client:\n    pass\n",
+    }
+    (finding,) = [f for f in project(files).findings if f.path == "app/api.py"]
+    assert (finding.suggestion.kind, finding.suggestion.target) == ("move", "app.client")
+
+
+@pytest.mark.parametrize("importer, suggested", [("app/api.py", False), ("tests/test_api.py", True)])
+def test_test_code_is_a_new_home_only_for_tests(project, importer: str, suggested: bool) -> None:
+    files = {
+        "app/__init__.py": "", "tests/__init__.py": "",
+        importer: "from app.gone import make_client\n",
+        "tests/factories.py": "def make_client():\n    return object()\n",  # defined only in test code
+    }
+    (finding,) = [f for f in project(files).findings if f.path == importer]
+    is_move = finding.suggestion is not None and finding.suggestion.kind == "move"
+    assert is_move == suggested

@@ -45,7 +45,7 @@ from remediator.adapters.filesystem import SETTLE_SECONDS
 from remediator.adapters.hashing import blake2b
 from remediator.adapters.stat_index import KEY_SIZE, StatIndex, StatSignature
 from remediator.adapters.writer import write_atomically
-from remediator.domain.facts import ImportRecord, ModuleFacts, ParseProblem, StringReference, SysPathEntry
+from remediator.domain.facts import ImportRecord, ModuleFacts, ParseProblem, StringReference, SyntaxNeed, SysPathEntry
 
 CACHE_DIR = ".remediator"
 FORMAT = 1  # bump when the entry or index layout changes
@@ -57,7 +57,7 @@ _KEEP_VERSIONS = 3  # version folders kept (the newest ones); older ones are rem
 _PRUNE_AGE = 3600.0  # seconds: unused entries younger than this are never pruned (a concurrent run may need them)
 _GITIGNORE = b"# remediator's run journal and cache\n*\n"
 _CACHEDIR_TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by remediator.\n"
-_FACTS_CODE = ("adapters/parser.py", "adapters/sys_path_calls.py", "adapters/source_reader.py", "adapters/cache.py", "domain/facts.py", "domain/findings.py")
+_FACTS_CODE = ("adapters/parser.py", "adapters/sys_path_calls.py", "adapters/syntax_version.py", "adapters/source_reader.py", "adapters/cache.py", "domain/facts.py", "domain/findings.py")
 _new = tuple.__new__
 
 
@@ -452,12 +452,14 @@ def _plain(facts: ModuleFacts) -> tuple[Any, ...]:
         None if facts.problem is None else tuple(facts.problem),
         facts.type_checking_names,
         tuple(map(tuple, facts.sys_path)),
+        None if facts.syntax_need is None else tuple(facts.syntax_need),
+        facts.placeholder_names,
     )
 
 
 def _facts_from_plain(value: Any) -> ModuleFacts:
     """Rebuild facts from `_plain`'s shape; raises on any other shape."""
-    imports, strings, bound, defined, dunder_all, dynamic, problem, type_checking, sys_path = value
+    imports, strings, bound, defined, dunder_all, dynamic, problem, type_checking, sys_path, need, placeholders = value
     if not (
         type(imports) is tuple and type(strings) is tuple and type(bound) is frozenset and type(defined) is frozenset
         and type(type_checking) is frozenset and type(sys_path) is tuple
@@ -465,6 +467,7 @@ def _facts_from_plain(value: Any) -> ModuleFacts:
         and all(type(r) is tuple and len(r) == 7 for r in imports)
         and all(type(s) is tuple and len(s) == 6 for s in strings)
         and all(type(e) is tuple and len(e) == 5 for e in sys_path)
+        and (need is None or (type(need) is tuple and len(need) == 4)) and type(placeholders) is frozenset
     ):
         raise ValueError("not a facts entry")
     return _new(ModuleFacts, (
@@ -477,4 +480,6 @@ def _facts_from_plain(value: Any) -> ModuleFacts:
         None if problem is None else ParseProblem(*problem),
         type_checking,
         tuple(map(_new, repeat(SysPathEntry), sys_path)),
+        None if need is None else SyntaxNeed(*need),
+        placeholders,
     ))

@@ -16,6 +16,7 @@ from remediator.domain.config import (
     Settings,
     SsotRule,
     check_module_pattern,
+    parse_python_version,
 )
 
 if sys.version_info >= (3, 11):
@@ -24,8 +25,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 _TOP_KEYS = {
-    "packages", "exclude", "include", "environment", "test_files", "pythonpath", "import_mode", "ssot", "move", "cycle_check",
-    "importlinter",
+    "packages", "exclude", "include", "environment", "test_files", "pythonpath", "import_mode", "python_version", "ssot", "move",
+    "cycle_check", "importlinter",
 }
 _CYCLE_CHECKS = ("all", "import-time")
 _SSOT_KEYS = {"name", "forbid", "scope", "allow", "use", "symbols"}
@@ -66,12 +67,24 @@ def _load_own_settings(root: Path, config: Path | None) -> Settings:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(path, "toml", f"invalid TOML: {error}") from None
     table = document.get("tool", {}).get("remediator")
+    requires = _requires_python(root / "pyproject.toml", document if path.name == "pyproject.toml" else None)
     if table is None:
         if config is not None and path.name != "pyproject.toml" and "tool" not in document:
             table = document  # a dedicated remediator.toml holds the settings at top level
         else:
-            return Settings(source=path)
-    return parse_settings(table, path)
+            return Settings(source=path, requires_python=requires)
+    return dataclasses.replace(parse_settings(table, path), requires_python=requires)
+
+
+def _requires_python(pyproject: Path, document: dict[str, Any] | None) -> str | None:
+    """`[project] requires-python` of the root's pyproject.toml (already read when it is the settings file)."""
+    if document is None:
+        try:
+            document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return None
+    value = document.get("project", {}).get("requires-python")
+    return value if isinstance(value, str) else None
 
 
 def parse_settings(table: Any, path: Path | None = None) -> Settings:
@@ -89,6 +102,7 @@ def parse_settings(table: Any, path: Path | None = None) -> Settings:
         test_files=_strings(table.get("test_files", list(DEFAULT_TEST_FILES)), f"{prefix}.test_files", path),
         pythonpath=_strings(table.get("pythonpath", []), f"{prefix}.pythonpath", path),
         import_mode=None if table.get("import_mode") is None else _choice(table["import_mode"], IMPORT_MODES, f"{prefix}.import_mode", path),
+        python_version=_python_version(table.get("python_version"), f"{prefix}.python_version", path),
         cycle_check=_choice(table.get("cycle_check", "all"), _CYCLE_CHECKS, f"{prefix}.cycle_check", path),
         importlinter=_boolean(table.get("importlinter", True), f"{prefix}.importlinter", path),
         ssot=tuple(_ssot(item, f"{prefix}.ssot[{i}]", path) for i, item in enumerate(_tables(table.get("ssot", []), f"{prefix}.ssot", path))),
@@ -184,6 +198,14 @@ def _pattern(value: Any, key: str, path: Path | None, *, wildcards: bool) -> Non
         problem = f"{value!r}: wildcards are not allowed here"
     if problem:
         raise ConfigError(path, key, problem)
+
+
+def _python_version(value: Any, key: str, path: Path | None) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or parse_python_version(value) is None:
+        raise ConfigError(path, key, f'must be a Python 3 version such as "3.10", got {value!r}')
+    return value
 
 
 def _optional_string(value: Any, key: str, path: Path | None) -> str | None:

@@ -42,6 +42,7 @@ class Environment:
     site_packages: tuple[str, ...]
     installed: frozenset[str]
     stdlib: frozenset[str] = field(default_factory=lambda: frozenset(getattr(sys, "stdlib_module_names", ())))
+    namespaces: frozenset[str] = frozenset()  # installed namespace portions (folders without __init__.py): they merge
 
     def provider(self, name: str) -> str | None:
         """Who provides top-level `name` besides the project: the standard library, an installed package, or None."""
@@ -74,7 +75,7 @@ class Environment:
     def fingerprint(self) -> str:
         """Changes when the names change (a package installed or removed, another interpreter)."""
         digest = blake2b(digest_size=12)
-        digest.update(repr((sys.version_info[:2], self.site_packages, sorted(self.installed))).encode())
+        digest.update(repr((sys.version_info[:2], self.site_packages, sorted(self.installed), sorted(self.namespaces))).encode())
         return digest.hexdigest()
 
 
@@ -90,9 +91,9 @@ def find_environment(root: Path, setting: str | None = None) -> Environment:
     for description, place in candidates:
         folders = _site_packages_of(place)
         if folders:
-            return Environment(description, tuple(folders), _names_in(folders))
+            return Environment(description, tuple(folders), *_names_in(folders))
     folders = _running_site_packages()
-    return Environment("the interpreter running remediator", tuple(folders), _names_in(folders))
+    return Environment("the interpreter running remediator", tuple(folders), *_names_in(folders))
 
 
 def _site_packages_of(place: Path) -> list[str]:
@@ -114,9 +115,11 @@ def _running_site_packages() -> list[str]:
     return sorted(folder for folder in folders if os.path.isdir(folder))
 
 
-def _names_in(folders: list[str]) -> frozenset[str]:
-    """Top-level regular packages and modules in site-packages folders (one listing each)."""
+def _names_in(folders: list[str]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Top-level regular packages and modules, the standard library's names, and namespace portions (folders
+    without `__init__.py`), in site-packages folders (one listing each)."""
     names: set[str] = set()
+    namespaces: set[str] = set()
     for folder in folders:
         try:
             entries = list(os.scandir(folder))
@@ -128,13 +131,16 @@ def _names_in(folders: list[str]) -> frozenset[str]:
                 if entry.is_dir():
                     if name.isidentifier() and os.path.isfile(os.path.join(entry.path, "__init__.py")):
                         names.add(name)
+                    elif name.isidentifier() and name != "__pycache__" and _holds_modules(entry.path):
+                        namespaces.add(name)
                 elif name.endswith(".py") and name[:-3].isidentifier():
                     names.add(name[:-3])
                 elif name.endswith(_EXTENSION_SUFFIXES) and name.split(".")[0].isidentifier():
                     names.add(name.split(".")[0])
             except OSError:
                 continue
-    return frozenset(names)
+    stdlib = frozenset(getattr(sys, "stdlib_module_names", ()))
+    return frozenset(names), stdlib, frozenset(namespaces - names)
 
 
 def project_distribution(root: Path) -> str | None:
@@ -153,6 +159,17 @@ def project_distribution(root: Path) -> str | None:
 def normalise_distribution(name: str) -> str:
     """A distribution name as PEP 503 compares them."""
     return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _holds_modules(folder: str) -> bool:
+    """Whether a folder without `__init__.py` holds something importable (a namespace portion, not a data folder)."""
+    try:
+        return any(
+            name.endswith((".py", *_EXTENSION_SUFFIXES)) or os.path.isfile(os.path.join(folder, name, "__init__.py"))
+            for name in os.listdir(folder)
+        )
+    except OSError:
+        return False
 
 
 @lru_cache(maxsize=8)

@@ -29,6 +29,7 @@ from remediator.domain.facts import ParseProblem
 from remediator.domain.findings import UNREADABLE_FILE
 
 from remediator.adapters.environment import normalise_distribution, project_distribution
+from remediator.adapters.git_ignored import ignored_folders
 
 if TYPE_CHECKING:
     from remediator.adapters.environment import Environment
@@ -68,6 +69,7 @@ class Discovery:
     directories: dict[str, DirectoryRecord] = field(default_factory=dict)  # every directory listed, by relpath
     left_out: list[tuple[str, int, str]] = field(default_factory=list)  # (folder, Python files, why) not scanned
     shadowed: list[tuple[str, str, str]] = field(default_factory=list)  # (relpath, module, the winner's relpath)
+    merged: set[str] = field(default_factory=set)  # top-level namespace folders an installed namespace package merges with
 
 
 PACKAGE_FILE, STUB_FILE = 1, 2  # flags of a file in a Layout
@@ -85,6 +87,7 @@ class Layout:
     problems: tuple[tuple[str, str, tuple[str, str, int, int]], ...]  # (relpath, module, problem as a tuple)
     left_out: tuple[tuple[str, int, str], ...] = ()  # (folder, Python files, why): copies of the project, not scanned
     shadowed: tuple[tuple[str, str, str], ...] = ()  # (relpath, module, winner): files no import can reach
+    merged: tuple[str, ...] = ()  # top-level namespace folders that merge with an installed namespace package
     directories: Mapping[str, DirectoryRecord] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -94,7 +97,7 @@ class Layout:
             tuple(sorted(discovery.namespace_packages)), tuple(sorted(discovery.extension_modules)),
             tuple(sorted(discovery.roots)), tuple(discovery.backups),
             tuple((relpath, module, tuple(problem)) for relpath, module, problem in discovery.problems),  # type: ignore[misc]
-            tuple(discovery.left_out), tuple(discovery.shadowed), dict(discovery.directories),
+            tuple(discovery.left_out), tuple(discovery.shadowed), tuple(sorted(discovery.merged)), dict(discovery.directories),
         )
 
     def discovery(self, root: Path) -> Discovery:
@@ -103,7 +106,7 @@ class Layout:
         problems = [(relpath, module, ParseProblem(*problem)) for relpath, module, problem in self.problems]
         return Discovery(
             root, files, set(self.namespace_packages), set(self.extension_modules), set(self.roots),
-            list(self.backups), problems, dict(self.directories), list(self.left_out), list(self.shadowed),
+            list(self.backups), problems, dict(self.directories), list(self.left_out), list(self.shadowed), set(self.merged),
         )
 
     def source_file(self, root: Path, position: int) -> SourceFile:
@@ -117,19 +120,19 @@ class Layout:
             "\0".join(module for _relpath, module, _flags in self.files),
             bytes(flags for _relpath, _module, flags in self.files),
             self.namespace_packages, self.extension_modules, self.roots, self.backups, self.problems, self.left_out,
-            self.shadowed, dict(self.directories),
+            self.shadowed, self.merged, dict(self.directories),
         )
 
     @classmethod
     def from_plain(cls, value: Any) -> Layout:
         """The layout `to_plain` gave; raises ValueError (or TypeError) for anything else."""
-        relpaths, modules, flags, namespace, extension, roots, backups, problems, left_out, shadowed, directories = value
+        relpaths, modules, flags, namespace, extension, roots, backups, problems, left_out, shadowed, merged, directories = value
         if type(relpaths) is not str or type(modules) is not str or type(flags) is not bytes or type(directories) is not dict:
             raise ValueError("not a layout")
         files = tuple(zip(relpaths.split("\0"), modules.split("\0"), flags)) if flags else ()
         if len(files) != len(flags):
             raise ValueError("the columns of a layout differ in length")
-        return cls(files, namespace, extension, roots, backups, problems, left_out, shadowed, directories)
+        return cls(files, namespace, extension, roots, backups, problems, left_out, shadowed, merged, directories)
 
 
 def files_by_module(files: Iterable[tuple[str, str, int]], *, runtime_only: bool = False) -> dict[str, list[str]]:
@@ -190,7 +193,7 @@ def discover(
     standard-library module is recorded as shadowing it.
     """
     root = root.resolve()
-    walker = _Walker(root, exclude)
+    walker = _Walker(root, exclude, frozenset(f for f in ignored_folders(root) if not _included(f, include)))
     bases = [root] + ([root / "src"] if (root / "src").is_dir() and not (root / "src" / "__init__.py").exists() else [])
     if packages is not None:
         for base in bases:
@@ -240,11 +243,16 @@ def discover(
                     walker.leave_out(entry.name, f"a namespace folder: Python imports {entry.name} from {provider}", backups=False)
                 elif walker.walk_package(Path(entry.path), entry.name):
                     walker.result.roots.add(entry.name)
+                    if not regular and environment is not None and entry.name in environment.namespaces:
+                        walker.result.merged.add(entry.name)  # its portions merge with the installed one's
                     if regular and environment is not None:
                         _note_hidden(walker, environment, walker.relpath(Path(entry.path)) + "/", entry.name)
                 elif entry.name in BACKUP_DIRS and not _included(entry.name, include):
                     walker.leave_out(entry.name, BACKUP_REASON)  # a backup folder whose stamps no import can name
     _leave_out_snapshots(walker, include)
+    for top in sorted(walker.result.roots & walker.ignored):
+        if top in walker.result.namespace_packages or os.path.isdir(root / top):
+            _drop_top(walker, top, GIT_IGNORED_REASON)
     return walker.result
 
 
@@ -262,6 +270,7 @@ def _note_hidden(walker: _Walker, environment: Environment, relpath: str, name: 
         if distribution is None or normalise_distribution(distribution) != project_distribution(walker.root):
             walker.result.shadowed.append((relpath, name, INSTALLED_WINNER + (distribution or name)))
 BACKUP_REASON = "a backup folder"
+GIT_IGNORED_REASON = "ignored by git"
 
 
 def _leave_out_snapshots(walker: _Walker, include: tuple[str, ...]) -> None:
@@ -280,13 +289,21 @@ def _leave_out_snapshots(walker: _Walker, include: tuple[str, ...]) -> None:
             reason = SNAPSHOT_REASON
         else:
             continue
-        folder = top + "/"
-        result.files = [f for f in result.files if not f.module.startswith(prefix)]
-        result.problems = [p for p in result.problems if not p[0].startswith(folder)]
-        result.namespace_packages = {m for m in result.namespace_packages if m != top and not m.startswith(prefix)}
-        result.extension_modules = {m for m in result.extension_modules if not m.startswith(prefix)}
-        result.roots.discard(top)
-        walker.leave_out(top, reason)
+        _drop_top(walker, top, reason)
+
+
+def _drop_top(walker: _Walker, top: str, reason: str) -> None:
+    """Take a walked top-level folder out of what is scanned, and record it as left out."""
+    result = walker.result
+    prefix, folder = top + ".", top + "/"
+    result.files = [f for f in result.files if f.module != top and not f.module.startswith(prefix)]
+    result.problems = [p for p in result.problems if not p[0].startswith(folder)]
+    result.namespace_packages = {m for m in result.namespace_packages if m != top and not m.startswith(prefix)}
+    result.extension_modules = {m for m in result.extension_modules if not m.startswith(prefix)}
+    result.shadowed = [s for s in result.shadowed if not s[0].startswith(folder)]
+    result.roots.discard(top)
+    result.merged.discard(top)
+    walker.leave_out(top, reason)
 
 
 def _included(folder: str, include: tuple[str, ...]) -> bool:
@@ -337,8 +354,9 @@ def _test_name(patterns: tuple[str, ...]) -> Callable[[str], object]:
 
 
 class _Walker:
-    def __init__(self, root: Path, exclude: tuple[str, ...]) -> None:
+    def __init__(self, root: Path, exclude: tuple[str, ...], ignored: frozenset[str] = frozenset()) -> None:
         self.root = root
+        self.ignored = ignored  # folders git ignores (relpaths): below a package, left out when walked
         self._exclude_patterns = [glob_pattern(p) for p in exclude]
         self.exclude = exclude
         self.result = Discovery(root)
@@ -393,7 +411,9 @@ class _Walker:
                 self.result.backups.append(self.relpath(path))
                 continue
             if _is_dir(entry):
-                if name in BACKUP_DIRS and "__init__.py" not in _names(path):
+                if self.ignored and self.relpath(path) in self.ignored:
+                    self.leave_out(self.relpath(path), GIT_IGNORED_REASON)
+                elif name in BACKUP_DIRS and "__init__.py" not in _names(path):
                     self.watch(path)
                     self.result.backups.extend(self.python_files_below(path))
                 elif name.isidentifier() and self.walk_package(path, f"{module}.{name}"):
@@ -473,7 +493,9 @@ class _Walker:
         below = self.python_files_below(self.root / folder)
         if backups:
             self.result.backups.extend(below)
-        self.result.left_out.append((folder, sum(1 for path in below if path.endswith(".py")), reason))
+        count = sum(1 for path in below if path.endswith(".py"))
+        if count or reason != GIT_IGNORED_REASON:  # an ignored folder without Python files is not worth a line
+            self.result.left_out.append((folder, count, reason))
 
     def python_files_below(self, directory: Path) -> list[str]:
         found = []

@@ -25,10 +25,12 @@ from remediator.domain.facts import (
     ModuleFacts,
     ParseProblem,
     StringReference,
+    SyntaxNeed,
     empty_facts,
 )
 from remediator.domain.findings import SYNTAX_ERROR
 from remediator.adapters.sys_path_calls import sys_path_entries
+from remediator.adapters.syntax_version import NEWER_SYNTAX_PATTERNS, syntax_needs
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser, Query
@@ -53,8 +55,8 @@ def parse_source(source: bytes) -> ModuleFacts:
     """Facts of one module, given its UTF-8 source (see adapters.source_reader)."""
     tree = _parser().parse(source)
     root = tree.root_node
-    if root.has_error:
-        problem = _confirm_syntax_error(source)
+    if root.has_error:  # what tree-sitter refuses, Python may accept (then it may still refuse it at compile time)
+        problem = _confirm_syntax_error(source) or _compile_stage_error(source)
         if problem is not None:
             return empty_facts(problem)
     extractor = _Extractor(source)
@@ -63,6 +65,8 @@ def parse_source(source: bytes) -> ModuleFacts:
         problem = _rejected_at_compile_time(source, root, extractor.module_return)
         if problem is not None:
             return empty_facts(problem)
+    if extractor.syntax_need is not None:
+        facts = facts._replace(syntax_need=extractor.syntax_need)
     if b"sys.path" in source:
         facts = facts._replace(sys_path=sys_path_entries(source))
     return facts
@@ -148,20 +152,28 @@ def _rejected_at_compile_time(source: bytes, root: Node, suspicious: bool) -> Pa
 
     tree-sitter accepts Python 2 `print`/`exec` statements and `<>`, an indented
     statement at module level, `return` or `await` where Python forbids them,
-    `from __future__` after other statements (or naming an unknown feature) and
-    `0777`. Cheap checks (`suspicious`: the extractor saw a module-level
+    `from __future__` after other statements (or naming an unknown feature),
+    `0777`, backquotes, `10L`, `ur"..."` and `raise E, "message"`. Cheap checks (`suspicious`: the extractor saw a module-level
     `return`) find the files that may hold one; only those are compiled (never
     run), and only a refusal is reported.
     """
     if not (suspicious or _may_be_rejected(source, root)):
         return None
-    problem = _confirm_syntax_error(source)
-    if problem is not None:
-        return problem
+    return _confirm_syntax_error(source) or _compile_stage_error(source)
+
+
+def _compile_stage_error(source: bytes) -> ParseProblem | None:
+    """The error Python's compiler (not its parser) raises for a file the running Python parses, or None."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            compile(source.decode("utf-8", "replace"), "<checked>", "exec", dont_inherit=True)
+            tree = ast.parse(source.decode("utf-8", "replace"))
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return None  # syntax newer than the running Python, which `_confirm_syntax_error` judged valid
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(tree, "<checked>", "exec", dont_inherit=True)
     except SyntaxError as error:  # the parse succeeded: a compile-stage error, the same in every version
         return ParseProblem(SYNTAX_ERROR, error.msg, error.lineno or 1, error.offset or 1)
     except (RecursionError, MemoryError, ValueError):
@@ -178,8 +190,9 @@ def _may_be_rejected(source: bytes, root: Node) -> bool:
         if kind in ("print_statement", "exec_statement"):
             return True
         if kind == "future_import_statement":
-            if seen_code or any(_text(name).split(" as ")[0].strip() not in _FUTURE_FEATURES
-                                for name in node.children_by_field_name("name")):
+            if seen_code or any(child.type == "wildcard_import" for child in node.children) or any(
+                _text(name).split(" as ")[0].strip() not in _FUTURE_FEATURES for name in node.children_by_field_name("name")
+            ):
                 return True
         elif kind != "comment" and not (position == 0 and kind == "expression_statement" and node.named_children
                                         and node.named_children[0].type == "string"):
@@ -190,7 +203,48 @@ def _may_be_rejected(source: bytes, root: Node) -> bool:
         return True
     if b"<>" in source:  # Python 2's not-equal (or just text in a string: compile() tells)
         return True
-    return _ZERO_DIGIT.search(source) is not None and _LEADING_ZERO.search(source) is not None
+    if _ZERO_DIGIT.search(source) is not None and _LEADING_ZERO.search(source) is not None:
+        return True
+    return _python2_literal_or_raise(source, root)
+
+
+_FOLDED = bytes.maketrans(b"0123456789lur", b"0000000000LUR")  # digits -> 0; l, u, r -> upper case
+
+
+def _python2_literal_or_raise(source: bytes, root: Node) -> bool:
+    """Backquotes, `10L`, a `ur"..."` prefix, `raise E, "message"`: Python 2 forms tree-sitter reads as valid code.
+
+    Found in the bytes by a translation and plain searches (C speed), each confirmed on the tree.
+    """
+    if b"`" in source:
+        start = source.find(b"`")
+        while start != -1:
+            node = root.descendant_for_byte_range(start, start + 1)
+            if node is not None and node.type == "string_start":
+                return True
+            start = source.find(b"`", start + 1)
+    folded = source.translate(_FOLDED)
+    for needle in (b"0L", b'UR"', b"UR'"):
+        start = folded.find(needle)
+        while start != -1:
+            node = root.descendant_for_byte_range(start, start + 1)
+            if node is not None and node.type in ("integer", "string_start"):
+                text = node.text or b""
+                if text[-1:] in (b"l", b"L") or text[:2].lower() == b"ur":
+                    return True
+            start = folded.find(needle, start + 1)
+    start = source.find(b"raise ")
+    while start != -1:
+        end = source.find(b"\n", start)
+        if b"," in source[start : end if end != -1 else len(source)]:
+            node = root.descendant_for_byte_range(start, start + 5)
+            statement = node.parent if node is not None else None
+            if statement is not None and statement.type == "raise_statement" and any(
+                child.type == "expression_list" for child in statement.named_children
+            ):
+                return True
+        start = source.find(b"raise ", start + 6)
+    return False
 
 
 def _await_outside_async(source: bytes, root: Node) -> bool:
@@ -230,7 +284,9 @@ def _queries() -> tuple[Query, Query]:
     import tree_sitter_python
 
     language = Language(tree_sitter_python.language())
-    imports = Query(language, "(import_statement) @import (import_from_statement) @import (global_statement) @global")
+    imports = Query(
+        language, "(import_statement) @import (import_from_statement) @import (global_statement) @global" + NEWER_SYNTAX_PATTERNS,
+    )
     calls = Query(
         language,
         """(call function: [(identifier) (attribute)] @function arguments: (argument_list) @arguments
@@ -262,10 +318,14 @@ class _Extractor:
         self.all_is_static = True
         self.dynamic = any(hint in source for hint in _DYNAMIC_HINTS)
         self.module_return = False  # a `return` at module level: Python refuses the file
+        self.syntax_need: SyntaxNeed | None = None  # the newest syntax used
+        self.placeholders: set[str] = set()  # module-level names defined as a stub: `pass` body, `= None`, `= Mock()`
+        self.substantive: set[str] = set()  # ... and those defined with real content somewhere in the module
 
     def run(self, root: Node) -> ModuleFacts:
         import_query, call_query = _queries()
         captured = _captures(import_query, root)
+        self.syntax_need = syntax_needs(self.source, captured, root)
         imports: list[ImportRecord] = []
         for node in sorted(captured.get("import", ()), key=lambda n: n.start_byte):
             imports.extend(self._import_records(node))
@@ -305,7 +365,7 @@ class _Extractor:
         dunder_all = tuple(self.dunder_all) if self.dunder_all is not None and self.all_is_static else None
         return ModuleFacts(
             tuple(imports), tuple(strings), frozenset(self.bound), frozenset(self.defined), dunder_all, self.dynamic,
-            None, frozenset(checking - runtime),
+            None, frozenset(checking - runtime), placeholder_names=frozenset(self.placeholders - self.substantive),
         )
 
     # -- imports -------------------------------------------------------------
@@ -379,6 +439,7 @@ class _Extractor:
         if kind in ("function_definition", "class_definition"):
             name = _text(statement.child_by_field_name("name"))
             self.defined.add(name)
+            (self.placeholders if _is_placeholder_body(statement.child_by_field_name("body")) else self.substantive).add(name)
             if name == "__getattr__" and kind == "function_definition":
                 self.dynamic = True
         elif kind == "expression_statement":
@@ -404,6 +465,8 @@ class _Extractor:
                 right = node.child_by_field_name("right")
                 if left is not None and left.type == "identifier" and _text(left) == "__all__":
                     self._set_all(right)
+                if left is not None and left.type == "identifier":
+                    (self.placeholders if _is_placeholder_value(right) else self.substantive).add(_text(left))
                 self._bind_target(left)
                 node = right
         elif node.type == "augmented_assignment":
@@ -459,6 +522,37 @@ class _Extractor:
         prefix = self.source[start:node.start_byte]
         width = len(prefix) if prefix.isascii() else len(prefix.decode("utf-8", "replace"))
         return row + 1, width + 1
+
+
+_MOCKS = frozenset({"Mock", "MagicMock", "AsyncMock", "NonCallableMock", "mock.Mock", "mock.MagicMock", "mock.AsyncMock",
+                    "unittest.mock.Mock", "unittest.mock.MagicMock", "object"})
+
+
+def _is_placeholder_body(body: Node | None) -> bool:
+    """A `def`/`class` body of only a docstring, `pass`, `...` or `raise NotImplementedError`: a stub."""
+    if body is None:
+        return False
+    for statement in body.named_children:
+        if statement.type == "pass_statement" or statement.type == "comment":
+            continue
+        if statement.type == "expression_statement" and statement.named_children and statement.named_children[0].type in ("string", "ellipsis"):
+            continue
+        if statement.type == "raise_statement" and b"NotImplementedError" in (statement.text or b""):
+            continue
+        return False
+    return True
+
+
+def _is_placeholder_value(value: Node | None) -> bool:
+    """`None`, or a bare `Mock()` / `MagicMock()` / `object()`: a name that holds nothing real."""
+    if value is None:
+        return False
+    if value.type == "none":
+        return True
+    if value.type == "call":
+        arguments = value.child_by_field_name("arguments")
+        return _text(value.child_by_field_name("function")) in _MOCKS and (arguments is None or not arguments.named_children)
+    return False
 
 
 def _module_statements(root: Node) -> Iterator[Node]:

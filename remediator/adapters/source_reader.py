@@ -37,7 +37,7 @@ def decode_source(data: bytes) -> bytes | ParseProblem:
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
         declared = _declared_encoding(data)
-        if declared is not None and _codec_name(declared) != "utf-8":
+        if declared is not None and not _names_utf8_for_bom(declared):
             return ParseProblem(UNREADABLE_FILE, f"a UTF-8 BOM conflicts with the coding cookie ({declared})", 1, 1)
     else:
         declared = _declared_encoding(data)
@@ -64,11 +64,11 @@ def decode_source(data: bytes) -> bytes | ParseProblem:
     return data
 
 
-def _codec_name(encoding: str) -> str | None:
-    try:
-        return codecs.lookup(encoding).name
-    except LookupError:
-        return None
+def _names_utf8_for_bom(declared: str) -> bool:
+    """Whether CPython's tokenizer takes a cookie beside a UTF-8 BOM: only `utf-8` (any case, `_` for `-`) or
+    `utf-8-*`; `utf8`, which codecs would accept, is an "encoding problem: utf8 with BOM"."""
+    name = declared[:12].lower().replace("_", "-")
+    return name == "utf-8" or name.startswith("utf-8-")
 
 
 def _declared_encoding(data: bytes) -> str | None:

@@ -16,6 +16,7 @@ from remediator.analysis.dependencies import DependencyRecorder
 
 PACKAGE = 1
 SOURCE, NAMESPACE, EXTENSION, UNREADABLE = 0, 2, 4, 6  # the kind, in bits 1-2 of the flags
+MERGED = 8  # a top-level namespace package whose portions merge with an installed namespace package
 _KIND_MASK = 6
 KIND_NAMES = {SOURCE: "source", NAMESPACE: "namespace", EXTENSION: "extension", UNREADABLE: "unreadable"}
 
@@ -72,6 +73,13 @@ class ModuleIndex:
             self._frames[-1].add((module, None))
         flags = self.table.get(module)
         return None if flags is None else flags & _KIND_MASK
+
+    def is_merged(self, module: str) -> bool:
+        """True when `module`'s top-level package merges with an installed namespace package (its other portions are not seen)."""
+        top = module.partition(".")[0]
+        if self._frames:
+            self._frames[-1].add((top, None))
+        return self.table.get(top, 0) & MERGED == MERGED
 
     def is_internal(self, module: str) -> bool:
         """True when `module` is one of the project's packages or lies under one."""
@@ -141,4 +149,7 @@ def module_table(discovery: Discovery) -> dict[str, int]:
         for i in range(1, len(parts)):
             parent = ".".join(parts[:i])
             table[parent] = table.get(parent, NAMESPACE) | PACKAGE
+    for name in discovery.merged:
+        if name in table:
+            table[name] |= MERGED
     return table

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from remediator.analysis.dependencies import DependencyRecorder, Memo
-from remediator.analysis.module_index import ModuleIndex
+from remediator.analysis.module_index import NAMESPACE, ModuleIndex
 from remediator.analysis.search_path import SearchPath
 from remediator.analysis.symbols import SymbolTables
 from remediator.domain.facts import NOT_MODULE_LEVEL, ImportRecord, StringReference
@@ -86,17 +86,26 @@ class ModuleResolver:
         if record.name is None:
             if self.index.exists(base):
                 return Resolution(OK, base, None, base)
-            return Resolution(MISSING_MODULE, base, None, self.index.nearest_existing(base))
+            return self._missing(base, None)
         if not self.index.exists(base):
-            return Resolution(MISSING_MODULE, base, record.name, self.index.nearest_existing(base))
+            return self._missing(base, record.name)
         if record.name == "*":
             return Resolution(OK, base, "*", base)
         submodule = f"{base}.{record.name}"
         if self.index.exists(submodule):
             return Resolution(OK, base, record.name, submodule)
         if self._has_name(base, record.name) is False:
+            if self.index.kind(base) == NAMESPACE and self.index.is_merged(base):
+                return Resolution(EXTERNAL, submodule, None, None)  # may be a submodule of the installed portion
             return Resolution(MISSING_NAME, base, record.name, base)
         return Resolution(OK, base, record.name, base)
+
+    def _missing(self, module: str, name: str | None) -> Resolution:
+        """A project module that does not exist: missing, unless an installed namespace portion may provide it."""
+        nearest = self.index.nearest_existing(module)
+        if nearest is not None and self.index.is_merged(module) and self.index.kind(nearest) == NAMESPACE:
+            return Resolution(EXTERNAL, module, name, None)  # below a namespace the installed portion also has
+        return Resolution(MISSING_MODULE, module, name, nearest)
 
     def resolve_dotted(self, dotted: str, *, module_only: bool) -> Resolution:
         """Resolve a dotted path to a module (`module_only`) or to an object in a module."""
@@ -105,6 +114,8 @@ class ModuleResolver:
         if self.index.exists(dotted):
             return Resolution(OK, dotted, None, dotted)
         module = self.index.nearest_existing(dotted)
+        if module is not None and self.index.is_merged(dotted) and self.index.kind(module) == NAMESPACE:
+            return Resolution(EXTERNAL, dotted, None, None)  # below a namespace the installed portion also has
         if module_only or module is None:
             return Resolution(MISSING_MODULE, dotted, None, module)
         rest = dotted[len(module) + 1 :].split(".")

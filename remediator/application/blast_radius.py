@@ -21,6 +21,7 @@ class MissingTarget:
     failing_modules: set[str] = field(default_factory=set)
     failing_test_files: list[str] = field(default_factory=list)
     suggestion: Suggestion | None = None
+    loose: tuple[str, ...] = ()  # when every importer lies in loose folders (nothing imports them, no tests): those folders
 
     @property
     def kind(self) -> str:
@@ -40,12 +41,17 @@ class MissingTarget:
             "failing_modules": len(self.failing_modules),
             "failing_test_files": self.failing_test_files,
             "suggestion": self.suggestion.to_dict() if self.suggestion else None,
+            "loose_folders": list(self.loose),
         }
 
 
 def missing_targets(analysis: ProjectAnalysis, findings: list[Finding]) -> list[MissingTarget]:
-    """Group broken-import findings by what is missing and compute each group's blast radius."""
+    """Group broken-import findings by what is missing and compute each group's blast radius.
+
+    Biggest blast radius first; targets needed only by loose folders (`ProjectAnalysis.loose_folders`) come last.
+    """
     groups: dict[tuple[str, str | None], MissingTarget] = {}
+    places: dict[tuple[str, str | None], set[str]] = {}  # the top-level folders of each target's importers
     for finding in findings:
         if finding.rule not in (MISSING_MODULE, MISSING_NAME) or finding.target is None:
             continue
@@ -55,16 +61,23 @@ def missing_targets(analysis: ProjectAnalysis, findings: list[Finding]) -> list[
             group.string_references += 1
         elif finding.importer:
             group.importers.add(finding.importer)
+        if finding.importer:
+            places.setdefault(key, set()).add(finding.importer.partition(".")[0])
         if group.suggestion is None and finding.suggestion is not None:
             group.suggestion = finding.suggestion
     if not groups:
         return []
     seeds = analysis.seeds()
     conftests = analysis.conftests()
+    loose = analysis.loose_folders()
     for key, group in groups.items():
         group.failing_modules = analysis.failing_modules(seeds.get(key, set()))
         group.failing_test_files = _failing_tests(analysis, group.failing_modules, conftests)
-    return sorted(groups.values(), key=lambda g: (-len(g.failing_modules), -len(g.importers), g.label))
+        tops = places.get(key, set())
+        if tops and tops <= loose:
+            group.loose = tuple(sorted(tops))
+    # A target only loose code needs never ranks above one the live packages need.
+    return sorted(groups.values(), key=lambda g: (bool(g.loose), -len(g.failing_modules), -len(g.importers), g.label))
 
 
 def _failing_tests(analysis: ProjectAnalysis, failing: set[str], conftests: dict[str, str]) -> list[str]:

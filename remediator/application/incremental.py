@@ -39,6 +39,7 @@ from remediator.adapters.analysis_store import AnalysisStore, ShardedMap, StoreC
 from remediator.adapters.cache import FactsCache, content_key
 from remediator.adapters.environment import environment_for
 from remediator.adapters.filesystem import Layout, directories_changed, discover, files_by_module
+from remediator.adapters.git_ignored import ignore_rules_digest
 from remediator.adapters.hashing import blake2b
 from remediator.adapters.pytest_config import read_pytest_paths
 from remediator.analysis.dependencies import Dependency
@@ -124,6 +125,7 @@ def analysis_key(settings: Settings, root: Path) -> str:
     digest.update(repr(dataclasses.replace(settings, source=None)).encode())
     digest.update(environment_for(str(Path(root).resolve()), settings.environment).fingerprint().encode())
     digest.update(repr(read_pytest_paths(Path(root).resolve())).encode())  # pytest's pythonpath and import mode
+    digest.update(ignore_rules_digest(Path(root).resolve()).encode())  # which folders git ignores (discovery leaves them out)
     digest.update(str(STATE_FORMAT).encode())
     package = Path(__file__).resolve().parent.parent
     for folder in _ANALYSIS_CODE:  # an edited install must not reuse an analysis made by other code

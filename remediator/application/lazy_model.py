@@ -241,7 +241,7 @@ class StoreSource:
         found: dict[str, set[str]] = {}
         for name in sorted(names):
             for module in sorted(candidates[name]):
-                if any(name in facts.defined_names for facts in self._facts.of_module(module)):
+                if any(name in facts.defined_names and name not in facts.placeholder_names for facts in self._facts.of_module(module)):
                     found.setdefault(name, set()).add(module)
         return found
 

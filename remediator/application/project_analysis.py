@@ -31,7 +31,7 @@ from remediator.domain.findings import Finding
 from remediator.rules.broken_imports import broken_imports_in
 from remediator.rules.import_cycles import cycle_finding
 from remediator.rules.ssot import Compliance, in_scope, ssot_violations_in
-from remediator.rules.unparsable_files import discovery_problems, shadowed_modules, unparsable_file
+from remediator.rules.unparsable_files import discovery_problems, newer_syntax, shadowed_modules, unparsable_file
 
 # Where a finding comes in the scan's order among findings at the same place (then: source order).
 RANK_UNPARSABLE, RANK_DISCOVERY, RANK_BROKEN, RANK_SSOT = 0, 1, 2, 3  # RANK_SSOT + the rule's number
@@ -67,7 +67,7 @@ def analyse_file(model: ModelQueries, parsed: ParsedFile) -> tuple[FileSummary, 
         recorder.push()
     try:
         ranked: list[tuple[int, Finding]] = []
-        problem = unparsable_file(parsed)
+        problem = unparsable_file(parsed) or newer_syntax(parsed, model.settings)
         if problem is not None:
             ranked.append((RANK_UNPARSABLE, problem))
         ranked += [(RANK_BROKEN, finding) for finding in broken_imports_in(model, parsed)]
@@ -225,12 +225,36 @@ class ProjectAnalysis:
             if relpath.startswith(prefix) and not flags & STUB_FILE and is_test_file(relpath, patterns)
         ]
 
+    def loose_folders(self) -> set[str]:
+        """Top-level namespace folders (no `__init__.py`) that hold no test file and that nothing outside imports.
+
+        A `scripts/` tree: its findings are real, but rank below those of the live packages.
+        """
+        namespace = set(self.layout.namespace_packages)
+        candidates = {top for top in self.layout.roots if top in namespace}
+        if not candidates:
+            return set()
+        patterns = self.settings.test_files
+        for relpath, module, _flags in self.layout.files:
+            top = module.partition(".")[0]
+            if top in candidates and (is_test_file(relpath, patterns) or relpath.rpartition("/")[2] == "conftest.py"):
+                candidates.discard(top)
+        edges = self.graph.edges
+        for importer in list(edges):
+            source = importer.partition(".")[0]
+            for target in edges[importer]:
+                top = target.partition(".")[0]
+                if top != source and top in candidates:
+                    candidates.discard(top)
+        return candidates
+
     def conftests(self) -> dict[str, str]:
         """Module -> the folder of each conftest.py."""
         return {module: str(PurePosixPath(relpath).parent) for relpath, module, _flags in self.layout.files if relpath.endswith("conftest.py")}
 
     def definers(self, names: set[str]) -> dict[str, set[str]]:
-        """Name -> the modules that define it themselves (def, class, assignment)."""
+        """Name -> the modules that define it themselves (def, class, assignment), not as a stub (`pass` body,
+        `= None`, `= Mock()`: `ModuleFacts.placeholder_names`)."""
         return self.source.definers(names) if names else {}
 
 
@@ -317,7 +341,7 @@ class ModelSource:
     def definers(self, names: set[str]) -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}
         for parsed in self._model.files:
-            for name in parsed.facts.defined_names & names:
+            for name in (parsed.facts.defined_names - parsed.facts.placeholder_names) & names:
                 found.setdefault(name, set()).add(parsed.module)
         return found
 

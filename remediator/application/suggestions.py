@@ -6,10 +6,11 @@ import dataclasses
 import re
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
 
 from remediator.adapters.git_history import find_deletions
+from remediator.adapters.filesystem import is_test_file
 from remediator.application.project_analysis import ProjectAnalysis
 from remediator.domain.findings import MISSING_MODULE, MISSING_NAME, Finding, Suggestion
 
@@ -37,6 +38,7 @@ def add_suggestions(
     expected_paths = {target: _expected_paths(target, src_layout) for target in missing_modules}
     deletions = find_deletions(analysis.root, sorted({p for paths in expected_paths.values() for p in paths})) if use_git else {}
     leaves = _Leaves(analysis)
+    places = _Places(analysis)
     by_target: dict[str, list[Suggestion]] = {}
     for target in missing_modules:
         options: list[Suggestion] = []
@@ -63,13 +65,14 @@ def add_suggestions(
         options = []
         if id(finding) in broken_ids:
             if finding.rule == MISSING_MODULE:
-                options = list(by_target.get(finding.target or "", []))
+                fits = places.fits_for(finding)
+                options = [o for o in by_target.get(finding.target or "", []) if o.kind != "move" or fits(o.target)]
                 if finding.name and not any(o.kind == "move" for o in options):
-                    single = _single_definer(definers, finding.name, exclude=finding.target)
+                    single = _single_definer(definers, finding.name, exclude=finding.target, fits=places.fits_for(finding))
                     if single:
                         options.insert(0, _move(single, [finding.name]))
             else:
-                single = _single_definer(definers, finding.name or "", exclude=finding.target)
+                single = _single_definer(definers, finding.name or "", exclude=finding.target, fits=places.fits_for(finding))
                 if single:
                     options.append(_move(single, [finding.name or ""]))
                 submodule = _missing_module_of(analysis, finding)
@@ -112,9 +115,41 @@ def _definers(analysis: ProjectAnalysis, broken: list[Finding]) -> dict[str, set
     return found
 
 
-def _single_definer(definers: dict[str, set[str]], name: str, exclude: str | None) -> str | None:
-    candidates = definers.get(name, set()) - {exclude}
+def _single_definer(
+    definers: dict[str, set[str]], name: str, exclude: str | None, fits: Callable[[str], bool] = lambda module: True,
+) -> str | None:
+    """The one module (fit for the importer) that defines `name`; None when there is none or more than one."""
+    candidates = {module for module in definers.get(name, set()) - {exclude} if fits(module)}
     return next(iter(candidates)) if len(candidates) == 1 else None
+
+
+class _Places:
+    """Which definers may be a new home for an importer: test code and loose scripts only for tests."""
+
+    def __init__(self, analysis: ProjectAnalysis) -> None:
+        self._analysis = analysis
+        self._loose: set[str] | None = None
+        self._paths: dict[str, str] | None = None
+
+    def fits_for(self, finding: Finding) -> Callable[[str], bool]:
+        if self._is_test_place(finding.path):
+            return lambda module: True
+        return self._fits_production
+
+    def _fits_production(self, module: str) -> bool:
+        if self._loose is None:
+            self._loose = self._analysis.loose_folders()
+            self._paths = {m: relpath for relpath, m, _flags in self._analysis.layout.files}
+        assert self._paths is not None
+        relpath = self._paths.get(module, module.replace(".", "/"))
+        return module.partition(".")[0] not in self._loose and not self._is_test_place(relpath)
+
+    def _is_test_place(self, relpath: str) -> bool:
+        parts = relpath.split("/")
+        return (
+            is_test_file(relpath, self._analysis.settings.test_files) or parts[-1] == "conftest.py"
+            or any(part in ("tests", "test", "testing") for part in parts[:-1])
+        )
 
 
 class _Leaves:

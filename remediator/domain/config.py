@@ -84,8 +84,45 @@ class Settings:
     test_files: tuple[str, ...] = DEFAULT_TEST_FILES
     pythonpath: tuple[str, ...] = ()  # extra sys.path folders, relative to the root, searched before it
     import_mode: str | None = None  # pytest's --import-mode; None: what pytest's configuration says
+    python_version: str | None = None  # the oldest Python the project supports ("3.10"); None: from requires_python
+    requires_python: str | None = None  # `[project] requires-python` of pyproject.toml, as written
     cycle_check: str = "all"  # "all" imports count (as grimp), or "import-time" only
     importlinter: bool = True  # also read import-linter's `forbidden` contracts, as detection-only rules
     ssot: tuple[SsotRule, ...] = ()
     move: tuple[MoveRule, ...] = ()
     source: Path | None = field(default=None, compare=False)
+
+    def target_python(self) -> tuple[tuple[int, int], str] | None:
+        """The oldest Python 3 the project supports, and where that is said; None when nothing says."""
+        if self.python_version is not None:
+            parsed = parse_python_version(self.python_version)
+            if parsed is not None:
+                return parsed, f"python_version = {self.python_version!r}"
+        if self.requires_python is not None:
+            lowest = lowest_python(self.requires_python)
+            if lowest is not None:
+                return lowest, f"requires-python {self.requires_python!r}"
+        return None
+
+
+_VERSION = re.compile(r"^\s*3\.(\d+)")
+_CLAUSE = re.compile(r"^\s*(~=|===|==|>=|>)\s*3(?:\.(\d+|\*))?")
+
+
+def parse_python_version(text: str) -> tuple[int, int] | None:
+    """`"3.10"` -> (3, 10); None for anything else."""
+    found = _VERSION.match(text)
+    return (3, int(found.group(1))) if found else None
+
+
+def lowest_python(specifier: str) -> tuple[int, int] | None:
+    """The oldest Python 3 minor version a `requires-python` specifier admits (its highest lower bound); None without one."""
+    lowest: tuple[int, int] | None = None
+    for clause in specifier.split(","):
+        found = _CLAUSE.match(clause)
+        if found is None:
+            continue
+        minor = found.group(2)
+        bound = (3, 0 if minor in (None, "*") else int(minor))
+        lowest = bound if lowest is None else max(lowest, bound)
+    return lowest

@@ -82,6 +82,15 @@ class SysPathEntry(NamedTuple):
     column: int
 
 
+class SyntaxNeed(NamedTuple):
+    """The construct of a file that needs the newest Python 3 (`minor`: 3.`minor`), where it first is."""
+
+    minor: int
+    line: int
+    column: int
+    feature: str
+
+
 class ParseProblem(NamedTuple):
     """Why a file yielded no facts: rule is "syntax-error" or "unreadable-file"."""
 
@@ -103,6 +112,8 @@ class ModuleFacts(NamedTuple):
     problem: ParseProblem | None = None
     type_checking_names: frozenset[str] = frozenset()  # bound at module level only under `if TYPE_CHECKING:`
     sys_path: tuple[SysPathEntry, ...] = ()  # module-level changes to sys.path, in source order
+    syntax_need: SyntaxNeed | None = None  # the newest syntax used (3.8 or later), for the project's target Python
+    placeholder_names: frozenset[str] = frozenset()  # defined only as stubs (`pass` body, `= None`, `= Mock()`)
 
 
 def empty_facts(problem: ParseProblem) -> ModuleFacts:

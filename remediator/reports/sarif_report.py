@@ -14,7 +14,7 @@ from remediator.application.baseline import fingerprint
 from remediator.application.scan import ScanResult
 from remediator.domain.findings import (
     DANGLING_SETTING, IMPORT_CYCLE, MISSING_MODULE, MISSING_NAME, RULES, SHADOWED_MODULE, SSOT_VIOLATION, SYNTAX_ERROR,
-    UNMODELLED_SYS_PATH, UNREADABLE_FILE, Finding,
+    NEWER_SYNTAX, UNMODELLED_SYS_PATH, UNREADABLE_FILE, Finding,
 )
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -32,6 +32,7 @@ DESCRIPTIONS = {
     UNREADABLE_FILE: "A file that cannot be read or decoded.",
     DANGLING_SETTING: "An ssot or move rule of the settings names a module (or name) that does not exist in the project.",
     SHADOWED_MODULE: "A file or namespace folder that another entry of the same name hides from every import.",
+    NEWER_SYNTAX: "A file that uses syntax newer than the oldest Python the project supports.",
     UNMODELLED_SYS_PATH: "A conftest.py or a pythonpath setting changes sys.path in a way remediator does not follow.",
 }
 DEFAULT_LEVELS = {IMPORT_CYCLE: "note", SHADOWED_MODULE: "warning", UNMODELLED_SYS_PATH: "note"}  # every other rule's findings are errors unless guarded

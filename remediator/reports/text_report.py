@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from remediator.application.scan import ScanResult
-from remediator.domain.findings import DANGLING_SETTING, IMPORT_CYCLE, MISSING_MODULE, MISSING_NAME, SSOT_VIOLATION, Finding
+from remediator.domain.findings import DANGLING_SETTING, IMPORT_CYCLE, MISSING_MODULE, MISSING_NAME, SSOT_VIOLATION, UNMODELLED_SYS_PATH, Finding
 
 _SHOWN_PER_TARGET = 8
 _SHOWN_PER_CAUSE = 10
@@ -53,6 +53,8 @@ def render_text(result: ScanResult, console: Console, command: str = "scan") -> 
         )
         if target.string_references:
             header += f" — {target.string_references} string reference{'s' * (target.string_references != 1)}"
+        if target.loose:
+            header += f" — only in {', '.join(escape(top + '/') for top in target.loose)}, which nothing imports and no test covers"
         if target.suggestion is not None:
             header += f" — {escape(_suggestion_phrase(target.suggestion.kind, target.suggestion.target))}"
         console.print(header)
@@ -77,11 +79,16 @@ def render_text(result: ScanResult, console: Console, command: str = "scan") -> 
         for finding in violations.get(figure.rule, []):
             console.print(f"    [bold red]{escape(finding.path)}:{finding.line}:{finding.column}[/] {escape(finding.message)}{_flags(finding)}")
     settings_problems = [finding for finding in others if finding.rule == DANGLING_SETTING]
-    others = [finding for finding in others if finding.rule != DANGLING_SETTING]
+    path_notes = [finding for finding in others if finding.rule == UNMODELLED_SYS_PATH]
+    others = [finding for finding in others if finding.rule not in (DANGLING_SETTING, UNMODELLED_SYS_PATH)]
     if settings_problems:
         console.print("\n[bold]Settings that name what does not exist[/]")
         for finding in settings_problems:
             console.print(f"  [{_STYLE[finding.severity]}]{finding.rule}[/] {escape(finding.path)}:{finding.line}: {escape(finding.message)}")
+    if path_notes:
+        console.print("\n[bold]sys.path changes not followed[/] (information)")
+        for finding in path_notes:
+            console.print(f"  [{_STYLE[finding.severity]}]{finding.rule}[/] {escape(finding.path)}:{finding.line}:{finding.column}: {escape(finding.message)}")
     if others:
         console.print("\n[bold]Unreadable or unparsable files[/]")
         for finding in others:

@@ -6,7 +6,8 @@ from collections.abc import Iterable, Iterator
 
 from remediator.analysis.project import ParsedFile
 from remediator.domain.facts import ParseProblem
-from remediator.domain.findings import SHADOWED_MODULE, UNREADABLE_FILE, Finding
+from remediator.domain.config import Settings
+from remediator.domain.findings import NEWER_SYNTAX, SHADOWED_MODULE, UNREADABLE_FILE, Finding
 
 
 def unparsable_file(parsed: ParsedFile) -> Finding | None:
@@ -15,6 +16,22 @@ def unparsable_file(parsed: ParsedFile) -> Finding | None:
     if problem is None:
         return None
     return _finding(parsed.source.relpath, parsed.module, problem.rule, problem.message, problem.line, problem.column)
+
+
+def newer_syntax(parsed: ParsedFile, settings: Settings) -> Finding | None:
+    """newer-syntax: the file uses syntax newer than the oldest Python the project supports (importing it fails there)."""
+    need = parsed.facts.syntax_need
+    if need is None:
+        return None
+    target = settings.target_python()
+    if target is None or (3, need.minor) <= target[0]:
+        return None
+    (_major, minor), said = target
+    return Finding(
+        rule=NEWER_SYNTAX, path=parsed.source.relpath, line=need.line, column=need.column, importer=parsed.module,
+        target=None, name=None, severity="error",
+        message=f"needs Python 3.{need.minor} ({need.feature}); the project supports Python 3.{minor} ({said})",
+    )
 
 
 def discovery_problems(problems: Iterable[tuple[str, str, ParseProblem]]) -> Iterator[Finding]:
