@@ -56,7 +56,7 @@ def parse_source(source: bytes) -> ModuleFacts:
     tree = _parser().parse(source)
     root = tree.root_node
     if root.has_error:  # what tree-sitter refuses, Python may accept (then it may still refuse it at compile time)
-        problem = _confirm_syntax_error(source) or _compile_stage_error(source)
+        problem = _python_refusal(source)
         if problem is not None:
             return empty_facts(problem)
     extractor = _Extractor(source)
@@ -159,26 +159,32 @@ def _rejected_at_compile_time(source: bytes, root: Node, suspicious: bool) -> Pa
     """
     if not (suspicious or _may_be_rejected(source, root)):
         return None
-    return _confirm_syntax_error(source) or _compile_stage_error(source)
+    return _python_refusal(source)
 
 
-def _compile_stage_error(source: bytes) -> ParseProblem | None:
-    """The error Python's compiler (not its parser) raises for a file the running Python parses, or None."""
+def _python_refusal(source: bytes) -> ParseProblem | None:
+    """Why Python refuses the file, or None: one `compile()` (never run) in the common case where it accepts.
+
+    A refusal by the compiler (the parse succeeded) is the same in every version; a refusal by the parser may
+    be syntax newer than the running Python, which `_confirm_syntax_error` settles.
+    """
+    text = source.decode("utf-8", "replace")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tree = ast.parse(source.decode("utf-8", "replace"))
-    except (SyntaxError, RecursionError, MemoryError, ValueError):
-        return None  # syntax newer than the running Python, which `_confirm_syntax_error` judged valid
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(tree, "<checked>", "exec", dont_inherit=True)
-    except SyntaxError as error:  # the parse succeeded: a compile-stage error, the same in every version
-        return ParseProblem(SYNTAX_ERROR, error.msg, error.lineno or 1, error.offset or 1)
-    except (RecursionError, MemoryError, ValueError):
+            compile(text, "<checked>", "exec", dont_inherit=True)
         return None
-    return None
+    except SyntaxError as error:
+        compile_stage = ParseProblem(SYNTAX_ERROR, error.msg, error.lineno or 1, error.offset or 1)
+    except (RecursionError, MemoryError, ValueError):
+        return _confirm_syntax_error(source)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return _confirm_syntax_error(source)  # the parser refused it: perhaps syntax newer than the running Python
+    return compile_stage
 
 
 def _may_be_rejected(source: bytes, root: Node) -> bool:

@@ -12,7 +12,6 @@ tree; template strings, which are rare, are found from the bytes first.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from remediator.domain.facts import SyntaxNeed
@@ -44,7 +43,6 @@ _FEATURES = {
     "py314_bare_except": (14, "several exceptions after except without parentheses"),
 }
 _FSTRING_FIELD = (12, "a quote or backslash of the f-string itself inside its expression")
-_TSTRING = re.compile(rb"(?<![\w.])(?:[tT][rR]?|[rR][tT])[\"']")
 
 
 def syntax_needs(source: bytes, captured: dict[str, list[Node]], root: Node) -> SyntaxNeed | None:
@@ -61,13 +59,29 @@ def syntax_needs(source: bytes, captured: dict[str, list[Node]], root: Node) -> 
             if _needs_pep701(field):
                 best = _newer(best, *_FSTRING_FIELD[:1], field, _FSTRING_FIELD[1])
                 break
-    if (b't"' in source or b"t'" in source or b'T"' in source or b"T'" in source) and (best is None or best.minor < 14):
-        for match in _TSTRING.finditer(source):
-            node = root.descendant_for_byte_range(match.start(), match.start() + 1)
-            if node is not None and node.type == "string_start":
-                best = _newer(best, 14, node, 'a template string (t"...")')
-                break
+    if best is None or best.minor < 14:
+        node = _template_string(source, root)
+        if node is not None:
+            best = _newer(best, 14, node, 'a template string (t"...")')
     return best
+
+
+_TEMPLATE_OPENINGS = tuple(t + r + q for t in (b"t", b"T") for r in (b"", b"r", b"R") for q in (b'"', b"'"))
+
+
+def _template_string(source: bytes, root: Node) -> Node | None:
+    """The first `t"..."` string: each `t"`/`t'` (any case) found by a plain search, confirmed on the tree."""
+    for needle in _TEMPLATE_OPENINGS:
+        start = source.find(needle)
+        while start != -1:
+            prefix_start = start - 1 if len(needle) == 2 and start > 0 and source[start - 1 : start] in (b"r", b"R") else start
+            before = source[prefix_start - 1 : prefix_start]
+            if not (before.isalnum() or before in (b"_", b".")):
+                node = root.descendant_for_byte_range(prefix_start, prefix_start + 1)
+                if node is not None and node.type == "string_start":
+                    return node
+            start = source.find(needle, start + 2)
+    return None
 
 
 def _newer(best: SyntaxNeed | None, minor: int, node: Node, feature: str) -> SyntaxNeed:
