@@ -65,11 +65,17 @@ class ModuleResolver:
 
     def resolve_import(self, importer: str, is_package: bool, record: ImportRecord) -> Resolution:
         """Resolve one import item of `importer` (memoised, with the dependency keys the answer read)."""
-        base = self.absolute(importer, is_package, record.module, record.level) if record.level else self.locate(record.module, importer, is_package)
+        base = self._base_of(importer, is_package, record)
         if base is None:
             return self._resolve(None, record)
         resolution: Resolution = self._memo.get((base, record.name), self._resolve, base, record)
         return resolution
+
+    def _base_of(self, importer: str, is_package: bool, record: ImportRecord) -> str | None:
+        """The absolute module an import statement reads from: relative to the importer, or along its sys.path."""
+        if record.level:
+            return self.absolute(importer, is_package, record.module, record.level)
+        return self.locate(record.module, importer, is_package)
 
     def locate(self, name: str, importer: str, is_package: bool) -> str:
         """The project module an absolute import of `name` in `importer` reaches, given the importer's sys.path."""
@@ -146,7 +152,7 @@ class ModuleResolver:
     ) -> str | None:
         """The existing project module that local name `local` refers to, if an import binds it."""
         for record in imports:
-            base = self.absolute(importer, is_package, record.module, record.level) if record.level else self.locate(record.module, importer, is_package)
+            base = self._base_of(importer, is_package, record)
             if base is None:
                 continue
             if record.name is None:
