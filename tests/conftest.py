@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import os
+import re
 import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner, Result
@@ -40,6 +42,34 @@ def invoke_cli(cwd: Path, *args: str) -> Result:
         return CliRunner().invoke(main, list(args), catch_exceptions=False)
     finally:
         os.chdir(previous)
+
+
+def uncollectable(root: Path, test_files: list[str]) -> list[str]:
+    """Which of `test_files` (root-relative) pytest cannot collect, asked of real pytest in `root`.
+
+    A `pytest --collect-only` session over the files; when pytest reports a conftest that
+    fails to load (it then stops the session), every file below that conftest's folder is
+    uncollectable and the session is run again over the others.
+    """
+    command = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "-p", "no:benchmark", "-p", "no:randomly"]
+    # Only pytest's own plugins: what this machine has installed must not change the answer (nor slow it).
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONDONTWRITEBYTECODE": "1", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    failing: set[str] = set()
+    left = sorted(test_files)
+    while left:
+        session = subprocess.run([*command, "--continue-on-collection-errors", *left], cwd=root, capture_output=True, text=True, env=env)
+        output = session.stdout + session.stderr
+        conftest = re.search(r"ImportError while loading conftest '([^']+)'", output)
+        if conftest is None:
+            assert session.returncode in (0, 1, 2, 5), output[-3000:]
+            failing |= {line.split()[1] for line in session.stdout.splitlines() if line.startswith("ERROR ")} & set(left)
+            break
+        folder = Path(conftest.group(1)).resolve().parent.relative_to(root.resolve()).as_posix()
+        below = {path for path in left if folder == "." or path.startswith(folder + "/")}
+        assert below, output[-3000:]
+        failing |= below
+        left = [path for path in left if path not in below]
+    return sorted(failing)
 
 
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import uncollectable
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "netra_monorepo"
 
@@ -46,7 +48,7 @@ def test_broken_imports_are_exactly_the_planted_ones(scan_json: dict) -> None:
         if f["rule"] in ("missing-module", "missing-name")
     }
     assert found == expected
-    assert len(expected) == 12
+    assert len(expected) == 14
 
 
 def test_the_one_planted_cycle(scan_json: dict) -> None:
@@ -74,9 +76,9 @@ def test_ssot_violations_are_exactly_the_planted_ones(scan_json: dict) -> None:
 
 def test_no_other_findings(scan_json: dict) -> None:
     assert scan_json["summary"]["by_rule"] == {
-        "import-cycle": 1, "missing-module": 10, "missing-name": 2, "shadowed-module": 1, "ssot-violation": 6,
+        "import-cycle": 1, "missing-module": 12, "missing-name": 2, "shadowed-module": 1, "ssot-violation": 6,
     }
-    assert scan_json["summary"]["errors"] == 17 and scan_json["summary"]["warnings"] == 2
+    assert scan_json["summary"]["errors"] == 19 and scan_json["summary"]["warnings"] == 2
 
 
 def test_the_planted_shadowed_folder_is_what_python_cannot_import(scan_json: dict) -> None:
@@ -89,67 +91,107 @@ def test_the_planted_shadowed_folder_is_what_python_cannot_import(scan_json: dic
     assert done.stdout.splitlines()[0].endswith("shared/formatting.py") and done.stdout.splitlines()[1] == "no currency"
 
 
+ALL_TEST_FILES = sorted(p.relative_to(EXAMPLE).as_posix() for p in (EXAMPLE / "tests").rglob("test_*.py"))
+
+
 def test_suggestions_and_blast_radius(scan_json: dict) -> None:
     targets = {(t["target"], t["name"]): t for t in scan_json["summary"]["missing_targets"]}
     mock = targets[("test_framework.fixtures.websocket_manager_mock", None)]
     assert mock["suggestion"]["kind"] == "move"
     assert mock["suggestion"]["target"] == "test_framework.ssot.websocket_mocks"
-    assert mock["importers"] == 6 and mock["string_references"] == 1
-    # test_ws_auth imports the mock inside a test function: it still collects
-    assert mock["failing_test_files"] == [
-        "tests/backend/test_notification_service.py",
-        "tests/backend/test_session_events.py",
-        "tests/websocket/test_connection_lifecycle.py",
-        "tests/websocket/test_message_router.py",
-        "tests/websocket/test_websocket_manager.py",
-    ]
+    assert mock["importers"] == 7 and mock["string_references"] == 1
+    # test_framework/fixtures/__init__.py star-imports it, and tests/conftest.py imports the package: nothing collects
+    assert mock["failing_test_files"] == ALL_TEST_FILES and len(ALL_TEST_FILES) == 12
+    headers = targets[("test_framework.fixtures.auth_headers", None)]
+    assert headers["suggestion"]["kind"] == "backup" and headers["failing_test_files"] == ALL_TEST_FILES
+    # ... and the other star import of the same __init__.py still breaks the package: alone, each fix unblocks nothing
+    assert mock["unblocks"] == headers["unblocks"] == {"modules": 0, "test_files": []}
+    assert mock["fix_set"] == headers["fix_set"] == 1
     legacy = targets[("shared.legacy_settings", None)]
     assert legacy["suggestion"]["kind"] == "backup" and legacy["suggestion"]["path"] == "shared/legacy_settings.py.backup"
     jwt = targets[("auth_service.auth_core.core.jwt_handler", "validate_jwt_cross_service")]
     assert jwt["importers"] == 2
-    assert jwt["failing_test_files"] == ["tests/backend/test_cross_service_auth.py"]
+    assert jwt["failing_test_files"] == ["tests/backend/test_cross_service_auth.py"]  # what it reaches, whatever else breaks
+    assert jwt["unblocks"] == {"modules": 2, "test_files": []}  # both modules import again, but the conftest still fails
     assert jwt["suggestion"] is None  # the only other definition is a guarded fallback, not a new home
     order = [t["target"] for t in scan_json["summary"]["missing_targets"]]
-    assert order[0] == "test_framework.fixtures.websocket_manager_mock"
+    assert order[:2] == ["test_framework.fixtures.websocket_manager_mock", "test_framework.fixtures.auth_headers"]
 
 
-def test_pytest_agrees_about_which_test_files_cannot_be_collected(scan_json: dict, tmp_path: Path) -> None:
-    """The blast radius is what pytest itself reports as collection errors."""
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "-p", "no:benchmark"],
-        cwd=EXAMPLE, capture_output=True, text=True, check=False, env={"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"},
-    )
-    errors = sorted({line.split()[1] for line in completed.stdout.splitlines() if line.startswith("ERROR ")})
+def test_fix_sets_are_greedy_and_name_the_lines_that_bind_them(scan_json: dict) -> None:
+    steps = scan_json["summary"]["fix_sets"]["steps"]
+    assert [(s["targets"], s["unblocks"]["modules"], len(s["unblocks"]["test_files"])) for s in steps] == [
+        (["test_framework.fixtures.auth_headers", "test_framework.fixtures.websocket_manager_mock"], 8, 11),
+        (["auth_service.auth_core.core.jwt_handler.validate_jwt_cross_service"], 2, 1),
+        (["shared.legacy_settings"], 1, 0),
+    ]
+    assert [(b["path"], b["line"]) for b in steps[0]["binding_imports"]] == [
+        ("test_framework/fixtures/__init__.py", 2), ("test_framework/fixtures/__init__.py", 3),
+    ]
+
+
+def test_pytest_agrees_about_which_test_files_cannot_be_collected(scan_json: dict) -> None:
+    """The blast radius is what pytest itself cannot collect."""
     predicted = sorted({p for t in scan_json["summary"]["missing_targets"] for p in t["failing_test_files"]})
-    assert errors == predicted
+    assert uncollectable(EXAMPLE, ALL_TEST_FILES) == predicted
 
 
-def test_the_snapshot_copy_is_an_alternative_and_restoring_it_unblocks_the_tests(scan_json: dict, tmp_path: Path) -> None:
+def test_each_fix_set_unblocks_what_pytest_then_collects(scan_json: dict, tmp_path: Path) -> None:
+    """Repair the targets of each fix set in the greedy order on a copy: pytest then collects exactly the predicted files.
+
+    And each target alone, from the start, unblocks exactly its `unblocks` (nothing, for the two star imports).
+    """
+    targets = {t["target"] if t["name"] is None else f"{t['target']}.{t['name']}": t for t in scan_json["summary"]["missing_targets"]}
+    for label in ("test_framework.fixtures.websocket_manager_mock", "test_framework.fixtures.auth_headers"):
+        alone = _copy(tmp_path / f"alone-{label}")
+        _repair(alone, targets[label], scan_json)
+        assert sorted(set(ALL_TEST_FILES) - set(uncollectable(alone, ALL_TEST_FILES))) == targets[label]["unblocks"]["test_files"] == []
+    copy = _copy(tmp_path / "steps")
+    failing = uncollectable(copy, ALL_TEST_FILES)
+    for step in scan_json["summary"]["fix_sets"]["steps"]:
+        for label in step["targets"]:
+            _repair(copy, targets[label], scan_json)
+        now = uncollectable(copy, ALL_TEST_FILES)
+        assert sorted(set(failing) - set(now)) == step["unblocks"]["test_files"], step["targets"]
+        assert set(now) <= set(failing)
+        failing = now
+    assert failing == []
+
+
+def _copy(destination: Path) -> Path:
+    shutil.copytree(EXAMPLE, destination, ignore=shutil.ignore_patterns(".remediator", "__pycache__"))
+    return destination
+
+
+def _repair(root: Path, target: dict, scan_json: dict) -> None:
+    """Bring a missing module back from the backup copy a suggestion names; define a missing name in its module."""
+    if target["name"] is not None:
+        path = root / (target["target"].replace(".", "/") + ".py")
+        path.write_text(path.read_text() + f"\n\ndef {target['name']}(*args, **kwargs):\n    return None\n")
+        return
+    options = [f["suggestion"] for f in scan_json["findings"] if f["target"] == target["target"] and f["suggestion"]]
+    options += [a for f in scan_json["findings"] if f["target"] == target["target"] for a in f.get("alternatives", [])]
+    backup = next(o for o in options if o["kind"] == "backup")
+    subprocess.run(backup["command"], shell=True, cwd=root, check=True)
+
+
+def test_the_snapshot_copies_are_alternatives_and_restoring_both_unblocks_the_tests(scan_json: dict, tmp_path: Path) -> None:
     """backups/<stamp>/system_snapshot/ is no package (`packages` lists the live ones) but a source for suggestions.
 
-    Run the suggested command on a copy of the example: pytest then collects the five test files it could not.
+    Run the suggested commands on a copy of the example: the mock alone unblocks nothing (the package's other
+    star import still fails); with the second copy too, pytest collects the eleven test files of fix set 1.
     """
-    import shutil
-
     findings = [f for f in scan_json["findings"] if f["target"] == "test_framework.fixtures.websocket_manager_mock"]
     assert all(f["suggestion"]["kind"] == "move" for f in findings)  # the move stays the first choice
     (backup,) = {a["command"]: a for f in findings for a in f.get("alternatives", []) if a["kind"] == "backup"}.values()
     assert "backups/20250904_181500/system_snapshot/ (2025-09-04)" in backup["detail"]
+    (headers,) = [t for t in scan_json["summary"]["missing_targets"] if t["target"] == "test_framework.fixtures.auth_headers"]
+    assert "backups/20250904_181500/system_snapshot/ (2025-09-04)" in headers["suggestion"]["detail"]
     assert not any(f["path"].startswith("backups/") for f in scan_json["findings"])  # the copy's stale imports: not reported
-    copy = tmp_path / "netra"
-    shutil.copytree(EXAMPLE, copy, ignore=shutil.ignore_patterns(".remediator", "__pycache__"))
-
-    def collection_errors() -> list[str]:
-        completed = subprocess.run(
-            [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "-p", "no:benchmark"],
-            cwd=copy, capture_output=True, text=True, check=False, env={"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"},
-        )
-        return sorted({line.split()[1] for line in completed.stdout.splitlines() if line.startswith("ERROR ")})
-
-    before = collection_errors()
+    copy = _copy(tmp_path / "netra")
     subprocess.run(backup["command"], shell=True, cwd=copy, check=True)
-    after = collection_errors()
-    unblocked = sorted(set(before) - set(after))
-    assert unblocked == sorted(p for t in scan_json["summary"]["missing_targets"]
-                               if t["target"] == "test_framework.fixtures.websocket_manager_mock" for p in t["failing_test_files"])
-    assert len(unblocked) == 5 and not set(after) - set(before)
+    assert uncollectable(copy, ALL_TEST_FILES) == ALL_TEST_FILES
+    subprocess.run(headers["suggestion"]["command"], shell=True, cwd=copy, check=True)
+    (first,) = [s for s in scan_json["summary"]["fix_sets"]["steps"] if s["number"] == 1]
+    assert sorted(set(ALL_TEST_FILES) - set(uncollectable(copy, ALL_TEST_FILES))) == first["unblocks"]["test_files"]
+    assert len(first["unblocks"]["test_files"]) == 11

@@ -45,34 +45,37 @@ def test_example_end_to_end(example: Path) -> None:
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:benchmark"],
         cwd=example, capture_output=True, text=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )
-    assert before.returncode != 0 and "error" in before.stdout.lower()
+    assert before.returncode != 0 and "ImportError while loading conftest" in before.stdout + before.stderr
 
     completed = _cli("fix", str(example), "--apply", "--rewrite-strings", "--format", "json", "--no-git")
     report = json.loads(completed.stdout)
     assert report["applied"] is True
-    assert len(report["changed_files"]) == 11
+    assert len(report["changed_files"]) == 12
     assert report["skipped"] == []
     assert report["rules"] == {
         "jwt-via-integration-layer": {"files": 5},
-        "move:test_framework.fixtures.websocket_manager_mock": {"files": 6},
+        "move:test_framework.fixtures.websocket_manager_mock": {"files": 7},
     }
-    # what cannot be fixed by rewriting stays, and is explained: a module to restore from its backup
-    assert report["remaining"] == {"missing-module": 1}
+    # what cannot be fixed by rewriting stays, and is explained: two modules to restore from their backups
+    assert report["remaining"] == {"missing-module": 2}
     assert completed.returncode == 1
 
     scan = json.loads(_cli("scan", str(example), "--format", "json", "--no-git").stdout)
     rules = scan["summary"]["by_rule"]
     assert "ssot-violation" not in rules
-    (missing,) = [f for f in scan["findings"] if f["rule"] == "missing-module"]
-    assert missing["target"] == "shared.legacy_settings" and missing["suggestion"]["kind"] == "backup"
+    missing = {f["target"]: f for f in scan["findings"] if f["rule"] == "missing-module"}
+    assert sorted(missing) == ["shared.legacy_settings", "test_framework.fixtures.auth_headers"]
+    assert all(f["suggestion"]["kind"] == "backup" for f in missing.values())
     assert scan["summary"]["ssot"]["compliance"] == 1.0
+    # fix set 1 is half done: the package still star-imports the deleted auth_headers; its snapshot copy completes it
+    subprocess.run(missing["test_framework.fixtures.auth_headers"]["suggestion"]["command"], shell=True, cwd=example, check=True)
 
     after = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:benchmark"],
         cwd=example, capture_output=True, text=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )
     assert after.returncode == 0, after.stdout[-3000:]
-    assert " passed" in after.stdout and "error" not in after.stdout.lower()
+    assert "108 passed" in after.stdout and "error" not in after.stdout.lower()
 
     second = json.loads(_cli("fix", str(example), "--apply", "--rewrite-strings", "--format", "json", "--no-git").stdout)
     assert second["changed_files"] == []

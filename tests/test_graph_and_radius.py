@@ -89,6 +89,7 @@ def test_a_failing_package_init_breaks_its_submodules_and_conftest_breaks_its_te
     assert summary == {
         "target": "lib.gone", "name": None, "kind": "missing-module", "importers": 1, "string_references": 0,
         "failing_modules": len(target.failing_modules), "failing_test_files": ["tests/unit/test_one.py"], "suggestion": None, "loose_folders": [],
+        "unblocks": {"modules": len(target.failing_modules), "test_files": ["tests/unit/test_one.py"]}, "fix_set": 1,
     }
 
 

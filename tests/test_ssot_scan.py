@@ -79,8 +79,29 @@ def test_compliance_figures(project) -> None:
     (figure,) = result.to_dict()["summary"]["ssot"]["rules"]
     assert figure == {
         "rule": "jwt", "use": "backend.integration.jwt_ssot", "compliant_imports": 2, "violating_imports": 1,
-        "violating_files": 1, "compliance": round(2 / 3, 4),
+        "violating_files": 1, "compliance": round(2 / 3, 4), "violating_strings": 0,
     }
+
+
+def test_a_string_reference_is_counted_and_labelled_apart_from_import_statements(tmp_path) -> None:
+    """The header's "1 violating statement" must not list two lines without saying the second is a string."""
+    from conftest import invoke_cli, write_tree
+
+    root = write_tree(tmp_path / "repo", {
+        **BASE,
+        "pyproject.toml": (
+            '[[tool.remediator.ssot]]\nname = "jwt"\nforbid = ["auth.core.jwt_handler"]\nscope = ["backend"]\n'
+            'use = "backend.integration.jwt_ssot"\n'
+        ),
+        "backend/c.py": "from auth.core.jwt_handler import validate_token\n",
+        "backend/test_c.py": 'from unittest import mock\n\n\n@mock.patch("auth.core.jwt_handler.validate_token")\ndef test_x(m):\n    pass\n',
+    })
+    result = invoke_cli(root, "scan", ".", "--format", "json", "--no-git")
+    summary = json.loads(result.stdout)["summary"]["ssot"]
+    assert (summary["violating_imports"], summary["violating_strings"]) == (1, 1)
+    assert summary["rules"][0]["violating_strings"] == 1
+    text = invoke_cli(root, "scan", ".", "--no-git").stdout
+    assert "1 violating statement in 1 file, and 1 string reference (not counted in the compliance)" in text
 
 
 @pytest.mark.parametrize(

@@ -126,6 +126,8 @@ class ModuleResolver:
             return Resolution(MISSING_MODULE, dotted, None, module)
         rest = dotted[len(module) + 1 :].split(".")
         known = self._has_name(module, rest[0])
+        if known is None and len(rest) > 1 and self.symbols is not None and self.symbols.star_imports_missing(module, rest[0]):
+            known = False  # `pkg.gone.X` where pkg star-imports the missing pkg.gone: nothing can bind `gone`
         if known is not False:
             return Resolution(OK, module, rest[0], module)
         if len(rest) > 1 and self.index.is_package(module):

@@ -126,6 +126,16 @@ class SymbolTables:
         self._note((module, name))
         return name in self.module_symbols(module).defined
 
+    def star_imports_missing(self, module: str, name: str) -> bool:
+        """True when `module` star-imports its own submodule `name` and that submodule does not exist.
+
+        Its names are unknown (a missing star source could have held anything), but
+        the attribute `name` itself can never be bound: the star import fails first.
+        """
+        self._note((module, None))
+        submodule = f"{module}.{name}"
+        return submodule in self.module_symbols(module).star_sources and not self._index.exists(submodule)
+
     def provenance(self, module: str, name: str) -> tuple[str, ...]:
         """The modules a name travels through, from `module` to where it is defined.
 

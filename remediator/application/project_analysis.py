@@ -139,6 +139,7 @@ class ProjectAnalysis:
     _runtime_files: dict[str, list[str]] | None = field(default=None, repr=False)
     _test_files: dict[str, str | None] = field(default_factory=dict, repr=False)
     _graph: ModuleGraph | None = field(default=None, repr=False)
+    _below_missing: dict[str, set[str]] | None = field(default=None, repr=False)
 
     @property
     def file_count(self) -> int:
@@ -198,8 +199,31 @@ class ProjectAnalysis:
         return found
 
     def failing_modules(self, seeds: Iterable[str]) -> set[str]:
-        """Modules that fail at import time when `seeds` do."""
-        return failing_modules(seeds, self.index.children, self.graph.breaking_importers)
+        """Modules that fail at import time when `seeds` do.
+
+        Besides the graph's import-time edges: importing a missing module `a.b.gone`
+        runs `a.b` first, so a module doing that fails when `a.b` fails, although
+        the graph holds no edge for an import that cannot succeed.
+        """
+        if self._below_missing is None:
+            self._below_missing = self._importers_through_missing()
+        below_missing = self._below_missing
+        breaking = self.graph.breaking_importers
+
+        def importers(module: str) -> Iterable[str]:
+            extra = below_missing.get(module)
+            return breaking(module) if extra is None else [*breaking(module), *extra]
+
+        return failing_modules(seeds, self.index.children, importers)
+
+    def _importers_through_missing(self) -> dict[str, set[str]]:
+        """Existing module -> the modules importing a missing module below it at import time, unguarded."""
+        found: dict[str, set[str]] = {}
+        for relpath, summary in self.summaries.items():
+            for target, name in summary.seeds:
+                if name is None and (ancestor := self.index.nearest_existing(target)) is not None:
+                    found.setdefault(ancestor, set()).add(self.module_of(relpath))
+        return found
 
     def module_of(self, relpath: str) -> str:
         if self._modules_by_path is None:

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from remediator.analysis.project import ProjectModel, no_cyclic_gc
 from remediator.application.project_analysis import ProjectAnalysis, analyse_model
 from remediator.domain.config import Settings
-from remediator.domain.findings import IMPORT_CYCLE, Finding
+from remediator.domain.findings import IMPORT_CYCLE, SSOT_VIOLATION, Finding
 from remediator.rules.ssot import Compliance, project_findings
 
 if TYPE_CHECKING:
     from remediator.analysis.graph import ImportGraph
-    from remediator.application.blast_radius import MissingTarget
+    from remediator.application.blast_radius import BlastRadius, MissingTarget
 
 
 @dataclass(slots=True)
@@ -29,6 +29,7 @@ class ScanResult:
     analysis: ProjectAnalysis
     elapsed_seconds: float
     compliance: list[Compliance]
+    radius: BlastRadius | None = field(default=None)  # fix sets and what stays blocked; None when nothing is missing
 
     @property
     def model(self) -> ProjectModel:
@@ -62,6 +63,7 @@ class ScanResult:
             "by_rule": dict(sorted(Counter(f.rule for f in self.findings).items())),
             "cycles": sum(1 for f in self.findings if f.rule == IMPORT_CYCLE),
             "missing_targets": [target.to_dict() for target in self.missing_targets],
+            "fix_sets": self.radius.to_dict() if self.radius is not None else None,
             "ssot": self._ssot_summary(),
             "left_out": [
                 {"path": folder + "/", "files": files, "reason": reason, "include": f"--include {folder}"}
@@ -71,7 +73,8 @@ class ScanResult:
         }
 
     def _ssot_summary(self) -> dict[str, Any]:
-        rules = [c.to_dict() for c in self.compliance]
+        strings = Counter(f.ssot_rule for f in self.findings if f.rule == SSOT_VIOLATION and f.reference == "string")
+        rules = [{**c.to_dict(), "violating_strings": strings.get(c.rule, 0)} for c in self.compliance]
         compliant = sum(r["compliant_imports"] for r in rules)
         violating = sum(r["violating_imports"] for r in rules)
         files = {path for c in self.compliance for path, _line in c.violating_statements}
@@ -79,6 +82,7 @@ class ScanResult:
             "rules": rules,
             "compliant_imports": compliant,
             "violating_imports": violating,
+            "violating_strings": sum(strings.values()),
             "violating_files": len(files),
             "compliance": round(1.0 if compliant + violating == 0 else compliant / (compliant + violating), 4),
         }
@@ -114,9 +118,13 @@ def analyse(model: ProjectModel, *, use_git: bool = True, started: float | None 
 
 def report(analysis: ProjectAnalysis, *, use_git: bool = True, started: float | None = None) -> ScanResult:
     """The scan result of an analysis: every finding with its suggestion, compliance, and the blast radius."""
-    from remediator.application.blast_radius import missing_targets
+    from remediator.application.blast_radius import blast_radius
     from remediator.application.suggestions import add_suggestions
 
     started = time.perf_counter() if started is None else started
     findings = add_suggestions(analysis, analysis.findings(), use_git=use_git)
-    return ScanResult(analysis.root, findings, missing_targets(analysis, findings), analysis, time.perf_counter() - started, analysis.compliance())
+    radius = blast_radius(analysis, findings)
+    return ScanResult(
+        analysis.root, findings, radius.targets, analysis, time.perf_counter() - started, analysis.compliance(),
+        radius if radius.targets else None,
+    )

@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from remediator.application.blast_radius import BlastRadius
 from remediator.application.scan import ScanResult
 from remediator.domain.findings import DANGLING_SETTING, IMPORT_CYCLE, MISSING_MODULE, MISSING_NAME, SSOT_VIOLATION, UNMODELLED_SYS_PATH, Finding
 
@@ -41,16 +42,20 @@ def render_text(result: ScanResult, console: Console, command: str = "scan") -> 
             cycles.append(finding)
         else:
             others.append(finding)
+    if result.radius is not None and result.radius.fix_sets:
+        _print_fix_sets(result.radius, console, lines)
     if result.missing_targets:
-        console.print("\n[bold]Missing targets[/] (biggest blast radius first)")
+        console.print("\n[bold]Missing targets[/] (in fix-set order, then biggest blast radius)")
     for target in result.missing_targets:
         kind = "missing module" if target.name is None else "missing name"
-        tests = len(target.failing_test_files)
         header = (
-            f"[bold]{escape(target.label)}[/] — {kind} — {len(target.importers)} importer{'s' * (len(target.importers) != 1)}"
-            f" — breaks {len(target.failing_modules)} module{'s' * (len(target.failing_modules) != 1)}"
-            f" ({tests} test file{'s' * (tests != 1)} cannot be collected)"
+            f"[bold]{escape(target.label)}[/] — {kind} — {_count(len(target.importers), 'importer')}"
+            f" — breaks {_count(len(target.failing_modules), 'module')}"
+            f" ({_count(len(target.failing_test_files), 'test file')} cannot be collected)"
+            f" — fixing it alone unblocks {_count(len(target.unblocked_test_files), 'test file')}"
         )
+        if target.fix_set is not None:
+            header += f" (fix set {target.fix_set})"
         if target.string_references:
             header += f" — {target.string_references} string reference{'s' * (target.string_references != 1)}"
         if target.loose:
@@ -75,6 +80,7 @@ def render_text(result: ScanResult, console: Console, command: str = "scan") -> 
             f"{numbers['compliant_imports'] + numbers['violating_imports']} import statements) — "
             f"{numbers['violating_imports']} violating statement{'s' * (numbers['violating_imports'] != 1)} "
             f"in {numbers['violating_files']} file{'s' * (numbers['violating_files'] != 1)}"
+            + _strings_note(result, figure.rule)
         )
         for finding in violations.get(figure.rule, []):
             console.print(f"    [bold red]{escape(finding.path)}:{finding.line}:{finding.column}[/] {escape(finding.message)}{_flags(finding)}")
@@ -105,6 +111,37 @@ def render_text(result: ScanResult, console: Console, command: str = "scan") -> 
         f"\n{summary['errors']} error{'s' * (summary['errors'] != 1)}, {summary['warnings']} warning{'s' * (summary['warnings'] != 1)}, "
         f"{summary['info']} info in {summary['elapsed_seconds']:.2f}s"
     )
+
+
+def _print_fix_sets(radius: BlastRadius, console: Console, lines: _SourceLines) -> None:
+    """The greedy fix order: which targets to fix together, and what each step unblocks."""
+    console.print("\n[bold]Fix sets[/] (greedy order: each step unblocks the most test files per target fixed, given the steps before it)")
+    for fix_set in radius.fix_sets:
+        verb = "fix together" if len(fix_set.targets) > 1 else "fix"
+        console.print(
+            f"  {fix_set.number}. {verb}: [bold]{escape(', '.join(fix_set.targets))}[/] → unblocks "
+            f"{_count(len(fix_set.modules), 'module')}, {_count(len(fix_set.test_files), 'test file')}"
+        )
+        if fix_set.binding_imports:
+            console.print("     they block the same modules through:")
+            for binding in fix_set.binding_imports[:_SHOWN_PER_TARGET]:
+                source = lines.get(binding.path, binding.line) or binding.statement
+                console.print(f"       {escape(binding.path)}:{binding.line}: {escape(source)}")
+    if radius.blocked_by_unparsable:
+        console.print(
+            f"  {_count(len(radius.blocked_by_unparsable), 'test file')} also import an unparsable module: "
+            "fixing imports alone does not unblock them"
+        )
+
+
+def _strings_note(result: ScanResult, rule: str) -> str:
+    """String references (`patch("...")`) are listed with the violations but are no import statements: say how many."""
+    strings = sum(1 for f in result.findings if f.rule == SSOT_VIOLATION and f.ssot_rule == rule and f.reference == "string")
+    return f", and {_count(strings, 'string reference')} (not counted in the compliance)" if strings else ""
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'s' * (number != 1)}"
 
 
 def _print_causes(result: ScanResult, console: Console, lines: _SourceLines) -> None:
