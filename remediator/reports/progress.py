@@ -12,7 +12,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -22,7 +22,9 @@ from remediator.domain.progress import Progress
 # Seconds a step runs before its bar shows on a terminal (a float; 0 shows every step at once).
 DELAY_ENV = "REMEDIATOR_PROGRESS_DELAY"
 _DELAY = 1.0
-_LINE_INTERVAL = 1.0  # seconds between two lines about one step's advance, off a terminal
+# Seconds between two lines about one step's advance: a CI log wants few, a program reading JSON more.
+_PLAIN_INTERVAL = 5.0
+_JSON_INTERVAL = 1.0
 _UNITS = {"suggest": "findings", "store": ""}  # every other step counts files
 
 
@@ -36,9 +38,9 @@ def progress_reporter(output_format: str, wanted: bool | None = None) -> Iterato
     """
     mode = progress_mode(output_format, wanted, sys.stderr.isatty())
     if mode == "json":
-        yield _Lines(sys.stderr, _json_line)
+        yield _Lines(sys.stderr, _json_line, _JSON_INTERVAL)
     elif mode == "plain":
-        yield _Lines(sys.stderr, _plain_line)
+        yield _Lines(sys.stderr, _plain_line, _PLAIN_INTERVAL)
     elif mode == "bars":
         with _Bars(_delay()) as bars:
             yield bars
@@ -66,11 +68,12 @@ def _delay() -> float:
 
 
 class _Lines:
-    """One line per event on `stream`; a step's advance at most once a second (begin and end always)."""
+    """One line per event on `stream`; a step's advance at most once every `interval` seconds (begin and end always)."""
 
-    def __init__(self, stream: TextIO, render: Any) -> None:
+    def __init__(self, stream: TextIO, render: Callable[[dict[str, Any], float | None], str | None], interval: float) -> None:
         self.stream = stream
         self.render = render
+        self.interval = interval
         self.started: dict[str, float] = {}
         self.last_line: dict[str, float] = {}
 
@@ -80,7 +83,7 @@ class _Lines:
         if kind == "begin":
             self.started[step] = self.last_line[step] = now
         elif kind == "advance":
-            if now - self.last_line.get(step, 0.0) < _LINE_INTERVAL:
+            if now - self.last_line.get(step, 0.0) < self.interval:
                 return
             self.last_line[step] = now
         line = self.render(event, now - self.started.pop(step, now) if kind == "end" else None)
