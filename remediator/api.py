@@ -14,11 +14,11 @@ from remediator.adapters.config_file import load_settings
 from remediator.application.check import CheckResult, run_check
 from remediator.application.scan import ScanResult, run_scan
 from remediator.domain.config import DEFAULT_BASELINE, Settings
+from remediator.domain.progress import Progress
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from remediator.application.batch_run import Progress
     from remediator.application.baseline import BaselineUpdate
     from remediator.application.explain import Explanation
     from remediator.application.fix import FixResult
@@ -34,6 +34,7 @@ def scan(
     use_git: bool = True,
     use_cache: bool = True,
     include: Iterable[str] = (),
+    progress: Progress | None = None,
 ) -> ScanResult:
     """Scan the project at `root` and return its findings, missing targets and model.
 
@@ -43,14 +44,15 @@ def scan(
     `include` setting). Raises `ConfigError` for a wrong
     setting and `NotADirectoryError` when `root` is not a directory. Nothing in the
     scanned project is imported or executed. Parse results are cached in
-    `root/.remediator/cache/` unless `use_cache` is false.
+    `root/.remediator/cache/` unless `use_cache` is false. `progress`, a
+    callable, is given a dict per event of each step (see `remediator.domain.progress`).
     """
     root_path = Path(root)
     if not root_path.is_dir():
         raise NotADirectoryError(f"{root}: not a directory")
     if settings is None:
         settings = load_settings(root_path, Path(config) if config is not None else None)
-    return run_scan(root_path, _including(settings, include), jobs=jobs, use_git=use_git, use_cache=use_cache)
+    return run_scan(root_path, _including(settings, include), jobs=jobs, use_git=use_git, use_cache=use_cache, progress=progress)
 
 
 def check(
@@ -68,6 +70,7 @@ def check(
     use_git: bool = True,
     use_cache: bool = True,
     include: Iterable[str] = (),
+    progress: Progress | None = None,
 ) -> CheckResult:
     """Scan the whole project at `root`; report the findings in `files` that a change adds, new to the baseline.
 
@@ -80,7 +83,7 @@ def check(
     baseline file; without one `root/.remediator-baseline.json` is used when it
     exists, unless `use_baseline` is false. Raises `CheckError` (file outside the
     root, unknown ref, not a git repository), `BaselineError` and `ConfigError`.
-    `use_cache` and `include` as for `scan`.
+    `use_cache`, `include` and `progress` as for `scan`.
     """
     root_path = Path(root)
     if not root_path.is_dir():
@@ -90,7 +93,7 @@ def check(
     settings = _including(settings, include)
     return run_check(
         root_path, settings, files=files, since=since, staged=staged, changed_lines_only=changed_lines_only, baseline=Path(baseline) if baseline is not None else None,
-        use_baseline=use_baseline, jobs=jobs, use_git=use_git, use_cache=use_cache,
+        use_baseline=use_baseline, jobs=jobs, use_git=use_git, use_cache=use_cache, progress=progress,
     )
 
 
@@ -141,7 +144,7 @@ def fix(
 
     Without `apply` nothing is written: the result holds each file's diff. With `apply`
     the files land in journaled batches, each checked for new import cycles. Raises
-    `ConfigError` for a wrong setting or an unknown rule name. `use_cache` as for `scan`.
+    `ConfigError` for a wrong setting or an unknown rule name. `use_cache` and `progress` as for `scan`.
     """
     from remediator.application.fix import run_fix
 

@@ -19,9 +19,14 @@ REPORT_FORMATS = (*FORMATS, "sarif", "github")
 
 
 _NO_CACHE_HELP = "Do not read or write the parse cache in ROOT/.remediator/cache/."
+_PROGRESS_HELP = (
+    "Show the progress of each step on stderr: bars on a terminal (the default there, with text output), "
+    "else plain lines, or JSON lines with --format json. --no-progress: none, even on a terminal."
+)
 
 
 def _common(function: Callable[..., Any], formats: tuple[str, ...] = FORMATS) -> Callable[..., Any]:
+    function = _progress_option(function)
     function = click.option("--no-cache", is_flag=True, help=_NO_CACHE_HELP)(function)
     function = click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for parsing (default: all cores).")(function)
     function = click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Settings file (default: ROOT/pyproject.toml).")(function)
@@ -32,6 +37,10 @@ def _common(function: Callable[..., Any], formats: tuple[str, ...] = FORMATS) ->
 
 def _reporting(function: Callable[..., Any]) -> Callable[..., Any]:
     return _common(function, REPORT_FORMATS)
+
+
+def _progress_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--progress/--no-progress", "progress", default=None, help=_PROGRESS_HELP)(function)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -51,26 +60,28 @@ _WATCH_HELP = "Run again on every change to a Python file or a settings file, pr
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are errors (usage and configuration errors still exit 2).")
 @click.option("--include", "include", multiple=True, metavar="FOLDER", help=_INCLUDE_HELP)
 def scan(
-    root: Path, output_format: str, config: Path | None, jobs: int | None, no_cache: bool, no_git: bool, watch: bool,
-    exit_zero: bool, include: tuple[str, ...],
+    root: Path, output_format: str, config: Path | None, jobs: int | None, no_cache: bool, progress: bool | None,
+    no_git: bool, watch: bool, exit_zero: bool, include: tuple[str, ...],
 ) -> None:
     """Report broken imports, dangling patch targets, unparsable files and import cycles under ROOT."""
     if watch:
         from remediator.api import scan as run
 
         _watch(root, output_format, lambda: run(root, config=config, jobs=jobs, use_git=not no_git, use_cache=not no_cache, include=include), config)
-    result = _run_scan(root, config, jobs, use_git=not no_git, use_cache=not no_cache, include=include)
+    result = _run_scan(
+        root, config, jobs, use_git=not no_git, use_cache=not no_cache, include=include, output_format=output_format, progress=progress,
+    )
     _render(result, output_format)
     sys.exit(0 if exit_zero else result.exit_code)
 
 
 @main.command()
 @_common
-def cycles(root: Path, output_format: str, config: Path | None, jobs: int | None, no_cache: bool) -> None:
+def cycles(root: Path, output_format: str, config: Path | None, jobs: int | None, no_cache: bool, progress: bool | None) -> None:
     """List import cycles under ROOT, each with a concrete chain and its lines. Exit 1 if any."""
     from remediator.rules.import_cycles import cycle_finding
 
-    result = _run_scan(root, config, jobs, use_git=False, use_cache=not no_cache)
+    result = _run_scan(root, config, jobs, use_git=False, use_cache=not no_cache, output_format=output_format, progress=progress)
     found = [cycle_finding(cycle) for cycle in result.analysis.cycles]
     if output_format == "json":
         click.echo(json.dumps({"cycles": [f.to_dict() for f in found]}, indent=2))
@@ -96,9 +107,9 @@ def cycles(root: Path, output_format: str, config: Path | None, jobs: int | None
 @click.option("--keep-going/--fail-fast", default=True, show_default=True, help="After a failed write, go on with the other files, or stop.")
 @click.option("--allow-dirty", is_flag=True, help="Also rewrite files with uncommitted git changes.")
 def fix(
-    root: Path, output_format: str, config: Path | None, jobs: int | None, no_cache: bool, rules: tuple[str, ...],
-    apply: bool, suggested: bool, rewrite_strings: bool, no_git: bool, batch_size: int, keep_going: bool,
-    allow_dirty: bool,
+    root: Path, output_format: str, config: Path | None, jobs: int | None, no_cache: bool, progress: bool | None,
+    rules: tuple[str, ...], apply: bool, suggested: bool, rewrite_strings: bool, no_git: bool, batch_size: int,
+    keep_going: bool, allow_dirty: bool,
 ) -> None:
     """Rewrite imports that violate ssot rules, imports of moved modules and (with --suggested) broken ones.
 
@@ -106,17 +117,15 @@ def fix(
     `remediator undo`), a batch that would create an import cycle is rolled back and bisected.
     """
     from remediator.api import fix as run_fix
-    from remediator.reports.progress import progress_reporter
 
-    def run() -> Any:
-        with progress_reporter(output_format) as progress:
-            return run_fix(
-                root, config=config, jobs=jobs, rules=rules, apply=apply, suggested=suggested or "suggested" in rules,
-                rewrite_strings=rewrite_strings, use_git=not no_git, batch_size=batch_size, fail_fast=not keep_going,
-                allow_dirty=allow_dirty, progress=progress, use_cache=not no_cache,
-            )
+    def run(report: Any) -> Any:
+        return run_fix(
+            root, config=config, jobs=jobs, rules=rules, apply=apply, suggested=suggested or "suggested" in rules,
+            rewrite_strings=rewrite_strings, use_git=not no_git, batch_size=batch_size, fail_fast=not keep_going,
+            allow_dirty=allow_dirty, progress=report, use_cache=not no_cache,
+        )
 
-    result = _guarded(root, run)
+    result = _guarded(root, _progressing(output_format, progress, run))
     if output_format == "json":
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
@@ -166,25 +175,26 @@ def undo(run: str | None, root: Path, force: bool, output_format: str) -> None:
 @click.option("--no-git", is_flag=True, help="Do not look in git history for deleted modules.")
 @click.option("--no-cache", is_flag=True, help=_NO_CACHE_HELP)
 @click.option("--watch", is_flag=True, help=_WATCH_HELP)
+@_progress_option
 def check_command(
     files: tuple[Path, ...], root: Path, output_format: str, config: Path | None, jobs: int | None,
     baseline: Path | None, no_baseline: bool, since: str | None, staged: bool, changed_lines_only: bool,
-    include: tuple[str, ...], no_git: bool, no_cache: bool, watch: bool,
+    include: tuple[str, ...], no_git: bool, no_cache: bool, watch: bool, progress: bool | None,
 ) -> None:
     """Analyse the project at --root, report findings in FILES (default: all) that are new; for CI and pre-commit."""
     from remediator.api import check
 
-    def run() -> Any:
+    def run(report: Any = None) -> Any:
         return check(
             root, files=files, since=since, staged=staged, changed_lines_only=changed_lines_only, baseline=baseline, use_baseline=not no_baseline, config=config, jobs=jobs, include=include,
-            use_git=not no_git, use_cache=not no_cache,
+            use_git=not no_git, use_cache=not no_cache, progress=report,
         )
 
     if changed_lines_only and since is None and not staged:
         _fail("--changed-lines-only goes with --since REF or --staged")
     if watch:
         _watch(root, output_format, run, config, baseline, *files)
-    result = _guarded(root, run)
+    result = _guarded(root, _progressing(output_format, progress, run))
     _render(result, output_format)
     for note in result.notes():
         click.echo(note, err=output_format != "text")
@@ -366,10 +376,28 @@ def _known_modules(call: Callable[[], Any]) -> Any:
         _fail(str(error))
 
 
-def _run_scan(root: Path, config: Path | None, jobs: int | None, *, use_git: bool, use_cache: bool, include: tuple[str, ...] = ()) -> Any:
+def _run_scan(
+    root: Path, config: Path | None, jobs: int | None, *, use_git: bool, use_cache: bool, include: tuple[str, ...] = (),
+    output_format: str = "text", progress: bool | None = None,
+) -> Any:
     from remediator.api import scan as run
 
-    return _guarded(root, lambda: run(root, config=config, jobs=jobs, use_git=use_git, use_cache=use_cache, include=include))
+    return _guarded(root, _progressing(
+        output_format, progress,
+        lambda report: run(root, config=config, jobs=jobs, use_git=use_git, use_cache=use_cache, include=include, progress=report),
+    ))
+
+
+def _progressing(output_format: str, wanted: bool | None, call: Callable[[Any], Any]) -> Callable[[], Any]:
+    """`call(progress)` inside the command's progress display (None when progress is off), which ends before
+    anything is printed."""
+    def run() -> Any:
+        from remediator.reports.progress import progress_reporter
+
+        with progress_reporter(output_format, wanted) as progress:
+            return call(progress)
+
+    return run
 
 
 def _fail(message: str) -> None:

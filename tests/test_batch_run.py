@@ -219,13 +219,13 @@ def _events(root: Path) -> int:
 def test_progress_is_plain_lines_off_a_terminal_and_json_lines_with_json(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", _many_users(6))
     config = str(_move_config(tmp_path))
-    plain = _cli(root, "fix", ".", "--apply", "--batch-size", "2", "--no-git", "--config", config)
+    plain = _cli(root, "fix", ".", "--apply", "--batch-size", "2", "--no-git", "--config", config, "--progress")
     assert "6 files in 3 batches" in plain.stderr and "batch 3/3: 6 files landed" in plain.stderr
     assert "cycles 0 -> 0" in plain.stdout and "undo with `remediator undo" in plain.stdout
     remediator.undo(root)
-    as_json = _cli(root, "fix", ".", "--apply", "--batch-size", "3", "--no-git", "--format", "json", "--config", config)
-    events = [json.loads(line)["progress"]["event"] for line in as_json.stderr.splitlines()]
-    assert events == ["start", "batch", "batch", "done"]
+    as_json = _cli(root, "fix", ".", "--apply", "--batch-size", "3", "--no-git", "--format", "json", "--config", config, "--progress")
+    events = [json.loads(line)["progress"] for line in as_json.stderr.splitlines()]
+    assert [e["event"] for e in events if e["step"] == "write"] == ["start", "batch", "batch", "done"]
     report = json.loads(as_json.stdout)
     assert report["run"]["batches"] == 2 and report["run"]["cycles_before"] == 0
 

@@ -17,20 +17,26 @@ from remediator.domain.facts import ModuleFacts, ParseProblem, empty_facts
 PARALLEL_THRESHOLD = 400
 _CHUNK = 64
 _T = TypeVar("_T")
+Advance = Callable[[int], None]  # told how many more files are done
 
 
-def parse_files(paths: Sequence[Path], jobs: int | None = None, cache: FactsCache | None = None) -> list[ModuleFacts]:
+def parse_files(
+    paths: Sequence[Path], jobs: int | None = None, cache: FactsCache | None = None, advance: Advance | None = None,
+) -> list[ModuleFacts]:
     """Facts of each file, in order. `jobs` defaults to every core.
 
     With a `cache`, a file whose stat matches the cache's index is not read; the
     others are read and hashed, and parsed only when no entry has their content
     (in the workers, which write the new entries). The index is saved at the end.
+    `advance(n)` is told of every chunk of files done (the cache's known ones at once), in this process.
     """
     if cache is None:
-        return _map(_parse_chunk, paths, jobs)
+        return _map(_parse_chunk, paths, jobs, advance)
     results: list[ModuleFacts | None] = [cache.known(path) for path in paths]
     todo = [index for index, facts in enumerate(results) if facts is None]
-    for index, (facts, seen) in zip(todo, _map(partial(_cached_chunk, cache), [paths[i] for i in todo], jobs)):
+    if advance is not None:
+        advance(len(paths) - len(todo))
+    for index, (facts, seen) in zip(todo, _map(partial(_cached_chunk, cache), [paths[i] for i in todo], jobs, advance)):
         results[index] = facts
         if seen is not None:
             cache.remember(seen)
@@ -68,11 +74,22 @@ def cached_parse(path: Path, cache: FactsCache) -> tuple[ModuleFacts, Seen | Non
     return facts, cache.seen(path, before, key, parsed)
 
 
-def _map(function: Callable[[list[Path]], list[_T]], paths: Sequence[Path], jobs: int | None) -> list[_T]:
-    """`function` over chunks of `paths`, in a pool of `jobs` forked workers when there are enough paths."""
+def _map(
+    function: Callable[[list[Path]], list[_T]], paths: Sequence[Path], jobs: int | None, advance: Advance | None,
+) -> list[_T]:
+    """`function` over chunks of `paths`, in a pool of `jobs` forked workers when there are enough paths.
+
+    `advance` hears of each chunk as its results arrive here: no message per file between processes.
+    """
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
-        return function(list(paths))
+        if advance is None:
+            return function(list(paths))
+        done: list[_T] = []
+        for start in range(0, len(paths), _CHUNK):
+            done += function(list(paths[start : start + _CHUNK]))
+            advance(len(done) - start)
+        return done
     import multiprocessing  # only for a pool: a warm run parses a file or two and should start fast
     from concurrent.futures import ProcessPoolExecutor
 
@@ -83,6 +100,8 @@ def _map(function: Callable[[list[Path]], list[_T]], paths: Sequence[Path], jobs
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         for chunk_results in pool.map(function, chunks):
             results.extend(chunk_results)
+            if advance is not None:
+                advance(len(chunk_results))
     return results
 
 

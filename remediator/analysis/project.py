@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from remediator.adapters.filesystem import Discovery, SourceFile, discover, is_test_file
 from remediator.adapters.cache import FactsCache
@@ -21,9 +21,12 @@ from remediator.analysis.search_path import SearchPath, SearchPathSpec
 from remediator.analysis.symbols import SymbolTables
 from remediator.domain.config import Settings
 from remediator.domain.facts import ImportRecord, ModuleFacts, SysPathEntry
+from remediator.domain.progress import Progress, Step
 
 if TYPE_CHECKING:
     from remediator.analysis.graph import ImportGraph  # networkx: imported only when a full model is built
+
+_T = TypeVar("_T")
 
 
 @dataclass(slots=True)
@@ -75,24 +78,28 @@ class ProjectModel:
 
 def build_project(
     root: Path, settings: Settings, jobs: int | None = None, *, use_cache: bool = True, record: bool = False,
-    cache: FactsCache | None = None,
+    cache: FactsCache | None = None, progress: Progress | None = None,
 ) -> ProjectModel:
     """Discover, parse (in parallel), index, resolve and graph the project at `root`.
 
     With `use_cache`, parse results are read from and written to `root/.remediator/cache/` (through
     `cache` when given). With `record`, each file's dependency keys are recorded (`ParsedFile.deps`).
+    `progress` hears of the discover, parse and resolve steps.
     """
     root = root.resolve()
     with no_cyclic_gc():
-        discovery = discover(root, settings.packages, settings.exclude, settings.include, environment_for(str(root), settings.environment),
-                             settings.test_files)
+        with Step(progress, "discover") as step:
+            discovery = discover(root, settings.packages, settings.exclude, settings.include, environment_for(str(root), settings.environment),
+                                 settings.test_files)
+            step.done = len(discovery.files)
         if use_cache and cache is None:
             cache = FactsCache.for_root(root)
         elif not use_cache:
             cache = None
-        all_facts = parse_files([source.path for source in discovery.files], jobs, cache)
+        with Step(progress, "parse", len(discovery.files)) as step:
+            all_facts = parse_files([source.path for source in discovery.files], jobs, cache, step.advance if step.active else None)
         files = [ParsedFile(source, facts) for source, facts in zip(discovery.files, all_facts)]
-        return assemble(root, settings, discovery, files, record=record)
+        return assemble(root, settings, discovery, files, record=record, progress=progress)
 
 
 @contextmanager
@@ -124,10 +131,15 @@ def with_new_sources(model: ProjectModel, sources: dict[str, bytes]) -> ProjectM
 
 def assemble(
     root: Path, settings: Settings, discovery: Discovery, files: list[ParsedFile], *, record: bool = False,
+    progress: Progress | None = None,
 ) -> ProjectModel:
-    """Index, resolve and graph parsed files (recording each file's dependency keys with `record`)."""
+    """Index, resolve and graph parsed files (recording each file's dependency keys with `record`).
+
+    `progress` hears of the resolve step, a chunk of files at a time.
+    """
     from remediator.analysis.graph import ImportGraph
 
+    step = Step(progress, "resolve", len(files))
     recorder = DependencyRecorder() if record else None
     index = ModuleIndex.from_discovery(discovery, recorder)
     conftests = ((p.source.relpath, p.module, p.facts.sys_path) for p in files if p.facts.sys_path)
@@ -140,14 +152,17 @@ def assemble(
     graph = ImportGraph()
     for name in index.names():
         graph.add_module(name)
-    for parsed in files:
-        resolve_file(resolver, parsed)
-        source = parsed.source
-        if not source.is_stub:
-            for item, resolution in parsed.resolutions:
-                target = import_edge(source.module, resolution)
-                if target is not None:
-                    graph.add_import(source.module, target, source.relpath, item.line, item.context)
+    for chunk in chunks(files) if step.active else (files,):
+        for parsed in chunk:
+            resolve_file(resolver, parsed)
+            source = parsed.source
+            if not source.is_stub:
+                for item, resolution in parsed.resolutions:
+                    target = import_edge(source.module, resolution)
+                    if target is not None:
+                        graph.add_import(source.module, target, source.relpath, item.line, item.context)
+        step.advance(len(chunk))
+    step.end()
     return ProjectModel(root, settings, discovery, index, files, symbols, resolver, graph, recorder)
 
 
@@ -168,6 +183,12 @@ def search_path_spec(
         tuple(sorted(f for f in files if f[2] and f[0].rpartition("/")[2] == "conftest.py")),
         root.as_posix(),
     )
+
+
+def chunks(items: list[_T], size: int = 256) -> Iterator[list[_T]]:
+    """`items` a slice at a time: a step reports its progress once per slice."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def resolve_file(resolver: ModuleResolver, parsed: ParsedFile) -> None:

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import networkx as nx
 
@@ -26,8 +24,8 @@ from remediator.adapters.writer import write_atomically
 from remediator.analysis.graph import Cycle, import_time_view
 from remediator.analysis.project import ProjectModel
 from remediator.analysis.resolver import import_edge
+from remediator.domain.progress import Progress
 
-Progress = Callable[[dict[str, Any]], None]
 # Test hook for fault injection: a comma-separated list of relative paths whose write fails.
 FAIL_WRITES_ENV = "REMEDIATOR_FAIL_WRITES"
 
@@ -93,7 +91,7 @@ def apply_in_batches(
     outcome.run_id = journal.run_id
     runner = _Runner(model, journal, baseline, import_time_only, report, outcome)
     batches = [rewrites[i : i + batch_size] for i in range(0, len(rewrites), batch_size)]
-    report({"event": "start", "run": journal.run_id, "files": len(rewrites), "batches": len(batches)})
+    report({"event": "start", "step": "write", "run": journal.run_id, "files": len(rewrites), "batches": len(batches)})
     for number, batch in enumerate(batches, 1):
         outcome.batches += 1
         journal.record("batch", number=number, files=[r.path for r in batch])
@@ -102,10 +100,10 @@ def apply_in_batches(
             for later in batches[number:]:
                 outcome.skipped += [(r.path, "not-applied", "the run stopped at the first failure (--fail-fast)") for r in later]
             break
-        report({"event": "batch", "number": number, "of": len(batches), "landed": len(outcome.landed)})
+        report({"event": "batch", "step": "write", "number": number, "of": len(batches), "landed": len(outcome.landed)})
     outcome.cycles_after = len(model.graph.components(import_time_only=import_time_only))
     journal.finish()
-    report({"event": "done", "landed": len(outcome.landed), "skipped": len(outcome.skipped)})
+    report({"event": "done", "step": "write", "landed": len(outcome.landed), "skipped": len(outcome.skipped)})
     return outcome
 
 

@@ -34,6 +34,7 @@ from remediator.application.baseline import fingerprint
 from remediator.application.incremental import analysis_key, open_analysis
 from remediator.domain.config import Settings
 from remediator.domain.findings import DANGLING_SETTING, IMPORT_CYCLE, MISSING_MODULE, MISSING_NAME, Finding
+from remediator.domain.progress import Progress, Step
 
 if TYPE_CHECKING:
     from remediator.application.project_analysis import ProjectAnalysis
@@ -50,13 +51,16 @@ class BaseFindings:
     counts: Counter[str]
 
 
-def base_findings(root: Path, settings: Settings, state: Snapshot, *, jobs: int | None = None, use_cache: bool = True) -> BaseFindings:
+def base_findings(
+    root: Path, settings: Settings, state: Snapshot, *, jobs: int | None = None, use_cache: bool = True,
+    progress: Progress | None = None,
+) -> BaseFindings:
     """The findings' fingerprints at `state`: kept from an earlier run, else analysed from git objects (and kept)."""
     if use_cache:
         kept = _load(root, settings, state.key)
         if kept is not None:
             return BaseFindings(state.ref, kept)
-    with analysed_snapshot(root, settings, state, jobs=jobs) as analysis:
+    with analysed_snapshot(root, settings, state, jobs=jobs, progress=progress) as analysis:
         counts = Counter(fingerprint(finding) for finding in analysis.findings())
     if use_cache:
         _store(root, settings, state.key, counts)
@@ -70,11 +74,14 @@ def remember_state(root: Path, settings: Settings, state: Snapshot, findings: li
 
 
 @contextmanager
-def analysed_snapshot(root: Path, settings: Settings, state: Snapshot, *, jobs: int | None = None) -> Iterator[ProjectAnalysis]:
+def analysed_snapshot(
+    root: Path, settings: Settings, state: Snapshot, *, jobs: int | None = None, progress: Progress | None = None,
+) -> Iterator[ProjectAnalysis]:
     """The analysis of the snapshot's files, written to a temporary folder that lives as long as the block.
 
     Facts come from the project's facts cache by content (files unchanged since
     the last scan are not parsed again); the others are parsed and stored there.
+    `progress` hears of one step, `snapshot`, counting the files parsed (or found in the cache).
     """
     from remediator.adapters.environment import environment_for
     from remediator.adapters.filesystem import discover
@@ -85,6 +92,7 @@ def analysed_snapshot(root: Path, settings: Settings, state: Snapshot, *, jobs: 
     cache = FactsCache.for_root(root)
     with tempfile.TemporaryDirectory(prefix="remediator-snapshot-") as folder:
         place = Path(folder).resolve()
+        step = Step(progress, "snapshot")
         contents = write_snapshot(state, place)
         with no_cyclic_gc():
             discovery = discover(place, settings.packages, settings.exclude, settings.include, environment_for(str(root), settings.environment),
@@ -98,7 +106,10 @@ def analysed_snapshot(root: Path, settings: Settings, state: Snapshot, *, jobs: 
                     missing.append(source)
                 else:
                     facts[source.relpath] = found
-            for source, parsed in zip(missing, parse_files([source.path for source in missing], jobs)):
+            step.total = len(discovery.files)
+            step.advance(len(facts))
+            advance = step.advance if step.active else None
+            for source, parsed in zip(missing, parse_files([source.path for source in missing], jobs, advance=advance)):
                 facts[source.relpath] = parsed
                 data = contents.get(source.relpath)
                 if data is not None:
@@ -106,6 +117,7 @@ def analysed_snapshot(root: Path, settings: Settings, state: Snapshot, *, jobs: 
             files = [ParsedFile(source, facts[source.relpath]) for source in discovery.files]
             model = assemble(place, settings, discovery, files)
             analysis, _details = analyse_model(model, keep_details=False)
+        step.end()
         yield analysis
 
 
@@ -249,11 +261,13 @@ class Comparison:
             raise ComparisonError(str(error)) from None
         return cls(Path(root), base_ref, staged, changed_lines_only, lines, paths, None if changed_lines_only else base, current, use_cache)
 
-    def base_findings(self, settings: Settings, *, jobs: int | None = None, use_cache: bool = True) -> BaseFindings:
+    def base_findings(
+        self, settings: Settings, *, jobs: int | None = None, use_cache: bool = True, progress: Progress | None = None,
+    ) -> BaseFindings:
         """The findings at the base (none before the first commit)."""
         if self.base_state is None:
             return BaseFindings(self.base_ref, Counter())
-        return base_findings(self.root, settings, self.base_state, jobs=jobs, use_cache=use_cache)
+        return base_findings(self.root, settings, self.base_state, jobs=jobs, use_cache=use_cache, progress=progress)
 
     def vanished_packages(self, analysis: ProjectAnalysis) -> set[str]:
         """Top-level packages and modules the base had and the project has no more (nor does the environment).
@@ -290,6 +304,7 @@ class Comparison:
 @contextmanager
 def current_analysis(
     root: Path, settings: Settings, comparison: Comparison, *, jobs: int | None = None, use_cache: bool = True,
+    progress: Progress | None = None,
 ) -> Iterator[ProjectAnalysis]:
     """The analysis of what is checked: the work tree, or what is staged.
 
@@ -299,7 +314,7 @@ def current_analysis(
     objects in a folder of their own.
     """
     comparison.use_cache = use_cache
-    with open_analysis(root, settings, jobs=jobs, use_cache=use_cache) as analysis:
+    with open_analysis(root, settings, jobs=jobs, use_cache=use_cache, progress=progress) as analysis:
         state = comparison.current_state
         if state is None:
             yield analysis
@@ -310,7 +325,7 @@ def current_analysis(
             comparison.exact = True
             yield analysis
             return
-    with analysed_snapshot(root, settings, state, jobs=jobs) as analysis:
+    with analysed_snapshot(root, settings, state, jobs=jobs, progress=progress) as analysis:
         comparison.exact = True
         yield analysis
 

@@ -25,6 +25,7 @@ from remediator.application.project_analysis import ProjectAnalysis
 from remediator.application.scan import ScanResult
 from remediator.domain.config import DEFAULT_BASELINE, Settings
 from remediator.domain.findings import IMPORT_CYCLE, MISSING_MODULE, MISSING_NAME, SSOT_VIOLATION, Finding
+from remediator.domain.progress import Progress
 
 if TYPE_CHECKING:
     from remediator.application.baseline import Baseline, BaselineComparison
@@ -106,6 +107,7 @@ def run_check(
     jobs: int | None = None,
     use_git: bool = True,
     use_cache: bool = True,
+    progress: Progress | None = None,
 ) -> CheckResult:
     """Analyse the project at `root`; report the findings in `files` that a change adds, not in the baseline.
 
@@ -117,13 +119,14 @@ def run_check(
     `changed_lines_only` keeps the findings on changed lines alone. `baseline` is
     a baseline file; without one, `root/.remediator-baseline.json` is used when it
     exists, unless `use_baseline` is false. Raises `CheckError` and
-    `BaselineError` before scanning when an input is wrong.
+    `BaselineError` before scanning when an input is wrong. `progress` hears of
+    each step, the analysis of the base state (`snapshot`) included.
     """
     started = time.perf_counter()
     checked = resolve_files(root, files) if files else None
     loaded, baseline_path = _load_baseline(root, baseline, use_baseline)
     if since is None and not staged:
-        with open_analysis(root, settings, jobs=jobs, use_cache=use_cache) as analysis:
+        with open_analysis(root, settings, jobs=jobs, use_cache=use_cache, progress=progress) as analysis:
             return narrow(
                 analysis, files=checked, baseline=loaded, baseline_path=baseline_path, use_git=use_git, started=started,
             )
@@ -133,8 +136,8 @@ def run_check(
         comparison = Comparison.prepare(root, since, staged=staged, changed_lines_only=changed_lines_only)
     except ComparisonError as error:
         raise CheckError(f"{'--since ' + since if since is not None else '--staged'}: {error}") from None
-    with current_analysis(root, settings, comparison, jobs=jobs, use_cache=use_cache) as analysis:
-        base = None if changed_lines_only else comparison.base_findings(settings, jobs=jobs, use_cache=use_cache)
+    with current_analysis(root, settings, comparison, jobs=jobs, use_cache=use_cache, progress=progress) as analysis:
+        base = None if changed_lines_only else comparison.base_findings(settings, jobs=jobs, use_cache=use_cache, progress=progress)
         result = narrow(
             analysis, files=checked, changes=comparison.changed_lines, since=comparison.base_ref, baseline=loaded,
             baseline_path=baseline_path, use_git=use_git, started=started, base=base, comparison=comparison,

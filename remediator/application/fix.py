@@ -22,13 +22,14 @@ from typing import Any
 
 from remediator.adapters.parallel import parse_bytes
 from remediator.adapters.journal import Journal
-from remediator.analysis.project import ParsedFile, ProjectModel, with_new_sources
+from remediator.analysis.project import ParsedFile, ProjectModel, chunks, with_new_sources
 from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME
-from remediator.application.batch_run import BatchOutcome, Progress, Rewrite, apply_in_batches
+from remediator.application.batch_run import BatchOutcome, Rewrite, apply_in_batches
 from remediator.application.fix_plan import FilePlan, plan_fixes
 from remediator.application.scan import ScanResult, analyse, run_scan
 from remediator.domain.config import Settings
 from remediator.domain.findings import SYNTAX_ERROR, UNREADABLE_FILE
+from remediator.domain.progress import Progress, Step
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,16 +131,23 @@ def run_fix(
     progress: Progress | None = None,
     use_cache: bool = True,
 ) -> FixResult:
-    """Plan, rewrite and verify; with `apply`, land the changes in journaled, cycle-checked batches."""
+    """Plan, rewrite and verify; with `apply`, land the changes in journaled, cycle-checked batches.
+
+    `progress` hears of each step: the scan's, then plan, rewrite, write (the batch runner's events) and recheck.
+    """
     started = time.perf_counter()
-    before = run_scan(root, settings, jobs=jobs, use_git=use_git, use_cache=use_cache)
-    model = before.model
+    before = run_scan(root, settings, jobs=jobs, use_git=use_git, use_cache=use_cache, progress=progress)
+    model = before.analysis.model(progress)
     _check_rule_names(model, rules)
-    plans = plan_fixes(model, before.findings, rules=rules, suggested=suggested)
+    with Step(progress, "plan") as step:
+        plans = plan_fixes(model, before.findings, rules=rules, suggested=suggested)
+        step.done = len(plans)
     changes: list[FileChange] = []
     skipped: list[Skip] = []
     counts: Counter[str] = Counter()
-    for outcome in _rewrite_all(model, plans, rewrite_strings, jobs):
+    with Step(progress, "rewrite", len(plans)) as step:
+        outcomes = _rewrite_all(model, plans, rewrite_strings, jobs, step)
+    for outcome in outcomes:
         if isinstance(outcome, Skip):
             skipped.append(outcome)
         elif outcome is not None:
@@ -154,7 +162,8 @@ def run_fix(
         )
         # Re-check against the model with only the changed files parsed again.
         landed = {c.path: c.after for c in result.changes}
-        result.after = analyse(with_new_sources(model, landed), use_git=False) if landed else before
+        with Step(progress, "recheck", len(landed)):
+            result.after = analyse(with_new_sources(model, landed), use_git=False) if landed else before
     result.elapsed_seconds = time.perf_counter() - started
     return result
 
@@ -185,16 +194,28 @@ def _apply(
 
 # Below this many files a worker pool costs more than it saves.
 _PARALLEL_FILES = 24
+_PROGRESS_CHUNK = 64  # rewritten files between two reports of progress
 _WORKER: tuple[ProjectModel, list[FilePlan], bool] | None = None
 
 
-def _rewrite_all(model: ProjectModel, plans: list[FilePlan], rewrite_strings: bool, jobs: int | None) -> list[FileChange | Skip | None]:
-    """Rewrite every planned file, in forked workers when there are enough (same result either way)."""
+def _rewrite_all(
+    model: ProjectModel, plans: list[FilePlan], rewrite_strings: bool, jobs: int | None, step: Step,
+) -> list[FileChange | Skip | None]:
+    """Rewrite every planned file, in forked workers when there are enough (same result either way).
+
+    `step` hears of each chunk of files as its results come back to this process.
+    """
     global _WORKER
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(plans) < _PARALLEL_FILES or "fork" not in multiprocessing.get_all_start_methods():
         command = _command(model, rewrite_strings)
-        return [_rewrite(model, plan, command) for plan in plans]
+        if not step.active:
+            return [_rewrite(model, plan, command) for plan in plans]
+        results = []
+        for part in chunks(plans, _PROGRESS_CHUNK):
+            results += [_rewrite(model, plan, command) for plan in part]
+            step.advance(len(part))
+        return results
     import libcst  # noqa: F401  - loaded once here, inherited by every forked worker
 
     import codemods.rewrite_imports  # noqa: F401
@@ -204,7 +225,15 @@ def _rewrite_all(model: ProjectModel, plans: list[FilePlan], rewrite_strings: bo
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             chunk = max(1, len(plans) // (jobs * 4))
-            return list(pool.map(_rewrite_in_worker, range(len(plans)), chunksize=chunk))
+            if not step.active:
+                return list(pool.map(_rewrite_in_worker, range(len(plans)), chunksize=chunk))
+            chunk = min(chunk, _PROGRESS_CHUNK)  # a bar that moves; a few more messages, one per chunk
+            outcomes = []
+            for outcome in pool.map(_rewrite_in_worker, range(len(plans)), chunksize=chunk):
+                outcomes.append(outcome)
+                if len(outcomes) % chunk == 0:
+                    step.advance(chunk)
+            return outcomes
     finally:
         _WORKER = None
 

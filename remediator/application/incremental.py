@@ -59,6 +59,7 @@ from remediator.application.stored_analysis import (
 )
 from remediator.domain.config import ConfigError, Settings
 from remediator.domain.facts import ModuleFacts, breaks_importer
+from remediator.domain.progress import Progress, Step
 from remediator.rules.ssot import project_findings
 
 _ANALYSIS_CODE = ("adapters", "analysis", "rules", "application", "domain")  # folders whose code shapes the stored analysis
@@ -68,30 +69,32 @@ Entry = tuple[str, int]  # a file's (module, layout flags)
 # facts are the analysed ones. Rewriting the state for them costs every such run a write; a run compares their
 # facts again instead (cheap), until more than this many have drifted.
 _DRIFT = 64
+_CHUNK = 256  # files between two reports of progress
 
 
 @contextmanager
 def open_analysis(
-    root: Path, settings: Settings, *, jobs: int | None = None, use_cache: bool = True
+    root: Path, settings: Settings, *, jobs: int | None = None, use_cache: bool = True, progress: Progress | None = None,
 ) -> Iterator[ProjectAnalysis]:
     """The project's analysis, up to date with the files on disk; the store is written when the block ends.
 
     Inside the block, whatever the analysis loads on demand (the graph, the
     definers of a name) comes from the same consistent snapshot. Without
-    `use_cache` nothing is read or written: a full analysis.
+    `use_cache` nothing is read or written: a full analysis. `progress` hears
+    of the steps: discover, parse, (resolve,) analyse (and store, after a rebuild).
     """
     root = Path(root).resolve()
     if not use_cache:
         with no_cyclic_gc():
-            yield full_analysis(root, settings, jobs, use_cache=False)
+            yield full_analysis(root, settings, jobs, use_cache=False, progress=progress)
         return
     cache = FactsCache.for_root(root)
     store = _open_store(cache, settings)
     if store is None:  # no SQLite, or a tree we cannot write to: a full analysis through the facts cache
         with no_cyclic_gc():
-            yield full_analysis(root, settings, jobs)
+            yield full_analysis(root, settings, jobs, progress=progress)
         return
-    refresh = _Refresh(root, settings, cache, store, jobs)
+    refresh = _Refresh(root, settings, cache, store, jobs, progress)
     try:
         with no_cyclic_gc():
             try:
@@ -111,10 +114,12 @@ def open_analysis(
         refresh.finish()
 
 
-def full_analysis(root: Path, settings: Settings, jobs: int | None, *, use_cache: bool = True) -> ProjectAnalysis:
+def full_analysis(
+    root: Path, settings: Settings, jobs: int | None, *, use_cache: bool = True, progress: Progress | None = None,
+) -> ProjectAnalysis:
     """Build the whole model and analyse every file (the settings are checked first)."""
-    model = build_project(root, settings, jobs, use_cache=use_cache)
-    analysis = analyse_model(model, keep_details=False)[0]
+    model = build_project(root, settings, jobs, use_cache=use_cache, progress=progress)
+    analysis = analyse_model(model, keep_details=False, progress=progress)[0]
     analysis.settings_findings = project_findings(model, root)
     return analysis
 
@@ -143,12 +148,16 @@ def analysis_key(settings: Settings, root: Path) -> str:
 class _Refresh:
     """One run's update of the stored analysis."""
 
-    def __init__(self, root: Path, settings: Settings, cache: FactsCache, store: AnalysisStore, jobs: int | None) -> None:
+    def __init__(
+        self, root: Path, settings: Settings, cache: FactsCache, store: AnalysisStore, jobs: int | None,
+        progress: Progress | None = None,
+    ) -> None:
         self.root = root
         self.settings = settings
         self.cache = cache
         self.store = store
         self.jobs = jobs
+        self.progress = progress
         self.reader = FileReader(root, cache)
         self.damaged = False  # a damaged blob was found after the update: drop the store
         self.discovered = False  # discovery ran again
@@ -176,8 +185,9 @@ class _Refresh:
 
     def rebuild(self) -> ProjectAnalysis:
         """A full analysis, recorded so that the next run can be incremental."""
-        model = build_project(self.root, self.settings, self.jobs, record=True, cache=self.cache)
-        analysis, details = analyse_model(model)
+        model = build_project(self.root, self.settings, self.jobs, record=True, cache=self.cache, progress=self.progress)
+        analysis, details = analyse_model(model, progress=self.progress)
+        store_step = Step(self.progress, "store")
         layout = analysis.layout
         self.store.start_over()
         keys = tuple(
@@ -201,6 +211,7 @@ class _Refresh:
             self.store.commit()
         except StoreCorrupt:
             self.mark_damaged()
+        store_step.end()
         analysis.run = RunStats("rebuilt", True, self.cache.stats.parsed, tuple(details))
         analysis.settings_findings = project_findings(model, self.root)
         return analysis
@@ -212,10 +223,14 @@ class _Refresh:
     # -- the incremental update ---------------------------------------------------
 
     def _update(self, stored: StoredAnalysis) -> ProjectAnalysis:
+        step = Step(self.progress, "discover")
         layout, table = self._current_layout(stored)
+        step.end(len(layout.files))
         if layout.roots != stored.layout.roots:
             return self.rebuild()  # what is internal changed: any resolution may differ
-        keys, new_facts = self._current_contents(layout, stored)
+        step = Step(self.progress, "parse", len(layout.files))
+        keys, new_facts = self._current_contents(layout, stored, step)
+        step.end()
         facts = FactsSource(self.reader, layout, keys, new_facts)
         old_facts = FactsSource(self.reader, stored.layout, stored.keys, {}, old=True)
         removed: list[str] = []
@@ -231,6 +246,7 @@ class _Refresh:
         if layout != stored.layout or layout.directories != stored.layout.directories:
             self.store.put("layout", plain_layout(layout, table))
         if not changed and not removed and table == stored.table:
+            Step(self.progress, "analyse", 0).end()  # nothing to analyse again
             if _drifted(keys, stored.keys) > _DRIFT:
                 self.store.put("state", plain_state(keys, stored.summaries, stored.cycles))
             analysis = self._analysis(stored, layout, table, stored.summaries, stored.cycles, facts, None)
@@ -244,8 +260,9 @@ class _Refresh:
         affected = self._affected(stored, layout, table, changed, removed, entries, old_entries, facts, old_facts, rdeps)
         files = ShardedMap(self.store, "files", stored.shards)
         summaries = dict(stored.summaries)
+        step = Step(self.progress, "analyse", len(affected))
         imports_changed, lines_changed = self._analyse_again(
-            model, layout, affected, removed, entries, old_entries, summaries, files, rdeps,
+            model, layout, affected, removed, entries, old_entries, summaries, files, rdeps, step,
         )
         definers = ShardedMap(self.store, "definers", stored.shards)
         for relpath in changed:
@@ -266,6 +283,7 @@ class _Refresh:
         for sharded in (files, rdeps, definers):
             sharded.flush()
         self.store.put("state", plain_state(keys, summaries, cycles))
+        step.end()
         analysis = self._analysis(stored, layout, table, summaries, cycles, facts, graph, definers)
         analysis.settings_findings = project_findings(model, self.root)
         analysis.run = RunStats("incremental", self.discovered, self.cache.stats.parsed, tuple(sorted(affected)), tuple(sorted({*changed, *removed})))
@@ -285,13 +303,19 @@ class _Refresh:
             return layout, stored.table
         return layout, module_table(layout.discovery(self.root))
 
-    def _current_contents(self, layout: Layout, stored: StoredAnalysis) -> tuple[tuple[bytes, ...], dict[str, ModuleFacts]]:
-        """Each file's content key now, and the facts of those whose content is not the one analysed."""
+    def _current_contents(
+        self, layout: Layout, stored: StoredAnalysis, step: Step,
+    ) -> tuple[tuple[bytes, ...], dict[str, ModuleFacts]]:
+        """Each file's content key now, and the facts of those whose content is not the one analysed.
+
+        `step` hears how far the files got each time another chunk's worth of them needed parsing (only those cost).
+        """
         same_files = layout.files is stored.layout.files  # then a file's analysed key is at its own position
         analysed = {} if same_files else {relpath: key for (relpath, _module, _flags), key in zip(stored.layout.files, stored.keys)}
         keys = []
         new_facts: dict[str, ModuleFacts] = {}
         base = self.reader.base
+        reported = 0
         current, read = self.cache.current_keys([base + relpath for relpath, _module, _flags in layout.files])
         for position, ((relpath, _module, _flags), key) in enumerate(zip(layout.files, current)):
             if key is None:
@@ -304,6 +328,9 @@ class _Refresh:
                 facts = self.reader.facts_of_bytes(relpath, key, read.get(position))
             keys.append(key)
             new_facts[relpath] = facts
+            if position - reported >= _CHUNK and step.active:
+                step.advance(position - reported)
+                reported = position
         self.cache.save()
         return tuple(keys), new_facts
 
@@ -346,17 +373,22 @@ class _Refresh:
     def _analyse_again(
         self, model: LazyModel, layout: Layout, affected: set[str], removed: list[str], entries: Mapping[str, Entry],
         old_entries: Mapping[str, Entry], summaries: dict[str, FileSummary], files: ShardedMap, rdeps: ShardedMap,
+        step: Step,
     ) -> tuple[set[str], set[str]]:
-        """Analyse the affected files; drop the removed ones.
+        """Analyse the affected files; drop the removed ones. `step` hears of every chunk of files analysed.
 
         Returns the modules that import other modules than before (or import them
         otherwise: at import time or not), and those whose imports only moved.
         """
         imports_changed: set[str] = set()
         lines_changed: set[str] = set()
+        analysed = 0
         for position, (relpath, module, _flags) in enumerate(layout.files):
             if relpath not in affected:
                 continue
+            analysed += 1
+            if analysed % _CHUNK == 0:
+                step.advance(_CHUNK)
             parsed = ParsedFile(layout.source_file(self.root, position), model.facts.of_file(relpath))
             resolve_file(model.resolver, parsed)
             summary, detail = analyse_file(model, parsed)

@@ -23,7 +23,7 @@ from remediator.adapters.source_reader import read_source
 from remediator.analysis.dependencies import DependencyRecorder
 from remediator.analysis.module_graph import ModuleGraph
 from remediator.analysis.module_index import ModuleIndex
-from remediator.analysis.project import ParsedFile, ProjectModel, assemble, no_cyclic_gc, search_path_spec
+from remediator.analysis.project import ParsedFile, ProjectModel, assemble, chunks, no_cyclic_gc, search_path_spec
 from remediator.analysis.resolver import ModuleResolver
 from remediator.analysis.search_path import SearchPath
 from remediator.analysis.symbols import ModuleSymbols, SymbolTables, symbols_in
@@ -32,6 +32,7 @@ from remediator.application.stored_analysis import GRAPH_PARTS, StoredMap
 from remediator.domain.config import Settings
 from remediator.domain.facts import ModuleFacts, ParseProblem, SysPathEntry, empty_facts
 from remediator.domain.findings import UNREADABLE_FILE
+from remediator.domain.progress import Progress, Step
 
 _NOT_REGULAR = ParseProblem(UNREADABLE_FILE, "not a regular file", 1, 1)
 Files = tuple[tuple[str, str, int], ...]  # a Layout's files
@@ -245,11 +246,18 @@ class StoreSource:
                     found.setdefault(name, set()).add(module)
         return found
 
-    def model(self) -> ProjectModel:
-        """The full model of this layout, from the facts cache (only the files' facts are read)."""
+    def model(self, progress: Progress | None = None) -> ProjectModel:
+        """The full model of this layout, from the facts cache (only the files' facts are read).
+
+        `progress` hears of the load (the facts) and resolve steps.
+        """
         if self._model is None:
             discovery = self._layout.discovery(self._root)
-            files = [ParsedFile(source, self._facts.of_file(source.relpath)) for source in discovery.files]
+            with Step(progress, "load", len(discovery.files)) as step:
+                files = []
+                for part in chunks(discovery.files) if step.active else (discovery.files,):
+                    files += [ParsedFile(source, self._facts.of_file(source.relpath)) for source in part]
+                    step.advance(len(part))
             with no_cyclic_gc():
-                self._model = assemble(self._root, self._settings, discovery, files)
+                self._model = assemble(self._root, self._settings, discovery, files, progress=progress)
         return self._model

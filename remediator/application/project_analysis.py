@@ -23,11 +23,12 @@ from remediator.adapters.filesystem import Layout, STUB_FILE, files_by_module, i
 from remediator.analysis.dependencies import EMPTY, Dependencies
 from remediator.analysis.module_graph import Cycle, Link, ModuleGraph, cycle_kind, cycle_order, chain_through, failing_modules
 from remediator.analysis.module_index import ModuleIndex
-from remediator.analysis.project import ModelQueries, ParsedFile, ProjectModel
+from remediator.analysis.project import ModelQueries, ParsedFile, ProjectModel, chunks
 from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME, import_edge
 from remediator.domain.config import Settings
 from remediator.domain.facts import ParseProblem, breaks_importer
 from remediator.domain.findings import Finding
+from remediator.domain.progress import Progress, Step
 from remediator.rules.broken_imports import broken_imports_in
 from remediator.rules.import_cycles import cycle_finding
 from remediator.rules.ssot import Compliance, in_scope, ssot_violations_in
@@ -119,7 +120,7 @@ class AnalysisSource(Protocol):
 
     def graph(self) -> ModuleGraph: ...
     def definers(self, names: set[str]) -> dict[str, set[str]]: ...
-    def model(self) -> ProjectModel: ...
+    def model(self, progress: Progress | None = None) -> ProjectModel: ...
 
 
 @dataclass
@@ -155,9 +156,9 @@ class ProjectAnalysis:
             self._graph = self.source.graph()
         return self._graph
 
-    def model(self) -> ProjectModel:
-        """The full project model (built on first use when the analysis came from the store)."""
-        return self.source.model()
+    def model(self, progress: Progress | None = None) -> ProjectModel:
+        """The full project model (built on first use when the analysis came from the store; `progress` hears of that)."""
+        return self.source.model(progress)
 
     def findings(self) -> list[Finding]:
         """Every finding of the project, ordered by place; at one place: unparsable, broken, ssot (by rule), cycles.
@@ -282,25 +283,32 @@ class ProjectAnalysis:
         return self.source.definers(names) if names else {}
 
 
-def analyse_model(model: ProjectModel, *, keep_details: bool = True) -> tuple[ProjectAnalysis, dict[str, FileDetail]]:
+def analyse_model(
+    model: ProjectModel, *, keep_details: bool = True, progress: Progress | None = None,
+) -> tuple[ProjectAnalysis, dict[str, FileDetail]]:
     """Analyse every file of a built model; the details are what the store keeps besides the analysis.
 
-    Without `keep_details` (nothing will be stored) no details are returned.
+    Without `keep_details` (nothing will be stored) no details are returned. `progress` hears of
+    the analyse step (every rule over every file, then the cycles).
     """
     summaries: dict[str, FileSummary] = {}
     details: dict[str, FileDetail] = {}
-    for parsed in model.files:
-        summary, detail = analyse_file(model, parsed)
-        if summary:
-            summaries[parsed.source.relpath] = summary
-        if keep_details:
-            details[parsed.source.relpath] = detail
+    step = Step(progress, "analyse", len(model.files))
+    for chunk in chunks(model.files) if step.active else (model.files,):
+        for parsed in chunk:
+            summary, detail = analyse_file(model, parsed)
+            if summary:
+                summaries[parsed.source.relpath] = summary
+            if keep_details:
+                details[parsed.source.relpath] = detail
+        step.advance(len(chunk))
     source = ModelSource(model)
     graph = model_graph(model)
     cycles = cycles_of(graph, model.graph.link, model.graph.contexts)
     analysis = ProjectAnalysis(
         model.root, model.settings, Layout.of(model.discovery), model.index, summaries, cycles, source, _graph=graph,
     )
+    step.end()
     return analysis, details
 
 
@@ -369,5 +377,5 @@ class ModelSource:
                 found.setdefault(name, set()).add(parsed.module)
         return found
 
-    def model(self) -> ProjectModel:
+    def model(self, progress: Progress | None = None) -> ProjectModel:
         return self._model

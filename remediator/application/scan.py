@@ -12,6 +12,7 @@ from remediator.analysis.project import ProjectModel, no_cyclic_gc
 from remediator.application.project_analysis import ProjectAnalysis, analyse_model
 from remediator.domain.config import Settings
 from remediator.domain.findings import IMPORT_CYCLE, SSOT_VIOLATION, Finding
+from remediator.domain.progress import Progress, Step
 from remediator.rules.ssot import Compliance, project_findings
 
 if TYPE_CHECKING:
@@ -94,17 +95,18 @@ class ScanResult:
 
 def run_scan(
     root: Path, settings: Settings, *, jobs: int | None = None, use_git: bool = True, use_cache: bool = True,
+    progress: Progress | None = None,
 ) -> ScanResult:
     """Scan the project at `root` with `settings`.
 
     With `use_cache`, the analysis is incremental: kept in `root/.remediator/cache/`, only the files whose
-    inputs changed are analysed again.
+    inputs changed are analysed again. `progress` hears of each step (`remediator.domain.progress`).
     """
     from remediator.application.incremental import open_analysis
 
     started = time.perf_counter()
-    with open_analysis(root, settings, jobs=jobs, use_cache=use_cache) as analysis:
-        return report(analysis, use_git=use_git, started=started)
+    with open_analysis(root, settings, jobs=jobs, use_cache=use_cache, progress=progress) as analysis:
+        return report(analysis, use_git=use_git, started=started, progress=progress)
 
 
 def analyse(model: ProjectModel, *, use_git: bool = True, started: float | None = None) -> ScanResult:
@@ -116,14 +118,18 @@ def analyse(model: ProjectModel, *, use_git: bool = True, started: float | None 
         return report(analysis, use_git=use_git, started=started)
 
 
-def report(analysis: ProjectAnalysis, *, use_git: bool = True, started: float | None = None) -> ScanResult:
+def report(
+    analysis: ProjectAnalysis, *, use_git: bool = True, started: float | None = None, progress: Progress | None = None,
+) -> ScanResult:
     """The scan result of an analysis: every finding with its suggestion, compliance, and the blast radius."""
     from remediator.application.blast_radius import blast_radius
     from remediator.application.suggestions import add_suggestions
 
     started = time.perf_counter() if started is None else started
-    findings = add_suggestions(analysis, analysis.findings(), use_git=use_git)
-    radius = blast_radius(analysis, findings)
+    findings = analysis.findings()
+    with Step(progress, "suggest", len(findings)):
+        findings = add_suggestions(analysis, findings, use_git=use_git)
+        radius = blast_radius(analysis, findings)
     return ScanResult(
         analysis.root, findings, radius.targets, analysis, time.perf_counter() - started, analysis.compliance(),
         radius if radius.targets else None,
