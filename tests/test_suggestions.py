@@ -163,3 +163,42 @@ def test_test_code_is_a_new_home_only_for_tests(project, importer: str, suggeste
     (finding,) = [f for f in project(files).findings if f.path == importer]
     is_move = finding.suggestion is not None and finding.suggestion.kind == "move"
     assert is_move == suggested
+
+
+def test_definitions_are_facts_of_the_file() -> None:
+    from remediator.adapters.parser import parse_source
+    from remediator.domain.facts import Definition
+
+    source = b"""\
+import functools
+from contextlib import contextmanager
+
+async def fetch(url, /, retries=3, *args, timeout, verbose=False, **options):
+    return url
+
+@functools.lru_cache(maxsize=1)
+def cached(a: int, b: int = 2):
+    return a
+
+@contextmanager
+def opened(path):
+    yield path
+
+@router.get("/")
+def endpoint(request):
+    return request
+
+twice = 1
+def twice():
+    return 2
+
+class Widget:
+    pass
+"""
+    definitions = {d.name: d for d in parse_source(source).definitions}
+    assert definitions == {
+        "fetch": Definition("fetch", "async", ("url", "retries"), 1, True, ("timeout", "verbose"), ("timeout",), True),
+        "cached": Definition("cached", "function", ("a", "b"), 1),
+        "opened": Definition("opened", "contextmanager", ("path",), 1),
+        "Widget": Definition("Widget", "class"),
+    }  # an unknown decorator, and a name bound twice: not certain, left out

@@ -26,7 +26,7 @@ from remediator.analysis.module_index import ModuleIndex
 from remediator.analysis.project import ModelQueries, ParsedFile, ProjectModel
 from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME, import_edge
 from remediator.domain.config import Settings
-from remediator.domain.facts import ParseProblem, breaks_importer
+from remediator.domain.facts import Definition, ModuleFacts, ParseProblem, breaks_importer
 from remediator.domain.findings import Finding
 from remediator.rules.broken_imports import broken_imports_in
 from remediator.rules.import_cycles import cycle_finding
@@ -119,6 +119,7 @@ class AnalysisSource(Protocol):
 
     def graph(self) -> ModuleGraph: ...
     def definers(self, names: set[str]) -> dict[str, set[str]]: ...
+    def definitions(self, module: str) -> dict[str, Definition]: ...
     def model(self) -> ProjectModel: ...
 
 
@@ -257,6 +258,10 @@ class ProjectAnalysis:
         `= None`, `= Mock()`: `ModuleFacts.placeholder_names`)."""
         return self.source.definers(names) if names else {}
 
+    def definitions(self, module: str) -> dict[str, Definition]:
+        """Name -> what the module's def or class of that name is (`ModuleFacts.definitions`: only the certain ones)."""
+        return self.source.definitions(module)
+
 
 def analyse_model(model: ProjectModel, *, keep_details: bool = True) -> tuple[ProjectAnalysis, dict[str, FileDetail]]:
     """Analyse every file of a built model; the details are what the store keeps besides the analysis.
@@ -345,5 +350,17 @@ class ModelSource:
                 found.setdefault(name, set()).add(parsed.module)
         return found
 
+    def definitions(self, module: str) -> dict[str, Definition]:
+        return definitions_in(parsed.facts for parsed in self._model.files if parsed.module == module)
+
     def model(self) -> ProjectModel:
         return self._model
+
+
+def definitions_in(facts: Iterable[ModuleFacts]) -> dict[str, Definition]:
+    """Name -> definition, over a module's files (the first file that has one wins)."""
+    found: dict[str, Definition] = {}
+    for each in facts:
+        for definition in each.definitions:
+            found.setdefault(definition.name, definition)
+    return found
