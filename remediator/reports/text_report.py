@@ -62,6 +62,8 @@ def render_text(result: ScanResult, console: Console, command: str = "scan") -> 
             console.print(f"    suggestion ({target.suggestion.kind}): {escape(target.suggestion.detail)}")
             if target.suggestion.command:
                 console.print(f"      $ {escape(target.suggestion.command)}")
+            if target.suggestion.evidence:
+                console.print(f"      evidence: {escape(target.suggestion.evidence)}")
         group = _one_per_statement(by_target.get((target.target, target.name), []))
         for finding in group[:_SHOWN_PER_TARGET]:
             _print_location(console, finding, lines)
@@ -140,7 +142,10 @@ def _one_per_statement(findings: list[Finding]) -> list[Finding]:
 
 
 def _suggestion_phrase(kind: str, target: str) -> str:
-    return {"move": f"now defined in {target}", "restore": "deleted in git history: restore it", "backup": "a backup copy exists"}[kind]
+    return {
+        "move": f"now defined in {target}", "restore": "deleted in git history: restore it", "backup": "a backup copy exists",
+        "candidate": f"perhaps now in {target} (not certain: not applied)",
+    }[kind]
 
 
 def _flags(finding: Finding) -> str:
