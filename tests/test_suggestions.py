@@ -455,3 +455,16 @@ def test_check_gives_the_suggestions_scan_gives(tmp_path: Path) -> None:
         checked = remediator.check(root, settings=Settings(), use_git=False).findings
         assert [(f.suggestion, f.alternatives) for f in checked] == [(f.suggestion, f.alternatives) for f in scanned]
     assert scanned[0].suggestion is not None and scanned[0].suggestion.kind == "candidate"
+
+
+def test_a_move_found_for_a_test_importer_is_not_applied_to_production_code(tmp_path: Path) -> None:
+    files = {
+        "app/__init__.py": "", "tests/__init__.py": "",
+        "tests/factories.py": "def make_client():\n    return object()\n",  # defined only in test code
+        "tests/test_api.py": "from app.gone import make_client\n\nmake_client()\n",
+        "app/api.py": "from app.gone import make_client\n\nmake_client()\n",
+    }
+    root = write_tree(tmp_path / "repo", files)
+    result = remediator.fix(root, settings=Settings(), apply=True, suggested=True, use_git=False)
+    assert [c.path for c in result.changes] == ["tests/test_api.py"]
+    assert (root / "app/api.py").read_text() == files["app/api.py"]
