@@ -46,7 +46,7 @@ def test_two_definers_are_ranked_candidates_never_a_move(project) -> None:
     (finding,) = project(files).findings
     options = (finding.suggestion, *finding.alternatives)
     assert [(s.kind, s.target) for s in options if s] == [("candidate", "p.two"), ("candidate", "p.one")]  # the one that fits first
-    assert options[0].evidence == "one of 2 possible new homes; async def helper(); fits the 1 use seen; git history not asked"
+    assert options[0].evidence == "one of 2 possible new homes; async def helper(); fits the 1 use seen; no git history to check"
     assert options[1].evidence is not None and "does not fit: awaited at p/user.py:4, but helper is a plain (not async) function" in options[1].evidence
 
 
@@ -354,7 +354,7 @@ def test_an_awaited_call_is_never_redirected_to_a_sync_function_with_required_pa
     assert candidate is not None and (candidate.kind, candidate.target) == ("candidate", "app.dependencies")
     assert candidate.evidence == (
         "def get_agent_websocket_bridge(request); does not fit: awaited at app/notify.py:5, but get_agent_websocket_bridge "
-        "is a plain (not async) function; git history not asked"
+        "is a plain (not async) function; no git history to check"
     )
     assert candidate.to_dict()["evidence"] == candidate.evidence
     good = by_target["app.old_retry"].suggestion
@@ -468,3 +468,15 @@ def test_a_move_found_for_a_test_importer_is_not_applied_to_production_code(tmp_
     result = remediator.fix(root, settings=Settings(), apply=True, suggested=True, use_git=False)
     assert [c.path for c in result.changes] == ["tests/test_api.py"]
     assert (root / "app/api.py").read_text() == files["app/api.py"]
+
+
+def test_the_text_report_lists_candidates_with_their_evidence(tmp_path: Path) -> None:
+    from tests.conftest import invoke_cli
+
+    files = {"app/__init__.py": "", "app/dependencies.py": FASTAPI_DEPENDENCY, "app/notify.py": BRIDGE_IMPORTER,
+             "app/websocket_bridge.py.bak": "async def get_agent_websocket_bridge():\n    return None\n"}
+    root = write_tree(tmp_path / "repo", files)
+    output = invoke_cli(root, "scan", "--no-git").output
+    assert "suggestion (backup): a backup copy lies at app/websocket_bridge.py.bak" in output  # a backup beats a candidate
+    assert "    candidate (not applied): get_agent_websocket_bridge is defined in app.dependencies\n" in output
+    assert "      evidence: def get_agent_websocket_bridge(request); does not fit: awaited at app/notify.py:5" in output

@@ -265,7 +265,7 @@ class _Suggester:
         """
         event = question.event
         if event is None:
-            return None, "git history not asked" if self.history is None else "git history does not show it leaving"
+            return None, "no git history to check" if self.history is None else "git history does not show it leaving"
         files = self._files_of(module)
         removed = f"commit {event.commit[:12]}, which {question.verb} {question.gone}"
         if question.renamed == module:

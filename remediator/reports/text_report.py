@@ -9,7 +9,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from remediator.application.scan import ScanResult
-from remediator.domain.findings import DANGLING_SETTING, IMPORT_CYCLE, MISSING_MODULE, MISSING_NAME, SSOT_VIOLATION, UNMODELLED_SYS_PATH, Finding
+from remediator.domain.findings import (
+    DANGLING_SETTING, IMPORT_CYCLE, MISSING_MODULE, MISSING_NAME, SSOT_VIOLATION, UNMODELLED_SYS_PATH, Finding, Suggestion,
+)
 
 _SHOWN_PER_TARGET = 8
 _SHOWN_PER_CAUSE = 10
@@ -65,6 +67,9 @@ def render_text(result: ScanResult, console: Console, command: str = "scan") -> 
             if target.suggestion.evidence:
                 console.print(f"      evidence: {escape(target.suggestion.evidence)}")
         group = _one_per_statement(by_target.get((target.target, target.name), []))
+        for candidate in _other_candidates(group, target.suggestion):
+            console.print(f"    candidate (not applied): {escape(candidate.detail)}")
+            console.print(f"      evidence: {escape(candidate.evidence or '')}")
         for finding in group[:_SHOWN_PER_TARGET]:
             _print_location(console, finding, lines)
         if len(group) > _SHOWN_PER_TARGET:
@@ -139,6 +144,14 @@ def _one_per_statement(findings: list[Finding]) -> list[Finding]:
             seen.add((finding.path, finding.line, finding.column))
             unique.append(finding)
     return unique
+
+
+def _other_candidates(group: list[Finding], shown: Suggestion | None) -> list[Suggestion]:
+    """The candidate new homes of a missing target besides the suggestion shown (from its first finding that has them)."""
+    for finding in group:
+        if finding.suggestion == shown and finding.alternatives:
+            return [s for s in finding.alternatives if s.kind == "candidate"]
+    return []
 
 
 def _suggestion_phrase(kind: str, target: str) -> str:
