@@ -339,6 +339,7 @@ class ModelSource:
 
     def __init__(self, model: ProjectModel) -> None:
         self._model = model
+        self._by_module: dict[str, list[ModuleFacts]] | None = None
 
     def graph(self) -> ModuleGraph:
         return model_graph(self._model)
@@ -351,7 +352,11 @@ class ModelSource:
         return found
 
     def definitions(self, module: str) -> dict[str, Definition]:
-        return definitions_in(parsed.facts for parsed in self._model.files if parsed.module == module)
+        if self._by_module is None:
+            self._by_module = {}
+            for parsed in self._model.files:
+                self._by_module.setdefault(parsed.module, []).append(parsed.facts)
+        return definitions_in(self._by_module.get(module, ()))
 
     def model(self) -> ProjectModel:
         return self._model
