@@ -45,10 +45,10 @@ from remediator.adapters.filesystem import SETTLE_SECONDS
 from remediator.adapters.hashing import blake2b
 from remediator.adapters.stat_index import KEY_SIZE, StatIndex, StatSignature
 from remediator.adapters.writer import write_atomically
-from remediator.domain.facts import ImportRecord, ModuleFacts, ParseProblem, StringReference, SyntaxNeed, SysPathEntry
+from remediator.domain.facts import Definition, ImportRecord, ModuleFacts, ParseProblem, StringReference, SyntaxNeed, SysPathEntry
 
 CACHE_DIR = ".remediator"
-FORMAT = 1  # bump when the entry or index layout changes
+FORMAT = 2  # bump when the entry or index layout changes (2: ModuleFacts.definitions)
 _MAGIC = b"RMDFACT1"
 _INDEX_MAGIC = b"RMDSTAT2"  # column-wise (adapters/stat_index.py)
 _SUM = 16  # bytes of checksum
@@ -454,12 +454,13 @@ def _plain(facts: ModuleFacts) -> tuple[Any, ...]:
         tuple(map(tuple, facts.sys_path)),
         None if facts.syntax_need is None else tuple(facts.syntax_need),
         facts.placeholder_names,
+        tuple(map(tuple, facts.definitions)),
     )
 
 
 def _facts_from_plain(value: Any) -> ModuleFacts:
     """Rebuild facts from `_plain`'s shape; raises on any other shape."""
-    imports, strings, bound, defined, dunder_all, dynamic, problem, type_checking, sys_path, need, placeholders = value
+    imports, strings, bound, defined, dunder_all, dynamic, problem, type_checking, sys_path, need, placeholders, definitions = value
     if not (
         type(imports) is tuple and type(strings) is tuple and type(bound) is frozenset and type(defined) is frozenset
         and type(type_checking) is frozenset and type(sys_path) is tuple
@@ -468,6 +469,7 @@ def _facts_from_plain(value: Any) -> ModuleFacts:
         and all(type(s) is tuple and len(s) == 6 for s in strings)
         and all(type(e) is tuple and len(e) == 5 for e in sys_path)
         and (need is None or (type(need) is tuple and len(need) == 4)) and type(placeholders) is frozenset
+        and type(definitions) is tuple and all(type(d) is tuple and len(d) == 8 for d in definitions)
     ):
         raise ValueError("not a facts entry")
     return _new(ModuleFacts, (
@@ -482,4 +484,5 @@ def _facts_from_plain(value: Any) -> ModuleFacts:
         tuple(map(_new, repeat(SysPathEntry), sys_path)),
         None if need is None else SyntaxNeed(*need),
         placeholders,
+        tuple(map(_new, repeat(Definition), definitions)),
     ))

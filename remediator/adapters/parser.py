@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from remediator.domain.facts import (
     Context,
+    Definition,
     ImportRecord,
     ModuleFacts,
     ParseProblem,
@@ -327,6 +328,8 @@ class _Extractor:
         self.syntax_need: SyntaxNeed | None = None  # the newest syntax used
         self.placeholders: set[str] = set()  # module-level names defined as a stub: `pass` body, `= None`, `= Mock()`
         self.substantive: set[str] = set()  # ... and those defined with real content somewhere in the module
+        self.definitions: dict[str, Definition | None] = {}  # what each module-level def or class is (None: not sure)
+        self.bindings: dict[str, int] = {}  # how many module-level statements bind each name
 
     def run(self, root: Node) -> ModuleFacts:
         import_query, call_query = _queries()
@@ -336,7 +339,10 @@ class _Extractor:
         for node in sorted(captured.get("import", ()), key=lambda n: n.start_byte):
             imports.extend(self._import_records(node))
         for node in captured.get("global", ()):
-            self.bound.update(_text(child) for child in node.named_children if child.type == "identifier")
+            names = [_text(child) for child in node.named_children if child.type == "identifier"]
+            self.bound.update(names)
+            for name in names:
+                self._count(name)
         strings: list[StringReference] = []
         if any(hint in self.source for hint in _CALL_HINTS):
             for _, match in _matches(call_query, root):
@@ -365,6 +371,7 @@ class _Extractor:
                 continue
             name = record.alias or (record.name if record.name else record.module.split(".")[0])
             self.bound.add(name)
+            self._count(name)
             if track:
                 (checking if record.context & Context.TYPE_CHECKING else runtime).add(name)
         self.bound.update(self.defined)
@@ -372,6 +379,7 @@ class _Extractor:
         return ModuleFacts(
             tuple(imports), tuple(strings), frozenset(self.bound), frozenset(self.defined), dunder_all, self.dynamic,
             None, frozenset(checking - runtime), placeholder_names=frozenset(self.placeholders - self.substantive),
+            definitions=tuple(d for name, d in self.definitions.items() if d is not None and self.bindings[name] == 1),
         )
 
     # -- imports -------------------------------------------------------------
@@ -435,16 +443,23 @@ class _Extractor:
 
     # -- module-level bindings ----------------------------------------------
 
+    def _count(self, name: str) -> None:
+        self.bindings[name] = self.bindings.get(name, 0) + 1
+
     def _bind(self, statement: Node) -> None:
         kind = statement.type
+        decorators: list[Node] = []
         if kind == "decorated_definition":
             definition = statement.child_by_field_name("definition")
             if definition is None:
                 return
+            decorators = [child for child in statement.named_children if child.type == "decorator"]
             statement, kind = definition, definition.type
         if kind in ("function_definition", "class_definition"):
             name = _text(statement.child_by_field_name("name"))
             self.defined.add(name)
+            self._count(name)
+            self.definitions[name] = _definition(name, statement, decorators)
             (self.placeholders if _is_placeholder_body(statement.child_by_field_name("body")) else self.substantive).add(name)
             if name == "__getattr__" and kind == "function_definition":
                 self.dynamic = True
@@ -456,6 +471,7 @@ class _Extractor:
             identifier = _first_identifier(left)
             if identifier:
                 self.defined.add(identifier)
+                self._count(identifier)
         elif kind == "for_statement":
             self._bind_target(statement.child_by_field_name("left"))
         elif kind == "with_statement":
@@ -480,6 +496,7 @@ class _Extractor:
             if left is not None and left.type == "identifier":
                 name = _text(left)
                 self.defined.add(name)
+                self._count(name)
                 if name == "__all__":
                     self._extend_all(node.child_by_field_name("right"))
         elif node.type == "call":
@@ -503,6 +520,7 @@ class _Extractor:
             return
         if target.type == "identifier":
             self.defined.add(_text(target))
+            self._count(_text(target))
         elif target.type in _TARGET_CONTAINERS:
             for child in target.named_children:
                 self._bind_target(child)
@@ -547,6 +565,84 @@ def _is_placeholder_body(body: Node | None) -> bool:
             continue
         return False
     return True
+
+
+# Decorators that leave a def a function with the same parameters, or a class a class.
+_KEEPS_KIND = frozenset({
+    "lru_cache", "cache", "wraps", "final", "deprecated", "no_type_check", "singledispatch", "total_ordering",
+    "dataclass", "runtime_checkable", "unique", "define", "frozen", "mutable", "attrs", "s",
+})
+_CONTEXT_MANAGER_DECORATORS = frozenset({"contextmanager", "asynccontextmanager"})
+
+
+def _definition(name: str, node: Node, decorators: list[Node]) -> Definition | None:
+    """What a module-level def or class is; None when a decorator may have made it something else."""
+    kind = "class" if node.type == "class_definition" else "function"
+    for decorator in decorators:
+        expression = decorator.named_children[0] if decorator.named_children else None
+        if expression is not None and expression.type == "call":
+            expression = expression.child_by_field_name("function")
+        last = _text(expression).rsplit(".", 1)[-1]
+        if kind != "class" and last in _CONTEXT_MANAGER_DECORATORS:
+            kind = last
+        elif last not in _KEEPS_KIND:
+            return None
+    if kind == "class":
+        return Definition(name, kind)
+    if any(child.type == "async" for child in node.children) and kind == "function":
+        kind = "async-generator" if _yields(node.child_by_field_name("body")) else "async"
+    return _with_parameters(Definition(name, kind), node.child_by_field_name("parameters"))
+
+
+def _with_parameters(definition: Definition, parameters: Node | None) -> Definition:
+    params: list[str] = []
+    required = 0
+    keywords: list[str] = []
+    required_keywords: list[str] = []
+    varargs = varkw = keyword_only = False
+    for parameter in parameters.named_children if parameters is not None else ():
+        kind = parameter.type
+        if kind == "typed_parameter" and parameter.named_children:
+            first = parameter.named_children[0]
+            parameter, kind = (first, first.type) if first.type != "identifier" else (first, "identifier")
+        if kind == "identifier":
+            name, has_default = _text(parameter), False
+        elif kind in ("default_parameter", "typed_default_parameter"):
+            name, has_default = _text(parameter.child_by_field_name("name")), True
+        elif kind == "list_splat_pattern":
+            varargs = keyword_only = True
+            continue
+        elif kind == "keyword_separator":
+            keyword_only = True
+            continue
+        elif kind == "dictionary_splat_pattern":
+            varkw = True
+            continue
+        else:  # `/`, comments
+            continue
+        if keyword_only:
+            keywords.append(name)
+            if not has_default:
+                required_keywords.append(name)
+        else:
+            params.append(name)
+            required += not has_default
+    return definition._replace(
+        params=tuple(params), required=required, varargs=varargs, keywords=tuple(keywords),
+        required_keywords=tuple(required_keywords), varkw=varkw,
+    )
+
+
+def _yields(body: Node | None) -> bool:
+    """True when a function body yields (not counting nested functions and classes)."""
+    stack = list(body.named_children) if body is not None else []
+    while stack:
+        node = stack.pop()
+        if node.type == "yield":
+            return True
+        if node.type not in ("function_definition", "lambda", "class_definition"):
+            stack.extend(node.named_children)
+    return False
 
 
 def _is_placeholder_value(value: Node | None) -> bool:

@@ -4,7 +4,8 @@ Redirects come from three places, all applied in one pass per file:
 - `[[tool.remediator.ssot]]` rules: a violating import goes to the rule's `use`
   module, names mapped through `symbols`;
 - `[[tool.remediator.move]]` rules: every import of the old module goes to the new one;
-- with `suggested`, scan's unambiguous `move` suggestions for missing modules and names.
+- with `suggested`, scan's unambiguous `move` suggestions for missing modules and names
+  (never a `candidate`), each in the files whose findings carry it.
 Files that cannot match any redirect are left out here, before any LibCST parse.
 """
 
@@ -66,12 +67,13 @@ def plan_fixes(
         elif suggested and finding.rule in (MISSING_MODULE, MISSING_NAME) and finding.suggestion and finding.suggestion.kind == "move":
             if not selected or SUGGESTED in selected:
                 per_file_findings[finding.path].append(finding)
-                if finding.rule == MISSING_MODULE and finding.target:
-                    global_modules.append(ModuleRedirect(finding.target, finding.suggestion.target, rule=SUGGESTED))
-                elif finding.target and finding.name:
+                if finding.rule == MISSING_NAME and finding.target and finding.name:
                     per_file_names[finding.path].append(
                         NameRedirect(finding.target, finding.name, finding.suggestion.target, finding.name, SUGGESTED)
                     )
+    if suggested and (not selected or SUGGESTED in selected):
+        for path, redirect in _suggested_module_moves(findings):
+            per_file_modules[path].append(redirect)
     global_modules = _unique_modules(global_modules)
     exported = _names_imported_from(model)
     plans = []
@@ -90,6 +92,30 @@ def plan_fixes(
             )
         )
     return plans
+
+
+def _suggested_module_moves(findings: list[Finding]) -> list[tuple[str, ModuleRedirect]]:
+    """(file, redirect) for each missing module whose findings in that file agree on one move.
+
+    A module redirect rewrites every import of the module in the file, so it is
+    made only when no finding there for the same module has a candidate instead,
+    or a move elsewhere: a name that must not go to the new home stays as it is.
+    """
+    moves: dict[tuple[str, str], set[str]] = defaultdict(set)
+    refused: set[tuple[str, str]] = set()
+    for finding in findings:
+        if finding.rule != MISSING_MODULE or not finding.target:
+            continue
+        key = (finding.path, finding.target)
+        suggestion = finding.suggestion
+        if suggestion is not None and suggestion.kind == "move":
+            moves[key].add(suggestion.target)
+        elif any(s.kind == "candidate" for s in (suggestion, *finding.alternatives) if s is not None):
+            refused.add(key)
+    return [
+        (path, ModuleRedirect(target, next(iter(destinations)), rule=SUGGESTED))
+        for (path, target), destinations in moves.items() if len(destinations) == 1 and (path, target) not in refused
+    ]
 
 
 def _imported_module(model: ProjectModel, finding: Finding) -> str | None:

@@ -27,10 +27,10 @@ from remediator.analysis.project import ParsedFile, ProjectModel, assemble, chun
 from remediator.analysis.resolver import ModuleResolver
 from remediator.analysis.search_path import SearchPath
 from remediator.analysis.symbols import ModuleSymbols, SymbolTables, symbols_in
-from remediator.application.project_analysis import ModelSource, model_graph
+from remediator.application.project_analysis import ModelSource, definitions_in, model_graph
 from remediator.application.stored_analysis import GRAPH_PARTS, StoredMap
 from remediator.domain.config import Settings
-from remediator.domain.facts import ModuleFacts, ParseProblem, SysPathEntry, empty_facts
+from remediator.domain.facts import Definition, ModuleFacts, ParseProblem, SysPathEntry, empty_facts
 from remediator.domain.findings import UNREADABLE_FILE
 from remediator.domain.progress import Progress, Step
 
@@ -245,6 +245,12 @@ class StoreSource:
                 if any(name in facts.defined_names and name not in facts.placeholder_names for facts in self._facts.of_module(module)):
                     found.setdefault(name, set()).add(module)
         return found
+
+    def definitions(self, module: str) -> dict[str, Definition]:
+        try:
+            return definitions_in(self._facts.of_module(module))
+        except Unavailable:
+            return {}
 
     def model(self, progress: Progress | None = None) -> ProjectModel:
         """The full model of this layout, from the facts cache (only the files' facts are read).

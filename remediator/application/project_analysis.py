@@ -26,7 +26,7 @@ from remediator.analysis.module_index import ModuleIndex
 from remediator.analysis.project import ModelQueries, ParsedFile, ProjectModel, chunks
 from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME, import_edge
 from remediator.domain.config import Settings
-from remediator.domain.facts import ParseProblem, breaks_importer
+from remediator.domain.facts import Definition, ModuleFacts, ParseProblem, breaks_importer
 from remediator.domain.findings import Finding
 from remediator.domain.progress import Progress, Step
 from remediator.rules.broken_imports import broken_imports_in
@@ -120,6 +120,7 @@ class AnalysisSource(Protocol):
 
     def graph(self) -> ModuleGraph: ...
     def definers(self, names: set[str]) -> dict[str, set[str]]: ...
+    def definitions(self, module: str) -> dict[str, Definition]: ...
     def model(self, progress: Progress | None = None) -> ProjectModel: ...
 
 
@@ -282,6 +283,10 @@ class ProjectAnalysis:
         `= None`, `= Mock()`: `ModuleFacts.placeholder_names`)."""
         return self.source.definers(names) if names else {}
 
+    def definitions(self, module: str) -> dict[str, Definition]:
+        """Name -> what the module's def or class of that name is (`ModuleFacts.definitions`: only the certain ones)."""
+        return self.source.definitions(module)
+
 
 def analyse_model(
     model: ProjectModel, *, keep_details: bool = True, progress: Progress | None = None,
@@ -366,6 +371,7 @@ class ModelSource:
 
     def __init__(self, model: ProjectModel) -> None:
         self._model = model
+        self._by_module: dict[str, list[ModuleFacts]] | None = None
 
     def graph(self) -> ModuleGraph:
         return model_graph(self._model)
@@ -377,5 +383,21 @@ class ModelSource:
                 found.setdefault(name, set()).add(parsed.module)
         return found
 
+    def definitions(self, module: str) -> dict[str, Definition]:
+        if self._by_module is None:
+            self._by_module = {}
+            for parsed in self._model.files:
+                self._by_module.setdefault(parsed.module, []).append(parsed.facts)
+        return definitions_in(self._by_module.get(module, ()))
+
     def model(self, progress: Progress | None = None) -> ProjectModel:
         return self._model
+
+
+def definitions_in(facts: Iterable[ModuleFacts]) -> dict[str, Definition]:
+    """Name -> definition, over a module's files (the first file that has one wins)."""
+    found: dict[str, Definition] = {}
+    for each in facts:
+        for definition in each.definitions:
+            found.setdefault(definition.name, definition)
+    return found

@@ -100,6 +100,28 @@ class ParseProblem(NamedTuple):
     column: int
 
 
+class Definition(NamedTuple):
+    """What a module-level `def` or `class` is, for checking that a use fits it (suggestions).
+
+    `kind`: "class", "function", "async" (`async def`), "async-generator" (an `async def`
+    that yields), "contextmanager" or "asynccontextmanager" (a def under that decorator).
+    For the function kinds: `params` are the positional parameter names in order,
+    the first `required` of them without a default; `keywords` the keyword-only
+    names, `required_keywords` those without a default; `varargs` / `varkw` are
+    `*args` / `**kwargs`. Recorded only for names bound once at module level, by a
+    def or class with no decorator that could change what the name is.
+    """
+
+    name: str
+    kind: str
+    params: tuple[str, ...] = ()
+    required: int = 0
+    varargs: bool = False
+    keywords: tuple[str, ...] = ()
+    required_keywords: tuple[str, ...] = ()
+    varkw: bool = False
+
+
 class ModuleFacts(NamedTuple):
     """Everything the analysis needs from one file."""
 
@@ -114,6 +136,7 @@ class ModuleFacts(NamedTuple):
     sys_path: tuple[SysPathEntry, ...] = ()  # module-level changes to sys.path, in source order
     syntax_need: SyntaxNeed | None = None  # the newest syntax used (3.8 or later), for the project's target Python
     placeholder_names: frozenset[str] = frozenset()  # defined only as stubs (`pass` body, `= None`, `= Mock()`)
+    definitions: tuple[Definition, ...] = ()  # module-level defs and classes whose kind is certain, in source order
 
 
 def empty_facts(problem: ParseProblem) -> ModuleFacts:

@@ -27,18 +27,23 @@ RULES = (
 
 @dataclass(frozen=True, slots=True)
 class Suggestion:
-    """A proposed repair, most reliable kind first: move, restore, backup."""
+    """A proposed repair, most reliable kind first: move, restore, backup, candidate.
 
-    kind: Literal["move", "restore", "backup", "use"]
+    A `move` is unambiguous (what `fix --suggested` applies); a `candidate` is a
+    possible new home that is not, never applied. `evidence` says why, for both.
+    """
+
+    kind: Literal["move", "restore", "backup", "candidate", "use"]
     target: str
     detail: str
     command: str | None = None
     path: str | None = None
     commit: str | None = None
+    evidence: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": self.kind, "target": self.target, "detail": self.detail}
-        for key in ("command", "path", "commit"):
+        for key in ("command", "path", "commit", "evidence"):
             value = getattr(self, key)
             if value is not None:
                 data[key] = value

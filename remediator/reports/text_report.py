@@ -10,7 +10,9 @@ from rich.markup import escape
 
 from remediator.application.blast_radius import BlastRadius
 from remediator.application.scan import ScanResult
-from remediator.domain.findings import DANGLING_SETTING, IMPORT_CYCLE, MISSING_MODULE, MISSING_NAME, SSOT_VIOLATION, UNMODELLED_SYS_PATH, Finding
+from remediator.domain.findings import (
+    DANGLING_SETTING, IMPORT_CYCLE, MISSING_MODULE, MISSING_NAME, SSOT_VIOLATION, UNMODELLED_SYS_PATH, Finding, Suggestion,
+)
 
 _SHOWN_PER_TARGET = 8
 _SHOWN_PER_CAUSE = 10
@@ -67,7 +69,12 @@ def render_text(result: ScanResult, console: Console, command: str = "scan") -> 
             console.print(f"    suggestion ({target.suggestion.kind}): {escape(target.suggestion.detail)}")
             if target.suggestion.command:
                 console.print(f"      $ {escape(target.suggestion.command)}")
+            if target.suggestion.evidence:
+                console.print(f"      evidence: {escape(target.suggestion.evidence)}")
         group = _one_per_statement(by_target.get((target.target, target.name), []))
+        for candidate in _other_candidates(group, target.suggestion):
+            console.print(f"    candidate (not applied): {escape(candidate.detail)}")
+            console.print(f"      evidence: {escape(candidate.evidence or '')}")
         for finding in group[:_SHOWN_PER_TARGET]:
             _print_location(console, finding, lines)
         if len(group) > _SHOWN_PER_TARGET:
@@ -176,8 +183,19 @@ def _one_per_statement(findings: list[Finding]) -> list[Finding]:
     return unique
 
 
+def _other_candidates(group: list[Finding], shown: Suggestion | None) -> list[Suggestion]:
+    """The candidate new homes of a missing target besides the suggestion shown (from its first finding that has them)."""
+    for finding in group:
+        if finding.suggestion == shown and finding.alternatives:
+            return [s for s in finding.alternatives if s.kind == "candidate"]
+    return []
+
+
 def _suggestion_phrase(kind: str, target: str) -> str:
-    return {"move": f"now defined in {target}", "restore": "deleted in git history: restore it", "backup": "a backup copy exists"}[kind]
+    return {
+        "move": f"now defined in {target}", "restore": "deleted in git history: restore it", "backup": "a backup copy exists",
+        "candidate": f"perhaps now in {target} (not certain: not applied)",
+    }[kind]
 
 
 def _flags(finding: Finding) -> str:
