@@ -7,8 +7,13 @@ block instead of adding a duplicate, rewrites the uses that scope analysis
 finds when a name's new home is an attribute (`validate_token` ->
 `jwt_ssot.validate_token`), and leaves every other byte alone.
 
-It refuses (`SkipFile`, with a reason) rather than guess: a new local name that
-would clash, a name the new module does not define, a use it cannot map.
+It refuses rather than guess, one import statement at a time: a new local name
+that would clash, a name the new module does not define, a use it cannot map.
+A refused statement (and every use edit it planned) is left as it was and listed
+in `skipped_statements` with its line and reason (and as a warning in the codemod
+context, which LibCST's runner prints); the file's other statements are still
+rewritten. When every statement the redirects touch is refused, the command
+raises `SkipFile` for the whole file, as LibCST expects.
 
 From the command line, with LibCST's own runner::
 
@@ -24,12 +29,14 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Union
 
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 from libcst.helpers import get_full_name_for_node
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, ScopeProvider
+from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider, ScopeProvider
 
 from remediator.domain.modules import absolute_module
 from remediator.domain.plan import ModuleRedirect, NameRedirect, Redirects
@@ -37,6 +44,15 @@ from remediator.domain.plan import ModuleRedirect, NameRedirect, Redirects
 NameExists = Callable[[str, str], Union[bool, None]]
 Shadowed = Callable[[str, str], bool]
 _STRING_CALLS = frozenset({"patch", "dict", "multiple", "import_module", "__import__", "setattr", "delattr"})
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedStatement:
+    """An import statement the command left as it was: its 1-based line, and why."""
+
+    line: int
+    reason: str
+    detail: str
 
 
 class RewriteImportsCommand(VisitorBasedCodemodCommand):
@@ -98,6 +114,10 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         self.is_package = is_package
         self.protected_names = set(self._protected)
         self.applied_rules: set[str] = set()
+        self.skipped_statements: list[SkippedStatement] = []
+        self._pending = _Edits()
+        self._positions: Any = None
+        self._tree: cst.Module | None = None
         self._statement_edits: dict[cst.CSTNode, list[cst.BaseSmallStatement]] = {}
         self._additions: dict[cst.CSTNode, list[cst.ImportAlias]] = {}
         self._use_edits: dict[cst.CSTNode, cst.BaseExpression] = {}
@@ -125,6 +145,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         self._start_file()
+        self._tree = tree
         collector = _ImportCollector()
         tree.visit(collector)
         self._lines = collector.lines
@@ -136,13 +157,41 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         self.protected_names |= collector.dunder_all
         existing = self._existing_imports(collector.from_imports)
         for from_import in collector.from_imports:
-            self._plan_from_import(from_import, existing)
+            self._plan_statement(from_import, partial(self._plan_from_import, from_import, existing))
         for plain_import in collector.imports:
-            self._plan_import(plain_import)
-        if not (self._statement_edits or self._additions or self._use_edits or self.rewrite_strings):
+            self._plan_statement(plain_import, partial(self._plan_import, plain_import))
+        edited = bool(self._statement_edits or self._additions or self._use_edits)
+        if self.skipped_statements and not edited:
+            first = self.skipped_statements[0]
+            raise SkipFile(f"{first.reason}: {first.detail}")
+        if not (edited or self.rewrite_strings):
             return tree
         self._on_path = None if self.rewrite_strings else self._paths_to_edits(collector)
         return tree.visit(self)
+
+    def _plan_statement(self, node: cst.Import | cst.ImportFrom, plan: Callable[[], None]) -> None:
+        """Plan one statement's edits; keep them all, or none and record why the statement is skipped."""
+        self._pending = _Edits()
+        try:
+            plan()
+        except _Refusal as refusal:
+            skipped = SkippedStatement(self._line(node), refusal.reason, refusal.detail)
+            self.skipped_statements.append(skipped)
+            self.warn(f"line {skipped.line}: {skipped.reason}: {skipped.detail}")
+            return
+        pending = self._pending
+        self._statement_edits.update(pending.statements)
+        for target, aliases in pending.additions.items():
+            self._additions.setdefault(target, []).extend(aliases)
+        self._use_edits.update(pending.uses)
+        self.applied_rules |= pending.rules
+
+    def _line(self, node: cst.CSTNode) -> int:
+        """1-based line where `node` starts; positions are computed once per file, and only when asked for."""
+        if self._positions is None:
+            assert self._tree is not None
+            self._positions = MetadataWrapper(self._tree, unsafe_skip_copy=True).resolve(PositionProvider)
+        return int(self._positions[node].start.line)
 
     def _paths_to_edits(self, collector: _ImportCollector) -> set[int]:
         """ids of the nodes on the way down to every node an edit touches."""
@@ -218,9 +267,9 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
                 return
             redirect, new = found
             if redirect.symbols:
-                raise SkipFile(f"star-import: `from {module} import *` cannot be mapped symbol by symbol")
+                raise _Refusal("star-import", f"`from {module} import *` cannot be mapped symbol by symbol")
             self._record(redirect.rule)
-            self._statement_edits[node] = [node.with_changes(module=_dotted(new), relative=[])]
+            self._pending.statements[node] = [node.with_changes(module=_dotted(new), relative=[])]
             return
         kept: list[cst.ImportAlias] = []
         moved: dict[str, list[cst.ImportAlias]] = {}
@@ -250,13 +299,13 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
             ):
                 emptied = not kept and len(moved) == 1
                 if not emptied or self._removable(node):
-                    self._additions.setdefault(target, []).extend(_plain(a) for a in aliases)
+                    self._pending.additions.setdefault(target, []).extend(_plain(a) for a in aliases)
                     continue
             if not kept and not statements:
                 statements.append(node.with_changes(module=_dotted(new_module), relative=[], names=_fix_commas(aliases, node)))
             else:
                 statements.append(cst.ImportFrom(module=_dotted(new_module), names=_fix_commas([_plain(a) for a in aliases], None)))
-        self._statement_edits[node] = statements
+        self._pending.statements[node] = statements
 
     def _only_bindings(self, aliases: list[cst.ImportAlias], target: cst.ImportFrom) -> bool:
         """True when moving these bindings up into `target` changes nothing: no other statement binds them."""
@@ -284,25 +333,25 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
             self._map_module_uses(node, local, redirect, new_module, dotted_chain=None)
             parent, _, leaf = new_module.rpartition(".")
             if not parent:
-                raise SkipFile(f"top-level-module: cannot import {new_module} with `from ... import`")
+                raise _Refusal("top-level-module", f"cannot import {new_module} with `from ... import`")
             return parent, _alias(alias, leaf, local)
         new_module, path, rule = target
         head, _, rest = path.partition(".")
         if self.name_exists(new_module, head) is False:
-            raise SkipFile(f"unmapped-symbol: {new_module} does not define {head!r} (for {module}.{name})")
+            raise _Refusal("unmapped-symbol", f"{new_module} does not define {head!r} (for {module}.{name})")
         self._record(rule)
         if not rest:
             return new_module, _alias(alias, head, local)
         if local in self.protected_names or self.is_package:
-            raise SkipFile(f"re-export: {local!r} is re-exported here; mapping it to {head}.{rest} would remove it")
+            raise _Refusal("re-export", f"{local!r} is re-exported here; mapping it to {head}.{rest} would remove it")
         if self._bindings[local] > 1:
-            raise SkipFile(
-                f"rebound-name: {local!r} is also bound elsewhere (a fallback?); its uses cannot all become {head}.{rest}"
+            raise _Refusal(
+                "rebound-name", f"{local!r} is also bound elsewhere (a fallback?); its uses cannot all become {head}.{rest}"
             )
         references = self._references(node, local)
         self._check_free(node, head, new_module, references)
         for reference in references:
-            self._use_edits[reference] = _dotted(f"{head}.{rest}")
+            self._pending.uses[reference] = _dotted(f"{head}.{rest}")
         return new_module, _alias(alias, head, head)
 
     def _plan_import(self, node: cst.Import) -> None:
@@ -341,29 +390,29 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
             statements.append(node.with_changes(names=_fix_import_commas(aliases)))
         for new_module, names in imported_names.items():
             statements.append(cst.ImportFrom(module=_dotted(new_module), names=_fix_commas(_unique(names), None)))
-        self._statement_edits[node] = statements
+        self._pending.statements[node] = statements
 
     def _map_uses_to_names(self, node: cst.Import, bound: str, redirect: ModuleRedirect, new_module: str) -> list[str]:
         """Rewrite each `bound.X` to the mapped name's head; return the heads to import."""
         if bound in self.protected_names or self.is_package:
-            raise SkipFile(f"re-export: {bound!r} is re-exported here; it cannot become separate names")
+            raise _Refusal("re-export", f"{bound!r} is re-exported here; it cannot become separate names")
         heads: list[str] = []
         references = self._references(node, bound)
         edits: dict[cst.CSTNode, cst.BaseExpression] = {}
         for reference in references:
             parent = self._meta(ParentNodeProvider, reference, None)
             if not (isinstance(parent, cst.Attribute) and parent.value is reference):
-                raise SkipFile(f"unmapped-use: {bound} is used as a module object; its names cannot be mapped one by one")
+                raise _Refusal("unmapped-use", f"{bound} is used as a module object; its names cannot be mapped one by one")
             mapped = redirect.target_path(parent.attr.value)
             head = mapped.split(".")[0]
             if self.name_exists(new_module, head) is False:
-                raise SkipFile(f"unmapped-symbol: {new_module} does not define {head!r} (used as {bound}.{parent.attr.value})")
+                raise _Refusal("unmapped-symbol", f"{new_module} does not define {head!r} (used as {bound}.{parent.attr.value})")
             if head not in heads:
                 heads.append(head)
             edits[parent] = _dotted(mapped)
         for head in heads:
             self._check_free(node, head, new_module, references)
-        self._use_edits.update(edits)
+        self._pending.uses.update(edits)
         return heads
 
     def _map_module_uses(
@@ -375,8 +424,8 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         """
         package, _, leaf = new_module.rpartition(".")
         if package and self.shadowed(package, leaf):
-            raise SkipFile(
-                f"shadowed-module: {package} binds {leaf!r} to an object, so `{new_module}` cannot be imported as a module name"
+            raise _Refusal(
+                "shadowed-module", f"{package} binds {leaf!r} to an object, so `{new_module}` cannot be imported as a module name"
             )
         if dotted_chain is None and not (redirect.flatten and redirect.symbols):
             return  # a moved module keeps its names: `m.X` stays right once `m` is the new module
@@ -387,14 +436,14 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
                 mapped = redirect.target_path(attribute)
                 head = mapped.split(".")[0]
                 if self.name_exists(new_module, head) is False and self.name_exists(new_module, attribute) is not True:
-                    raise SkipFile(f"unmapped-symbol: {new_module} does not define {head!r} (used as {local}.{attribute})")
+                    raise _Refusal("unmapped-symbol", f"{new_module} does not define {head!r} (used as {local}.{attribute})")
                 base = dotted_chain or local
                 if dotted_chain is not None or mapped != attribute:
-                    self._use_edits[parent] = _dotted(f"{base}.{mapped}")
+                    self._pending.uses[parent] = _dotted(f"{base}.{mapped}")
             elif redirect.flatten and redirect.symbols:
-                raise SkipFile(f"unmapped-use: {local} is used as a module object; its names cannot be mapped one by one")
+                raise _Refusal("unmapped-use", f"{local} is used as a module object; its names cannot be mapped one by one")
             elif dotted_chain is not None:
-                self._use_edits[reference] = _dotted(dotted_chain)
+                self._pending.uses[reference] = _dotted(dotted_chain)
 
     # -- applying -------------------------------------------------------------
 
@@ -458,8 +507,11 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         if callee in _STRING_CALLS and isinstance(first, cst.SimpleString) and not node.args[0].keyword:
             value = first.evaluated_value
             if isinstance(value, str):
-                new = self._redirect_dotted(value)
-                if new is not None and new != value:
+                redirected = self._redirect_dotted(value)
+                if redirected is not None and redirected[0] != value:
+                    new, rule = redirected
+                    if rule:
+                        self.applied_rules.add(rule)
                     quote = first.quote
                     self._string_edits[first] = first.with_changes(value=f"{first.prefix}{quote}{new}{quote}")
         return True
@@ -469,26 +521,24 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
 
     # -- helpers --------------------------------------------------------------
 
-    def _redirect_dotted(self, text: str) -> str | None:
-        """The new dotted path for a patch()/import_module() string, or None."""
+    def _redirect_dotted(self, text: str) -> tuple[str, str] | None:
+        """The new dotted path for a patch()/import_module() string and its rule, or None."""
         parts = text.split(".")
         for cut in range(len(parts) - 1, 0, -1):
             named = self.redirects.for_name(".".join(parts[:cut]), parts[cut])
             if named is not None and not self.redirects.for_module(".".join(parts[:cut])):
                 new_module, path, rule = named
-                self._record(rule)
-                return ".".join([new_module, path, *parts[cut + 1:]])
+                return ".".join([new_module, path, *parts[cut + 1:]]), rule
         best: ModuleRedirect | None = None
         for redirect in self.redirects.modules:
             if (text == redirect.old or text.startswith(redirect.old + ".")) and (best is None or len(redirect.old) > len(best.old)):
                 best = redirect
         if best is None:
             return None
-        self._record(best.rule)
         rest = text[len(best.old) + 1:].split(".") if text != best.old else []
         if best.flatten and rest:
-            return ".".join([best.new, best.target_path(rest[0]), *rest[1:]])
-        return ".".join([best.new, *rest])
+            return ".".join([best.new, best.target_path(rest[0]), *rest[1:]]), best.rule
+        return ".".join([best.new, *rest]), best.rule
 
     def _absolute(self, node: cst.ImportFrom) -> str | None:
         written = get_full_name_for_node(node.module) if node.module is not None else ""
@@ -521,7 +571,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         for access in scope.accesses:
             name = get_full_name_for_node(access.node) or ""
             if (name == top or name.startswith(top + ".")) and not (name == dotted or name.startswith(dotted + ".")):
-                raise SkipFile(f"unsafe-attribute-use: {name} relies on `import {dotted}` binding {top!r}")
+                raise _Refusal("unsafe-attribute-use", f"{name} relies on `import {dotted}` binding {top!r}")
 
     def _check_package_name_free(self, node: cst.CSTNode, top: str, references: list[cst.CSTNode]) -> None:
         """`import new.place` binds `new`: refuse when `new` names something else here or where it is used."""
@@ -531,7 +581,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
                 continue
             for assignment in scope[top]:
                 if not isinstance(getattr(assignment, "node", None), cst.Import):
-                    raise SkipFile(f"name-clash: {top!r} is already bound here; `import` of its package would rebind it")
+                    raise _Refusal("name-clash", f"{top!r} is already bound here; `import` of its package would rebind it")
 
     def _check_free(self, node: cst.CSTNode, name: str, new_module: str, references: list[cst.CSTNode]) -> None:
         """Refuse to bind `name` where something else already binds it, here or where it is used."""
@@ -543,7 +593,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
             for assignment in scope[name]:
                 bound_by = getattr(assignment, "node", None)
                 if not isinstance(bound_by, cst.ImportFrom) or self._module_binding(bound_by, name) != new_module:
-                    raise SkipFile(f"name-clash: {name!r} is already bound here; importing it from {new_module} would shadow that binding")
+                    raise _Refusal("name-clash", f"{name!r} is already bound here; importing it from {new_module} would shadow that binding")
 
     def _module_binding(self, node: cst.ImportFrom, name: str) -> str | None:
         """The module from which `node` imports the object bound to `name` (after redirects)."""
@@ -574,7 +624,26 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
 
     def _record(self, rule: str) -> None:
         if rule:
-            self.applied_rules.add(rule)
+            self._pending.rules.add(rule)
+
+
+class _Refusal(Exception):
+    """One statement cannot be rewritten safely: a reason (`name-clash`, ...) and a detail."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass
+class _Edits:
+    """The edits planned for one statement: kept only when the whole statement can be rewritten."""
+
+    statements: dict[cst.CSTNode, list[cst.BaseSmallStatement]] = field(default_factory=dict)
+    additions: dict[cst.CSTNode, list[cst.ImportAlias]] = field(default_factory=dict)
+    uses: dict[cst.CSTNode, cst.BaseExpression] = field(default_factory=dict)
+    rules: set[str] = field(default_factory=set)
 
 
 def redirects_from_arguments(move: Sequence[str], rename: Sequence[str]) -> Redirects:

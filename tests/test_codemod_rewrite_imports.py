@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from libcst.codemod import CodemodTest
+import libcst as cst
+from libcst.codemod import CodemodContext, CodemodTest
 
-from codemods.rewrite_imports import RewriteImportsCommand
+from codemods.rewrite_imports import RewriteImportsCommand, SkippedStatement
 from remediator.domain.plan import ModuleRedirect, NameRedirect, Redirects
 
 MOVE = ModuleRedirect("old.mod", "new.place", rule="move")
@@ -200,6 +201,60 @@ class RewriteTest(CodemodTest):
     def test_idempotent(self) -> None:
         after = "from new.place import A\nimport new.place as m\n"
         self.check(after, after)
+
+
+class PerStatementTest(CodemodTest):
+    """A refused statement stays as it was (uses included); the file's other statements are still rewritten."""
+
+    TRANSFORM = RewriteImportsCommand
+
+    def check(self, before: str, after: str, warnings: list[str], **kwargs: object) -> None:
+        self.assertCodemod(
+            before, after, redirects=REDIRECTS, module_name="app.user", name_exists=exists, expected_warnings=warnings, **kwargs
+        )
+
+    def test_refused_statement_does_not_stop_the_others(self) -> None:
+        before = "from old.mod import A\nfrom auth.jwt import nowhere\nA(nowhere)\n"
+        after = "from new.place import A\nfrom auth.jwt import nowhere\nA(nowhere)\n"
+        self.check(before, after, ["line 2: unmapped-symbol: backend.ssot does not define 'nowhere' (for auth.jwt.nowhere)"])
+
+    def test_refused_statement_keeps_the_uses_it_had_planned(self) -> None:
+        # `jh.validate_token` was planned as `jh.jwt_ssot.validate_token` before `jh.nowhere` refused the statement
+        before = "import auth.jwt as jh\nfrom old.mod import A\njh.validate_token(A)\njh.nowhere()\n"
+        after = "import auth.jwt as jh\nfrom new.place import A\njh.validate_token(A)\njh.nowhere()\n"
+        self.check(before, after, ["line 1: unmapped-symbol: backend.ssot does not define 'nowhere' (used as jh.nowhere)"])
+
+    def test_clash_in_one_block_and_a_rewrite_in_another(self) -> None:
+        before = (
+            "import os\n\ndef f(jwt_ssot):\n    from auth.jwt import validate_token\n    return validate_token(jwt_ssot)\n\n"
+            "def g():\n    from auth.jwt import JWTHandler\n    return JWTHandler()\n"
+        )
+        after = before.replace("from auth.jwt import JWTHandler", "from backend.ssot import JwtSsot as JWTHandler")
+        warning = "line 4: name-clash: 'jwt_ssot' is already bound here; importing it from backend.ssot would shadow that binding"
+        self.check(before, after, [warning])
+
+    def test_same_line_statements_are_independent(self) -> None:
+        before = "from old.mod import A; from auth.jwt import nowhere\n"
+        after = "from new.place import A; from auth.jwt import nowhere\n"
+        self.check(before, after, ["line 1: unmapped-symbol: backend.ssot does not define 'nowhere' (for auth.jwt.nowhere)"])
+
+    def test_every_statement_refused_skips_the_file_and_warns_for_each(self) -> None:
+        before = "from auth.jwt import nowhere\n\n\nfrom auth.jwt import validate_token\n__all__ = ['validate_token']\n"
+        warnings = [
+            "line 1: unmapped-symbol: backend.ssot does not define 'nowhere' (for auth.jwt.nowhere)",
+            "line 4: re-export: 'validate_token' is re-exported here; mapping it to jwt_ssot.validate_token would remove it",
+        ]
+        self.check(before, before, warnings, expected_skip=True)
+
+    def test_skipped_statements_and_rules_of_what_was_applied(self) -> None:
+        command = RewriteImportsCommand(CodemodContext(), REDIRECTS, module_name="app.user", name_exists=exists)
+        source = "from auth.jwt import decode\nif True:\n    from old.mod import Gone\n"
+        after = command.transform_module(cst.parse_module(source)).code
+        assert after == "from backend.ssot import decode\nif True:\n    from old.mod import Gone\n"
+        assert command.skipped_statements == [
+            SkippedStatement(3, "unmapped-symbol", "new.place does not define 'Gone' (for old.mod.Gone)")
+        ]
+        assert command.applied_rules == {"ssot"}  # the refused statement's `move` did not happen
 
 
 class RebindingTest(CodemodTest):
