@@ -174,6 +174,48 @@ def test_ssot_fix_from_python(tmp_path: Path) -> None:
     assert result.after is not None and [f.rule for f in result.after.findings] == []
 
 
+SHARED = {
+    "auth/__init__.py": "",
+    "auth/jwt.py": "def check(t): return t\n",
+    "app/__init__.py": "",
+    "app/ssot.py": "from auth.jwt import check as check\n",
+    "oldpkg/__init__.py": "",
+    "newpkg/__init__.py": "",
+    "newpkg/widgets.py": "def make():\n    return 1\n",
+    # the SSOT fix (line 1) and a suggested move that cannot be applied (line 2: `newpkg` is taken) share a file
+    "app/view.py": "from auth.jwt import check\nimport oldpkg.widgets\n\nnewpkg = 'mine'\n\ndef handle():\n    return check(oldpkg.widgets.make())\n",
+}
+SHARED_RULE = SsotRule(name="r", forbid=("auth.jwt",), scope=("app",), use="app.ssot")
+
+
+def test_a_refused_suggestion_does_not_drop_the_ssot_fix_of_its_file(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", SHARED)
+    result = remediator.fix(root, settings=Settings(ssot=(SHARED_RULE,)), apply=True, suggested=True, use_git=False)
+    assert [c.path for c in result.changes] == ["app/view.py"]
+    assert (root / "app/view.py").read_text() == SHARED["app/view.py"].replace("from auth.jwt import", "from app.ssot import")
+    assert [s.to_dict() for s in result.skipped] == [{
+        "path": "app/view.py", "line": 2, "reason": "name-clash",
+        "detail": "'newpkg' is already bound here; `import` of its package would rebind it",
+    }]
+    assert result.rule_counts == {"r": 1}
+    assert result.exit_code == 1  # the skipped statement is still unfixed
+
+
+def test_skipped_statements_in_the_text_and_json_reports(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", SHARED)
+    (root / "pyproject.toml").write_text(
+        '[[tool.remediator.ssot]]\nname = "r"\nforbid = ["auth.jwt"]\nscope = ["app"]\nuse = "app.ssot"\n'
+    )
+    text = _cli("fix", str(root), "--suggested", "--no-git")
+    assert text.returncode == 1
+    assert "+from app.ssot import check" in text.stdout
+    assert "skipped app/view.py:2: name-clash: 'newpkg' is already bound here" in text.stdout
+    assert "1 file would change, 1 skipped (1 name-clash)" in text.stdout
+    report = json.loads(_cli("fix", str(root), "--suggested", "--no-git", "--format", "json").stdout)
+    assert report["changed_files"] == ["app/view.py"]
+    assert [(s["path"], s["line"], s["reason"]) for s in report["skipped"]] == [("app/view.py", 2, "name-clash")]
+
+
 def test_libcst_tool_runs_the_codemod(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", {"app/user.py": "from lib.old import Thing\nimport lib.old as m\n"})
     (root / ".libcst.codemod.yaml").write_text(

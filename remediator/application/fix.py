@@ -48,14 +48,24 @@ class FileChange:
 
 @dataclass(frozen=True, slots=True)
 class Skip:
-    """A file fix did not touch, and why (`unmapped-symbol`, `name-clash`, `syntax-error`, ...)."""
+    """What fix did not change, and why (`unmapped-symbol`, `name-clash`, `syntax-error`, ...).
+
+    With a `line`, one import statement was left as it was (the file's other statements may be rewritten);
+    without, the whole file.
+    """
 
     path: str
     reason: str
     detail: str
+    line: int | None = None
 
-    def to_dict(self) -> dict[str, str]:
-        return {"path": self.path, "reason": self.reason, "detail": self.detail}
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "reason": self.reason, "detail": self.detail}
+
+    @property
+    def location(self) -> str:
+        """`path:line`, or the path alone for a whole file."""
+        return self.path if self.line is None else f"{self.path}:{self.line}"
 
 
 @dataclass(slots=True)
@@ -81,7 +91,7 @@ class FixResult:
 
     @property
     def exit_code(self) -> int:
-        """0 when everything fixable was fixed and nothing remains; 1 otherwise."""
+        """0 when everything fixable was fixed and nothing remains; 1 otherwise (a skipped statement is unfixed)."""
         if not self.applied:
             return 1 if self.changes or self.skipped or self.remaining else 0
         return 1 if self.skipped or self.remaining else 0
@@ -142,7 +152,7 @@ def run_fix(
     for outcome in _rewrite_all(model, plans, rewrite_strings, jobs):
         if isinstance(outcome, Skip):
             skipped.append(outcome)
-        elif outcome is not None:
+        else:
             changes.append(outcome)
             counts.update(outcome.rules)
     skipped += _unfixable_files(before, plans)
@@ -188,13 +198,13 @@ _PARALLEL_FILES = 24
 _WORKER: tuple[ProjectModel, list[FilePlan], bool] | None = None
 
 
-def _rewrite_all(model: ProjectModel, plans: list[FilePlan], rewrite_strings: bool, jobs: int | None) -> list[FileChange | Skip | None]:
+def _rewrite_all(model: ProjectModel, plans: list[FilePlan], rewrite_strings: bool, jobs: int | None) -> list[FileChange | Skip]:
     """Rewrite every planned file, in forked workers when there are enough (same result either way)."""
     global _WORKER
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(plans) < _PARALLEL_FILES or "fork" not in multiprocessing.get_all_start_methods():
         command = _command(model, rewrite_strings)
-        return [_rewrite(model, plan, command) for plan in plans]
+        return [outcome for plan in plans for outcome in _rewrite(model, plan, command)]
     import libcst  # noqa: F401  - loaded once here, inherited by every forked worker
 
     import codemods.rewrite_imports  # noqa: F401
@@ -204,7 +214,7 @@ def _rewrite_all(model: ProjectModel, plans: list[FilePlan], rewrite_strings: bo
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             chunk = max(1, len(plans) // (jobs * 4))
-            return list(pool.map(_rewrite_in_worker, range(len(plans)), chunksize=chunk))
+            return [outcome for outcomes in pool.map(_rewrite_in_worker, range(len(plans)), chunksize=chunk) for outcome in outcomes]
     finally:
         _WORKER = None
 
@@ -212,7 +222,7 @@ def _rewrite_all(model: ProjectModel, plans: list[FilePlan], rewrite_strings: bo
 _WORKER_COMMAND: Any = None
 
 
-def _rewrite_in_worker(index: int) -> FileChange | Skip | None:
+def _rewrite_in_worker(index: int) -> list[FileChange | Skip]:
     global _WORKER_COMMAND
     assert _WORKER is not None
     model, plans, rewrite_strings = _WORKER
@@ -267,19 +277,23 @@ def _check_rule_names(model: ProjectModel, rules: tuple[str, ...]) -> None:
             raise ConfigError(None, "--rule", f"unknown rule {name!r} (known: {', '.join(sorted(known))})")
 
 
-def _rewrite(model: ProjectModel, plan: FilePlan, command: Any) -> FileChange | Skip | None:
-    """Run the codemod on one file and verify the result; None when nothing changes."""
+def _rewrite(model: ProjectModel, plan: FilePlan, command: Any) -> list[FileChange | Skip]:
+    """Run the codemod on one file and verify the result as a whole.
+
+    The verified change (if any), then one Skip per import statement the codemod left as it was;
+    a single Skip when the whole file is left alone; nothing when nothing changes.
+    """
     import libcst as cst
     from libcst.codemod import CodemodContext, SkipFile
 
     source = plan.parsed.source
     path = source.relpath
     if plan.parsed.facts.problem is not None:
-        return Skip(path, plan.parsed.facts.problem.rule, plan.parsed.facts.problem.message)
+        return [Skip(path, plan.parsed.facts.problem.rule, plan.parsed.facts.problem.message)]
     try:
         before = source.path.read_bytes()
     except OSError as error:
-        return Skip(path, UNREADABLE_FILE, error.strerror or str(error))
+        return [Skip(path, UNREADABLE_FILE, error.strerror or str(error))]
     command.context = CodemodContext(filename=str(source.path), full_module_name=source.module)
     command.for_file(
         redirects=plan.redirects, module_name=source.module, is_package=source.is_package, protected_names=plan.protected_names
@@ -287,18 +301,24 @@ def _rewrite(model: ProjectModel, plan: FilePlan, command: Any) -> FileChange | 
     try:
         tree = cst.parse_module(before)
     except Exception as error:  # ParserSyntaxError and friends
-        return Skip(path, SYNTAX_ERROR, str(error).splitlines()[0])
+        return [Skip(path, SYNTAX_ERROR, str(error).splitlines()[0])]
     try:
         after = command.transform_module_impl(tree).bytes  # no defensive copy: the tree is ours
     except SkipFile as skip:
         reason, _, detail = str(skip).partition(": ")
-        return Skip(path, reason, detail)
+        return _statement_skips(path, command) or [Skip(path, reason, detail)]
+    skips: list[FileChange | Skip] = list(_statement_skips(path, command))
     if after == before:
-        return None
+        return skips
     problem = _verify(model, plan.parsed, before, after)
     if problem is not None:
-        return Skip(path, "verification-failed", problem)
-    return FileChange(path, before, after, tuple(sorted(command.applied_rules)))
+        return [Skip(path, "verification-failed", problem), *skips]
+    return [FileChange(path, before, after, tuple(sorted(command.applied_rules))), *skips]
+
+
+def _statement_skips(path: str, command: Any) -> list[FileChange | Skip]:
+    """One Skip per import statement the codemod refused, with its line."""
+    return [Skip(path, s.reason, s.detail, s.line) for s in command.skipped_statements]
 
 
 def _verify(model: ProjectModel, parsed: ParsedFile, before: bytes, after: bytes) -> str | None:
