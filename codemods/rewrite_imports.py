@@ -81,6 +81,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         super().__init__(context)
         self.redirects = redirects if redirects is not None else redirects_from_arguments(move, rename)
         self.name_exists: NameExists = name_exists or (lambda module, name: None)
+        self._checks_names = name_exists is not None  # without it, every name is unknown: no use needs checking
         self.shadowed: Shadowed = shadowed or (lambda package, name: False)
         self.rewrite_strings = rewrite_strings
         self.for_file(module_name=module_name, is_package=is_package, protected_names=protected_names)
@@ -216,7 +217,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         for plain_import in collector.imports:
             for alias in plain_import.names:
                 found = self.redirects.for_module(get_full_name_for_node(alias.name) or "")
-                if found is not None and (alias.asname is None or self._maps_uses(*found)):
+                if found is not None and (alias.asname is None or self._checks_names or self._maps_uses(*found)):
                     return True
         for node in collector.from_imports:
             module = self._absolute(node)
@@ -228,7 +229,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
                 if target is not None and "." in target[1]:
                     return True
                 submodule = self.redirects.for_module(f"{module}.{name}")
-                if target is None and submodule is not None and self._maps_uses(*submodule):
+                if target is None and submodule is not None and (self._checks_names or self._maps_uses(*submodule)):
                     return True
         return False
 
@@ -406,7 +407,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
             mapped = redirect.target_path(parent.attr.value)
             head = mapped.split(".")[0]
             if self.name_exists(new_module, head) is False:
-                raise _Refusal("unmapped-symbol", f"{new_module} does not define {head!r} (used as {bound}.{parent.attr.value})")
+                self._refuse_missing(new_module, head, bound, parent, mapped != parent.attr.value)
             if head not in heads:
                 heads.append(head)
             edits[parent] = _dotted(mapped)
@@ -421,14 +422,15 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         """Rewrite `local.X` uses of a redirected module binding; check every X exists there.
 
         `dotted_chain` is set for `import a.b.c` (uses are `a.b.c.X`, written anew as `new.X`).
+        A moved module keeps its names, so `m.X` stays as written; X must still exist in the new module.
         """
         package, _, leaf = new_module.rpartition(".")
         if package and self.shadowed(package, leaf):
             raise _Refusal(
                 "shadowed-module", f"{package} binds {leaf!r} to an object, so `{new_module}` cannot be imported as a module name"
             )
-        if dotted_chain is None and not (redirect.flatten and redirect.symbols):
-            return  # a moved module keeps its names: `m.X` stays right once `m` is the new module
+        if dotted_chain is None and not (redirect.flatten and redirect.symbols) and not self._checks_names:
+            return  # nothing to rewrite, nothing to check
         for reference in self._references(node, local):
             parent = self._meta(ParentNodeProvider, reference, None)
             if isinstance(parent, cst.Attribute) and parent.value is reference:
@@ -436,7 +438,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
                 mapped = redirect.target_path(attribute)
                 head = mapped.split(".")[0]
                 if self.name_exists(new_module, head) is False and self.name_exists(new_module, attribute) is not True:
-                    raise _Refusal("unmapped-symbol", f"{new_module} does not define {head!r} (used as {local}.{attribute})")
+                    self._refuse_missing(new_module, head, local, parent, mapped != attribute)
                 base = dotted_chain or local
                 if dotted_chain is not None or mapped != attribute:
                     self._pending.uses[parent] = _dotted(f"{base}.{mapped}")
@@ -444,6 +446,13 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
                 raise _Refusal("unmapped-use", f"{local} is used as a module object; its names cannot be mapped one by one")
             elif dotted_chain is not None:
                 self._pending.uses[reference] = _dotted(dotted_chain)
+
+    def _refuse_missing(self, new_module: str, head: str, local: str, use: cst.Attribute, mapped: bool) -> None:
+        """Refuse a use `local.X` the new module cannot serve: `unmapped-symbol` when X was mapped through symbols."""
+        written = f"{local}.{use.attr.value}"
+        if mapped:
+            raise _Refusal("unmapped-symbol", f"{new_module} does not define {head!r} (used as {written} on line {self._line(use)})")
+        raise _Refusal("attribute-missing", f"{new_module} has no attribute {head!r} (used as {written} on line {self._line(use)})")
 
     # -- applying -------------------------------------------------------------
 

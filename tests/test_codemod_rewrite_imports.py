@@ -222,7 +222,7 @@ class PerStatementTest(CodemodTest):
         # `jh.validate_token` was planned as `jh.jwt_ssot.validate_token` before `jh.nowhere` refused the statement
         before = "import auth.jwt as jh\nfrom old.mod import A\njh.validate_token(A)\njh.nowhere()\n"
         after = "import auth.jwt as jh\nfrom new.place import A\njh.validate_token(A)\njh.nowhere()\n"
-        self.check(before, after, ["line 1: unmapped-symbol: backend.ssot does not define 'nowhere' (used as jh.nowhere)"])
+        self.check(before, after, ["line 1: attribute-missing: backend.ssot has no attribute 'nowhere' (used as jh.nowhere on line 4)"])
 
     def test_clash_in_one_block_and_a_rewrite_in_another(self) -> None:
         before = (
@@ -255,6 +255,55 @@ class PerStatementTest(CodemodTest):
             SkippedStatement(3, "unmapped-symbol", "new.place does not define 'Gone' (for old.mod.Gone)")
         ]
         assert command.applied_rules == {"ssot"}  # the refused statement's `move` did not happen
+
+
+class AttributeMissingTest(CodemodTest):
+    """A redirected module binding: every attribute used through it must exist in the new module."""
+
+    TRANSFORM = RewriteImportsCommand
+
+    def refused(self, before: str, warning: str, **kwargs: object) -> None:
+        self.assertCodemod(
+            before, before, redirects=REDIRECTS, module_name="app.user", name_exists=exists,
+            expected_skip=True, expected_warnings=[warning], **kwargs,
+        )
+
+    def check(self, before: str, after: str, **kwargs: object) -> None:
+        self.assertCodemod(before, after, redirects=REDIRECTS, module_name="app.user", name_exists=exists, expected_warnings=[], **kwargs)
+
+    def test_import_as_with_a_missing_attribute_is_refused(self) -> None:
+        warning = "line 1: attribute-missing: new.place has no attribute 'main' (used as m.main on line 3)"
+        self.refused("import old.mod as m\nm.A()\nm.main()\n", warning)
+
+    def test_dotted_import_with_a_missing_attribute_is_refused(self) -> None:
+        warning = "line 1: attribute-missing: new.place has no attribute 'config' (used as old.mod.config on line 4)"
+        self.refused("import old.mod\n\ndef f():\n    return old.mod.config\n", warning)
+
+    def test_module_from_its_parent_with_a_missing_attribute_is_refused(self) -> None:
+        warning = "line 1: attribute-missing: new.place has no attribute 'gone' (used as mod.gone on line 2)"
+        self.refused("from old import mod\nmod.gone()\n", warning)
+
+    def test_ssot_module_alias_with_an_unlisted_missing_attribute_is_refused(self) -> None:
+        warning = "line 1: attribute-missing: backend.ssot has no attribute 'nowhere' (used as jh.nowhere on line 2)"
+        self.refused("import auth.jwt as jh\njh.nowhere()\n", warning)
+
+    def test_attributes_that_exist_are_rewritten(self) -> None:
+        self.check("import old.mod as m\nm.A()\nm.sub.thing\n", "import new.place as m\nm.A()\nm.sub.thing\n")
+        self.check("import old.mod\nold.mod.B()\n", "import new.place\nnew.place.B()\n")
+        self.check("from old import mod\nmod.C()\n", "from new import place as mod\nmod.C()\n")
+
+    def test_unknown_attributes_are_allowed(self) -> None:
+        redirects = Redirects((ModuleRedirect("lib.x", "lib.y", rule="move"),))
+        self.assertCodemod(
+            "import lib.x as m\nm.anything()\n", "import lib.y as m\nm.anything()\n",
+            redirects=redirects, module_name="app.user", name_exists=exists,
+        )
+
+    def test_only_the_statement_with_the_missing_attribute_is_refused(self) -> None:
+        before = "import old.mod as m\nfrom old.mod import A\nm.gone(A)\n"
+        after = "import old.mod as m\nfrom new.place import A\nm.gone(A)\n"
+        warning = "line 1: attribute-missing: new.place has no attribute 'gone' (used as m.gone on line 3)"
+        self.assertCodemod(before, after, redirects=REDIRECTS, module_name="app.user", name_exists=exists, expected_warnings=[warning])
 
 
 class RebindingTest(CodemodTest):

@@ -132,6 +132,18 @@ def test_unmapped_symbol_is_skipped_not_written(tmp_path: Path) -> None:
     assert result.exit_code == 1
 
 
+def test_attribute_missing_from_the_new_module_is_skipped_not_written(tmp_path: Path) -> None:
+    source = "import lib.old as m\nimport lib.old\n\nm.helper()\nm.main()\nlib.old.Thing.size\n"
+    root = write_tree(tmp_path / "repo", {**LIB, "app/__init__.py": "", "app/run.py": source})
+    result = remediator.fix(root, settings=MOVE, apply=True, use_git=False)
+    assert [c.path for c in result.changes] == ["app/run.py"]
+    assert (root / "app/run.py").read_text() == source.replace("import lib.old\n", "import lib.new\n").replace("lib.old.Thing", "lib.new.Thing")
+    assert [s.to_dict() for s in result.skipped] == [{
+        "path": "app/run.py", "line": 1, "reason": "attribute-missing",
+        "detail": "lib.new has no attribute 'main' (used as m.main on line 5)",
+    }]
+
+
 def test_syntax_error_file_is_reported_as_skipped(tmp_path: Path) -> None:
     files = {**LIB, "app/__init__.py": "", "app/bad.py": "from lib.old import Thing\ndef (:\n"}
     root = write_tree(tmp_path / "repo", files)
