@@ -291,6 +291,9 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         suite = id(self._suites.get(node))
         for new_module, aliases in moved.items():
             aliases = _unique(aliases)
+            if not new_module:  # top-level modules have no `from ... import` form: `import mod4 [as local]`
+                statements.append(cst.Import(names=_fix_import_commas([_plain(a) for a in aliases])))
+                continue
             target = existing.get((suite, new_module))
             # merge only upwards: a name must not be bound later than the line that bound it before
             if (
@@ -323,7 +326,10 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
     def _redirect_name(
         self, node: cst.ImportFrom, module: str, name: str, local: str, alias: cst.ImportAlias
     ) -> tuple[str, cst.ImportAlias] | None:
-        """Where one imported name goes: (new module, new alias), registering use rewrites."""
+        """Where one imported name goes: (new module, new alias), registering use rewrites.
+
+        The new module is "" for a module that moved to the top level (it must be imported with `import`).
+        """
         target = self.redirects.for_name(module, name)
         if target is None:
             submodule = self.redirects.for_module(f"{module}.{name}")
@@ -333,8 +339,6 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
             self._record(redirect.rule)
             self._map_module_uses(node, local, redirect, new_module, dotted_chain=None)
             parent, _, leaf = new_module.rpartition(".")
-            if not parent:
-                raise _Refusal("top-level-module", f"cannot import {new_module} with `from ... import`")
             return parent, _alias(alias, leaf, local)
         new_module, path, rule = target
         head, _, rest = path.partition(".")

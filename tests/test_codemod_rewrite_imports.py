@@ -306,6 +306,57 @@ class AttributeMissingTest(CodemodTest):
         self.assertCodemod(before, after, redirects=REDIRECTS, module_name="app.user", name_exists=exists, expected_warnings=[warning])
 
 
+TOP_LEVEL = Redirects((
+    ModuleRedirect("pkg.mod4", "mod4", rule="move"),
+    ModuleRedirect("pkg.helpers", "tools", rule="move"),
+    ModuleRedirect("pkg.mod5", "lib.mod5", rule="move"),
+))
+TOP_LEVEL_KNOWN = {"mod4": {"run"}, "tools": {"h"}}
+
+
+def top_level_exists(module: str, name: str) -> bool | None:
+    return name in TOP_LEVEL_KNOWN[module] if module in TOP_LEVEL_KNOWN else None
+
+
+class TopLevelModuleTest(CodemodTest):
+    """`from pkg import mod4` where `mod4` moves to the top level becomes `import mod4`, keeping the local name."""
+
+    TRANSFORM = RewriteImportsCommand
+
+    def check(self, before: str, after: str, module: str = "pkg.user") -> None:
+        self.assertCodemod(
+            before, after, redirects=TOP_LEVEL, module_name=module, name_exists=top_level_exists, expected_warnings=[]
+        )
+
+    def test_module_from_its_package_becomes_a_plain_import(self) -> None:
+        self.check("from pkg import mod4\nmod4.run()\n", "import mod4\nmod4.run()\n")
+
+    def test_alias_is_kept(self) -> None:
+        self.check("from pkg import mod4 as m\nm.run()\n", "import mod4 as m\nm.run()\n")
+        self.check("from pkg import mod4 as mod4\n", "import mod4 as mod4\n")
+
+    def test_a_new_name_keeps_the_local_name(self) -> None:
+        self.check("from pkg import helpers\nhelpers.h()\n", "import tools as helpers\nhelpers.h()\n")
+
+    def test_other_names_keep_their_own_from_import(self) -> None:
+        self.check("from pkg import other, mod4, mod5\n", "from pkg import other\nimport mod4\nfrom lib import mod5\n")
+
+    def test_relative_import_in_a_block(self) -> None:
+        before = "def f():\n    from . import mod4, helpers as hp\n    return mod4.run(hp.h)\n"
+        after = "def f():\n    import mod4, tools as hp\n    return mod4.run(hp.h)\n"
+        self.check(before, after)
+
+    def test_semicolon_line(self) -> None:
+        self.check("import os; from pkg import mod4\n", "import os; import mod4\n")
+
+    def test_missing_attribute_is_still_refused(self) -> None:
+        before = "from pkg import mod4\nmod4.gone()\n"
+        self.assertCodemod(
+            before, before, redirects=TOP_LEVEL, module_name="pkg.user", name_exists=top_level_exists, expected_skip=True,
+            expected_warnings=["line 1: attribute-missing: mod4 has no attribute 'gone' (used as mod4.gone on line 2)"],
+        )
+
+
 class RebindingTest(CodemodTest):
     TRANSFORM = RewriteImportsCommand
 

@@ -144,6 +144,19 @@ def test_attribute_missing_from_the_new_module_is_skipped_not_written(tmp_path: 
     }]
 
 
+def test_module_moved_to_the_top_level_is_imported_with_import(tmp_path: Path) -> None:
+    files = {
+        "pkg/__init__.py": "other = 1\n",
+        "mod4.py": "def run():\n    return 4\n",
+        "app/__init__.py": "",
+        "app/user.py": "from pkg import other, mod4 as m\n\nm.run(other)\n",
+    }
+    root = write_tree(tmp_path / "repo", files)
+    result = remediator.fix(root, settings=Settings(move=(MoveRule("pkg.mod4", "mod4"),)), apply=True, use_git=False)
+    assert result.skipped == [] and result.exit_code == 0
+    assert (root / "app/user.py").read_text() == "from pkg import other\nimport mod4 as m\n\nm.run(other)\n"
+
+
 def test_syntax_error_file_is_reported_as_skipped(tmp_path: Path) -> None:
     files = {**LIB, "app/__init__.py": "", "app/bad.py": "from lib.old import Thing\ndef (:\n"}
     root = write_tree(tmp_path / "repo", files)
