@@ -122,6 +122,8 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         self._statement_edits: dict[cst.CSTNode, list[cst.BaseSmallStatement]] = {}
         self._additions: dict[cst.CSTNode, list[cst.ImportAlias]] = {}
         self._use_edits: dict[cst.CSTNode, cst.BaseExpression] = {}
+        self._imported: set[tuple[int, str]] = set()
+        self._imports: list[cst.Import] = []
         self._string_edits: dict[cst.CSTNode, cst.SimpleString] = {}
         self._on_path: set[int] | None = None
         self._order: dict[cst.CSTNode, int] = {}
@@ -152,6 +154,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         self._lines = collector.lines
         self._suites = collector.suites
         self._bindings = collector.bindings
+        self._imports = collector.imports
         if self._needs_scope(collector):
             wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
             self.metadata = wrapper.resolve_many(self.SCOPE_DEPENDENCIES)
@@ -185,6 +188,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         for target, aliases in pending.additions.items():
             self._additions.setdefault(target, []).extend(aliases)
         self._use_edits.update(pending.uses)
+        self._imported |= pending.imported
         self.applied_rules |= pending.rules
 
     def _line(self, node: cst.CSTNode) -> int:
@@ -216,9 +220,12 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         """True when some use of an imported name must change, or a new name must be checked for clashes."""
         for plain_import in collector.imports:
             for alias in plain_import.names:
-                found = self.redirects.for_module(get_full_name_for_node(alias.name) or "")
+                dotted = get_full_name_for_node(alias.name) or ""
+                found = self.redirects.for_module(dotted)
                 if found is not None and (alias.asname is None or self._checks_names or self._maps_uses(*found)):
                     return True
+                if found is None and self._reaches_redirected(dotted if alias.asname else dotted.split(".")[0]):
+                    return True  # `import a` may reach a moved `a.b.c` through attributes
         for node in collector.from_imports:
             module = self._absolute(node)
             if module is None or isinstance(node.names, cst.ImportStar):
@@ -362,12 +369,24 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
     def _plan_import(self, node: cst.Import) -> None:
         aliases: list[cst.ImportAlias] = []
         imported_names: dict[str, list[cst.ImportAlias]] = {}
+        added: list[cst.ImportAlias] = []  # modules the uses now reach directly, imported after the statement
         changed = False
         for alias in node.names:
             dotted = get_full_name_for_node(alias.name) or ""
             found = self.redirects.for_module(dotted)
             if found is None:
-                aliases.append(alias)
+                reached = self._map_submodule_uses(node, alias, dotted)
+                if reached is None:
+                    aliases.append(alias)
+                    continue
+                changed = True
+                new_modules, still_used = reached
+                new_aliases = [cst.ImportAlias(name=_dotted(module)) for module in new_modules]
+                if still_used or not new_aliases:
+                    aliases.append(alias)
+                    added += new_aliases
+                else:
+                    aliases += new_aliases  # in place of the binding nothing else uses
                 continue
             redirect, new_module = found
             self._record(redirect.rule)
@@ -393,9 +412,105 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         statements: list[cst.BaseSmallStatement] = []
         if aliases:
             statements.append(node.with_changes(names=_fix_import_commas(aliases)))
+        if added:
+            statements.append(cst.Import(names=_fix_import_commas(added)))
         for new_module, names in imported_names.items():
             statements.append(cst.ImportFrom(module=_dotted(new_module), names=_fix_commas(_unique(names), None)))
         self._pending.statements[node] = statements
+
+    def _map_submodule_uses(self, node: cst.Import, alias: cst.ImportAlias, dotted: str) -> tuple[list[str], bool] | None:
+        """`import a` used as `a.b.c.f()` where `a.b.c` moved to `z.c`: rewrite such uses to `z.c.f()`.
+
+        Returns the modules to import for them (less those this block imports already) and whether the
+        binding is still needed for other uses; None when no use reaches a moved module.
+        """
+        local = _local_name(alias)
+        bound = local if local is not None else dotted.split(".")[0]
+        if not self._reaches_redirected(dotted if local is not None else bound):
+            return None
+        if local is not None:
+            bindings = [(local, dotted)]  # (name bound, module it stands for)
+        else:
+            parts = dotted.split(".")  # `import a.b` binds `a`; LibCST gives `a.b.X` uses to its `a.b` binding
+            bindings = [(".".join(parts[:i]), ".".join(parts[:i])) for i in range(1, len(parts) + 1)]
+        still_used = bound in self.protected_names or self.is_package  # a re-exported binding stays
+        modules: list[str] = []
+        rewritten: list[cst.CSTNode] = []
+        for name, stands_for in bindings:
+            for reference in dict.fromkeys(self._references(node, name)):
+                reached = self._moved_submodule(reference, stands_for)
+                if reached is None:
+                    still_used = True
+                elif not self._edited(reached[0]):  # another `import a` of this scope may have done it
+                    new_module = self._map_reached_use(*reached)
+                    rewritten.append(reference)
+                    if new_module not in modules:
+                        modules.append(new_module)
+        if not modules:
+            return None
+        for new_module in modules:
+            self._check_package_name_free(node, new_module.split(".")[0], rewritten)
+        suite = id(self._suites.get(node))
+        missing = [module for module in modules if not self._imported_in_block(node, module)]
+        self._pending.imported.update((suite, module) for module in missing)
+        return missing, still_used
+
+    def _reaches_redirected(self, prefix: str) -> bool:
+        """True when some redirected module lies below `prefix` (so `prefix.x.y` uses may reach it)."""
+        return any(redirect.old.startswith(prefix + ".") for redirect in self.redirects.modules)
+
+    def _moved_submodule(self, reference: cst.CSTNode, stands_for: str) -> tuple[cst.Attribute, str] | None:
+        """The shortest chain `reference.b.c` naming a redirected module, with that module's old name; or None."""
+        current, module = reference, stands_for
+        while True:
+            parent = self._meta(ParentNodeProvider, current, None)
+            if not (isinstance(parent, cst.Attribute) and parent.value is current):
+                return None
+            module = f"{module}.{parent.attr.value}"
+            if self.redirects.for_module(module) is not None:
+                return parent, module
+            current = parent
+
+    def _map_reached_use(self, reached: cst.Attribute, module: str) -> str:
+        """Rewrite `a.b.c[.X]` to `z.c[.X]` (X mapped through symbols, and checked in `z.c`); return `z.c`."""
+        found = self.redirects.for_module(module)
+        assert found is not None
+        redirect, new_module = found
+        self._record(redirect.rule)
+        package, _, leaf = new_module.rpartition(".")
+        if package and self.shadowed(package, leaf):
+            raise _Refusal(
+                "shadowed-module", f"{package} binds {leaf!r} to an object, so `{new_module}` cannot be imported as a module name"
+            )
+        written = get_full_name_for_node(reached) or module
+        use = self._meta(ParentNodeProvider, reached, None)
+        if isinstance(use, cst.Attribute) and use.value is reached:
+            attribute = use.attr.value
+            mapped = redirect.target_path(attribute)
+            head = mapped.split(".")[0]
+            if self.name_exists(new_module, head) is False and self.name_exists(new_module, attribute) is not True:
+                self._refuse_missing(new_module, head, written, use, mapped != attribute)
+            if mapped != attribute:
+                self._pending.uses[use] = _dotted(f"{new_module}.{mapped}")
+                return new_module
+        elif redirect.flatten and redirect.symbols:
+            raise _Refusal("unmapped-use", f"{written} is used as a module object; its names cannot be mapped one by one")
+        self._pending.uses[reached] = _dotted(new_module)
+        return new_module
+
+    def _edited(self, node: cst.CSTNode) -> bool:
+        """True when a kept plan already rewrites `node` or the attribute read from it."""
+        return node in self._use_edits or self._meta(ParentNodeProvider, node, None) in self._use_edits
+
+    def _imported_in_block(self, node: cst.CSTNode, module: str) -> bool:
+        """True when the block holding `node` has (or will have) its own plain `import module`."""
+        suite = self._suites.get(node)
+        if (id(suite), module) in self._imported or (id(suite), module) in self._pending.imported:
+            return True
+        return any(
+            self._suites.get(other) is suite and any(a.asname is None and get_full_name_for_node(a.name) == module for a in other.names)
+            for other in self._imports
+        )
 
     def _map_uses_to_names(self, node: cst.Import, bound: str, redirect: ModuleRedirect, new_module: str) -> list[str]:
         """Rewrite each `bound.X` to the mapped name's head; return the heads to import."""
@@ -587,13 +702,14 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
                 raise _Refusal("unsafe-attribute-use", f"{name} relies on `import {dotted}` binding {top!r}")
 
     def _check_package_name_free(self, node: cst.CSTNode, top: str, references: list[cst.CSTNode]) -> None:
-        """`import new.place` binds `new`: refuse when `new` names something else here or where it is used."""
+        """`import new.place` binds `new`: refuse when `new` names something else (not the package) here or where it is used."""
         scopes = [self._meta(ScopeProvider, node)] + [self._meta(ScopeProvider, r) for r in references]
         for scope in scopes:
             if scope is None:
                 continue
             for assignment in scope[top]:
-                if not isinstance(getattr(assignment, "node", None), cst.Import):
+                bound_by = getattr(assignment, "node", None)
+                if not (isinstance(bound_by, cst.Import) and _binds_package(bound_by, top)):
                     raise _Refusal("name-clash", f"{top!r} is already bound here; `import` of its package would rebind it")
 
     def _check_free(self, node: cst.CSTNode, name: str, new_module: str, references: list[cst.CSTNode]) -> None:
@@ -656,6 +772,7 @@ class _Edits:
     statements: dict[cst.CSTNode, list[cst.BaseSmallStatement]] = field(default_factory=dict)
     additions: dict[cst.CSTNode, list[cst.ImportAlias]] = field(default_factory=dict)
     uses: dict[cst.CSTNode, cst.BaseExpression] = field(default_factory=dict)
+    imported: set[tuple[int, str]] = field(default_factory=set)  # (block, module) of each `import` added
     rules: set[str] = field(default_factory=set)
 
 
@@ -792,6 +909,11 @@ def _dotted(name: str) -> cst.Attribute | cst.Name:
     for part in parts[1:]:
         expression = cst.Attribute(value=expression, attr=cst.Name(part))
     return expression
+
+
+def _binds_package(node: cst.Import, top: str) -> bool:
+    """True when `node` binds `top` to the package itself (`import top` or `import top.x`, not `import y as top`)."""
+    return any(a.asname is None and (get_full_name_for_node(a.name) or "").split(".")[0] == top for a in node.names)
 
 
 def _local_name(alias: cst.ImportAlias) -> str | None:

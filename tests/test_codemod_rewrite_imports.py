@@ -357,6 +357,63 @@ class TopLevelModuleTest(CodemodTest):
         )
 
 
+SUBMODULE = Redirects((ModuleRedirect("a.b.c", "z.c", rule="move"),))
+SUBMODULE_KNOWN = {"z.c": {"f", "g"}}
+
+
+def submodule_exists(module: str, name: str) -> bool | None:
+    return name in SUBMODULE_KNOWN[module] if module in SUBMODULE_KNOWN else None
+
+
+class ReachedSubmoduleTest(CodemodTest):
+    """`import a` used as `a.b.c.f()` when `a.b.c` moves to `z.c`: `import z.c` and `z.c.f()`."""
+
+    TRANSFORM = RewriteImportsCommand
+
+    def check(self, before: str, after: str, warnings: list[str] | None = None, **kwargs: object) -> None:
+        self.assertCodemod(
+            before, after, redirects=SUBMODULE, module_name="app.user", name_exists=submodule_exists,
+            expected_warnings=warnings or [], **kwargs,
+        )
+
+    def test_the_binding_only_used_for_the_moved_module_is_replaced(self) -> None:
+        self.check("import a\n\na.b.c.f(1)\n", "import z.c\n\nz.c.f(1)\n")
+        self.check("import a.b\nx = a.b.c\n", "import z.c\nx = z.c\n")
+
+    def test_the_binding_still_used_otherwise_is_kept(self) -> None:
+        self.check("import a\na.b.c.f(1)\na.other()\n", "import a\nimport z.c\nz.c.f(1)\na.other()\n")
+        self.check("import a.b\na.b.c.f(1)\na.b.d()\n", "import a.b\nimport z.c\nz.c.f(1)\na.b.d()\n")
+
+    def test_alias(self) -> None:
+        self.check("import a.b as ab\nab.c.f(1)\n", "import z.c\nz.c.f(1)\n")
+        self.check("import a.b as ab\nab.c.g()\nab.d\n", "import a.b as ab\nimport z.c\nz.c.g()\nab.d\n")
+
+    def test_among_other_modules_in_a_function(self) -> None:
+        before = "def k():\n    import os, a\n    return a.b.c.f(os.sep)\n"
+        self.check(before, "def k():\n    import os, z.c\n    return z.c.f(os.sep)\n")
+
+    def test_an_existing_import_of_the_new_module_is_not_repeated(self) -> None:
+        self.check("import z.c\nimport a\na.b.c.f()\n", "import z.c\nimport a\nz.c.f()\n")
+
+    def test_a_reexported_binding_is_kept(self) -> None:
+        self.check("import a\n__all__ = ['a']\na.b.c.f()\n", "import a\nimport z.c\n__all__ = ['a']\nz.c.f()\n")
+
+    def test_new_top_level_name_taken_is_a_clash(self) -> None:
+        before = "import a\nimport os\nimport a.b.c as q\ndef h(z):\n    return a.b.c.f(z)\n"
+        after = "import a\nimport os\nimport z.c as q\ndef h(z):\n    return a.b.c.f(z)\n"
+        warning = "line 1: name-clash: 'z' is already bound here; `import` of its package would rebind it"
+        self.check(before, after, [warning])
+
+    def test_new_top_level_name_bound_by_an_aliased_import_is_a_clash(self) -> None:
+        before = "import a\nimport json as z\na.b.c.f(z)\n"
+        warning = "line 1: name-clash: 'z' is already bound here; `import` of its package would rebind it"
+        self.check(before, before, [warning], expected_skip=True)
+
+    def test_missing_attribute_is_refused(self) -> None:
+        warning = "line 1: attribute-missing: z.c has no attribute 'gone' (used as a.b.c.gone on line 2)"
+        self.check("import a\na.b.c.gone()\n", "import a\na.b.c.gone()\n", [warning], expected_skip=True)
+
+
 class RebindingTest(CodemodTest):
     TRANSFORM = RewriteImportsCommand
 

@@ -157,6 +157,26 @@ def test_module_moved_to_the_top_level_is_imported_with_import(tmp_path: Path) -
     assert (root / "app/user.py").read_text() == "from pkg import other\nimport mod4 as m\n\nm.run(other)\n"
 
 
+def test_a_moved_submodule_reached_through_its_package_is_imported(tmp_path: Path) -> None:
+    files = {
+        "a/__init__.py": "",
+        "a/b/__init__.py": "",
+        "z/__init__.py": "",
+        "z/c.py": "def f():\n    return 'z.c'\n",
+        "app/__init__.py": "",
+        "app/user.py": "import a.b\n\ndef run():\n    return a.b.c.f(), a.b.__name__\n",
+    }
+    root = write_tree(tmp_path / "repo", files)
+    result = remediator.fix(root, settings=Settings(move=(MoveRule("a.b.c", "z.c"),)), apply=True, use_git=False)
+    assert result.skipped == []
+    after = "import a.b\nimport z.c\n\ndef run():\n    return z.c.f(), a.b.__name__\n"
+    assert (root / "app/user.py").read_text() == after
+    ran = subprocess.run(
+        [sys.executable, "-c", "import app.user; print(app.user.run())"], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert ran.stdout.strip() == "('z.c', 'a.b')", ran.stderr
+
+
 def test_syntax_error_file_is_reported_as_skipped(tmp_path: Path) -> None:
     files = {**LIB, "app/__init__.py": "", "app/bad.py": "from lib.old import Thing\ndef (:\n"}
     root = write_tree(tmp_path / "repo", files)
