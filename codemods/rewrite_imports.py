@@ -27,6 +27,7 @@ From the command line, with LibCST's own runner::
 from __future__ import annotations
 
 import argparse
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -118,6 +119,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         self.skipped_statements: list[SkippedStatement] = []
         self._pending = _Edits()
         self._positions: Any = None
+        self._text: str | None = None
         self._tree: cst.Module | None = None
         self._statement_edits: dict[cst.CSTNode, list[cst.BaseSmallStatement]] = {}
         self._additions: dict[cst.CSTNode, list[cst.ImportAlias]] = {}
@@ -217,15 +219,22 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         return super().on_visit(node)
 
     def _needs_scope(self, collector: _ImportCollector) -> bool:
-        """True when some use of an imported name must change, or a new name must be checked for clashes."""
+        """True when some use of an imported name must change or be checked, or a new name checked for clashes.
+
+        Attribute uses are first looked for in the text (a superset of the real uses): scope analysis
+        costs far more, and most module bindings have no use that a redirect could break.
+        """
         for plain_import in collector.imports:
             for alias in plain_import.names:
                 dotted = get_full_name_for_node(alias.name) or ""
+                local = _local_name(alias)
                 found = self.redirects.for_module(dotted)
-                if found is not None and (alias.asname is None or self._checks_names or self._maps_uses(*found)):
+                if found is None:
+                    stands_for = dotted if local is not None else dotted.split(".")[0]
+                    if self._reaches_redirected(stands_for) and self._written_chain_reaches(local or stands_for, stands_for):
+                        return True  # `import a` used as `a.b.c.f()` where `a.b.c` moved
+                elif local is None or self._maps_uses(*found) or self._may_miss_attribute(local, found[1]):
                     return True
-                if found is None and self._reaches_redirected(dotted if alias.asname else dotted.split(".")[0]):
-                    return True  # `import a` may reach a moved `a.b.c` through attributes
         for node in collector.from_imports:
             module = self._absolute(node)
             if module is None or isinstance(node.names, cst.ImportStar):
@@ -236,9 +245,36 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
                 if target is not None and "." in target[1]:
                     return True
                 submodule = self.redirects.for_module(f"{module}.{name}")
-                if target is None and submodule is not None and (self._checks_names or self._maps_uses(*submodule)):
+                if target is None and submodule is not None and (
+                    self._maps_uses(*submodule) or self._may_miss_attribute(_local_name(alias) or name, submodule[1])
+                ):
                     return True
         return False
+
+    def _may_miss_attribute(self, local: str, new_module: str) -> bool:
+        """True when the text has some `local.X` with an X that `new_module` does not define."""
+        if not self._checks_names:
+            return False
+        pattern = re.compile(rf"(?<![\w.]){re.escape(local)}\s*\.\s*(\w+)")
+        return any(self.name_exists(new_module, attribute) is False for attribute in set(pattern.findall(self._code())))
+
+    def _written_chain_reaches(self, bound: str, stands_for: str) -> bool:
+        """True when the text has some `bound.x.y` naming a redirected module (`bound` standing for `stands_for`)."""
+        pattern = re.compile(rf"(?<![\w.]){re.escape(bound)}((?:\s*\.\s*\w+)+)")
+        for chain in set(pattern.findall(self._code())):
+            module = stands_for
+            for part in re.findall(r"\w+", chain):
+                module = f"{module}.{part}"
+                if self.redirects.for_module(module) is not None:
+                    return True
+        return False
+
+    def _code(self) -> str:
+        """The module's text, generated once per file and only when asked for."""
+        if self._text is None:
+            assert self._tree is not None
+            self._text = self._tree.code
+        return self._text
 
     def _maps_uses(self, redirect: ModuleRedirect, new_module: str) -> bool:
         """True when uses of a module binding must be rewritten (mapped names, or a shadowed module)."""

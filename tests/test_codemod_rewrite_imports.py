@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 from libcst.codemod import CodemodContext, CodemodTest
+from libcst.metadata import ScopeProvider
 
 from codemods.rewrite_imports import RewriteImportsCommand, SkippedStatement
 from remediator.domain.plan import ModuleRedirect, NameRedirect, Redirects
@@ -298,6 +299,15 @@ class AttributeMissingTest(CodemodTest):
             "import lib.x as m\nm.anything()\n", "import lib.y as m\nm.anything()\n",
             redirects=redirects, module_name="app.user", name_exists=exists,
         )
+
+    def test_scope_analysis_runs_only_when_the_text_has_an_attribute_that_may_be_missing(self) -> None:
+        """The costly ScopeProvider pass is skipped when no `m.X` in the text names a missing X."""
+        command = RewriteImportsCommand(CodemodContext(), REDIRECTS, module_name="app.user", name_exists=exists)
+        # transform_module_impl, as fix calls it: transform_module clears the metadata on the way out
+        after = command.transform_module_impl(cst.parse_module("import old.mod as m\nm.A()\n")).code
+        assert after == "import new.place as m\nm.A()\n" and command.metadata == {}
+        command.transform_module_impl(cst.parse_module("import old.mod as m\nx = 'm.gone'\n"))  # only in a string
+        assert ScopeProvider in command.metadata and command.skipped_statements == []
 
     def test_only_the_statement_with_the_missing_attribute_is_refused(self) -> None:
         before = "import old.mod as m\nfrom old.mod import A\nm.gone(A)\n"
