@@ -5,10 +5,13 @@ classes, `try:` and `if TYPE_CHECKING:` blocks), keeps aliases and the file's
 local names, merges into an existing import of the target module in the same
 block instead of adding a duplicate, rewrites the uses that scope analysis
 finds when a name's new home is an attribute (`validate_token` ->
-`jwt_ssot.validate_token`), and leaves every other byte alone.
+`jwt_ssot.validate_token`), imports a module moved to the top level with
+`import mod4`, follows `import a` to uses of a moved `a.b.c` (`a.b.c.f()` ->
+`z.c.f()`, adding `import z.c`), and leaves every other byte alone.
 
 It refuses rather than guess, one import statement at a time: a new local name
-that would clash, a name the new module does not define, a use it cannot map.
+that would clash, a name the new module does not define, an attribute used
+through a moved module that its new home lacks, a use it cannot map.
 A refused statement (and every use edit it planned) is left as it was and listed
 in `skipped_statements` with its line and reason (and as a warning in the codemod
 context, which LibCST's runner prints); the file's other statements are still
