@@ -5,10 +5,18 @@ classes, `try:` and `if TYPE_CHECKING:` blocks), keeps aliases and the file's
 local names, merges into an existing import of the target module in the same
 block instead of adding a duplicate, rewrites the uses that scope analysis
 finds when a name's new home is an attribute (`validate_token` ->
-`jwt_ssot.validate_token`), and leaves every other byte alone.
+`jwt_ssot.validate_token`), imports a module moved to the top level with
+`import mod4`, follows `import a` to uses of a moved `a.b.c` (`a.b.c.f()` ->
+`z.c.f()`, adding `import z.c`), and leaves every other byte alone.
 
-It refuses (`SkipFile`, with a reason) rather than guess: a new local name that
-would clash, a name the new module does not define, a use it cannot map.
+It refuses rather than guess, one import statement at a time: a new local name
+that would clash, a name the new module does not define, an attribute used
+through a moved module that its new home lacks, a use it cannot map.
+A refused statement (and every use edit it planned) is left as it was and listed
+in `skipped_statements` with its line and reason (and as a warning in the codemod
+context, which LibCST's runner prints); the file's other statements are still
+rewritten. When every statement the redirects touch is refused, the command
+raises `SkipFile` for the whole file, as LibCST expects.
 
 From the command line, with LibCST's own runner::
 
@@ -22,14 +30,17 @@ From the command line, with LibCST's own runner::
 from __future__ import annotations
 
 import argparse
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Union
 
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 from libcst.helpers import get_full_name_for_node
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, ScopeProvider
+from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider, ScopeProvider
 
 from remediator.domain.modules import absolute_module
 from remediator.domain.plan import ModuleRedirect, NameRedirect, Redirects
@@ -37,6 +48,15 @@ from remediator.domain.plan import ModuleRedirect, NameRedirect, Redirects
 NameExists = Callable[[str, str], Union[bool, None]]
 Shadowed = Callable[[str, str], bool]
 _STRING_CALLS = frozenset({"patch", "dict", "multiple", "import_module", "__import__", "setattr", "delattr"})
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedStatement:
+    """An import statement the command left as it was: its 1-based line, and why."""
+
+    line: int
+    reason: str
+    detail: str
 
 
 class RewriteImportsCommand(VisitorBasedCodemodCommand):
@@ -65,6 +85,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         super().__init__(context)
         self.redirects = redirects if redirects is not None else redirects_from_arguments(move, rename)
         self.name_exists: NameExists = name_exists or (lambda module, name: None)
+        self._checks_names = name_exists is not None  # without it, every name is unknown: no use needs checking
         self.shadowed: Shadowed = shadowed or (lambda package, name: False)
         self.rewrite_strings = rewrite_strings
         self.for_file(module_name=module_name, is_package=is_package, protected_names=protected_names)
@@ -98,9 +119,16 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         self.is_package = is_package
         self.protected_names = set(self._protected)
         self.applied_rules: set[str] = set()
+        self.skipped_statements: list[SkippedStatement] = []
+        self._pending = _Edits()
+        self._positions: Any = None
+        self._text: str | None = None
+        self._tree: cst.Module | None = None
         self._statement_edits: dict[cst.CSTNode, list[cst.BaseSmallStatement]] = {}
         self._additions: dict[cst.CSTNode, list[cst.ImportAlias]] = {}
         self._use_edits: dict[cst.CSTNode, cst.BaseExpression] = {}
+        self._imported: set[tuple[int, str]] = set()
+        self._imports: list[cst.Import] = []
         self._string_edits: dict[cst.CSTNode, cst.SimpleString] = {}
         self._on_path: set[int] | None = None
         self._order: dict[cst.CSTNode, int] = {}
@@ -125,24 +153,55 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         self._start_file()
+        self._tree = tree
         collector = _ImportCollector()
         tree.visit(collector)
         self._lines = collector.lines
         self._suites = collector.suites
         self._bindings = collector.bindings
+        self._imports = collector.imports
         if self._needs_scope(collector):
             wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
             self.metadata = wrapper.resolve_many(self.SCOPE_DEPENDENCIES)
         self.protected_names |= collector.dunder_all
         existing = self._existing_imports(collector.from_imports)
         for from_import in collector.from_imports:
-            self._plan_from_import(from_import, existing)
+            self._plan_statement(from_import, partial(self._plan_from_import, from_import, existing))
         for plain_import in collector.imports:
-            self._plan_import(plain_import)
-        if not (self._statement_edits or self._additions or self._use_edits or self.rewrite_strings):
+            self._plan_statement(plain_import, partial(self._plan_import, plain_import))
+        edited = bool(self._statement_edits or self._additions or self._use_edits)
+        if self.skipped_statements and not edited:
+            first = self.skipped_statements[0]
+            raise SkipFile(f"{first.reason}: {first.detail}")
+        if not (edited or self.rewrite_strings):
             return tree
         self._on_path = None if self.rewrite_strings else self._paths_to_edits(collector)
         return tree.visit(self)
+
+    def _plan_statement(self, node: cst.Import | cst.ImportFrom, plan: Callable[[], None]) -> None:
+        """Plan one statement's edits; keep them all, or none and record why the statement is skipped."""
+        self._pending = _Edits()
+        try:
+            plan()
+        except _Refusal as refusal:
+            skipped = SkippedStatement(self._line(node), refusal.reason, refusal.detail)
+            self.skipped_statements.append(skipped)
+            self.warn(f"line {skipped.line}: {skipped.reason}: {skipped.detail}")
+            return
+        pending = self._pending
+        self._statement_edits.update(pending.statements)
+        for target, aliases in pending.additions.items():
+            self._additions.setdefault(target, []).extend(aliases)
+        self._use_edits.update(pending.uses)
+        self._imported |= pending.imported
+        self.applied_rules |= pending.rules
+
+    def _line(self, node: cst.CSTNode) -> int:
+        """1-based line where `node` starts; positions are computed once per file, and only when asked for."""
+        if self._positions is None:
+            assert self._tree is not None
+            self._positions = MetadataWrapper(self._tree, unsafe_skip_copy=True).resolve(PositionProvider)
+        return int(self._positions[node].start.line)
 
     def _paths_to_edits(self, collector: _ImportCollector) -> set[int]:
         """ids of the nodes on the way down to every node an edit touches."""
@@ -163,11 +222,21 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         return super().on_visit(node)
 
     def _needs_scope(self, collector: _ImportCollector) -> bool:
-        """True when some use of an imported name must change, or a new name must be checked for clashes."""
+        """True when some use of an imported name must change or be checked, or a new name checked for clashes.
+
+        Attribute uses are first looked for in the text (a superset of the real uses): scope analysis
+        costs far more, and most module bindings have no use that a redirect could break.
+        """
         for plain_import in collector.imports:
             for alias in plain_import.names:
-                found = self.redirects.for_module(get_full_name_for_node(alias.name) or "")
-                if found is not None and (alias.asname is None or self._maps_uses(*found)):
+                dotted = get_full_name_for_node(alias.name) or ""
+                local = _local_name(alias)
+                found = self.redirects.for_module(dotted)
+                if found is None:
+                    stands_for = dotted if local is not None else dotted.split(".")[0]
+                    if self._reaches_redirected(stands_for) and self._written_chain_reaches(local or stands_for, stands_for):
+                        return True  # `import a` used as `a.b.c.f()` where `a.b.c` moved
+                elif local is None or self._maps_uses(*found) or self._may_miss_attribute(local, found[1]):
                     return True
         for node in collector.from_imports:
             module = self._absolute(node)
@@ -179,9 +248,36 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
                 if target is not None and "." in target[1]:
                     return True
                 submodule = self.redirects.for_module(f"{module}.{name}")
-                if target is None and submodule is not None and self._maps_uses(*submodule):
+                if target is None and submodule is not None and (
+                    self._maps_uses(*submodule) or self._may_miss_attribute(_local_name(alias) or name, submodule[1])
+                ):
                     return True
         return False
+
+    def _may_miss_attribute(self, local: str, new_module: str) -> bool:
+        """True when the text has some `local.X` with an X that `new_module` does not define."""
+        if not self._checks_names:
+            return False
+        pattern = re.compile(rf"(?<![\w.]){re.escape(local)}\s*\.\s*(\w+)")
+        return any(self.name_exists(new_module, attribute) is False for attribute in set(pattern.findall(self._code())))
+
+    def _written_chain_reaches(self, bound: str, stands_for: str) -> bool:
+        """True when the text has some `bound.x.y` naming a redirected module (`bound` standing for `stands_for`)."""
+        pattern = re.compile(rf"(?<![\w.]){re.escape(bound)}((?:\s*\.\s*\w+)+)")
+        for chain in set(pattern.findall(self._code())):
+            module = stands_for
+            for part in re.findall(r"\w+", chain):
+                module = f"{module}.{part}"
+                if self.redirects.for_module(module) is not None:
+                    return True
+        return False
+
+    def _code(self) -> str:
+        """The module's text, generated once per file and only when asked for."""
+        if self._text is None:
+            assert self._tree is not None
+            self._text = self._tree.code
+        return self._text
 
     def _maps_uses(self, redirect: ModuleRedirect, new_module: str) -> bool:
         """True when uses of a module binding must be rewritten (mapped names, or a shadowed module)."""
@@ -218,9 +314,9 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
                 return
             redirect, new = found
             if redirect.symbols:
-                raise SkipFile(f"star-import: `from {module} import *` cannot be mapped symbol by symbol")
+                raise _Refusal("star-import", f"`from {module} import *` cannot be mapped symbol by symbol")
             self._record(redirect.rule)
-            self._statement_edits[node] = [node.with_changes(module=_dotted(new), relative=[])]
+            self._pending.statements[node] = [node.with_changes(module=_dotted(new), relative=[])]
             return
         kept: list[cst.ImportAlias] = []
         moved: dict[str, list[cst.ImportAlias]] = {}
@@ -241,6 +337,9 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         suite = id(self._suites.get(node))
         for new_module, aliases in moved.items():
             aliases = _unique(aliases)
+            if not new_module:  # top-level modules have no `from ... import` form: `import mod4 [as local]`
+                statements.append(cst.Import(names=_fix_import_commas([_plain(a) for a in aliases])))
+                continue
             target = existing.get((suite, new_module))
             # merge only upwards: a name must not be bound later than the line that bound it before
             if (
@@ -250,13 +349,13 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
             ):
                 emptied = not kept and len(moved) == 1
                 if not emptied or self._removable(node):
-                    self._additions.setdefault(target, []).extend(_plain(a) for a in aliases)
+                    self._pending.additions.setdefault(target, []).extend(_plain(a) for a in aliases)
                     continue
             if not kept and not statements:
                 statements.append(node.with_changes(module=_dotted(new_module), relative=[], names=_fix_commas(aliases, node)))
             else:
                 statements.append(cst.ImportFrom(module=_dotted(new_module), names=_fix_commas([_plain(a) for a in aliases], None)))
-        self._statement_edits[node] = statements
+        self._pending.statements[node] = statements
 
     def _only_bindings(self, aliases: list[cst.ImportAlias], target: cst.ImportFrom) -> bool:
         """True when moving these bindings up into `target` changes nothing: no other statement binds them."""
@@ -273,7 +372,10 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
     def _redirect_name(
         self, node: cst.ImportFrom, module: str, name: str, local: str, alias: cst.ImportAlias
     ) -> tuple[str, cst.ImportAlias] | None:
-        """Where one imported name goes: (new module, new alias), registering use rewrites."""
+        """Where one imported name goes: (new module, new alias), registering use rewrites.
+
+        The new module is "" for a module that moved to the top level (it must be imported with `import`).
+        """
         target = self.redirects.for_name(module, name)
         if target is None:
             submodule = self.redirects.for_module(f"{module}.{name}")
@@ -283,37 +385,47 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
             self._record(redirect.rule)
             self._map_module_uses(node, local, redirect, new_module, dotted_chain=None)
             parent, _, leaf = new_module.rpartition(".")
-            if not parent:
-                raise SkipFile(f"top-level-module: cannot import {new_module} with `from ... import`")
             return parent, _alias(alias, leaf, local)
         new_module, path, rule = target
         head, _, rest = path.partition(".")
         if self.name_exists(new_module, head) is False:
-            raise SkipFile(f"unmapped-symbol: {new_module} does not define {head!r} (for {module}.{name})")
+            raise _Refusal("unmapped-symbol", f"{new_module} does not define {head!r} (for {module}.{name})")
         self._record(rule)
         if not rest:
             return new_module, _alias(alias, head, local)
         if local in self.protected_names or self.is_package:
-            raise SkipFile(f"re-export: {local!r} is re-exported here; mapping it to {head}.{rest} would remove it")
+            raise _Refusal("re-export", f"{local!r} is re-exported here; mapping it to {head}.{rest} would remove it")
         if self._bindings[local] > 1:
-            raise SkipFile(
-                f"rebound-name: {local!r} is also bound elsewhere (a fallback?); its uses cannot all become {head}.{rest}"
+            raise _Refusal(
+                "rebound-name", f"{local!r} is also bound elsewhere (a fallback?); its uses cannot all become {head}.{rest}"
             )
         references = self._references(node, local)
         self._check_free(node, head, new_module, references)
         for reference in references:
-            self._use_edits[reference] = _dotted(f"{head}.{rest}")
+            self._pending.uses[reference] = _dotted(f"{head}.{rest}")
         return new_module, _alias(alias, head, head)
 
     def _plan_import(self, node: cst.Import) -> None:
         aliases: list[cst.ImportAlias] = []
         imported_names: dict[str, list[cst.ImportAlias]] = {}
+        added: list[cst.ImportAlias] = []  # modules the uses now reach directly, imported after the statement
         changed = False
         for alias in node.names:
             dotted = get_full_name_for_node(alias.name) or ""
             found = self.redirects.for_module(dotted)
             if found is None:
-                aliases.append(alias)
+                reached = self._map_submodule_uses(node, alias, dotted)
+                if reached is None:
+                    aliases.append(alias)
+                    continue
+                changed = True
+                new_modules, still_used = reached
+                new_aliases = [cst.ImportAlias(name=_dotted(module)) for module in new_modules]
+                if still_used or not new_aliases:
+                    aliases.append(alias)
+                    added += new_aliases
+                else:
+                    aliases += new_aliases  # in place of the binding nothing else uses
                 continue
             redirect, new_module = found
             self._record(redirect.rule)
@@ -339,31 +451,127 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         statements: list[cst.BaseSmallStatement] = []
         if aliases:
             statements.append(node.with_changes(names=_fix_import_commas(aliases)))
+        if added:
+            statements.append(cst.Import(names=_fix_import_commas(added)))
         for new_module, names in imported_names.items():
             statements.append(cst.ImportFrom(module=_dotted(new_module), names=_fix_commas(_unique(names), None)))
-        self._statement_edits[node] = statements
+        self._pending.statements[node] = statements
+
+    def _map_submodule_uses(self, node: cst.Import, alias: cst.ImportAlias, dotted: str) -> tuple[list[str], bool] | None:
+        """`import a` used as `a.b.c.f()` where `a.b.c` moved to `z.c`: rewrite such uses to `z.c.f()`.
+
+        Returns the modules to import for them (less those this block imports already) and whether the
+        binding is still needed for other uses; None when no use reaches a moved module.
+        """
+        local = _local_name(alias)
+        bound = local if local is not None else dotted.split(".")[0]
+        if not self._reaches_redirected(dotted if local is not None else bound):
+            return None
+        if local is not None:
+            bindings = [(local, dotted)]  # (name bound, module it stands for)
+        else:
+            parts = dotted.split(".")  # `import a.b` binds `a`; LibCST gives `a.b.X` uses to its `a.b` binding
+            bindings = [(".".join(parts[:i]), ".".join(parts[:i])) for i in range(1, len(parts) + 1)]
+        still_used = bound in self.protected_names or self.is_package  # a re-exported binding stays
+        modules: list[str] = []
+        rewritten: list[cst.CSTNode] = []
+        for name, stands_for in bindings:
+            for reference in dict.fromkeys(self._references(node, name)):
+                reached = self._moved_submodule(reference, stands_for)
+                if reached is None:
+                    still_used = True
+                elif not self._edited(reached[0]):  # another `import a` of this scope may have done it
+                    new_module = self._map_reached_use(*reached)
+                    rewritten.append(reference)
+                    if new_module not in modules:
+                        modules.append(new_module)
+        if not modules:
+            return None
+        for new_module in modules:
+            self._check_package_name_free(node, new_module.split(".")[0], rewritten)
+        suite = id(self._suites.get(node))
+        missing = [module for module in modules if not self._imported_in_block(node, module)]
+        self._pending.imported.update((suite, module) for module in missing)
+        return missing, still_used
+
+    def _reaches_redirected(self, prefix: str) -> bool:
+        """True when some redirected module lies below `prefix` (so `prefix.x.y` uses may reach it)."""
+        return any(redirect.old.startswith(prefix + ".") for redirect in self.redirects.modules)
+
+    def _moved_submodule(self, reference: cst.CSTNode, stands_for: str) -> tuple[cst.Attribute, str] | None:
+        """The shortest chain `reference.b.c` naming a redirected module, with that module's old name; or None."""
+        current, module = reference, stands_for
+        while True:
+            parent = self._meta(ParentNodeProvider, current, None)
+            if not (isinstance(parent, cst.Attribute) and parent.value is current):
+                return None
+            module = f"{module}.{parent.attr.value}"
+            if self.redirects.for_module(module) is not None:
+                return parent, module
+            current = parent
+
+    def _map_reached_use(self, reached: cst.Attribute, module: str) -> str:
+        """Rewrite `a.b.c[.X]` to `z.c[.X]` (X mapped through symbols, and checked in `z.c`); return `z.c`."""
+        found = self.redirects.for_module(module)
+        assert found is not None
+        redirect, new_module = found
+        self._record(redirect.rule)
+        package, _, leaf = new_module.rpartition(".")
+        if package and self.shadowed(package, leaf):
+            raise _Refusal(
+                "shadowed-module", f"{package} binds {leaf!r} to an object, so `{new_module}` cannot be imported as a module name"
+            )
+        written = get_full_name_for_node(reached) or module
+        use = self._meta(ParentNodeProvider, reached, None)
+        if isinstance(use, cst.Attribute) and use.value is reached:
+            attribute = use.attr.value
+            mapped = redirect.target_path(attribute)
+            head = mapped.split(".")[0]
+            if self.name_exists(new_module, head) is False and self.name_exists(new_module, attribute) is not True:
+                self._refuse_missing(new_module, head, written, use, mapped != attribute)
+            if mapped != attribute:
+                self._pending.uses[use] = _dotted(f"{new_module}.{mapped}")
+                return new_module
+        elif redirect.flatten and redirect.symbols:
+            raise _Refusal("unmapped-use", f"{written} is used as a module object; its names cannot be mapped one by one")
+        self._pending.uses[reached] = _dotted(new_module)
+        return new_module
+
+    def _edited(self, node: cst.CSTNode) -> bool:
+        """True when a kept plan already rewrites `node` or the attribute read from it."""
+        return node in self._use_edits or self._meta(ParentNodeProvider, node, None) in self._use_edits
+
+    def _imported_in_block(self, node: cst.CSTNode, module: str) -> bool:
+        """True when the block holding `node` has (or will have) its own plain `import module`."""
+        suite = self._suites.get(node)
+        if (id(suite), module) in self._imported or (id(suite), module) in self._pending.imported:
+            return True
+        return any(
+            self._suites.get(other) is suite and any(a.asname is None and get_full_name_for_node(a.name) == module for a in other.names)
+            for other in self._imports
+        )
 
     def _map_uses_to_names(self, node: cst.Import, bound: str, redirect: ModuleRedirect, new_module: str) -> list[str]:
         """Rewrite each `bound.X` to the mapped name's head; return the heads to import."""
         if bound in self.protected_names or self.is_package:
-            raise SkipFile(f"re-export: {bound!r} is re-exported here; it cannot become separate names")
+            raise _Refusal("re-export", f"{bound!r} is re-exported here; it cannot become separate names")
         heads: list[str] = []
         references = self._references(node, bound)
         edits: dict[cst.CSTNode, cst.BaseExpression] = {}
         for reference in references:
             parent = self._meta(ParentNodeProvider, reference, None)
             if not (isinstance(parent, cst.Attribute) and parent.value is reference):
-                raise SkipFile(f"unmapped-use: {bound} is used as a module object; its names cannot be mapped one by one")
+                raise _Refusal("unmapped-use", f"{bound} is used as a module object; its names cannot be mapped one by one")
             mapped = redirect.target_path(parent.attr.value)
             head = mapped.split(".")[0]
             if self.name_exists(new_module, head) is False:
-                raise SkipFile(f"unmapped-symbol: {new_module} does not define {head!r} (used as {bound}.{parent.attr.value})")
+                self._refuse_missing(new_module, head, bound, parent, mapped != parent.attr.value)
             if head not in heads:
                 heads.append(head)
             edits[parent] = _dotted(mapped)
         for head in heads:
             self._check_free(node, head, new_module, references)
-        self._use_edits.update(edits)
+        self._pending.uses.update(edits)
         return heads
 
     def _map_module_uses(
@@ -372,14 +580,15 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         """Rewrite `local.X` uses of a redirected module binding; check every X exists there.
 
         `dotted_chain` is set for `import a.b.c` (uses are `a.b.c.X`, written anew as `new.X`).
+        A moved module keeps its names, so `m.X` stays as written; X must still exist in the new module.
         """
         package, _, leaf = new_module.rpartition(".")
         if package and self.shadowed(package, leaf):
-            raise SkipFile(
-                f"shadowed-module: {package} binds {leaf!r} to an object, so `{new_module}` cannot be imported as a module name"
+            raise _Refusal(
+                "shadowed-module", f"{package} binds {leaf!r} to an object, so `{new_module}` cannot be imported as a module name"
             )
-        if dotted_chain is None and not (redirect.flatten and redirect.symbols):
-            return  # a moved module keeps its names: `m.X` stays right once `m` is the new module
+        if dotted_chain is None and not (redirect.flatten and redirect.symbols) and not self._checks_names:
+            return  # nothing to rewrite, nothing to check
         for reference in self._references(node, local):
             parent = self._meta(ParentNodeProvider, reference, None)
             if isinstance(parent, cst.Attribute) and parent.value is reference:
@@ -387,14 +596,21 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
                 mapped = redirect.target_path(attribute)
                 head = mapped.split(".")[0]
                 if self.name_exists(new_module, head) is False and self.name_exists(new_module, attribute) is not True:
-                    raise SkipFile(f"unmapped-symbol: {new_module} does not define {head!r} (used as {local}.{attribute})")
+                    self._refuse_missing(new_module, head, local, parent, mapped != attribute)
                 base = dotted_chain or local
                 if dotted_chain is not None or mapped != attribute:
-                    self._use_edits[parent] = _dotted(f"{base}.{mapped}")
+                    self._pending.uses[parent] = _dotted(f"{base}.{mapped}")
             elif redirect.flatten and redirect.symbols:
-                raise SkipFile(f"unmapped-use: {local} is used as a module object; its names cannot be mapped one by one")
+                raise _Refusal("unmapped-use", f"{local} is used as a module object; its names cannot be mapped one by one")
             elif dotted_chain is not None:
-                self._use_edits[reference] = _dotted(dotted_chain)
+                self._pending.uses[reference] = _dotted(dotted_chain)
+
+    def _refuse_missing(self, new_module: str, head: str, local: str, use: cst.Attribute, mapped: bool) -> None:
+        """Refuse a use `local.X` the new module cannot serve: `unmapped-symbol` when X was mapped through symbols."""
+        written = f"{local}.{use.attr.value}"
+        if mapped:
+            raise _Refusal("unmapped-symbol", f"{new_module} does not define {head!r} (used as {written} on line {self._line(use)})")
+        raise _Refusal("attribute-missing", f"{new_module} has no attribute {head!r} (used as {written} on line {self._line(use)})")
 
     # -- applying -------------------------------------------------------------
 
@@ -458,8 +674,11 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         if callee in _STRING_CALLS and isinstance(first, cst.SimpleString) and not node.args[0].keyword:
             value = first.evaluated_value
             if isinstance(value, str):
-                new = self._redirect_dotted(value)
-                if new is not None and new != value:
+                redirected = self._redirect_dotted(value)
+                if redirected is not None and redirected[0] != value:
+                    new, rule = redirected
+                    if rule:
+                        self.applied_rules.add(rule)
                     quote = first.quote
                     self._string_edits[first] = first.with_changes(value=f"{first.prefix}{quote}{new}{quote}")
         return True
@@ -469,26 +688,24 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
 
     # -- helpers --------------------------------------------------------------
 
-    def _redirect_dotted(self, text: str) -> str | None:
-        """The new dotted path for a patch()/import_module() string, or None."""
+    def _redirect_dotted(self, text: str) -> tuple[str, str] | None:
+        """The new dotted path for a patch()/import_module() string and its rule, or None."""
         parts = text.split(".")
         for cut in range(len(parts) - 1, 0, -1):
             named = self.redirects.for_name(".".join(parts[:cut]), parts[cut])
             if named is not None and not self.redirects.for_module(".".join(parts[:cut])):
                 new_module, path, rule = named
-                self._record(rule)
-                return ".".join([new_module, path, *parts[cut + 1:]])
+                return ".".join([new_module, path, *parts[cut + 1:]]), rule
         best: ModuleRedirect | None = None
         for redirect in self.redirects.modules:
             if (text == redirect.old or text.startswith(redirect.old + ".")) and (best is None or len(redirect.old) > len(best.old)):
                 best = redirect
         if best is None:
             return None
-        self._record(best.rule)
         rest = text[len(best.old) + 1:].split(".") if text != best.old else []
         if best.flatten and rest:
-            return ".".join([best.new, best.target_path(rest[0]), *rest[1:]])
-        return ".".join([best.new, *rest])
+            return ".".join([best.new, best.target_path(rest[0]), *rest[1:]]), best.rule
+        return ".".join([best.new, *rest]), best.rule
 
     def _absolute(self, node: cst.ImportFrom) -> str | None:
         written = get_full_name_for_node(node.module) if node.module is not None else ""
@@ -521,17 +738,18 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         for access in scope.accesses:
             name = get_full_name_for_node(access.node) or ""
             if (name == top or name.startswith(top + ".")) and not (name == dotted or name.startswith(dotted + ".")):
-                raise SkipFile(f"unsafe-attribute-use: {name} relies on `import {dotted}` binding {top!r}")
+                raise _Refusal("unsafe-attribute-use", f"{name} relies on `import {dotted}` binding {top!r}")
 
     def _check_package_name_free(self, node: cst.CSTNode, top: str, references: list[cst.CSTNode]) -> None:
-        """`import new.place` binds `new`: refuse when `new` names something else here or where it is used."""
+        """`import new.place` binds `new`: refuse when `new` names something else (not the package) here or where it is used."""
         scopes = [self._meta(ScopeProvider, node)] + [self._meta(ScopeProvider, r) for r in references]
         for scope in scopes:
             if scope is None:
                 continue
             for assignment in scope[top]:
-                if not isinstance(getattr(assignment, "node", None), cst.Import):
-                    raise SkipFile(f"name-clash: {top!r} is already bound here; `import` of its package would rebind it")
+                bound_by = getattr(assignment, "node", None)
+                if not (isinstance(bound_by, cst.Import) and _binds_package(bound_by, top)):
+                    raise _Refusal("name-clash", f"{top!r} is already bound here; `import` of its package would rebind it")
 
     def _check_free(self, node: cst.CSTNode, name: str, new_module: str, references: list[cst.CSTNode]) -> None:
         """Refuse to bind `name` where something else already binds it, here or where it is used."""
@@ -543,7 +761,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
             for assignment in scope[name]:
                 bound_by = getattr(assignment, "node", None)
                 if not isinstance(bound_by, cst.ImportFrom) or self._module_binding(bound_by, name) != new_module:
-                    raise SkipFile(f"name-clash: {name!r} is already bound here; importing it from {new_module} would shadow that binding")
+                    raise _Refusal("name-clash", f"{name!r} is already bound here; importing it from {new_module} would shadow that binding")
 
     def _module_binding(self, node: cst.ImportFrom, name: str) -> str | None:
         """The module from which `node` imports the object bound to `name` (after redirects)."""
@@ -574,7 +792,27 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
 
     def _record(self, rule: str) -> None:
         if rule:
-            self.applied_rules.add(rule)
+            self._pending.rules.add(rule)
+
+
+class _Refusal(Exception):
+    """One statement cannot be rewritten safely: a reason (`name-clash`, ...) and a detail."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass
+class _Edits:
+    """The edits planned for one statement: kept only when the whole statement can be rewritten."""
+
+    statements: dict[cst.CSTNode, list[cst.BaseSmallStatement]] = field(default_factory=dict)
+    additions: dict[cst.CSTNode, list[cst.ImportAlias]] = field(default_factory=dict)
+    uses: dict[cst.CSTNode, cst.BaseExpression] = field(default_factory=dict)
+    imported: set[tuple[int, str]] = field(default_factory=set)  # (block, module) of each `import` added
+    rules: set[str] = field(default_factory=set)
 
 
 def redirects_from_arguments(move: Sequence[str], rename: Sequence[str]) -> Redirects:
@@ -710,6 +948,11 @@ def _dotted(name: str) -> cst.Attribute | cst.Name:
     for part in parts[1:]:
         expression = cst.Attribute(value=expression, attr=cst.Name(part))
     return expression
+
+
+def _binds_package(node: cst.Import, top: str) -> bool:
+    """True when `node` binds `top` to the package itself (`import top` or `import top.x`, not `import y as top`)."""
+    return any(a.asname is None and (get_full_name_for_node(a.name) or "").split(".")[0] == top for a in node.names)
 
 
 def _local_name(alias: cst.ImportAlias) -> str | None:

@@ -135,6 +135,51 @@ def test_unmapped_symbol_is_skipped_not_written(tmp_path: Path) -> None:
     assert result.exit_code == 1
 
 
+def test_attribute_missing_from_the_new_module_is_skipped_not_written(tmp_path: Path) -> None:
+    source = "import lib.old as m\nimport lib.old\n\nm.helper()\nm.main()\nlib.old.Thing.size\n"
+    root = write_tree(tmp_path / "repo", {**LIB, "app/__init__.py": "", "app/run.py": source})
+    result = remediator.fix(root, settings=MOVE, apply=True, use_git=False)
+    assert [c.path for c in result.changes] == ["app/run.py"]
+    assert (root / "app/run.py").read_text() == source.replace("import lib.old\n", "import lib.new\n").replace("lib.old.Thing", "lib.new.Thing")
+    assert [s.to_dict() for s in result.skipped] == [{
+        "path": "app/run.py", "line": 1, "reason": "attribute-missing",
+        "detail": "lib.new has no attribute 'main' (used as m.main on line 5)",
+    }]
+
+
+def test_module_moved_to_the_top_level_is_imported_with_import(tmp_path: Path) -> None:
+    files = {
+        "pkg/__init__.py": "other = 1\n",
+        "mod4.py": "def run():\n    return 4\n",
+        "app/__init__.py": "",
+        "app/user.py": "from pkg import other, mod4 as m\n\nm.run(other)\n",
+    }
+    root = write_tree(tmp_path / "repo", files)
+    result = remediator.fix(root, settings=Settings(move=(MoveRule("pkg.mod4", "mod4"),)), apply=True, use_git=False)
+    assert result.skipped == [] and result.exit_code == 0
+    assert (root / "app/user.py").read_text() == "from pkg import other\nimport mod4 as m\n\nm.run(other)\n"
+
+
+def test_a_moved_submodule_reached_through_its_package_is_imported(tmp_path: Path) -> None:
+    files = {
+        "a/__init__.py": "",
+        "a/b/__init__.py": "",
+        "z/__init__.py": "",
+        "z/c.py": "def f():\n    return 'z.c'\n",
+        "app/__init__.py": "",
+        "app/user.py": "import a.b\n\ndef run():\n    return a.b.c.f(), a.b.__name__\n",
+    }
+    root = write_tree(tmp_path / "repo", files)
+    result = remediator.fix(root, settings=Settings(move=(MoveRule("a.b.c", "z.c"),)), apply=True, use_git=False)
+    assert result.skipped == []
+    after = "import a.b\nimport z.c\n\ndef run():\n    return z.c.f(), a.b.__name__\n"
+    assert (root / "app/user.py").read_text() == after
+    ran = subprocess.run(
+        [sys.executable, "-c", "import app.user; print(app.user.run())"], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert ran.stdout.strip() == "('z.c', 'a.b')", ran.stderr
+
+
 def test_syntax_error_file_is_reported_as_skipped(tmp_path: Path) -> None:
     files = {**LIB, "app/__init__.py": "", "app/bad.py": "from lib.old import Thing\ndef (:\n"}
     root = write_tree(tmp_path / "repo", files)
@@ -175,6 +220,48 @@ def test_ssot_fix_from_python(tmp_path: Path) -> None:
     assert [c.path for c in result.changes] == ["app/view.py"]
     assert (root / "app/view.py").read_text() == "from app.ssot import facade\n\ndef handle(t):\n    return facade.check(t)\n"
     assert result.after is not None and [f.rule for f in result.after.findings] == []
+
+
+SHARED = {
+    "auth/__init__.py": "",
+    "auth/jwt.py": "def check(t): return t\n",
+    "app/__init__.py": "",
+    "app/ssot.py": "from auth.jwt import check as check\n",
+    "oldpkg/__init__.py": "",
+    "newpkg/__init__.py": "",
+    "newpkg/widgets.py": "def make():\n    return 1\n",
+    # the SSOT fix (line 1) and a suggested move that cannot be applied (line 2: `newpkg` is taken) share a file
+    "app/view.py": "from auth.jwt import check\nimport oldpkg.widgets\n\nnewpkg = 'mine'\n\ndef handle():\n    return check(oldpkg.widgets.make())\n",
+}
+SHARED_RULE = SsotRule(name="r", forbid=("auth.jwt",), scope=("app",), use="app.ssot")
+
+
+def test_a_refused_suggestion_does_not_drop_the_ssot_fix_of_its_file(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", SHARED)
+    result = remediator.fix(root, settings=Settings(ssot=(SHARED_RULE,)), apply=True, suggested=True, use_git=False)
+    assert [c.path for c in result.changes] == ["app/view.py"]
+    assert (root / "app/view.py").read_text() == SHARED["app/view.py"].replace("from auth.jwt import", "from app.ssot import")
+    assert [s.to_dict() for s in result.skipped] == [{
+        "path": "app/view.py", "line": 2, "reason": "name-clash",
+        "detail": "'newpkg' is already bound here; `import` of its package would rebind it",
+    }]
+    assert result.rule_counts == {"r": 1}
+    assert result.exit_code == 1  # the skipped statement is still unfixed
+
+
+def test_skipped_statements_in_the_text_and_json_reports(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", SHARED)
+    (root / "pyproject.toml").write_text(
+        '[[tool.remediator.ssot]]\nname = "r"\nforbid = ["auth.jwt"]\nscope = ["app"]\nuse = "app.ssot"\n'
+    )
+    text = _cli("fix", str(root), "--suggested", "--no-git")
+    assert text.returncode == 1
+    assert "+from app.ssot import check" in text.stdout
+    assert "skipped app/view.py:2: name-clash: 'newpkg' is already bound here" in text.stdout
+    assert "1 file would change, 1 skipped (1 name-clash)" in text.stdout
+    report = json.loads(_cli("fix", str(root), "--suggested", "--no-git", "--format", "json").stdout)
+    assert report["changed_files"] == ["app/view.py"]
+    assert [(s["path"], s["line"], s["reason"]) for s in report["skipped"]] == [("app/view.py", 2, "name-clash")]
 
 
 def test_libcst_tool_runs_the_codemod(tmp_path: Path) -> None:

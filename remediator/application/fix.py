@@ -49,14 +49,24 @@ class FileChange:
 
 @dataclass(frozen=True, slots=True)
 class Skip:
-    """A file fix did not touch, and why (`unmapped-symbol`, `name-clash`, `syntax-error`, ...)."""
+    """What fix did not change, and why (`unmapped-symbol`, `name-clash`, `syntax-error`, ...).
+
+    With a `line`, one import statement was left as it was (the file's other statements may be rewritten);
+    without, the whole file.
+    """
 
     path: str
     reason: str
     detail: str
+    line: int | None = None
 
-    def to_dict(self) -> dict[str, str]:
-        return {"path": self.path, "reason": self.reason, "detail": self.detail}
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "reason": self.reason, "detail": self.detail}
+
+    @property
+    def location(self) -> str:
+        """`path:line`, or the path alone for a whole file."""
+        return self.path if self.line is None else f"{self.path}:{self.line}"
 
 
 @dataclass(slots=True)
@@ -82,7 +92,7 @@ class FixResult:
 
     @property
     def exit_code(self) -> int:
-        """0 when everything fixable was fixed and nothing remains; 1 otherwise."""
+        """0 when everything fixable was fixed and nothing remains; 1 otherwise (a skipped statement is unfixed)."""
         if not self.applied:
             return 1 if self.changes or self.skipped or self.remaining else 0
         return 1 if self.skipped or self.remaining else 0
@@ -150,7 +160,7 @@ def run_fix(
     for outcome in outcomes:
         if isinstance(outcome, Skip):
             skipped.append(outcome)
-        elif outcome is not None:
+        else:
             changes.append(outcome)
             counts.update(outcome.rules)
     skipped += _unfixable_files(before, plans)
@@ -200,7 +210,7 @@ _WORKER: tuple[ProjectModel, list[FilePlan], bool] | None = None
 
 def _rewrite_all(
     model: ProjectModel, plans: list[FilePlan], rewrite_strings: bool, jobs: int | None, step: Step,
-) -> list[FileChange | Skip | None]:
+) -> list[FileChange | Skip]:
     """Rewrite every planned file, in forked workers when there are enough (same result either way).
 
     `step` hears of each chunk of files as its results come back to this process.
@@ -210,10 +220,10 @@ def _rewrite_all(
     if jobs <= 1 or len(plans) < _PARALLEL_FILES or "fork" not in multiprocessing.get_all_start_methods():
         command = _command(model, rewrite_strings)
         if not step.active:
-            return [_rewrite(model, plan, command) for plan in plans]
+            return [outcome for plan in plans for outcome in _rewrite(model, plan, command)]
         results = []
         for part in chunks(plans, _PROGRESS_CHUNK):
-            results += [_rewrite(model, plan, command) for plan in part]
+            results += [outcome for plan in part for outcome in _rewrite(model, plan, command)]
             step.advance(len(part))
         return results
     import libcst  # noqa: F401  - loaded once here, inherited by every forked worker
@@ -226,14 +236,14 @@ def _rewrite_all(
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             chunk = max(1, len(plans) // (jobs * 4))
             if not step.active:
-                return list(pool.map(_rewrite_in_worker, range(len(plans)), chunksize=chunk))
+                return [outcome for outcomes in pool.map(_rewrite_in_worker, range(len(plans)), chunksize=chunk) for outcome in outcomes]
             chunk = min(chunk, _PROGRESS_CHUNK)  # a bar that moves; a few more messages, one per chunk
-            outcomes = []
-            for outcome in pool.map(_rewrite_in_worker, range(len(plans)), chunksize=chunk):
-                outcomes.append(outcome)
-                if len(outcomes) % chunk == 0:
+            results = []
+            for done, outcomes in enumerate(pool.map(_rewrite_in_worker, range(len(plans)), chunksize=chunk), 1):
+                results += outcomes
+                if done % chunk == 0:
                     step.advance(chunk)
-            return outcomes
+            return results
     finally:
         _WORKER = None
 
@@ -241,7 +251,7 @@ def _rewrite_all(
 _WORKER_COMMAND: Any = None
 
 
-def _rewrite_in_worker(index: int) -> FileChange | Skip | None:
+def _rewrite_in_worker(index: int) -> list[FileChange | Skip]:
     global _WORKER_COMMAND
     assert _WORKER is not None
     model, plans, rewrite_strings = _WORKER
@@ -296,19 +306,23 @@ def _check_rule_names(model: ProjectModel, rules: tuple[str, ...]) -> None:
             raise ConfigError(None, "--rule", f"unknown rule {name!r} (known: {', '.join(sorted(known))})")
 
 
-def _rewrite(model: ProjectModel, plan: FilePlan, command: Any) -> FileChange | Skip | None:
-    """Run the codemod on one file and verify the result; None when nothing changes."""
+def _rewrite(model: ProjectModel, plan: FilePlan, command: Any) -> list[FileChange | Skip]:
+    """Run the codemod on one file and verify the result as a whole.
+
+    The verified change (if any), then one Skip per import statement the codemod left as it was;
+    a single Skip when the whole file is left alone; nothing when nothing changes.
+    """
     import libcst as cst
     from libcst.codemod import CodemodContext, SkipFile
 
     source = plan.parsed.source
     path = source.relpath
     if plan.parsed.facts.problem is not None:
-        return Skip(path, plan.parsed.facts.problem.rule, plan.parsed.facts.problem.message)
+        return [Skip(path, plan.parsed.facts.problem.rule, plan.parsed.facts.problem.message)]
     try:
         before = source.path.read_bytes()
     except OSError as error:
-        return Skip(path, UNREADABLE_FILE, error.strerror or str(error))
+        return [Skip(path, UNREADABLE_FILE, error.strerror or str(error))]
     command.context = CodemodContext(filename=str(source.path), full_module_name=source.module)
     command.for_file(
         redirects=plan.redirects, module_name=source.module, is_package=source.is_package, protected_names=plan.protected_names
@@ -316,18 +330,24 @@ def _rewrite(model: ProjectModel, plan: FilePlan, command: Any) -> FileChange | 
     try:
         tree = cst.parse_module(before)
     except Exception as error:  # ParserSyntaxError and friends
-        return Skip(path, SYNTAX_ERROR, str(error).splitlines()[0])
+        return [Skip(path, SYNTAX_ERROR, str(error).splitlines()[0])]
     try:
         after = command.transform_module_impl(tree).bytes  # no defensive copy: the tree is ours
     except SkipFile as skip:
         reason, _, detail = str(skip).partition(": ")
-        return Skip(path, reason, detail)
+        return _statement_skips(path, command) or [Skip(path, reason, detail)]
+    skips: list[FileChange | Skip] = list(_statement_skips(path, command))
     if after == before:
-        return None
+        return skips
     problem = _verify(model, plan.parsed, before, after)
     if problem is not None:
-        return Skip(path, "verification-failed", problem)
-    return FileChange(path, before, after, tuple(sorted(command.applied_rules)))
+        return [Skip(path, "verification-failed", problem), *skips]
+    return [FileChange(path, before, after, tuple(sorted(command.applied_rules))), *skips]
+
+
+def _statement_skips(path: str, command: Any) -> list[FileChange | Skip]:
+    """One Skip per import statement the codemod refused, with its line."""
+    return [Skip(path, s.reason, s.detail, s.line) for s in command.skipped_statements]
 
 
 def _verify(model: ProjectModel, parsed: ParsedFile, before: bytes, after: bytes) -> str | None:

@@ -132,7 +132,25 @@ def _mentions(parsed: ParsedFile, module: str) -> bool:
         for candidate in (resolution.target, resolution.depends_on or "", f"{resolution.target}.{resolution.name}"):
             if candidate == module or candidate.startswith(prefix):
                 return True
-    return any(ref.text == module or ref.text.startswith(prefix) for ref in parsed.facts.strings)
+    if any(ref.text == module or ref.text.startswith(prefix) for ref in parsed.facts.strings):
+        return True
+    return _reaches_through_attributes(parsed, module)
+
+
+def _reaches_through_attributes(parsed: ParsedFile, module: str) -> bool:
+    """True when a plain `import a` (or `import a.b as ab`) may reach `module` as `a.b.c` and the text names its leaf."""
+    for record in parsed.facts.imports:
+        if record.name is None and not record.level:
+            bound = record.module if record.alias else record.module.split(".")[0]
+            if module.startswith(bound + "."):
+                break
+    else:
+        return False
+    try:
+        text = parsed.source.path.read_bytes()
+    except OSError:
+        return False
+    return ("." + module.rsplit(".", 1)[-1]).encode() in text
 
 
 def _names_imported_from(model: ProjectModel) -> dict[str, set[str]]:

@@ -19,7 +19,7 @@ def render_fix(result: FixResult, console: Console) -> None:
         else:
             console.out(diff, end="", highlight=False)
     for skip in result.skipped:
-        console.print(f"[yellow]skipped[/] {escape(skip.path)}: {escape(skip.reason)}: {escape(skip.detail)}")
+        console.print(f"[yellow]skipped[/] {escape(skip.location)}: {escape(skip.reason)}: {escape(skip.detail)}")
     verb = "changed" if result.applied else "would change"
     reasons = Counter(skip.reason for skip in result.skipped)
     skipped = ", ".join(f"{count} {reason}" for reason, count in sorted(reasons.items()))
