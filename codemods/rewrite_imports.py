@@ -46,6 +46,7 @@ from remediator.domain.modules import absolute_module
 from remediator.domain.plan import ModuleRedirect, NameRedirect, Redirects
 
 NameExists = Callable[[str, str], Union[bool, None]]
+StringPolicy = Callable[[str, str], Union[str, None]]  # (old, new) -> None to rewrite, else why the string stays
 Shadowed = Callable[[str, str], bool]
 _STRING_CALLS = frozenset({"patch", "dict", "multiple", "import_module", "__import__", "setattr", "delattr"})
 
@@ -81,6 +82,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         shadowed: Shadowed | None = None,
         rewrite_strings: bool = False,
         protected_names: frozenset[str] = frozenset(),
+        string_policy: StringPolicy | None = None,
     ) -> None:
         super().__init__(context)
         self.redirects = redirects if redirects is not None else redirects_from_arguments(move, rename)
@@ -88,6 +90,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         self._checks_names = name_exists is not None  # without it, every name is unknown: no use needs checking
         self.shadowed: Shadowed = shadowed or (lambda package, name: False)
         self.rewrite_strings = rewrite_strings
+        self.string_policy: StringPolicy = string_policy or (lambda old, new: None)
         self.for_file(module_name=module_name, is_package=is_package, protected_names=protected_names)
 
     def for_file(
@@ -120,6 +123,8 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         self.protected_names = set(self._protected)
         self.applied_rules: set[str] = set()
         self.skipped_statements: list[SkippedStatement] = []
+        self.string_edits: list[tuple[str, str]] = []  # (old, new) of every string rewritten
+        self.skipped_strings: list[tuple[str, str, str]] = []  # (old, new, why it stays) of every string left
         self._pending = _Edits()
         self._positions: Any = None
         self._text: str | None = None
@@ -677,8 +682,14 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
                 redirected = self._redirect_dotted(value)
                 if redirected is not None and redirected[0] != value:
                     new, rule = redirected
+                    reason = self.string_policy(value, new)
+                    if reason is not None:
+                        self.skipped_strings.append((value, new, reason))
+                        self.warn(f"string {value!r} left: {reason}")
+                        return True
                     if rule:
                         self.applied_rules.add(rule)
+                    self.string_edits.append((value, new))
                     quote = first.quote
                     self._string_edits[first] = first.with_changes(value=f"{first.prefix}{quote}{new}{quote}")
         return True

@@ -56,9 +56,10 @@ def test_example_end_to_end(example: Path) -> None:
         "jwt-via-integration-layer": {"files": 5},
         "move:test_framework.fixtures.websocket_manager_mock": {"files": 7},
     }
-    # what cannot be fixed by rewriting stays, and is explained: two modules to restore from their backups
-    assert report["remaining"] == {"missing-module": 2}
-    assert completed.returncode == 1
+    # what cannot be fixed by rewriting stays, and is explained: two modules to restore from their backups;
+    # no rule of fix covers them, so they do not make fix fail (exit 1 means fix's own rules left something)
+    assert report["remaining"] == {"missing-module": 2} and report["unfixed"] == {}
+    assert completed.returncode == 0
 
     scan = json.loads(_cli("scan", str(example), "--format", "json", "--no-git").stdout)
     rules = scan["summary"]["by_rule"]

@@ -18,7 +18,7 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Union
 
 from remediator.adapters.parallel import parse_bytes
 from remediator.adapters.journal import Journal
@@ -26,9 +26,11 @@ from remediator.analysis.project import ParsedFile, ProjectModel, chunks, with_n
 from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME
 from remediator.application.batch_run import BatchOutcome, Rewrite, apply_in_batches
 from remediator.application.fix_plan import FilePlan, plan_fixes
+from remediator.application.fix_scope import FixScope
+from remediator.application.patch_strings import READERS, StringPolicy
 from remediator.application.scan import ScanResult, analyse, run_scan
 from remediator.domain.config import Settings
-from remediator.domain.findings import SYNTAX_ERROR, UNREADABLE_FILE
+from remediator.domain.findings import SYNTAX_ERROR, UNREADABLE_FILE, Finding
 from remediator.domain.progress import Progress, Step
 
 
@@ -40,6 +42,7 @@ class FileChange:
     before: bytes
     after: bytes
     rules: tuple[str, ...]
+    strings: tuple[tuple[str, str], ...] = ()  # (old, new) of each patch()/import_module() string retargeted
 
     def diff(self) -> str:
         old = self.before.decode("utf-8", "replace").splitlines(keepends=True)
@@ -69,6 +72,19 @@ class Skip:
         return self.path if self.line is None else f"{self.path}:{self.line}"
 
 
+@dataclass(frozen=True, slots=True)
+class StringLeft:
+    """A `patch("...")` / `import_module("...")` string fix did not retarget (information, not an error)."""
+
+    path: str
+    line: int
+    text: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "text": self.text, "reason": self.reason}
+
+
 @dataclass(slots=True)
 class FixResult:
     """What fix did (or, without --apply, would do)."""
@@ -83,6 +99,8 @@ class FixResult:
     rule_counts: Counter[str] = field(default_factory=Counter)
     batch: BatchOutcome | None = None
     unfinished_runs: list[str] = field(default_factory=list)
+    strings_left: list[StringLeft] = field(default_factory=list)
+    unfixed: list[Finding] = field(default_factory=list)  # remaining errors of the rules fix ran (see `FixScope`)
 
     @property
     def remaining(self) -> list[Any]:
@@ -92,10 +110,14 @@ class FixResult:
 
     @property
     def exit_code(self) -> int:
-        """0 when everything fixable was fixed and nothing remains; 1 otherwise (a skipped statement is unfixed)."""
+        """1 when something in the scope of the rules fix ran still violates them or could not be fixed
+        (a skipped file or statement, an `unfixed` finding), or, without --apply, when there is something to write.
+
+        Errors no rule of fix covers (a missing module with no move) and files outside every rule's scope do not count.
+        """
         if not self.applied:
-            return 1 if self.changes or self.skipped or self.remaining else 0
-        return 1 if self.skipped or self.remaining else 0
+            return 1 if self.changes or self.skipped or self.unfixed else 0
+        return 1 if self.skipped or self.unfixed else 0
 
     def to_dict(self) -> dict[str, Any]:
         remaining = Counter(f.rule for f in self.remaining)
@@ -119,8 +141,10 @@ class FixResult:
             "changed_files": [change.path for change in self.changes],
             "changes": [{"path": c.path, "rules": list(c.rules), "diff": c.diff()} for c in self.changes],
             "skipped": [skip.to_dict() for skip in self.skipped],
+            "strings_left": [left.to_dict() for left in self.strings_left],
             "rules": {rule: {"files": count} for rule, count in sorted(self.rule_counts.items())},
             "remaining": dict(sorted(remaining.items())),
+            "unfixed": dict(sorted(Counter(f.rule for f in self.unfixed).items())),
             "elapsed_seconds": round(self.elapsed_seconds, 3),
         }
 
@@ -155,16 +179,22 @@ def run_fix(
     changes: list[FileChange] = []
     skipped: list[Skip] = []
     counts: Counter[str] = Counter()
+    strings_left: list[StringLeft] = []
+    policy = StringPolicy(model, plans)
     with Step(progress, "rewrite", len(plans)) as step:
-        outcomes = _rewrite_all(model, plans, rewrite_strings, jobs, step)
+        outcomes = _rewrite_all(model, plans, rewrite_strings, jobs, step, policy)
+        outcomes = _recheck_strings(model, plans, outcomes, policy)
     for outcome in outcomes:
         if isinstance(outcome, Skip):
             skipped.append(outcome)
+        elif isinstance(outcome, StringLeft):
+            strings_left.append(outcome)
         else:
             changes.append(outcome)
             counts.update(outcome.rules)
-    skipped += _unfixable_files(before, plans)
-    result = FixResult(model.root, before, changes, skipped, apply, rule_counts=counts)
+    scope = FixScope.of(model, rules, suggested, before.findings)
+    skipped += _unfixable_files(before, plans, scope)
+    result = FixResult(model.root, before, changes, skipped, apply, rule_counts=counts, strings_left=strings_left)
     result.unfinished_runs = [run.run_id for run in Journal.unfinished(model.root)]
     if apply:
         _apply(
@@ -174,6 +204,7 @@ def run_fix(
         landed = {c.path: c.after for c in result.changes}
         with Step(progress, "recheck", len(landed)):
             result.after = analyse(with_new_sources(model, landed), use_git=False) if landed else before
+    result.unfixed = [finding for finding in result.remaining if scope.owns(finding)]
     result.elapsed_seconds = time.perf_counter() - started
     return result
 
@@ -205,12 +236,13 @@ def _apply(
 # Below this many files a worker pool costs more than it saves.
 _PARALLEL_FILES = 24
 _PROGRESS_CHUNK = 64  # rewritten files between two reports of progress
-_WORKER: tuple[ProjectModel, list[FilePlan], bool] | None = None
+_WORKER: tuple[ProjectModel, list[FilePlan], bool, StringPolicy] | None = None
+Outcome = Union[FileChange, Skip, StringLeft]
 
 
 def _rewrite_all(
-    model: ProjectModel, plans: list[FilePlan], rewrite_strings: bool, jobs: int | None, step: Step,
-) -> list[FileChange | Skip]:
+    model: ProjectModel, plans: list[FilePlan], rewrite_strings: bool, jobs: int | None, step: Step, policy: StringPolicy,
+) -> list[Outcome]:
     """Rewrite every planned file, in forked workers when there are enough (same result either way).
 
     `step` hears of each chunk of files as its results come back to this process.
@@ -218,7 +250,7 @@ def _rewrite_all(
     global _WORKER
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(plans) < _PARALLEL_FILES or "fork" not in multiprocessing.get_all_start_methods():
-        command = _command(model, rewrite_strings)
+        command = _command(model, rewrite_strings, policy)
         if not step.active:
             return [outcome for plan in plans for outcome in _rewrite(model, plan, command)]
         results = []
@@ -230,7 +262,7 @@ def _rewrite_all(
 
     import codemods.rewrite_imports  # noqa: F401
 
-    _WORKER = (model, plans, rewrite_strings)  # inherited by the forked workers, never pickled
+    _WORKER = (model, plans, rewrite_strings, policy)  # inherited by the forked workers, never pickled
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
@@ -251,16 +283,48 @@ def _rewrite_all(
 _WORKER_COMMAND: Any = None
 
 
-def _rewrite_in_worker(index: int) -> list[FileChange | Skip]:
+def _rewrite_in_worker(index: int) -> list[Outcome]:
     global _WORKER_COMMAND
     assert _WORKER is not None
-    model, plans, rewrite_strings = _WORKER
+    model, plans, rewrite_strings, policy = _WORKER
     if _WORKER_COMMAND is None:
-        _WORKER_COMMAND = _command(model, rewrite_strings)
+        _WORKER_COMMAND = _command(model, rewrite_strings, policy)
     return _rewrite(model, plans[index], _WORKER_COMMAND)
 
 
-def _command(model: ProjectModel, rewrite_strings: bool) -> Any:
+def _recheck_strings(model: ProjectModel, plans: list[FilePlan], outcomes: list[Outcome], policy: StringPolicy) -> list[Outcome]:
+    """Strings retargeted because every reader of the old place was to be rewritten: were they all?
+
+    Each file's strings were decided on the plan; a reader whose rewrite was then refused (or left
+    a statement) still reads the old place. Such a file is rewritten again with those strings left.
+    """
+    rewritten = {o.path for o in outcomes if isinstance(o, FileChange)} - {o.path for o in outcomes if isinstance(o, Skip)}
+    modules = {plan.parsed.source.relpath: plan.parsed.module for plan in plans}
+    done = {modules[path] for path in rewritten if path in modules}
+    redo: dict[str, set[str]] = {}
+    for outcome in outcomes:
+        if isinstance(outcome, FileChange):
+            for old, _new in outcome.strings:
+                if policy.basis(old) == READERS and not policy.readers(old) <= done:
+                    redo.setdefault(outcome.path, set()).add(old)
+    if not redo:
+        return outcomes
+    kept = [o for o in outcomes if o.path not in redo]
+    for plan in plans:
+        path = plan.parsed.source.relpath
+        if path in redo:
+            refused = redo[path]
+
+            def strict(old: str, new: str, refused: set[str] = refused) -> str | None:
+                if old in refused:
+                    return "a module that reads it there could not be rewritten in this run: the patch would stop taking effect"
+                return policy(old, new)
+
+            kept += _rewrite(model, plan, _command(model, True, strict))
+    return kept
+
+
+def _command(model: ProjectModel, rewrite_strings: bool, policy: Callable[[str, str], str | None]) -> Any:
     """One codemod instance for many files (building one costs milliseconds)."""
     from libcst.codemod import CodemodContext
 
@@ -273,6 +337,7 @@ def _command(model: ProjectModel, rewrite_strings: bool) -> Any:
         name_exists=lambda module, name: _name_exists(model, module, name),
         shadowed=model.resolver.shadows_submodule,
         rewrite_strings=rewrite_strings,
+        string_policy=policy,
     )
 
 
@@ -306,7 +371,7 @@ def _check_rule_names(model: ProjectModel, rules: tuple[str, ...]) -> None:
             raise ConfigError(None, "--rule", f"unknown rule {name!r} (known: {', '.join(sorted(known))})")
 
 
-def _rewrite(model: ProjectModel, plan: FilePlan, command: Any) -> list[FileChange | Skip]:
+def _rewrite(model: ProjectModel, plan: FilePlan, command: Any) -> list[Outcome]:
     """Run the codemod on one file and verify the result as a whole.
 
     The verified change (if any), then one Skip per import statement the codemod left as it was;
@@ -336,18 +401,27 @@ def _rewrite(model: ProjectModel, plan: FilePlan, command: Any) -> list[FileChan
     except SkipFile as skip:
         reason, _, detail = str(skip).partition(": ")
         return _statement_skips(path, command) or [Skip(path, reason, detail)]
-    skips: list[FileChange | Skip] = list(_statement_skips(path, command))
+    skips: list[Outcome] = [*_statement_skips(path, command), *_strings_left(plan, command)]
     if after == before:
         return skips
     problem = _verify(model, plan.parsed, before, after)
     if problem is not None:
         return [Skip(path, "verification-failed", problem), *skips]
-    return [FileChange(path, before, after, tuple(sorted(command.applied_rules))), *skips]
+    return [FileChange(path, before, after, tuple(sorted(command.applied_rules)), tuple(command.string_edits)), *skips]
 
 
-def _statement_skips(path: str, command: Any) -> list[FileChange | Skip]:
+def _statement_skips(path: str, command: Any) -> list[Outcome]:
     """One Skip per import statement the codemod refused, with its line."""
     return [Skip(path, s.reason, s.detail, s.line) for s in command.skipped_statements]
+
+
+def _strings_left(plan: FilePlan, command: Any) -> list[Outcome]:
+    """One StringLeft per line holding a string the codemod was told to leave."""
+    left: list[Outcome] = []
+    for old, _new, reason in command.skipped_strings:
+        lines = sorted({ref.line for ref in plan.parsed.facts.strings if ref.text == old}) or [0]
+        left += [StringLeft(plan.parsed.source.relpath, line, old, reason) for line in lines]
+    return list(dict.fromkeys(left))
 
 
 def _verify(model: ProjectModel, parsed: ParsedFile, before: bytes, after: bytes) -> str | None:
@@ -387,17 +461,17 @@ def _name_exists(model: ProjectModel, module: str, name: str) -> bool | None:
     return model.symbols.has_name(module, name)
 
 
-def _unfixable_files(before: ScanResult, plans: list[FilePlan]) -> list[Skip]:
-    """Files that could not be parsed but name a module being redirected: reported, never touched."""
+def _unfixable_files(before: ScanResult, plans: list[FilePlan], scope: FixScope) -> list[Skip]:
+    """Files that could not be parsed but name a module being redirected, in its rule's scope: reported, never touched."""
     planned = {plan.parsed.source.relpath for plan in plans}
     old_modules = {module for plan in plans for module in plan.redirects.old_modules()}
-    old_modules |= {m.source for m in before.model.settings.move}
+    old_modules |= set(scope.moved)
     if not old_modules:
         return []
     skips = []
     for parsed in before.model.files:
         problem = parsed.facts.problem
-        if problem is None or parsed.source.relpath in planned:
+        if problem is None or parsed.source.relpath in planned or not scope.covers_file(parsed.module):
             continue
         try:
             text = parsed.source.path.read_bytes().decode("utf-8", "replace")

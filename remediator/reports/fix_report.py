@@ -30,18 +30,40 @@ def render_fix(result: FixResult, console: Console) -> None:
     )
     for run_id in result.unfinished_runs:
         console.print(f"[yellow]warning[/]: run {run_id} did not finish (killed?): `remediator undo {run_id}` restores its files")
+    for left in result.strings_left:
+        console.print(f"[cyan]string left[/] {escape(left.path)}:{left.line}: {escape(repr(left.text))}: {escape(left.reason)}")
     if result.batch is not None and result.batch.run_id is not None:
         run = result.to_dict()["run"]
         console.print(
             f"run {run['id']}: {run['batches']} batch{'es' * (run['batches'] != 1)}; import cycles {run['cycles_before']} -> "
-            f"{run['cycles_after']}; SSOT compliance {run['compliance_before']:.0%} -> {(run['compliance_after'] or 0):.0%}; "
-            f"undo with `remediator undo {run['id']}`"
+            f"{run['cycles_after']}; SSOT compliance {run['compliance_before']:.0%} -> {(run['compliance_after'] or 0):.0%}"
+            f"{_strings_note(result)}; undo with `remediator undo {run['id']}`"
         )
     for note in result.batch.notes if result.batch is not None else []:
         console.print(f"note: {escape(note)}")
-    remaining = Counter(f.rule for f in result.remaining)
-    if remaining:
-        label = "remaining after the rewrite" if result.applied else "errors before the rewrite"
-        console.print(f"{label}: " + ", ".join(f"{n} {rule}" for rule, n in sorted(remaining.items())))
+    unfixed = Counter(f.rule for f in result.unfixed)
+    others = Counter(f.rule for f in result.remaining) - unfixed
+    when = "after the rewrite" if result.applied else "before the rewrite"
+    if unfixed:
+        console.print(f"left in the scope of the rules fix ran, {when}: {_counts(unfixed)}")
+    if others:
+        console.print(
+            f"other errors {when}, which no rule of fix repairs: {_counts(others)} "
+            "(`remediator scan` lists them with their suggestions and fix sets)"
+        )
     if not result.applied and result.changes:
         console.print("run again with --apply to write these changes")
+
+
+def _counts(counter: Counter[str]) -> str:
+    return ", ".join(f"{n} {rule}" for rule, n in sorted(counter.items()))
+
+
+def _strings_note(result: FixResult) -> str:
+    """Compliance counts import statements: say so when string references to a forbidden module remain."""
+    if result.after is None:
+        return ""
+    strings = result.after.summary()["ssot"]["violating_strings"]
+    if not strings:
+        return ""
+    return f" of import statements ({strings} string reference{'s' * (strings != 1)} still name{'s' * (strings == 1)} a forbidden module)"

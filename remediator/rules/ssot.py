@@ -166,6 +166,9 @@ def ssot_violations_in(model: ModelQueries, rule: SsotRule, parsed: ParsedFile, 
         resolution = model.resolver.resolve_string(source.module, source.is_package, reference, parsed.facts.imports)
         if resolution.status != OK:
             continue
+        named = resolution.depends_on or resolution.target
+        if rule.use and (named == rule.use or named.startswith(rule.use + ".")):
+            continue  # `patch("<use>.Name")`: it goes through the single source of truth, like an import of it
         chain = forbidden_path(model, rule, resolution)
         if chain is not None:
             yield _finding(rule, parsed, resolution, chain, reference.line, reference.column, reference.context, "string")
