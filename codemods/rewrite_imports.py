@@ -521,19 +521,12 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         assert found is not None
         redirect, new_module = found
         self._record(redirect.rule)
-        package, _, leaf = new_module.rpartition(".")
-        if package and self.shadowed(package, leaf):
-            raise _Refusal(
-                "shadowed-module", f"{package} binds {leaf!r} to an object, so `{new_module}` cannot be imported as a module name"
-            )
+        self._refuse_shadowed(new_module)
         written = get_full_name_for_node(reached) or module
         use = self._meta(ParentNodeProvider, reached, None)
         if isinstance(use, cst.Attribute) and use.value is reached:
             attribute = use.attr.value
-            mapped = redirect.target_path(attribute)
-            head = mapped.split(".")[0]
-            if self.name_exists(new_module, head) is False and self.name_exists(new_module, attribute) is not True:
-                self._refuse_missing(new_module, head, written, use, mapped != attribute)
+            mapped = self._mapped_attribute(redirect, new_module, written, use)
             if mapped != attribute:
                 self._pending.uses[use] = _dotted(f"{new_module}.{mapped}")
                 return new_module
@@ -587,21 +580,14 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         `dotted_chain` is set for `import a.b.c` (uses are `a.b.c.X`, written anew as `new.X`).
         A moved module keeps its names, so `m.X` stays as written; X must still exist in the new module.
         """
-        package, _, leaf = new_module.rpartition(".")
-        if package and self.shadowed(package, leaf):
-            raise _Refusal(
-                "shadowed-module", f"{package} binds {leaf!r} to an object, so `{new_module}` cannot be imported as a module name"
-            )
+        self._refuse_shadowed(new_module)
         if dotted_chain is None and not (redirect.flatten and redirect.symbols) and not self._checks_names:
             return  # nothing to rewrite, nothing to check
         for reference in self._references(node, local):
             parent = self._meta(ParentNodeProvider, reference, None)
             if isinstance(parent, cst.Attribute) and parent.value is reference:
                 attribute = parent.attr.value
-                mapped = redirect.target_path(attribute)
-                head = mapped.split(".")[0]
-                if self.name_exists(new_module, head) is False and self.name_exists(new_module, attribute) is not True:
-                    self._refuse_missing(new_module, head, local, parent, mapped != attribute)
+                mapped = self._mapped_attribute(redirect, new_module, local, parent)
                 base = dotted_chain or local
                 if dotted_chain is not None or mapped != attribute:
                     self._pending.uses[parent] = _dotted(f"{base}.{mapped}")
@@ -787,6 +773,23 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
                 target = self.redirects.for_name(module, imported)
                 return module if target is None else target[0]
         return None
+
+    def _refuse_shadowed(self, new_module: str) -> None:
+        """Refuse when the package binds the module's name to an object: `new.module` cannot be imported as a module."""
+        package, _, leaf = new_module.rpartition(".")
+        if package and self.shadowed(package, leaf):
+            raise _Refusal(
+                "shadowed-module", f"{package} binds {leaf!r} to an object, so `{new_module}` cannot be imported as a module name"
+            )
+
+    def _mapped_attribute(self, redirect: ModuleRedirect, new_module: str, written: str, use: cst.Attribute) -> str:
+        """The attribute path `written.X` becomes inside `new_module` (through `symbols`); refuse when it is missing there."""
+        attribute = use.attr.value
+        mapped = redirect.target_path(attribute)
+        head = mapped.split(".")[0]
+        if self.name_exists(new_module, head) is False and self.name_exists(new_module, attribute) is not True:
+            self._refuse_missing(new_module, head, written, use, mapped != attribute)
+        return mapped
 
     def _meta(self, provider: type, node: cst.CSTNode, default: object = None) -> Any:
         """Metadata resolved on demand in transform_module_impl (not declared up front: see SCOPE_DEPENDENCIES)."""
