@@ -14,20 +14,32 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 __all__ = [
-    "CheckResult", "ConfigError", "Explanation", "Finding", "FixResult", "ScanResult", "Settings", "Suggestion",
-    "UnknownModule", "baseline", "check", "explain", "export_graph", "fix", "scan", "undo", "__version__",
+    "BaselineError", "BaselineUpdate", "CheckError", "CheckResult", "ConfigError", "Explanation", "Finding", "FixResult",
+    "ImportGraph", "RemediatorError", "ScanResult", "Settings", "Suggestion", "UndoError", "UndoResult", "UnknownModule",
+    "baseline", "check", "explain", "export_graph", "fix", "scan", "undo", "__version__",
 ]
 
 if TYPE_CHECKING:
+    from remediator.analysis.graph import ImportGraph
     from remediator.api import baseline, check, explain, export_graph, fix, scan, undo
-    from remediator.application.check import CheckResult
+    from remediator.application.baseline import BaselineError, BaselineUpdate
+    from remediator.application.check import CheckError, CheckResult
     from remediator.application.explain import Explanation, UnknownModule
     from remediator.application.fix import FixResult
     from remediator.application.scan import ScanResult
+    from remediator.application.undo import UndoError, UndoResult
     from remediator.domain.config import ConfigError, Settings
+    from remediator.domain.errors import RemediatorError
     from remediator.domain.findings import Finding, Suggestion
 
 _LAZY = {
+    "RemediatorError": "remediator.domain.errors",
+    "CheckError": "remediator.application.check",
+    "BaselineError": "remediator.application.baseline",
+    "BaselineUpdate": "remediator.application.baseline",
+    "UndoError": "remediator.application.undo",
+    "UndoResult": "remediator.application.undo",
+    "ImportGraph": "remediator.analysis.graph",
     "check": "remediator.api",
     "baseline": "remediator.api",
     "CheckResult": "remediator.application.check",

@@ -14,6 +14,7 @@ from remediator.adapters.config_file import load_settings
 from remediator.application.check import CheckResult, run_check
 from remediator.application.scan import ScanResult, run_scan
 from remediator.domain.config import DEFAULT_BASELINE, Settings
+from remediator.domain.plan import FixOptions
 from remediator.domain.progress import Progress
 
 if TYPE_CHECKING:
@@ -47,11 +48,7 @@ def scan(
     `root/.remediator/cache/` unless `use_cache` is false. `progress`, a
     callable, is given a dict per event of each step (see `remediator.domain.progress`).
     """
-    root_path = Path(root)
-    if not root_path.is_dir():
-        raise NotADirectoryError(f"{root}: not a directory")
-    if settings is None:
-        settings = load_settings(root_path, Path(config) if config is not None else None)
+    root_path, settings = _project(root, config, settings)
     return run_scan(root_path, _including(settings, include), jobs=jobs, use_git=use_git, use_cache=use_cache, progress=progress)
 
 
@@ -85,11 +82,7 @@ def check(
     root, unknown ref, not a git repository), `BaselineError` and `ConfigError`.
     `use_cache`, `include` and `progress` as for `scan`.
     """
-    root_path = Path(root)
-    if not root_path.is_dir():
-        raise NotADirectoryError(f"{root}: not a directory")
-    if settings is None:
-        settings = load_settings(root_path, Path(config) if config is not None else None)
+    root_path, settings = _project(root, config, settings)
     settings = _including(settings, include)
     return run_check(
         root_path, settings, files=files, since=since, staged=staged, changed_lines_only=changed_lines_only, baseline=Path(baseline) if baseline is not None else None,
@@ -111,11 +104,7 @@ def baseline(
     With `prune`, the existing file only loses the entries that no longer occur;
     nothing is added. Raises `BaselineError` when pruning a missing or malformed file.
     """
-    root_path = Path(root)
-    if not root_path.is_dir():
-        raise NotADirectoryError(f"{root}: not a directory")
-    if settings is None:
-        settings = load_settings(root_path, Path(config) if config is not None else None)
+    root_path, settings = _project(root, config, settings)
     from remediator.application.baseline import update_baseline
 
     path = Path(output) if output is not None else root_path / DEFAULT_BASELINE
@@ -148,17 +137,9 @@ def fix(
     """
     from remediator.application.fix import run_fix
 
-    root_path = Path(root)
-    if not root_path.is_dir():
-        raise NotADirectoryError(f"{root}: not a directory")
-    if settings is None:
-        settings = load_settings(root_path, Path(config) if config is not None else None)
-    return run_fix(
-        root_path, settings, rules=rules, apply=apply, suggested=suggested,
-        rewrite_strings=rewrite_strings, jobs=jobs, use_git=use_git,
-        batch_size=batch_size, fail_fast=fail_fast, allow_dirty=allow_dirty, progress=progress,
-        use_cache=use_cache,
-    )
+    root_path, settings = _project(root, config, settings)
+    options = FixOptions(rules, apply, suggested, rewrite_strings, batch_size, fail_fast, allow_dirty)
+    return run_fix(root_path, settings, options, jobs=jobs, use_git=use_git, progress=progress, use_cache=use_cache)
 
 
 def undo(root: str | Path = ".", run: str | None = None, *, force: bool = False) -> UndoResult:
@@ -185,11 +166,7 @@ def explain(
     from remediator.analysis.project import build_project
     from remediator.application.explain import explain as run_explain
 
-    root_path = Path(root)
-    if not root_path.is_dir():
-        raise NotADirectoryError(f"{root}: not a directory")
-    if settings is None:
-        settings = load_settings(root_path, Path(config) if config is not None else None)
+    root_path, settings = _project(root, config, settings)
     return run_explain(build_project(root_path, settings, jobs).graph, importer, imported)
 
 
@@ -211,6 +188,16 @@ def export_graph(
 
     result = scan(root, config=config, settings=settings, jobs=jobs, use_git=False)
     return run_export(result, tuple(focus), depth)
+
+
+def _project(root: str | Path, config: str | Path | None, settings: Settings | None) -> tuple[Path, Settings]:
+    """The root as a Path, and the settings: as given, else from `config`, else from the root's pyproject.toml."""
+    root_path = Path(root)
+    if not root_path.is_dir():
+        raise NotADirectoryError(f"{root}: not a directory")
+    if settings is None:
+        settings = load_settings(root_path, Path(config) if config is not None else None)
+    return root_path, settings
 
 
 def _including(settings: Settings, include: Iterable[str]) -> Settings:

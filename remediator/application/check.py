@@ -24,6 +24,7 @@ from remediator.application.incremental import open_analysis
 from remediator.application.project_analysis import ProjectAnalysis
 from remediator.application.scan import ScanResult
 from remediator.domain.config import DEFAULT_BASELINE, Settings
+from remediator.domain.errors import RemediatorError
 from remediator.domain.findings import IMPORT_CYCLE, MISSING_MODULE, MISSING_NAME, SSOT_VIOLATION, Finding
 from remediator.domain.progress import Progress
 
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 _IMPORT_RULES = (MISSING_MODULE, MISSING_NAME, SSOT_VIOLATION, IMPORT_CYCLE)
 
 
-class CheckError(Exception):
+class CheckError(RemediatorError):
     """A check that cannot be run as asked: a file outside the root, an unknown git ref."""
 
 

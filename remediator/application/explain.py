@@ -16,6 +16,7 @@ from typing import Any
 import networkx as nx
 
 from remediator.analysis.graph import ImportGraph
+from remediator.domain.errors import RemediatorError
 from remediator.domain.facts import Context
 
 _CONTEXT_LABELS = (
@@ -32,7 +33,7 @@ _CONTEXT_TEXT = {
 }
 
 
-class UnknownModule(LookupError):
+class UnknownModule(RemediatorError, LookupError):
     """A module name the project does not define; `suggestions` are close existing names."""
 
     def __init__(self, module: str, suggestions: Iterable[str] = ()) -> None:

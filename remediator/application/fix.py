@@ -31,6 +31,7 @@ from remediator.application.patch_strings import READERS, StringPolicy
 from remediator.application.scan import ScanResult, analyse, run_scan
 from remediator.domain.config import Settings
 from remediator.domain.findings import SYNTAX_ERROR, UNREADABLE_FILE, Finding
+from remediator.domain.plan import FixOptions
 from remediator.domain.progress import Progress, Step
 
 
@@ -152,23 +153,18 @@ class FixResult:
 def run_fix(
     root: Path,
     settings: Settings,
+    options: FixOptions = FixOptions(),
     *,
-    rules: tuple[str, ...] = (),
-    apply: bool = False,
-    suggested: bool = False,
-    rewrite_strings: bool = False,
     jobs: int | None = None,
     use_git: bool = True,
-    batch_size: int = 50,
-    fail_fast: bool = False,
-    allow_dirty: bool = False,
     progress: Progress | None = None,
     use_cache: bool = True,
 ) -> FixResult:
-    """Plan, rewrite and verify; with `apply`, land the changes in journaled, cycle-checked batches.
+    """Plan, rewrite and verify; with `options.apply`, land the changes in journaled, cycle-checked batches.
 
     `progress` hears of each step: the scan's, then plan, rewrite, write (the batch runner's events) and recheck.
     """
+    rules, apply, suggested, rewrite_strings = options.rules, options.apply, options.suggested, options.rewrite_strings
     started = time.perf_counter()
     before = run_scan(root, settings, jobs=jobs, use_git=use_git, use_cache=use_cache, progress=progress)
     model = before.analysis.model(progress)
@@ -198,7 +194,8 @@ def run_fix(
     result.unfinished_runs = [run.run_id for run in Journal.unfinished(model.root)]
     if apply:
         _apply(
-            model, result, plans, batch_size=batch_size, fail_fast=fail_fast, allow_dirty=allow_dirty, progress=progress
+            model, result, plans, batch_size=options.batch_size, fail_fast=options.fail_fast, allow_dirty=options.allow_dirty,
+            progress=progress,
         )
         # Re-check against the model with only the changed files parsed again.
         landed = {c.path: c.after for c in result.changes}

@@ -8,9 +8,10 @@ from typing import Any
 
 from remediator.adapters.journal import UNDONE, Journal, sha256
 from remediator.adapters.writer import TEMPORARY_SUFFIX, write_atomically
+from remediator.domain.errors import RemediatorError
 
 
-class UndoError(Exception):
+class UndoError(RemediatorError):
     """No run to undo, or an unknown run id."""
 
 

@@ -6,12 +6,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from remediator.domain.errors import RemediatorError
+
 DEFAULT_TEST_FILES = ("test_*.py", "*_test.py")
 DEFAULT_BASELINE = ".remediator-baseline.json"  # `remediator baseline` writes it; `check` reads it when present
 _SEGMENT = re.compile(r"^(\*\*|\*|[A-Za-z_][A-Za-z0-9_]*)$")
 
 
-class ConfigError(Exception):
+class ConfigError(RemediatorError):
     """A wrong setting: names the file and the key, never a traceback."""
 
     def __init__(self, path: Path | str | None, key: str, message: str) -> None:

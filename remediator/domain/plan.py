@@ -81,3 +81,16 @@ class Redirects:
 
     def old_modules(self) -> set[str]:
         return {r.old for r in self.modules} | {r.module for r in self.names}
+
+
+@dataclass(frozen=True, slots=True)
+class FixOptions:
+    """What a fix run does: which rules, whether it writes, and how it lands the files."""
+
+    rules: tuple[str, ...] = ()  # ssot rule names, `move`, `move:MODULE`, `suggested`; empty: every rule
+    apply: bool = False  # write the files (else only plan, rewrite in memory and verify)
+    suggested: bool = False  # also follow scan's unambiguous `move` suggestions
+    rewrite_strings: bool = False  # also retarget patch()/import_module() strings
+    batch_size: int = 50  # files per batch; the import graph is checked for new cycles after each
+    fail_fast: bool = False  # stop at the first batch that fails to write
+    allow_dirty: bool = False  # also rewrite files with uncommitted git changes
