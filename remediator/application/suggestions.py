@@ -15,7 +15,7 @@ import dataclasses
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import PurePosixPath
 
 from remediator.adapters.filesystem import STUB_FILE, is_test_file
@@ -118,7 +118,8 @@ class _Suggester:
         for (target, name, _production), question in questions.items():
             if name is None and question.settled:
                 restores.pop(target, None)  # its code lives on where git saw it go: restoring would make a second copy
-        backups = {target: backup for target in missing_modules if (backup := _backup_for(analysis, target, expected[target]))}
+        copies = _BackupIndex(analysis.layout.backups)
+        backups = {target: backup for target in missing_modules if (backup := _backup_for(analysis, copies, target, expected[target]))}
         result = []
         for finding in findings:
             options: list[Suggestion] = []
@@ -475,19 +476,17 @@ def _expected_paths(target: str, src_layout: bool) -> list[str]:
     return paths
 
 
-def _backup_for(analysis: ProjectAnalysis, target: str, expected: list[str]) -> Suggestion | None:
-    snapshot = _snapshot_copy(analysis, target, expected)
+def _backup_for(analysis: ProjectAnalysis, copies: _BackupIndex, target: str, expected: list[str]) -> Suggestion | None:
+    snapshot = _snapshot_copy(analysis, copies, target, expected)
     if snapshot is not None:
         return snapshot
-    leaf = target.rsplit(".", 1)[-1]
-    expected_dirs = {str(PurePosixPath(p).parent) for p in expected}
-    matches = [b for b in analysis.layout.backups if PurePosixPath(b).name.split(".")[0] == leaf]
+    matches = copies.named(target.rsplit(".", 1)[-1])
     if not matches:
         return None
-    matches.sort(key=lambda b: (str(PurePosixPath(b).parent) not in expected_dirs, b))
-    backup = matches[0]
+    expected_dirs = {_parent(p) for p in expected}
+    backup = min(matches, key=lambda b: (_parent(b) not in expected_dirs, b))
     destination = next(
-        (p for p in expected if str(PurePosixPath(p).parent) == str(PurePosixPath(backup).parent)),
+        (p for p in expected if _parent(p) == _parent(backup)),
         next((p for p in expected if (analysis.root / p).parent.is_dir()), expected[0]),
     )
     return Suggestion(
@@ -495,23 +494,51 @@ def _backup_for(analysis: ProjectAnalysis, target: str, expected: list[str]) -> 
     )
 
 
-def _snapshot_copy(analysis: ProjectAnalysis, target: str, expected: list[str]) -> Suggestion | None:
+def _snapshot_copy(analysis: ProjectAnalysis, copies: _BackupIndex, target: str, expected: list[str]) -> Suggestion | None:
     """The newest copy of the module's file in a snapshot folder (`backups/<stamp>/.../pkg/mod.py`)."""
-    copies = []
-    for backup in analysis.layout.backups:
-        for path in expected:
-            if backup.endswith("/" + path):
-                snapshot = backup[: len(backup) - len(path) - 1]
-                copies.append((_snapshot_date(analysis, snapshot, backup), snapshot, backup, path))
-    if not copies:
+    found = []
+    for path in expected:
+        for backup in copies.ending_in(path):
+            snapshot = backup[: len(backup) - len(path) - 1]
+            found.append((_snapshot_date(analysis, snapshot, backup), snapshot, backup, path))
+    if not found:
         return None
-    date, snapshot, backup, destination = max(copies, key=lambda copy: (copy[0] != "date unknown", copy))  # the newest
-    command = f"mkdir -p {PurePosixPath(destination).parent} && cp {backup} {destination}"
+    date, snapshot, backup, destination = max(found, key=lambda copy: (copy[0] != "date unknown", copy))  # the newest
+    command = f"mkdir -p {_parent(destination)} && cp {backup} {destination}"
     if "/" not in destination:
         command = f"cp {backup} {destination}"
     return Suggestion(
         "backup", target, f"a copy lies in the snapshot {snapshot}/ ({date}): {backup}", command=command, path=backup,
     )
+
+
+class _BackupIndex:
+    """The tree's backup copies by file stem and by every path tail: one pass, not one per missing target."""
+
+    def __init__(self, backups: Iterable[str]) -> None:
+        self._by_stem: dict[str, list[str]] = defaultdict(list)
+        self._by_tail: dict[str, list[str]] = defaultdict(list)
+        for backup in backups:
+            name = backup.rpartition("/")[2]
+            self._by_stem[name.split(".")[0]].append(backup)
+            start = backup.find("/")
+            while start != -1:
+                self._by_tail[backup[start + 1:]].append(backup)
+                start = backup.find("/", start + 1)
+
+    def named(self, stem: str) -> list[str]:
+        """Copies whose file name, up to its first dot, is `stem` (`legacy_settings.py.backup`)."""
+        return self._by_stem.get(stem, [])
+
+    def ending_in(self, relpath: str) -> list[str]:
+        """Copies at `<folder>/relpath`."""
+        return self._by_tail.get(relpath, [])
+
+
+def _parent(relpath: str) -> str:
+    """The folder of a POSIX relative path ("." at the top), as str(PurePosixPath(relpath).parent) gives it."""
+    folder = relpath.rpartition("/")[0]
+    return folder or "."
 
 
 _STAMP = re.compile(r"(20\d{2}|19\d{2})[-_.]?(\d{2})[-_.]?(\d{2})")
