@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from remediator.adapters.analysis_store import AnalysisStore, ShardedMap, StoreCorrupt
 from remediator.adapters.filesystem import Layout
@@ -28,7 +28,7 @@ from remediator.analysis.dependencies import Dependencies
 from remediator.analysis.module_graph import CYCLE_KINDS, Cycle, Link, ModuleGraph
 from remediator.analysis.project import ProjectModel
 from remediator.application.project_analysis import FileDetail, FileSummary
-from remediator.domain.findings import Finding, Suggestion
+from remediator.domain.findings import Finding, Reference, Severity, Suggestion
 
 STATE_FORMAT = 4  # bump when what is stored changes shape
 GRAPH_PARTS = ("edges", "breaking", "importers")
@@ -211,14 +211,33 @@ def _tuple(value: Any, size: int) -> tuple[Any, ...]:
     return value
 
 
+class _FindingRow(NamedTuple):
+    """A file's finding as the store keeps it (path and importer come from the layout): the one field order."""
+
+    rank: int
+    rule: str
+    line: int
+    column: int
+    target: str | None
+    name: str | None
+    severity: Severity
+    message: str
+    guarded: bool
+    reference: Reference
+    type_checking: bool
+    suggestion: tuple[Any, ...] | None  # (kind, target, detail, command, path, commit)
+    ssot_rule: str | None
+
+
 def _plain_finding(rank: int, finding: Finding) -> tuple[Any, ...]:
     suggestion = finding.suggestion
-    return (
+    row = _FindingRow(
         rank, finding.rule, finding.line, finding.column, finding.target, finding.name, finding.severity,
         finding.message, finding.guarded, finding.reference, finding.type_checking,
         None if suggestion is None else (suggestion.kind, suggestion.target, suggestion.detail, suggestion.command, suggestion.path, suggestion.commit),
         finding.ssot_rule,
     )
+    return tuple(row)  # marshal takes plain tuples only
 
 
 def _summaries_from_plain(value: Any, layout: Layout) -> dict[str, FileSummary]:
@@ -233,10 +252,12 @@ def _summaries_from_plain(value: Any, layout: Layout) -> dict[str, FileSummary]:
 
 
 def _finding_from_plain(value: Any, path: str, importer: str) -> tuple[int, Finding]:
-    rank, rule, line, column, target, name, severity, message, guarded, reference, type_checking, suggestion, ssot_rule = value
-    return rank, Finding(
-        rule, path, line, column, importer, target, name, severity, message, guarded, reference, type_checking,
-        None if suggestion is None else Suggestion(*suggestion), ssot_rule=ssot_rule,
+    row = _FindingRow._make(_tuple(value, len(_FindingRow._fields)))
+    suggestion = None if row.suggestion is None else Suggestion(*row.suggestion)
+    return row.rank, Finding(
+        rule=row.rule, path=path, line=row.line, column=row.column, importer=importer, target=row.target, name=row.name,
+        severity=row.severity, message=row.message, guarded=row.guarded, reference=row.reference,
+        type_checking=row.type_checking, suggestion=suggestion, ssot_rule=row.ssot_rule,
     )
 
 
