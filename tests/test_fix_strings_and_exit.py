@@ -147,3 +147,35 @@ def test_files_outside_every_rules_scope_do_not_make_fix_fail(tmp_path: Path) ->
     result = invoke_cli(inside, "fix", ".", "--apply", "--no-git", "--format", "json")
     report = json.loads(result.stdout)
     assert [s["path"] for s in report["skipped"]] == ["backend/broken.py"] and result.exit_code == 1
+
+
+def test_a_missing_name_on_a_statement_an_ssot_rule_rewrites_is_fixs_to_repair(tmp_path: Path) -> None:
+    """`from auth.jwt_handler import old_check` names what no longer exists, and the rule maps it: in scope."""
+    rule = SsotRule(name="jwt", forbid=("auth.jwt_handler",), scope=("backend",), use="backend.integration",
+                    symbols=(("old_check", "JwtSsot"),))
+    root = write_tree(tmp_path / "repo", {**BASE, "backend/service.py": "from auth.jwt_handler import old_check\n"})
+    preview = remediator.fix(root, settings=Settings(ssot=(rule,)), use_git=False)
+    assert sorted(f.rule for f in preview.unfixed) == ["missing-name", "ssot-violation"]
+    done = remediator.fix(root, settings=Settings(ssot=(rule,)), apply=True, use_git=False)
+    assert done.unfixed == [] and done.exit_code == 0
+
+
+def test_a_moved_module_imported_from_its_package_is_fixs_to_repair(tmp_path: Path) -> None:
+    """`from legacy import impl`, with legacy.impl moved: covered by the move rule (a missing name of legacy)."""
+    from remediator.domain.config import MoveRule
+
+    root = write_tree(tmp_path / "repo", {
+        "legacy/__init__.py": "", "modern/__init__.py": "", "modern/impl.py": "VALUE = 1\n",
+        "app.py": "from legacy import impl\n\nprint(impl.VALUE)\n",
+    })
+    settings = Settings(move=(MoveRule("legacy.impl", "modern.impl"),))
+    preview = remediator.fix(root, settings=settings, use_git=False)
+    assert [(f.rule, f.target, f.name) for f in preview.unfixed] == [("missing-name", "legacy", "impl")]
+    done = remediator.fix(root, settings=settings, apply=True, use_git=False)
+    assert (root / "app.py").read_text().startswith("from modern import impl") and done.exit_code == 0
+
+
+def test_nothing_to_write_says_nothing_about_the_way_back(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", {**BASE, "pyproject.toml": PYPROJECT, "backend/ok.py": "import backend.integration\n"})
+    result = invoke_cli(root, "fix", ".", "--apply", "--no-git")
+    assert result.exit_code == 0 and "not a git repository" not in result.stdout

@@ -275,7 +275,8 @@ def _admissible(model: ProjectModel, rewrites: list[Rewrite], allow_dirty: bool,
             inside.append(rewrite)
     dirty = _dirty_files(model.root, [r.path for r in inside])
     if dirty is None:
-        outcome.notes.append("not a git repository: the run journal is the only way back (remediator undo)")
+        if inside:  # with nothing to write, no run is journaled: nothing to say about the way back
+            outcome.notes.append("not a git repository: the run journal is the only way back (remediator undo)")
         return inside
     for rewrite in inside:
         if rewrite.path in dirty and not allow_dirty:

@@ -24,6 +24,7 @@ class FixScope:
     ssot: tuple[SsotRule, ...]
     moved: tuple[str, ...]  # old modules of `[[tool.remediator.move]]` rules
     suggested: frozenset[tuple[str, str | None]]  # (target, name) of findings whose move suggestion the run applies
+    redirected: frozenset[tuple[str, int]] = frozenset()  # (path, line) of import statements an SSOT rule of the run rewrites
 
     @classmethod
     def of(cls, model: ProjectModel, rules: tuple[str, ...], suggested: bool, findings: list[Finding]) -> FixScope:
@@ -42,15 +43,23 @@ class FixScope:
             _key(f) for f in findings
             if follow and f.rule in (MISSING_MODULE, MISSING_NAME) and f.suggestion is not None and f.suggestion.kind == "move"
         )
-        return cls(ssot, moved, keys)
+        names = {rule.name for rule in ssot}
+        redirected = frozenset(
+            (f.path, f.line) for f in findings if f.rule == SSOT_VIOLATION and f.ssot_rule in names and f.reference == "import"
+        )
+        return cls(ssot, moved, keys, redirected)
 
     def owns(self, finding: Finding) -> bool:
         """True when one of the run's rules should have fixed `finding`."""
         if finding.rule == SSOT_VIOLATION:
             return any(rule.name == finding.ssot_rule for rule in self.ssot)
         if finding.rule in (MISSING_MODULE, MISSING_NAME) and finding.target:
-            target = finding.target
-            if any(target == old or target.startswith(old + ".") for old in self.moved):
+            if (finding.path, finding.line) in self.redirected and finding.reference == "import":
+                return True  # the statement an SSOT rule rewrites: `validate_jwt_cross_service` mapped through `symbols`
+            targets = [finding.target]
+            if finding.rule == MISSING_NAME and finding.name:
+                targets.append(f"{finding.target}.{finding.name}")  # `from legacy import impl`, legacy.impl moved
+            if any(target == old or target.startswith(old + ".") for target in targets for old in self.moved):
                 return True
             return _key(finding) in self.suggested
         return False

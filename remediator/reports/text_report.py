@@ -11,7 +11,7 @@ from rich.markup import escape
 from remediator.application.blast_radius import BlastRadius
 from remediator.application.scan import ScanResult
 from remediator.domain.findings import (
-    DANGLING_SETTING, IMPORT_CYCLE, MISSING_MODULE, MISSING_NAME, SSOT_VIOLATION, UNMODELLED_SYS_PATH, Finding, Suggestion,
+    DANGLING_SETTING, IMPORT_CYCLE, MISSING_MODULE, MISSING_NAME, SHADOWED_MODULE, SSOT_VIOLATION, UNMODELLED_SYS_PATH, Finding, Suggestion,
 )
 
 _SHOWN_PER_TARGET = 8
@@ -24,7 +24,9 @@ def render_text(result: ScanResult, console: Console, command: str = "scan") -> 
     """Print the scan (or check) for a person: biggest breakage first, each with its suggestion."""
     lines = _SourceLines(result.root)
     summary = result.summary()
-    console.print(f"[bold]remediator {command}[/] {escape(str(result.root))}: {summary['files']} files, {summary['modules']} modules")
+    console.print(
+        f"[bold]remediator {command}[/] {escape(str(result.root))}: {_count(summary['files'], 'file')}, {_count(summary['modules'], 'module')}"
+    )
     for folder in summary["left_out"]:
         console.print(
             f"left out: {escape(folder['path'])} ({folder['files']:,} file{'s' * (folder['files'] != 1)}): {escape(folder['reason'])}; "
@@ -56,7 +58,7 @@ def render_text(result: ScanResult, console: Console, command: str = "scan") -> 
             f" ({_count(len(target.failing_test_files), 'test file')} cannot be collected)"
             f" — fixing it alone unblocks {_count(len(target.unblocked_test_files), 'test file')}"
         )
-        if target.fix_set is not None:
+        if target.fix_set is not None and result.radius is not None:  # check lists no fix sets: no number to point at
             header += f" (fix set {target.fix_set})"
         if target.string_references:
             header += f" — {target.string_references} string reference{'s' * (target.string_references != 1)}"
@@ -72,9 +74,14 @@ def render_text(result: ScanResult, console: Console, command: str = "scan") -> 
             if target.suggestion.evidence:
                 console.print(f"      evidence: {escape(target.suggestion.evidence)}")
         group = _one_per_statement(by_target.get((target.target, target.name), []))
-        for candidate in _other_candidates(group, target.suggestion):
-            console.print(f"    candidate (not applied): {escape(candidate.detail)}")
-            console.print(f"      evidence: {escape(candidate.evidence or '')}")
+        for other in _alternatives(group, target.suggestion):
+            if other.kind == "candidate":
+                console.print(f"    candidate (not applied): {escape(other.detail)}")
+                console.print(f"      evidence: {escape(other.evidence or '')}")
+            else:
+                console.print(f"    alternative ({other.kind}): {escape(other.detail)}")
+                if other.command:
+                    console.print(f"      $ {escape(other.command)}")
         for finding in group[:_SHOWN_PER_TARGET]:
             _print_location(console, finding, lines)
         if len(group) > _SHOWN_PER_TARGET:
@@ -93,7 +100,12 @@ def render_text(result: ScanResult, console: Console, command: str = "scan") -> 
             console.print(f"    [bold red]{escape(finding.path)}:{finding.line}:{finding.column}[/] {escape(finding.message)}{_flags(finding)}")
     settings_problems = [finding for finding in others if finding.rule == DANGLING_SETTING]
     path_notes = [finding for finding in others if finding.rule == UNMODELLED_SYS_PATH]
-    others = [finding for finding in others if finding.rule not in (DANGLING_SETTING, UNMODELLED_SYS_PATH)]
+    shadowed = [finding for finding in others if finding.rule == SHADOWED_MODULE]
+    others = [finding for finding in others if finding.rule not in (DANGLING_SETTING, UNMODELLED_SYS_PATH, SHADOWED_MODULE)]
+    if shadowed:
+        console.print("\n[bold]Shadowed modules[/] (two candidates for one name: Python imports only one of them)")
+        for finding in shadowed:
+            console.print(f"  [{_STYLE[finding.severity]}]{finding.rule}[/] {escape(finding.path)}:{finding.line}:{finding.column}: {escape(finding.message)}")
     if settings_problems:
         console.print("\n[bold]Settings that name what does not exist[/]")
         for finding in settings_problems:
@@ -183,12 +195,12 @@ def _one_per_statement(findings: list[Finding]) -> list[Finding]:
     return unique
 
 
-def _other_candidates(group: list[Finding], shown: Suggestion | None) -> list[Suggestion]:
-    """The candidate new homes of a missing target besides the suggestion shown (from its first finding that has them)."""
+def _alternatives(group: list[Finding], shown: Suggestion | None) -> tuple[Suggestion, ...]:
+    """A missing target's other suggestions (candidates, restore, backup) besides the one shown, from its first finding that has them."""
     for finding in group:
         if finding.suggestion == shown and finding.alternatives:
-            return [s for s in finding.alternatives if s.kind == "candidate"]
-    return []
+            return finding.alternatives
+    return ()
 
 
 def _suggestion_phrase(kind: str, target: str) -> str:
