@@ -107,3 +107,31 @@ def project(tmp_path: Path):
         return scan_tree(tmp_path / "repo", files, **settings)
 
     return make
+
+
+@pytest.fixture(params=["fork", "spawn"])
+def start_method(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run the test with worker pools started by fork, then by spawn (Windows' only way), through the platform module."""
+    import multiprocessing
+
+    from remediator.adapters.platform import START_METHOD_ENV
+
+    if request.param not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {request.param} start method here")
+    monkeypatch.setenv(START_METHOD_ENV, request.param)
+    return request.param
+
+
+class WorkerWatch:
+    """A progress callback that notes how the live worker processes were started, each time it hears of progress."""
+
+    def __init__(self) -> None:
+        self.methods: set[str] = set()
+        self.events: list[dict[str, Any]] = []
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        import multiprocessing
+
+        self.events.append(event)
+        # a pool's processes are ForkProcess or SpawnProcess objects, alive while it hands back results
+        self.methods |= {type(p).__name__.removesuffix("Process").lower() for p in multiprocessing.active_children()}

@@ -20,7 +20,7 @@ from remediator.adapters.filesystem import discover
 from remediator.adapters.parallel import PARALLEL_THRESHOLD, parse_file, parse_files
 from remediator.domain.facts import ModuleFacts
 
-from conftest import write_tree
+from conftest import WorkerWatch, write_tree
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "netra_monorepo"
@@ -140,12 +140,16 @@ def test_results_identical_with_and_without_cache_on_the_example(tmp_path: Path)
     assert plain["findings"]
 
 
-def test_results_identical_with_and_without_cache_on_a_generated_tree_with_workers(generated: Path, tmp_path: Path) -> None:
+def test_results_identical_with_and_without_cache_on_a_generated_tree_with_workers(
+    generated: Path, tmp_path: Path, start_method: str,
+) -> None:
     root = _copy(generated, tmp_path / "tree")
     paths = _paths(root)
     assert len(paths) >= PARALLEL_THRESHOLD
     plain = _document(remediator.scan(root, use_git=False, use_cache=False, jobs=2))
-    cold = _document(remediator.scan(root, use_git=False, jobs=2))
+    watch = WorkerWatch()
+    cold = _document(remediator.scan(root, use_git=False, jobs=2, progress=watch))
+    assert watch.methods == {start_method}  # the parse (with the cache) ran in workers started that way
     warm = _document(remediator.scan(root, use_git=False, jobs=2))
     assert plain == cold == warm
     assert plain["summary"]["errors"] >= 20

@@ -115,7 +115,7 @@ def test_cycles_command(tmp_path: Path) -> None:
     assert _run("cycles", str(write_tree(tmp_path / "flat", {"q/__init__.py": ""}))).returncode == 0
 
 
-def test_jobs_do_not_change_the_result(tmp_path: Path) -> None:
+def test_jobs_do_not_change_the_result(tmp_path: Path, start_method: str) -> None:
     files = {"pkg/__init__.py": ""}
     for i in range(450):  # above the threshold where worker processes are used
         files[f"pkg/m{i}.py"] = f"from pkg.m{(i + 1) % 450} import name{i}\nname{i} = {i}\n"

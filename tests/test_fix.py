@@ -13,7 +13,7 @@ import pytest
 
 import remediator
 from remediator.domain.config import MoveRule, Settings, SsotRule
-from tests.conftest import write_tree
+from tests.conftest import WorkerWatch, write_tree
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "netra_monorepo"
 MOVE = Settings(move=(MoveRule("lib.old", "lib.new"),))
@@ -279,14 +279,16 @@ def test_libcst_tool_runs_the_codemod(tmp_path: Path) -> None:
     assert (root / "app/user.py").read_text() == "from lib.new import Thing\nimport lib.new as m\n"
 
 
-def test_jobs_do_not_change_the_result(tmp_path: Path) -> None:
+def test_jobs_do_not_change_the_result(tmp_path: Path, start_method: str) -> None:
     files = {**LIB, "app/__init__.py": ""}
     for i in range(40):  # above the size where worker processes are used
         files[f"app/m{i}.py"] = f"from lib.old import Thing\nimport lib.old as o{i}\n\ndef f{i}():\n    from lib.old import helper\n    return helper(), o{i}.Thing\n"
     one = write_tree(tmp_path / "one", files)
     two = write_tree(tmp_path / "two", files)
     first = remediator.fix(one, settings=MOVE, apply=True, jobs=1, use_git=False)
-    second = remediator.fix(two, settings=MOVE, apply=True, jobs=2, use_git=False)
+    watch = WorkerWatch()
+    second = remediator.fix(two, settings=MOVE, apply=True, jobs=2, use_git=False, progress=watch)
+    assert watch.methods == {start_method}  # the rewrite ran in workers started that way
     assert len(first.changes) == 40
     assert _snapshot(one) == _snapshot(two)
     assert [c.path for c in first.changes] == [c.path for c in second.changes]

@@ -13,6 +13,7 @@ persisted and compared.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -438,7 +439,7 @@ class _Walker:
             mode = os.stat(path).st_mode
         except OSError as error:
             reason = error.strerror or str(error)
-            if error.errno == 40:  # ELOOP
+            if error.errno == errno.ELOOP:  # 40 on Linux, 62 on macOS
                 reason = "symlink loop"
             self.result.problems.append((relpath, module, ParseProblem(UNREADABLE_FILE, f"cannot read file: {reason}", 1, 1)))
             return

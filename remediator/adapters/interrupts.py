@@ -2,16 +2,17 @@
 
 A SIGINT that arrives while a section is held is remembered and raised as
 KeyboardInterrupt when the section ends; outside a section it is raised at
-once, as Python's default handler does. Plain Python signal handling: it works
-wherever `signal.signal(SIGINT, ...)` does, Windows included.
+once, as Python's default handler does. SIGINT is installed through
+`adapters.platform`: every platform has it, Windows included.
 """
 
 from __future__ import annotations
 
-import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
+
+from remediator.adapters.platform import handle_interrupts
 
 
 class InterruptGate:
@@ -23,7 +24,7 @@ class InterruptGate:
 
     def install(self) -> None:
         """Handle SIGINT here (also when the process was started with SIGINT ignored, as background jobs are)."""
-        signal.signal(signal.SIGINT, self._handle)
+        handle_interrupts(self._handle)
 
     @contextmanager
     def held(self) -> Iterator[None]:

@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from remediator.adapters.cache import FactsCache, Seen, content_key
 from remediator.adapters.parser import parse_source
+from remediator.adapters.platform import pool_context
 from remediator.adapters.source_reader import decode_source, read_source
 from remediator.domain.facts import ModuleFacts, ParseProblem, empty_facts
 
@@ -77,9 +78,10 @@ def cached_parse(path: Path, cache: FactsCache) -> tuple[ModuleFacts, Seen | Non
 def _map(
     function: Callable[[list[Path]], list[_T]], paths: Sequence[Path], jobs: int | None, advance: Advance | None,
 ) -> list[_T]:
-    """`function` over chunks of `paths`, in a pool of `jobs` forked workers when there are enough paths.
+    """`function` over chunks of `paths`, in a pool of `jobs` workers when there are enough paths.
 
-    `advance` hears of each chunk as its results arrive here: no message per file between processes.
+    The workers start as the platform module says (forked, or spawned on Windows): `function`
+    and its arguments are pickled either way. `advance` hears of each chunk as its results arrive here: no message per file between processes.
     """
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
@@ -90,14 +92,11 @@ def _map(
             done += function(list(paths[start : start + _CHUNK]))
             advance(len(done) - start)
         return done
-    import multiprocessing  # only for a pool: a warm run parses a file or two and should start fast
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor  # only for a pool: a warm run parses a file or two and should start fast
 
     chunks = [list(paths[i : i + _CHUNK]) for i in range(0, len(paths), _CHUNK)]
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
     results: list[_T] = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=pool_context()) as pool:
         for chunk_results in pool.map(function, chunks):
             results.extend(chunk_results)
             if advance is not None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from remediator.adapters.platform import DEFAULT_MODE, file_mode, fsync_directory, set_file_mode
+
 TEMPORARY_SUFFIX = ".remediator-tmp"  # of the temporary files write_atomically leaves if interrupted
 
 
@@ -12,14 +14,14 @@ def write_atomically(path: Path | str, data: bytes, *, durable: bool = True) -> 
     """Replace (or create) `path` with `data` so that readers see the old or the new file, never half of one.
 
     An existing file keeps its mode bits; a new one gets 0o644. With `durable` the data
-    and the directory entry are fsynced, so the new file survives a power loss; caches
-    that are rebuilt on demand can skip that.
+    and (where the platform can: not on Windows) the directory entry are fsynced, so the
+    new file survives a power loss; caches that are rebuilt on demand can skip that.
     """
     path = Path(path)
     try:
-        mode = os.stat(path).st_mode & 0o7777
+        mode = file_mode(path)
     except FileNotFoundError:
-        mode = 0o644
+        mode = DEFAULT_MODE
     descriptor, temporary = _temporary_beside(path)
     try:
         with os.fdopen(descriptor, "wb") as handle:
@@ -27,7 +29,7 @@ def write_atomically(path: Path | str, data: bytes, *, durable: bool = True) -> 
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
+        set_file_mode(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         try:
@@ -36,11 +38,7 @@ def write_atomically(path: Path | str, data: bytes, *, durable: bool = True) -> 
             pass
         raise
     if durable:
-        directory = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        fsync_directory(path.parent)
 
 
 def _temporary_beside(path: Path) -> tuple[int, str]:

@@ -96,6 +96,25 @@ class ModuleIndex:
             module = module.rpartition(".")[0]
         return None
 
+    def case_variant(self, module: str) -> str | None:
+        """The existing module named as `module`'s first missing part but for case (`app.Helpers` for `app.helpers.x`).
+
+        Python's import matches names exactly, also where the file system does not (Windows,
+        macOS, unless PYTHONCASEOK is set): such a module does not satisfy the import, but it
+        says what the import meant. Notes the key `(casefolded name, None)`, which a module of
+        that name but for case changes (see `application.incremental`).
+        """
+        nearest = self.nearest_existing(module)
+        if nearest == module:
+            return None
+        depth = nearest.count(".") + 1 if nearest else 0
+        missing = ".".join(module.split(".")[: depth + 1])
+        key = missing.casefold()
+        if self._frames:
+            self._frames[-1].add((key, None))
+        siblings = self.children(nearest) if nearest else {name for name in self.table if "." not in name}
+        return next((name for name in sorted(siblings) if name.casefold() == key and name != missing), None)
+
     def children(self, module: str) -> set[str]:
         """Direct submodules of a package."""
         if self._children is None:

@@ -14,8 +14,8 @@ name found under an entry maps to the project module `prefix.name`.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from remediator.adapters.filesystem import is_test_file
 from remediator.analysis.dependencies import DependencyRecorder, Memo
@@ -64,7 +64,7 @@ class SearchPath:
                 prefix = self._entry_prefix(relpath, folder, entry)
                 if prefix is not None:
                     (self._conftest_front if entry.front else self._conftest_back).setdefault(scope, []).append(prefix)
-        self._test_name = _test_matcher(spec.test_files)
+        self._test_name = partial(is_test_file, patterns=spec.test_files)  # picklable: spawned fix workers get a copy
         self._memo = Memo(recorder)
         self._plain = not self._global and not spec.conftests and spec.import_mode == "importlib"
 
@@ -157,7 +157,3 @@ class SearchPath:
 
 def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
-
-
-def _test_matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
-    return lambda name: is_test_file(name, patterns)

@@ -20,6 +20,7 @@ import networkx as nx
 
 from remediator.adapters.journal import Journal, JournalEntry, sha256
 from remediator.adapters.parallel import parse_bytes
+from remediator.adapters.platform import DEFAULT_MODE, file_mode
 from remediator.adapters.writer import write_atomically
 from remediator.analysis.graph import Cycle, import_time_view
 from remediator.analysis.project import ProjectModel
@@ -311,6 +312,6 @@ def _dirty_files(root: Path, paths: list[str]) -> set[str] | None:
 
 def _mode(path: Path) -> int:
     try:
-        return os.stat(path).st_mode & 0o7777
+        return file_mode(path)
     except OSError:
-        return 0o644
+        return DEFAULT_MODE

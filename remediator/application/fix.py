@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import difflib
-import multiprocessing
 import os
 import time
 import warnings
@@ -22,6 +21,7 @@ from typing import Any, Callable, Union
 
 from remediator.adapters.parallel import parse_bytes
 from remediator.adapters.journal import Journal
+from remediator.adapters.platform import pool_context
 from remediator.analysis.project import ParsedFile, ProjectModel, chunks, with_new_sources
 from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME
 from remediator.application.batch_run import BatchOutcome, Rewrite, apply_in_batches
@@ -233,20 +233,23 @@ def _apply(
 # Below this many files a worker pool costs more than it saves.
 _PARALLEL_FILES = 24
 _PROGRESS_CHUNK = 64  # rewritten files between two reports of progress
-_WORKER: tuple[ProjectModel, list[FilePlan], bool, StringPolicy] | None = None
 Outcome = Union[FileChange, Skip, StringLeft]
+_Work = tuple[ProjectModel, list[FilePlan], bool, StringPolicy]
+_WORKER: _Work | None = None  # in a worker process: what `_start_worker` was given
+_WORKER_COMMAND: Any = None
 
 
 def _rewrite_all(
     model: ProjectModel, plans: list[FilePlan], rewrite_strings: bool, jobs: int | None, step: Step, policy: StringPolicy,
 ) -> list[Outcome]:
-    """Rewrite every planned file, in forked workers when there are enough (same result either way).
+    """Rewrite every planned file, in worker processes when there are enough (same result either way).
 
-    `step` hears of each chunk of files as its results come back to this process.
+    Each worker is given the model and the plans once, when it starts: a forked worker
+    inherits them, a spawned one (Windows) gets them pickled. `step` hears of each chunk
+    of files as its results come back to this process.
     """
-    global _WORKER
     jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(plans) < _PARALLEL_FILES or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or len(plans) < _PARALLEL_FILES:
         command = _command(model, rewrite_strings, policy)
         if not step.active:
             return [outcome for plan in plans for outcome in _rewrite(model, plan, command)]
@@ -259,25 +262,24 @@ def _rewrite_all(
 
     import codemods.rewrite_imports  # noqa: F401
 
-    _WORKER = (model, plans, rewrite_strings, policy)  # inherited by the forked workers, never pickled
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            chunk = max(1, len(plans) // (jobs * 4))
-            if not step.active:
-                return [outcome for outcomes in pool.map(_rewrite_in_worker, range(len(plans)), chunksize=chunk) for outcome in outcomes]
-            chunk = min(chunk, _PROGRESS_CHUNK)  # a bar that moves; a few more messages, one per chunk
-            results = []
-            for done, outcomes in enumerate(pool.map(_rewrite_in_worker, range(len(plans)), chunksize=chunk), 1):
-                results += outcomes
-                if done % chunk == 0:
-                    step.advance(chunk)
-            return results
-    finally:
-        _WORKER = None
+    work: _Work = (model, plans, rewrite_strings, policy)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=pool_context(), initializer=_start_worker, initargs=(work,)) as pool:
+        chunk = max(1, len(plans) // (jobs * 4))
+        if not step.active:
+            return [outcome for outcomes in pool.map(_rewrite_in_worker, range(len(plans)), chunksize=chunk) for outcome in outcomes]
+        chunk = min(chunk, _PROGRESS_CHUNK)  # a bar that moves; a few more messages, one per chunk
+        results = []
+        for done, outcomes in enumerate(pool.map(_rewrite_in_worker, range(len(plans)), chunksize=chunk), 1):
+            results += outcomes
+            if done % chunk == 0:
+                step.advance(chunk)
+        return results
 
 
-_WORKER_COMMAND: Any = None
+def _start_worker(work: _Work) -> None:
+    """A worker's initializer: keep the model and the plans for `_rewrite_in_worker`."""
+    global _WORKER
+    _WORKER = work
 
 
 def _rewrite_in_worker(index: int) -> list[Outcome]:

@@ -350,6 +350,7 @@ class _Refresh:
         if table is not stored.table:
             kind_changed = {module for module in table.keys() | stored.table.keys() if table.get(module) != stored.table.get(module)}
         changed_keys |= {(module, None) for module in kind_changed}
+        changed_keys |= {(module.casefold(), None) for module in kind_changed}  # its case variants' notes (ModuleIndex.case_variant)
         touched |= kind_changed
         everything: list[str] = []  # modules whose old facts are gone: all their keys changed
         for module in sorted(touched):

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from remediator.adapters.journal import UNDONE, Journal, sha256
+from remediator.adapters.platform import set_file_mode
 from remediator.adapters.writer import TEMPORARY_SUFFIX, write_atomically
 from remediator.domain.errors import RemediatorError
 
@@ -72,7 +73,7 @@ def undo_run(root: Path, run_id: str | None = None, *, force: bool = False) -> U
         if not path.exists():
             path.write_bytes(b"")  # write_atomically keeps the mode of an existing file
         write_atomically(path, journal.original(entry))
-        path.chmod(entry.mode)
+        set_file_mode(path, entry.mode)
         result.restored.append(entry.path)
     folders = {(root / e.path).parent for e in journal.entries()} | {journal.folder, journal.folder / "originals"}
     result.removed_temporaries = _remove_temporaries(root, folders)
@@ -87,5 +88,5 @@ def _remove_temporaries(root: Path, folders: set[Path]) -> list[str]:
     for directory in sorted(folders):
         for temporary in directory.glob(f".*{TEMPORARY_SUFFIX}"):
             temporary.unlink(missing_ok=True)
-            removed.append(str(temporary.relative_to(root)))
+            removed.append(temporary.relative_to(root).as_posix())
     return removed

@@ -34,6 +34,11 @@ def check_module_pattern(pattern: str) -> str | None:
     return None
 
 
+def posix_path(path: str) -> str:
+    """A folder setting with `/` for every `\\` (no folder of a Python project has a backslash in its name)."""
+    return path.replace("\\", "/")
+
+
 def pattern_matches(pattern: str, module: str) -> bool:
     """True when `module` is matched by `pattern` (a name matches itself and its submodules).
 
@@ -93,6 +98,13 @@ class Settings:
     ssot: tuple[SsotRule, ...] = ()
     move: tuple[MoveRule, ...] = ()
     source: Path | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        """Folders written the Windows way (`tests\\unit`) mean what `tests/unit` does: remediator's paths are POSIX."""
+        for name in ("exclude", "include", "pythonpath"):
+            object.__setattr__(self, name, tuple(posix_path(path) for path in getattr(self, name)))
+        if self.environment is not None:
+            object.__setattr__(self, "environment", posix_path(self.environment))
 
     def target_python(self) -> tuple[tuple[int, int], str] | None:
         """The oldest Python 3 the project supports, and where that is said; None when nothing says."""

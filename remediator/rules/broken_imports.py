@@ -5,22 +5,26 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 
+from remediator.analysis.module_index import ModuleIndex
 from remediator.analysis.project import ModelQueries, ParsedFile
 from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME, OK, Resolution
 from remediator.domain.facts import Context
 from remediator.domain.findings import Finding
 
 
+_CASE_SENSITIVE = "and Python's import is case-sensitive even where the file system is not"
+
+
 def broken_imports_in(model: ModelQueries, parsed: ParsedFile) -> Iterator[Finding]:
     """The broken imports (then string references) of one resolved file, in source order."""
     for record, resolution in parsed.resolutions:
         if resolution.status in (MISSING_MODULE, MISSING_NAME):
-            yield _finding(parsed, resolution, record.line, record.column, record.context, "import")
+            yield _finding(parsed, resolution, record.line, record.column, record.context, "import", index=model.index)
     for reference in parsed.facts.strings:
         source = parsed.source
         resolution = model.resolver.resolve_string(source.module, source.is_package, reference, parsed.facts.imports)
         if resolution.status in (MISSING_MODULE, MISSING_NAME):
-            yield _finding(parsed, resolution, reference.line, reference.column, reference.context, "string", reference.text)
+            yield _finding(parsed, resolution, reference.line, reference.column, reference.context, "string", reference.text, model.index)
         elif (
             reference.kind != "module" and resolution.status == OK and resolution.name
             and model.symbols.only_for_type_checking(resolution.target, resolution.name)
@@ -41,8 +45,10 @@ def string_or_import_finding(
 
 
 def _finding(
-    parsed: ParsedFile, resolution: Resolution, line: int, column: int, context: int, reference: str, text: str | None = None
+    parsed: ParsedFile, resolution: Resolution, line: int, column: int, context: int, reference: str, text: str | None = None,
+    index: ModuleIndex | None = None,
 ) -> Finding:
+    """The finding of one broken import or string reference; with the `index`, a module that differs only in case is named."""
     guarded = bool(context & Context.GUARDED)
     where = f"string reference {text!r}: " if text is not None else ""
     if resolution.status == MISSING_MODULE:
@@ -50,8 +56,14 @@ def _finding(
             message = f"{where}relative import {resolution.target!r} goes beyond the top-level package"
         else:
             message = f"{where}module {resolution.target} does not exist"
+            variant = index.case_variant(resolution.target) if index is not None else None
+            if variant is not None:
+                message += f": only {variant} does, {_CASE_SENSITIVE}"
     else:
         message = f"{where}{resolution.target} has no name {resolution.name!r}"
+        variant = index.case_variant(f"{resolution.target}.{resolution.name}") if index is not None else None
+        if variant is not None:
+            message += f": only the module {variant} exists, {_CASE_SENSITIVE}"
     if guarded:
         message += " (guarded: the failure is expected and handled)"
     return Finding(
