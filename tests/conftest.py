@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
-from typing import Any
-
 import os
 import re
 import subprocess
 import sys
+import textwrap
+from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, settings
+
+import remediator
+from remediator.cli import main
+from remediator.domain.config import Settings
 
 # Hypothesis profiles for the property tests: "ci" by default, "thorough" for long runs
 # (`pytest --hypothesis-profile=thorough`, or REMEDIATOR_HYPOTHESIS_PROFILE=thorough).
@@ -22,10 +25,6 @@ settings.register_profile("ci", max_examples=200, deadline=None, suppress_health
 settings.register_profile("thorough", max_examples=2000, deadline=None, suppress_health_check=_SLOW)
 if settings.get_current_profile_name() == "default":  # never override `--hypothesis-profile=...`
     settings.load_profile(os.environ.get("REMEDIATOR_HYPOTHESIS_PROFILE", "ci"))
-
-import remediator
-from remediator.cli import main
-from remediator.domain.config import Settings
 
 
 def git(root: Path, *args: str) -> str:
