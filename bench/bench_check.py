@@ -382,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
 
         settle(root)
         if args.hook_only:
-            for rep in range(args.repeat):
+            for _ in range(args.repeat):
                 runs["cold scan"].append(measure(cases[0]))
             hook_runs(root, workdir, base, measure, args.repeat, runs, once, manifest)
             args.no_scenarios = True

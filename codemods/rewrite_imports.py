@@ -35,7 +35,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Union
+from typing import Any
 
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
@@ -45,8 +45,8 @@ from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvide
 from remediator.domain.modules import absolute_module
 from remediator.domain.plan import ModuleRedirect, NameRedirect, Redirects
 
-NameExists = Callable[[str, str], Union[bool, None]]
-StringPolicy = Callable[[str, str], Union[str, None]]  # (old, new) -> None to rewrite, else why the string stays
+NameExists = Callable[[str, str], bool | None]
+StringPolicy = Callable[[str, str], str | None]  # (old, new) -> None to rewrite, else why the string stays
 Shadowed = Callable[[str, str], bool]
 _STRING_CALLS = frozenset({"patch", "dict", "multiple", "import_module", "__import__", "setattr", "delattr"})
 
@@ -617,7 +617,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
 
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
-    ) -> Union[cst.SimpleStatementLine, cst.FlattenSentinel[cst.SimpleStatementLine], cst.RemovalSentinel]:
+    ) -> cst.SimpleStatementLine | cst.FlattenSentinel[cst.SimpleStatementLine] | cst.RemovalSentinel:
         if not any(statement in self._statement_edits for statement in original_node.body):
             return updated_node
         body = self._edited_body(original_node, updated_node)

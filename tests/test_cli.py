@@ -120,8 +120,10 @@ def test_jobs_do_not_change_the_result(tmp_path: Path, start_method: str) -> Non
     for i in range(450):  # above the threshold where worker processes are used
         files[f"pkg/m{i}.py"] = f"from pkg.m{(i + 1) % 450} import name{i}\nname{i} = {i}\n"
     root = write_tree(tmp_path / "repo", files)
-    one = json.loads(_run("scan", str(root), "--format", "json", "--jobs", "1").stdout)
-    two = json.loads(_run("scan", str(root), "--format", "json", "--jobs", "2").stdout)
+    # --no-cache: both runs parse every file (a second run would otherwise be served by the first one's store)
+    one = json.loads(_run("scan", str(root), "--format", "json", "--no-cache", "--jobs", "1").stdout)
+    two = json.loads(_run("scan", str(root), "--format", "json", "--no-cache", "--jobs", "2").stdout)
+    assert not (root / ".remediator").exists()
     assert sum(f["rule"] == "missing-name" for f in one["findings"]) == 450
     assert one["findings"] == two["findings"]
     assert one["summary"]["missing_targets"] == two["summary"]["missing_targets"]

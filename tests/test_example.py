@@ -27,7 +27,8 @@ def _planted() -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def scan_json() -> dict:
     completed = subprocess.run(
-        [sys.executable, "-m", "remediator", "scan", str(EXAMPLE), "--format", "json", "--no-git"],
+        # --no-cache: a scan from nothing, not one served by a store an earlier run left in the checkout
+        [sys.executable, "-m", "remediator", "scan", str(EXAMPLE), "--format", "json", "--no-git", "--no-cache"],
         capture_output=True, text=True, check=False,
     )
     assert completed.returncode == 1, completed.stderr

@@ -57,7 +57,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 def test_chain_with_files_lines_and_contexts(root: Path) -> None:
     explanation = remediator.explain("app.web", "app.models", root, settings=Settings())
     assert explanation.found and explanation.exit_code == 0
-    assert [(l.importer, l.imported, l.path, l.line, l.context) for l in explanation.chain] == [
+    assert [(link.importer, link.imported, link.path, link.line, link.context) for link in explanation.chain] == [
         ("app.web", "app.service", "app/web.py", 1, ()),
         ("app.service", "app.repo", "app/service.py", 5, ("function",)),
         ("app.repo", "app.models", "app/repo.py", 3, ("type_checking",)),
@@ -96,7 +96,7 @@ def test_no_chain_exits_1(root: Path) -> None:
 
 def test_the_same_module_twice_shows_its_shortest_cycle(root: Path) -> None:
     explanation = remediator.explain("app.hooks", "app.hooks", root, settings=Settings())
-    assert [(l.importer, l.imported, l.line) for l in explanation.chain] == [("app.hooks", "app.events", 2), ("app.events", "app.hooks", 1)]
+    assert [(link.importer, link.imported, link.line) for link in explanation.chain] == [("app.hooks", "app.events", 2), ("app.events", "app.hooks", 1)]
     assert explanation.lines()[0] == "app.hooks is in an import cycle of 2 links:"
     assert remediator.explain("app.island", "app.island", root, settings=Settings()).exit_code == 1
 

@@ -278,9 +278,15 @@ def test_page_draws_the_graph_and_search_lists_importers(tmp_path: Path, browser
     before = browser.evaluate("document.getElementById('viewport').getAttribute('transform')")
     browser.wheel(400, 400, -300)
     after = browser.evaluate("document.getElementById('viewport').getAttribute('transform')")
-    scale = lambda transform: float(re.search(r"scale\(([\d.]+)\)", transform).group(1))
-    assert scale(after) > scale(before)
+    assert _scale(after) > _scale(before)
     assert browser.errors() == []
+
+
+def _scale(transform: str) -> float:
+    """The zoom factor of an SVG `transform` attribute."""
+    found = re.search(r"scale\(([\d.]+)\)", transform)
+    assert found is not None, transform
+    return float(found.group(1))
 
 
 def test_focused_page_selects_the_focus(tmp_path: Path, browser: Browser) -> None:

@@ -38,8 +38,8 @@ per statement: such a file keeps those statements (and their `old.mod.X` uses)
 as they were, and every other statement is still rewritten; the static oracles
 check that, and the run-time one is left out (the kept imports cannot import).
 
-Examples: profile `ci` (200) by default, `REMEDIATOR_HYPOTHESIS_PROFILE=thorough`
-for 2000. `pytest --hypothesis-profile=NAME` needs the profiles registered in
+Examples: the Hypothesis profile, `ci` by default, `REMEDIATOR_HYPOTHESIS_PROFILE=thorough`
+for more. `pytest --hypothesis-profile=NAME` needs the profiles registered in
 tests/conftest.py (the plugin loads it before this module is imported); this
 module then leaves the chosen profile alone.
 
@@ -69,7 +69,7 @@ from hypothesis.errors import InvalidArgument
 import remediator
 from remediator.domain.config import MoveRule, Settings
 
-# The profiles ("ci": 200 examples, "thorough": 2000) are registered in tests/conftest.py.
+# The profiles ("ci" and "thorough") are registered in tests/conftest.py.
 
 MOVE = Settings(move=(MoveRule("old.mod", "new.place"),))
 TREE = {

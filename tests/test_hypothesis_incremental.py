@@ -14,25 +14,23 @@ analysis store (`use_cache=True`: only what the edit can affect is analysed
 again) must equal a scan from nothing (`use_cache=False`), finding for finding
 and figure for figure, and so must `check` of one file.
 
-Examples: `REMEDIATOR_INCREMENTAL_EXAMPLES` (default 60); the `thorough` profile
-gives more.
+Examples: the Hypothesis profile (tests/conftest.py: `ci` by default, `thorough`
+for long runs; REMEDIATOR_HYPOTHESIS_EXAMPLES sets the count).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import given, note
 from hypothesis import strategies as st
 
 import remediator
 from remediator.domain.config import ConfigError, Settings, SsotRule
 
-EXAMPLES = int(os.environ.get("REMEDIATOR_INCREMENTAL_EXAMPLES", "60"))
 MODULES = ("a.m1", "a.m2", "a.sub.m3", "b.m4", "b.m5", "b")  # candidates for files; "b" is the package's __init__
 TARGETS = (*MODULES, "a", "a.sub", "a.gone", "b.m9", "a.sub.m3.deeper")  # what imports may name
 TEST_TARGETS = (*TARGETS, "m1", "sub.m3", "m2")  # found (in tests) only while the conftest puts a/ on sys.path
@@ -187,7 +185,6 @@ def top_level_packages(root: Path) -> set[str]:
     return {p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and any(p.rglob("*.py"))}
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(tree=trees(), steps=edits(), checked=st.sampled_from(MODULES))
 def test_incremental_scan_equals_full_scan_after_every_edit(tree: dict[str, str], steps: list[tuple[str, str, str]], checked: str) -> None:
     root = Path(tempfile.mkdtemp(prefix="remediator-incremental-"))

@@ -17,23 +17,23 @@ Hypothesis builds a package `app` of modules, then twists some of them:
 A user module imports names and submodules of every candidate. The oracle
 applies the precedence rules to the structure it generated (it never looks
 at the files) and says which imports break and which files are shadowed.
+
+Examples: the Hypothesis profile (tests/conftest.py).
 """
 
 from __future__ import annotations
 
-import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import given, note
 from hypothesis import strategies as st
 
 import remediator
 from remediator.domain.config import Settings
 from tests.conftest import write_tree
 
-EXAMPLES = int(os.environ.get("REMEDIATOR_HYPOTHESIS_EXAMPLES", "60"))
 TWISTS = ("plain", "module_twin", "namespace_twin")
 
 
@@ -106,7 +106,6 @@ def oracle(case: Case) -> tuple[set[tuple[str, str, int | None, str | None, str 
     return expected, sorted(left_out)
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(case=cases())
 def test_scan_follows_pythons_precedence(case: Case) -> None:
     with tempfile.TemporaryDirectory() as tmp:

@@ -13,23 +13,23 @@ imports. Modules may import from themselves, notably `from . import m` in a
 package's own `__init__`: that binds `m` in the very module it reads it from,
 which must not make the import look satisfied once `m` is gone (see also the
 plain test at the end of this file).
+
+Examples: the Hypothesis profile (tests/conftest.py).
 """
 
 from __future__ import annotations
 
-import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import given, note
 from hypothesis import strategies as st
 
 import remediator
 from remediator.domain.config import Settings
 from tests.conftest import problems, write_tree
 
-EXAMPLES = int(os.environ.get("REMEDIATOR_HYPOTHESIS_EXAMPLES", "60"))
 BROKEN_RULES = ("missing-module", "missing-name")
 CONTEXTS = ("module", "function", "class", "type_checking", "guarded")
 
@@ -213,11 +213,6 @@ def scan(root: Path) -> remediator.ScanResult:
     return result
 
 
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
 @given(scenario=scenarios())
 def test_scan_reports_exactly_the_imports_broken_by_deletions(scenario: Scenario) -> None:
     with tempfile.TemporaryDirectory() as tmp:

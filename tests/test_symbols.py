@@ -34,7 +34,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("files, line, missing", [pytest.param(f, l, m, id=i) for i, f, l, m in CASES])
+@pytest.mark.parametrize("files, line, missing", [pytest.param(files, line, missing, id=name) for name, files, line, missing in CASES])
 def test_symbol_table(project, files: dict, line: str, missing: list[str]) -> None:
     tree = {"lib/__init__.py": "", "app/__init__.py": "", "app/user.py": line + "\n", **files}
     result = project(tree)

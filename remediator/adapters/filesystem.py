@@ -500,7 +500,7 @@ class _Walker:
 
     def python_files_below(self, directory: Path) -> list[str]:
         found = []
-        for dirpath, dirs, files in os.walk(directory):
+        for dirpath, _dirs, files in os.walk(directory):
             if dirpath != str(directory):
                 self.watch(Path(dirpath))
             for name in sorted(files):

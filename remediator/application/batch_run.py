@@ -154,7 +154,7 @@ class _Runner:
             return rewrites, []
         self._roll_back(rewrites, saved)
         if len(rewrites) == 1:
-            chain = "; ".join(f"{l.path}:{l.line} {l.importer} -> {l.imported}" for l in new_cycle.chain)
+            chain = "; ".join(f"{link.path}:{link.line} {link.importer} -> {link.imported}" for link in new_cycle.chain)
             detail = f"{new_cycle.text} ({chain})"
             self.journal.record("would-create-cycle", path=rewrites[0].path, cycle=new_cycle.text)
             return [], [(rewrites[0].path, "would-create-cycle", detail)]

@@ -17,7 +17,8 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Union
+from collections.abc import Callable
+from typing import Any
 
 from remediator.adapters.parallel import parse_bytes
 from remediator.adapters.journal import Journal
@@ -153,7 +154,7 @@ class FixResult:
 def run_fix(
     root: Path,
     settings: Settings,
-    options: FixOptions = FixOptions(),
+    options: FixOptions | None = None,
     *,
     jobs: int | None = None,
     use_git: bool = True,
@@ -164,6 +165,7 @@ def run_fix(
 
     `progress` hears of each step: the scan's, then plan, rewrite, write (the batch runner's events) and recheck.
     """
+    options = options or FixOptions()
     rules, apply, suggested, rewrite_strings = options.rules, options.apply, options.suggested, options.rewrite_strings
     started = time.perf_counter()
     before = run_scan(root, settings, jobs=jobs, use_git=use_git, use_cache=use_cache, progress=progress)
@@ -233,7 +235,7 @@ def _apply(
 # Below this many files a worker pool costs more than it saves.
 _PARALLEL_FILES = 24
 _PROGRESS_CHUNK = 64  # rewritten files between two reports of progress
-Outcome = Union[FileChange, Skip, StringLeft]
+Outcome = FileChange | Skip | StringLeft
 _Work = tuple[ProjectModel, list[FilePlan], bool, StringPolicy]
 _WORKER: _Work | None = None  # in a worker process: what `_start_worker` was given
 _WORKER_COMMAND: Any = None

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from remediator.adapters.analysis_store import AnalysisStore, ShardedMap, StoreCorrupt
 from remediator.adapters.filesystem import Layout
@@ -135,7 +136,7 @@ def plain_state(keys: tuple[bytes, ...], summaries: Mapping[str, FileSummary], c
         relpath: (tuple(_plain_finding(rank, f) for rank, f in summary.findings), summary.compliance, summary.seeds)
         for relpath, summary in summaries.items()
     }
-    return (keys, plain, tuple((c.modules, tuple((l.importer, l.imported, l.path, l.line) for l in c.chain), c.kind) for c in cycles))
+    return (keys, plain, tuple((c.modules, tuple((link.importer, link.imported, link.path, link.line) for link in c.chain), c.kind) for c in cycles))
 
 
 def plain_detail(detail: FileDetail) -> tuple[Any, ...]:

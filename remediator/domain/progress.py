@@ -13,7 +13,8 @@ pays one call per chunk, and nothing per file.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 Progress = Callable[[dict[str, Any]], None]
 
