@@ -133,6 +133,7 @@ def test_results_identical_with_and_without_cache_on_the_example(tmp_path: Path)
     assert plain["findings"]
 
 
+@pytest.mark.e2e
 def test_results_identical_with_and_without_cache_on_a_generated_tree_with_workers(generated: Path, tmp_path: Path) -> None:
     root = _copy(generated, tmp_path / "tree")
     paths = _paths(root)
@@ -149,6 +150,7 @@ def test_results_identical_with_and_without_cache_on_a_generated_tree_with_worke
     assert facts == _fresh(root)
 
 
+@pytest.mark.e2e
 def test_warm_check_of_one_changed_file_parses_only_that_file(generated: Path, tmp_path: Path) -> None:
     root = _copy(generated, tmp_path / "tree")
     _parse(root, jobs=2)
@@ -199,6 +201,7 @@ def test_corrupt_entries_are_ignored_and_rebuilt(tmp_path: Path, damage: str) ->
     assert cache.stats.parsed == 0 and facts == _fresh(root)
 
 
+@pytest.mark.e2e
 def test_two_concurrent_scans_with_an_empty_cache(generated: Path, tmp_path: Path) -> None:
     root = _copy(generated, tmp_path / "tree")
     command = [sys.executable, "-m", "remediator", "scan", str(root), "--format", "json", "--no-git", "--jobs", "2"]
@@ -284,6 +287,7 @@ def test_cache_folder_is_git_ignored(tmp_path: Path) -> None:
     assert CACHE_DIR not in status.stdout and "app/core.py" in status.stdout
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("command", [["scan", "{root}"], ["check", "--root", "{root}"], ["fix", "{root}"], ["cycles", "{root}"]])
 def test_no_cache_writes_nothing(tmp_path: Path, command: list[str]) -> None:
     root = write_tree(tmp_path / "repo", SMALL)

@@ -87,6 +87,7 @@ def venv310(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return venv
 
 
+@pytest.mark.e2e
 def test_under_the_oldest_supported_python(venv310: Path, tmp_path: Path) -> None:
     """Python 3.10 (requires-python's floor) scans 3.12-3.14 syntax with the same results."""
     root = write_tree(tmp_path / "repo", NEW_SYNTAX)

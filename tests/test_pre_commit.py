@@ -29,6 +29,8 @@ import pytest
 
 from tests.conftest import write_tree
 
+pytestmark = pytest.mark.e2e
+
 CHECKOUT = Path(__file__).resolve().parents[1]
 PROJECT = {
     "pyproject.toml": """
