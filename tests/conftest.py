@@ -20,11 +20,12 @@ from remediator.domain.config import Settings
 
 # Hypothesis profiles, which govern every property test (none sets its own max_examples):
 # "ci" by default, "thorough" for long runs (`pytest --hypothesis-profile=thorough`, or
-# REMEDIATOR_HYPOTHESIS_PROFILE=thorough). REMEDIATOR_HYPOTHESIS_EXAMPLES=N gives every
-# profile N examples (REMEDIATOR_INCREMENTAL_EXAMPLES, its former name for one test, too).
+# REMEDIATOR_HYPOTHESIS_PROFILE=thorough), "dev" for the quick local loop (docs/architecture.md,
+# "Checks"). REMEDIATOR_HYPOTHESIS_EXAMPLES=N gives every profile N examples
+# (REMEDIATOR_INCREMENTAL_EXAMPLES, its former name for one test, too).
 _SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large]
 _EXAMPLES = os.environ.get("REMEDIATOR_HYPOTHESIS_EXAMPLES") or os.environ.get("REMEDIATOR_INCREMENTAL_EXAMPLES")
-for _name, _count in (("ci", 120), ("thorough", 2000)):
+for _name, _count in (("dev", 10), ("ci", 120), ("thorough", 2000)):
     settings.register_profile(_name, max_examples=int(_EXAMPLES or _count), deadline=None, suppress_health_check=_SLOW)
 if settings.get_current_profile_name() == "default":  # never override `--hypothesis-profile=...`
     settings.load_profile(os.environ.get("REMEDIATOR_HYPOTHESIS_PROFILE", "ci"))

@@ -141,6 +141,7 @@ def test_unknown_encoding_in_cookie(tmp_path: Path) -> None:
 # -- size and depth -------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_five_megabyte_file_is_scanned(tmp_path: Path) -> None:
     lines = ["import os", ""]
     size = 0
@@ -196,6 +197,7 @@ PATHOLOGICAL = {
 }
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
 def test_pathological_nesting_does_not_crash(tmp_path: Path, name: str) -> None:
     write_tree(tmp_path, {**HEALTHY, f"pkg/{name}.py": PATHOLOGICAL[name]})
@@ -271,6 +273,7 @@ def test_directory_symlink_to_the_root_does_not_scan_the_root_twice(tmp_path: Pa
     assert_healthy_part_analysed(result)
 
 
+@pytest.mark.e2e
 def test_fifo_is_not_read(tmp_path: Path) -> None:
     write_tree(tmp_path, HEALTHY)
     os.mkfifo(tmp_path / "pkg/x.py")
@@ -314,6 +317,7 @@ def _world_traversable(path: Path) -> bool:
     return all(os.stat(p).st_mode & stat.S_IXOTH for p in [path, *path.parents])
 
 
+@pytest.mark.e2e
 def test_unreadable_file_and_directory() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -392,6 +396,7 @@ def test_modules_with_import_side_effects_are_not_executed(tmp_path: Path) -> No
     assert result.exit_code == 1
 
 
+@pytest.mark.e2e
 def test_cli_does_not_execute_scanned_modules(tmp_path: Path) -> None:
     marker = tmp_path / "marker.txt"
     root = tmp_path / "repo"
@@ -412,6 +417,7 @@ def test_cli_does_not_execute_scanned_modules(tmp_path: Path) -> None:
 # -- everything at once, through the CLI ---------------------------------------------
 
 
+@pytest.mark.e2e
 def test_cli_over_a_tree_with_every_bad_input(tmp_path: Path) -> None:
     files: dict[str, str | bytes] = {
         **HEALTHY,
@@ -469,6 +475,7 @@ def test_bom_with_a_coding_cookie(tmp_path: Path, cookie: str, python_accepts: b
         assert finding.rule == "unreadable-file" and "BOM" in finding.message
 
 
+@pytest.mark.e2e
 def test_fifo_pyproject_is_a_configuration_error_not_a_hang(tmp_path: Path) -> None:
     write_tree(tmp_path, HEALTHY)
     os.mkfifo(tmp_path / "pyproject.toml")

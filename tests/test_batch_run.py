@@ -87,6 +87,7 @@ def test_journal_then_undo_restores_byte_for_byte(tmp_path: Path) -> None:
     assert (root / "app/user_003.py").stat().st_mode & 0o777 == 0o700
 
 
+@pytest.mark.e2e
 def test_undo_refuses_to_clobber_a_file_edited_after_the_run(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", _many_users(3))
     remediator.fix(root, settings=MOVE, apply=True, use_git=False)
@@ -100,6 +101,7 @@ def test_undo_refuses_to_clobber_a_file_edited_after_the_run(tmp_path: Path) -> 
     assert (root / "app/user_001.py").read_text() == _many_users(3)["app/user_001.py"]
 
 
+@pytest.mark.e2e
 def test_injected_write_failure_rolls_back_its_batch_and_the_others_land(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", _many_users(9))
     completed = _cli(root, "fix", ".", "--apply", "--batch-size", "3", "--format", "json", "--no-git",
@@ -113,6 +115,7 @@ def test_injected_write_failure_rolls_back_its_batch_and_the_others_land(tmp_pat
     assert "write-failed" in events and "rolled-back" in events
 
 
+@pytest.mark.e2e
 def test_fail_fast_stops_at_the_first_failure(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", _many_users(9))
     completed = _cli(root, "fix", ".", "--apply", "--batch-size", "3", "--fail-fast", "--format", "json", "--no-git",
@@ -170,6 +173,7 @@ def _move_config(tmp_path: Path) -> Path:
 KILL_TRIALS = int(os.environ.get("REMEDIATOR_KILL_TRIALS", "3"))
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("trial", range(KILL_TRIALS))
 def test_sigkill_at_any_moment_then_undo_restores_the_tree(tmp_path: Path, trial: int) -> None:
     """Kill -9 the run at a random point of its journal (or a random time), then undo: nothing is lost."""
@@ -216,6 +220,7 @@ def _events(root: Path) -> int:
         return 0
 
 
+@pytest.mark.e2e
 def test_progress_is_plain_lines_off_a_terminal_and_json_lines_with_json(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", _many_users(6))
     config = str(_move_config(tmp_path))

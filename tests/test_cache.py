@@ -24,7 +24,6 @@ from conftest import WorkerWatch, write_tree
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "netra_monorepo"
-SETTLE = 2.0  # FactsCache's default: files younger than this are always read and hashed
 
 SMALL = {
     "app/__init__.py": "from app.core import Service\n__all__ = ['Service']\n",
@@ -79,12 +78,6 @@ def _key_of(entry: Path) -> bytes:
     return bytes.fromhex(entry.parent.name + entry.name)
 
 
-def _age(root: Path) -> None:
-    """Wait until every file of the tree is older than the settle time, so that the stat index may record it."""
-    newest = max(max(os.stat(p).st_mtime_ns, os.stat(p).st_ctime_ns) for p in _paths(root))
-    time.sleep(max(0.0, newest / 1e9 + SETTLE + 0.1 - time.time()))
-
-
 def test_miss_then_hit_changed_file_parsed_again_and_changed_back_served(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", SMALL)
     facts, cache = _parse(root)
@@ -109,12 +102,12 @@ def test_miss_then_hit_changed_file_parsed_again_and_changed_back_served(tmp_pat
 
 
 def test_stat_index_skips_reading_and_still_sees_same_size_same_mtime_edits(tmp_path: Path) -> None:
+    # settle_seconds=0: the files count as settled at once. Waiting for that is not the subject here; that
+    # files younger than the settle time are not recorded is (test_miss_then_hit_changed_file_parsed_again...).
     root = write_tree(tmp_path / "repo", SMALL)
-    _parse(root)
-    _age(root)
-    facts, cache = _parse(root)  # records the settled files in the stat index
-    assert cache.stats.hash_hits == len(SMALL)
-    facts, cache = _parse(root)
+    facts, cache = _parse(root, settle_seconds=0)  # parses, and records the files in the stat index
+    assert cache.stats.parsed == len(SMALL)
+    facts, cache = _parse(root, settle_seconds=0)
     assert (cache.stats.stat_hits, cache.stats.hash_hits, cache.stats.parsed) == (len(SMALL), 0, 0)
     assert facts == _fresh(root)
 
@@ -123,7 +116,7 @@ def test_stat_index_skips_reading_and_still_sees_same_size_same_mtime_edits(tmp_
     core.write_bytes(core.read_bytes().replace(b"LIMIT = 3", b"LIMIT = 4").replace(b"Service", b"Servant"))
     os.utime(core, ns=(before.st_atime_ns, before.st_mtime_ns))  # same size, same mtime: only ctime tells
     assert os.stat(core).st_size == before.st_size and os.stat(core).st_mtime_ns == before.st_mtime_ns
-    facts, cache = _parse(root)
+    facts, cache = _parse(root, settle_seconds=0)
     assert cache.stats.parsed == 1 and cache.stats.stat_hits == len(SMALL) - 1
     assert facts == _fresh(root)
     assert "Servant" in facts[[p.name for p in _paths(root)].index("core.py")].defined_names
@@ -140,6 +133,7 @@ def test_results_identical_with_and_without_cache_on_the_example(tmp_path: Path)
     assert plain["findings"]
 
 
+@pytest.mark.e2e
 def test_results_identical_with_and_without_cache_on_a_generated_tree_with_workers(
     generated: Path, tmp_path: Path, start_method: str,
 ) -> None:
@@ -160,6 +154,7 @@ def test_results_identical_with_and_without_cache_on_a_generated_tree_with_worke
     assert facts == _fresh(root)
 
 
+@pytest.mark.e2e
 def test_warm_check_of_one_changed_file_parses_only_that_file(generated: Path, tmp_path: Path) -> None:
     root = _copy(generated, tmp_path / "tree")
     _parse(root, jobs=2)
@@ -210,6 +205,7 @@ def test_corrupt_entries_are_ignored_and_rebuilt(tmp_path: Path, damage: str) ->
     assert cache.stats.parsed == 0 and facts == _fresh(root)
 
 
+@pytest.mark.e2e
 def test_two_concurrent_scans_with_an_empty_cache(generated: Path, tmp_path: Path) -> None:
     root = _copy(generated, tmp_path / "tree")
     command = [sys.executable, "-m", "remediator", "scan", str(root), "--format", "json", "--no-git", "--jobs", "2"]
@@ -295,6 +291,7 @@ def test_cache_folder_is_git_ignored(tmp_path: Path) -> None:
     assert CACHE_DIR not in status.stdout and "app/core.py" in status.stdout
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("command", [["scan", "{root}"], ["check", "--root", "{root}"], ["fix", "{root}"], ["cycles", "{root}"]])
 def test_no_cache_writes_nothing(tmp_path: Path, command: list[str]) -> None:
     root = write_tree(tmp_path / "repo", SMALL)

@@ -88,6 +88,7 @@ def test_files_are_relative_to_the_working_directory_or_absolute_and_may_be_fold
     assert len(reported(folder)) == 3
 
 
+@pytest.mark.e2e
 def test_a_file_outside_the_root_is_a_usage_error(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", TREE)
     stray = write_tree(tmp_path / "elsewhere", {"x.py": "import os\n"}) / "x.py"
@@ -101,6 +102,7 @@ def test_a_file_outside_the_root_is_a_usage_error(tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "does not exist" in missing.stderr
 
 
+@pytest.mark.e2e
 def test_configuration_errors_exit_2_naming_file_and_key(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", {**TREE, "pyproject.toml": "[tool.remediator]\npackagez = ['app']\n"})
     completed = subprocess.run(
@@ -337,6 +339,7 @@ def test_explicit_default_and_disabled_baselines(tmp_path: Path) -> None:
     assert both.exit_code == 2 and "exclude each other" in both.stderr
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     "content, key",
     [

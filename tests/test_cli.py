@@ -27,6 +27,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "remediator", *args], capture_output=True, text=True, check=False)
 
 
+@pytest.mark.e2e
 def test_json_contract(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", TREE)
     completed = _run("scan", str(root), "--format", "json")
@@ -73,6 +74,7 @@ def test_text_output_groups_by_target_with_blast_radius(tmp_path: Path) -> None:
     assert "tests/test_0.py:1:1 from lib.old_home import Mock" in output
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     "config, key",
     [
@@ -92,6 +94,7 @@ def test_configuration_errors_exit_2_naming_file_and_key(tmp_path: Path, config:
     assert "Traceback" not in completed.stderr
 
 
+@pytest.mark.e2e
 def test_config_option_and_packages_setting(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", {**TREE, "other/__init__.py": "", "other/m.py": "import other.gone\n"})
     config = tmp_path / "remediator.toml"
@@ -100,12 +103,14 @@ def test_config_option_and_packages_setting(tmp_path: Path) -> None:
     assert [(f["path"], f["target"]) for f in document["findings"]] == [("other/m.py", "other.gone")]
 
 
+@pytest.mark.e2e
 def test_missing_root_is_a_usage_error(tmp_path: Path) -> None:
     completed = _run("scan", str(tmp_path / "nope"))
     assert completed.returncode == 2
     assert "does not exist" in completed.stderr
 
 
+@pytest.mark.e2e
 def test_cycles_command(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", {"p/__init__.py": "", "p/a.py": "import p.b\n", "p/b.py": "import p.a\n"})
     completed = _run("cycles", str(root), "--format", "json")
@@ -115,6 +120,7 @@ def test_cycles_command(tmp_path: Path) -> None:
     assert _run("cycles", str(write_tree(tmp_path / "flat", {"q/__init__.py": ""}))).returncode == 0
 
 
+@pytest.mark.e2e
 def test_jobs_do_not_change_the_result(tmp_path: Path, start_method: str) -> None:
     files = {"pkg/__init__.py": ""}
     for i in range(450):  # above the threshold where worker processes are used
@@ -129,6 +135,7 @@ def test_jobs_do_not_change_the_result(tmp_path: Path, start_method: str) -> Non
     assert one["summary"]["missing_targets"] == two["summary"]["missing_targets"]
 
 
+@pytest.mark.e2e
 def test_exit_zero_reports_but_does_not_fail(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", TREE)
     completed = _run("scan", str(root), "--exit-zero", "--format", "json")

@@ -131,12 +131,14 @@ def test_fix_sets_are_greedy_and_name_the_lines_that_bind_them(scan_json: dict) 
     ]
 
 
+@pytest.mark.e2e
 def test_pytest_agrees_about_which_test_files_cannot_be_collected(scan_json: dict) -> None:
     """The blast radius is what pytest itself cannot collect."""
     predicted = sorted({p for t in scan_json["summary"]["missing_targets"] for p in t["failing_test_files"]})
     assert uncollectable(EXAMPLE, ALL_TEST_FILES) == predicted
 
 
+@pytest.mark.e2e
 def test_each_fix_set_unblocks_what_pytest_then_collects(scan_json: dict, tmp_path: Path) -> None:
     """Repair the targets of each fix set in the greedy order on a copy: pytest then collects exactly the predicted files.
 
@@ -176,6 +178,7 @@ def _repair(root: Path, target: dict, scan_json: dict) -> None:
     subprocess.run(backup["command"], shell=True, cwd=root, check=True)
 
 
+@pytest.mark.e2e
 def test_the_snapshot_copies_are_alternatives_and_restoring_both_unblocks_the_tests(scan_json: dict, tmp_path: Path) -> None:
     """backups/<stamp>/system_snapshot/ is no package (`packages` lists the live ones) but a source for suggestions.
 

@@ -86,6 +86,7 @@ def test_chain_is_as_short_as_grimps(root: Path, monkeypatch: pytest.MonkeyPatch
             del sys.modules[name]
 
 
+@pytest.mark.e2e
 def test_no_chain_exits_1(root: Path) -> None:
     explanation = remediator.explain("app.util", "vendor.raw", root, settings=Settings())
     assert explanation.chain is None and explanation.exit_code == 1
@@ -101,6 +102,7 @@ def test_the_same_module_twice_shows_its_shortest_cycle(root: Path) -> None:
     assert remediator.explain("app.island", "app.island", root, settings=Settings()).exit_code == 1
 
 
+@pytest.mark.e2e
 def test_unknown_module_exits_2_and_suggests_close_names(root: Path) -> None:
     with pytest.raises(UnknownModule) as raised:
         remediator.explain("app.servce", "app.db", root, settings=Settings())
@@ -123,6 +125,7 @@ def test_close_modules() -> None:
     assert close_modules("zzz", modules) == []
 
 
+@pytest.mark.e2e
 def test_explain_json(root: Path) -> None:
     completed = _cli("explain", "suite.test_web", "app.util", "--root", str(root), "--format", "json")
     assert completed.returncode == 0, completed.stderr
@@ -193,6 +196,7 @@ def test_focus_and_depth(root: Path, focus: tuple[str, ...], depth: int, expecte
     assert {m for m in graph if graph.nodes[m]["focus"]} == {m for m in expected if any(m == f or m.startswith(f + ".") for f in focus)}
 
 
+@pytest.mark.e2e
 def test_unknown_focus_exits_2(root: Path) -> None:
     completed = _cli("graph", str(root), "--focus", "app.servic")
     assert completed.returncode == 2

@@ -41,6 +41,7 @@ def example(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.mark.e2e
 def test_example_end_to_end(example: Path) -> None:
     before = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:benchmark"],
@@ -83,6 +84,7 @@ def test_example_end_to_end(example: Path) -> None:
     assert second["changed_files"] == []
 
 
+@pytest.mark.e2e
 def test_dry_run_prints_a_diff_and_writes_nothing(example: Path) -> None:
     snapshot = _snapshot(example)
     completed = _cli("fix", str(example), "--no-git")
@@ -93,6 +95,7 @@ def test_dry_run_prints_a_diff_and_writes_nothing(example: Path) -> None:
     assert _snapshot(example) == snapshot
 
 
+@pytest.mark.e2e
 def test_rule_selection(example: Path) -> None:
     report = json.loads(_cli("fix", str(example), "--rule", "jwt-via-integration-layer", "--format", "json", "--no-git").stdout)
     assert set(report["rules"]) == {"jwt-via-integration-layer"}
@@ -251,6 +254,7 @@ def test_a_refused_suggestion_does_not_drop_the_ssot_fix_of_its_file(tmp_path: P
     assert result.exit_code == 1  # the skipped statement is still unfixed
 
 
+@pytest.mark.e2e
 def test_skipped_statements_in_the_text_and_json_reports(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", SHARED)
     (root / "pyproject.toml").write_text(
@@ -266,6 +270,7 @@ def test_skipped_statements_in_the_text_and_json_reports(tmp_path: Path) -> None
     assert [(s["path"], s["line"], s["reason"]) for s in report["skipped"]] == [("app/view.py", 2, "name-clash")]
 
 
+@pytest.mark.e2e
 def test_libcst_tool_runs_the_codemod(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", {"app/user.py": "from lib.old import Thing\nimport lib.old as m\n"})
     (root / ".libcst.codemod.yaml").write_text(
@@ -295,6 +300,7 @@ def test_jobs_do_not_change_the_result(tmp_path: Path, start_method: str) -> Non
     assert [c.path for c in first.changes] == [c.path for c in second.changes]
 
 
+@pytest.mark.e2e
 def test_the_codemod_instance_carries_nothing_from_one_file_to_the_next(tmp_path: Path) -> None:
     """LibCST's runner reuses one instance for every file; a re-export in one must not protect the next."""
     root = write_tree(tmp_path / "repo", {

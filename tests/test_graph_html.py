@@ -195,6 +195,7 @@ def _png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
+@pytest.mark.e2e
 def test_page_is_self_contained_and_carries_the_graph(tmp_path: Path) -> None:
     _root, page = _page(tmp_path)
     text = page.read_text(encoding="utf-8")
@@ -220,6 +221,7 @@ def test_script_breaking_text_in_the_data_is_escaped() -> None:
     assert "alert(1)</script>" not in text
 
 
+@pytest.mark.e2e
 def test_page_draws_the_graph_and_search_lists_importers(tmp_path: Path, browser: Browser) -> None:
     _root, page = _page(tmp_path)
     graph = remediator.export_graph(tmp_path / "repo", settings=SETTINGS)
@@ -289,6 +291,7 @@ def _scale(transform: str) -> float:
     return float(found.group(1))
 
 
+@pytest.mark.e2e
 def test_focused_page_selects_the_focus(tmp_path: Path, browser: Browser) -> None:
     _root, page = _page(tmp_path, "--focus", "shop.db", "--depth", "1")
     browser.open(page)
@@ -300,6 +303,7 @@ def test_focused_page_selects_the_focus(tmp_path: Path, browser: Browser) -> Non
     print(f"screenshot: {screenshot}")
 
 
+@pytest.mark.e2e
 def test_three_thousand_modules_stay_usable(tmp_path: Path, browser: Browser) -> None:
     files: dict[str, str] = {}
     modules = [f"pkg{p}.mod{m}" for p in range(30) for m in range(100)]

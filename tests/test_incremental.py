@@ -239,6 +239,7 @@ def test_a_damaged_store_is_never_trusted(root: Path, damage: str) -> None:
 # ---------------------------------------------------------------------------- concurrent runs
 
 
+@pytest.mark.e2e
 def test_concurrent_checks_after_an_edit_are_right_and_leave_a_sound_store(root: Path) -> None:
     core = root / "lib/core.py"
     core.write_text(core.read_text().replace("Y = 2\n", ""))

@@ -70,12 +70,13 @@ def _oldest_python() -> str | None:
     return None
 
 
-def test_under_the_oldest_supported_python(tmp_path: Path) -> None:
-    """Python 3.10 (requires-python's floor) scans 3.12-3.14 syntax with the same results."""
+@pytest.fixture(scope="session")
+def venv310(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Python 3.10 virtualenv with this checkout installed by pip, built once per session."""
     python = _oldest_python()
     if python is None:
         pytest.skip("no Python 3.10 interpreter on this machine")
-    venv = tmp_path / "venv310"
+    venv = tmp_path_factory.mktemp("venv310")
     subprocess.run([python, "-m", "venv", str(venv)], check=True)
     pip = subprocess.run(
         [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(REPO)],
@@ -83,15 +84,21 @@ def test_under_the_oldest_supported_python(tmp_path: Path) -> None:
     )
     if pip.returncode != 0:
         pytest.fail(f"installing remediator under Python 3.10 failed:\n{pip.stderr[-2000:]}")
+    return venv
+
+
+@pytest.mark.e2e
+def test_under_the_oldest_supported_python(venv310: Path, tmp_path: Path) -> None:
+    """Python 3.10 (requires-python's floor) scans 3.12-3.14 syntax with the same results."""
     root = write_tree(tmp_path / "repo", NEW_SYNTAX)
     completed = subprocess.run(
-        [str(venv / "bin" / "remediator"), "scan", str(root), "--format", "json", "--no-git"],
+        [str(venv310 / "bin" / "remediator"), "scan", str(root), "--format", "json", "--no-git"],
         capture_output=True, text=True, check=False, cwd=tmp_path,
     )
     assert completed.returncode == 1, completed.stderr
     findings = json.loads(completed.stdout)["findings"]
     assert [(f["rule"], f["path"], f["line"], f["target"]) for f in findings] == EXPECTED
-    version = subprocess.run([str(venv / "bin" / "python"), "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True)
+    version = subprocess.run([str(venv310 / "bin" / "python"), "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True)
     assert version.stdout.strip() == "(3, 10)"
 
 

@@ -1,16 +1,19 @@
 """The shipped pre-commit hooks, run for real by pre-commit in a temporary git repository.
 
 pre-commit installs remediator from a git repository into its own virtualenv
-(dependencies from PyPI), which takes about a minute, once for the module.
+(dependencies from PyPI), which takes up to a minute: once per session, in one
+PRE_COMMIT_HOME that every test shares.
 
 The hooks come from this checkout's working tree. `pre-commit try-repo` on the
 checkout itself would see uncommitted edits of tracked files but not new,
 untracked ones (it stages with `git add -u`), and `repo: <path>` with a `rev`
-sees only commits. So the module copies the checkout's files (tracked and
+sees only commits. So the session copies the checkout's files (tracked and
 untracked, minus ignored ones) into a temporary repository with one commit and
-points both `try-repo` and a real `.pre-commit-config.yaml` at it: the hook
-definitions tested are exactly `.pre-commit-hooks.yaml` as it stands, and the
-checkout's own git state is never touched.
+points pre-commit at it: the hook definitions tested are exactly
+`.pre-commit-hooks.yaml` as it stands, and the checkout's own git state is never
+touched. A hook is tried before it is configured as `try-repo` does it (`pre-commit
+run --config` of a configuration naming that repository and commit), but with the
+shared home: `try-repo` itself installs into a throwaway home, an environment per call.
 """
 
 from __future__ import annotations
@@ -20,12 +23,13 @@ import os
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import write_tree
+
+pytestmark = pytest.mark.e2e
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 PROJECT = {
@@ -56,6 +60,10 @@ class Sandbox:
         self.base = base
         self.hooks_repo = base / "remediator-snapshot"
         self.project = base / "project"
+        self.hooks_config = base / "try-hooks.yaml"  # both hooks, for trying them before they are configured
+        self.rev = ""  # the snapshot's commit
+        self.initial = ""  # the project's first commit
+        self.configured = ""  # the project's commit with the hook configured
         gitconfig = base / "gitconfig"
         gitconfig.write_text("[user]\n\tname = Test\n\temail = test@example.invalid\n[init]\n\tdefaultBranch = main\n")
         self.env = {
@@ -80,6 +88,15 @@ class Sandbox:
 
     def head(self) -> str:
         return self.git(self.project, "rev-parse", "HEAD").strip()
+
+    def reset(self, commit: str) -> None:
+        """The project back at `commit` with a clean tree; `-x`: a store a hook left in `.remediator/` goes too."""
+        self.git(self.project, "reset", "-q", "--hard", commit)
+        self.git(self.project, "clean", "-q", "-f", "-d", "-x")
+
+    def try_hook(self, hook: str, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run one hook of the snapshot before it is configured (what `try-repo` does, in the shared home)."""
+        return self.pre_commit("run", "--config", str(self.hooks_config), hook, *args)
 
 
 def _ensure_pre_commit() -> None:
@@ -113,16 +130,27 @@ def _snapshot(sandbox: Sandbox) -> str:
     return sandbox.git(sandbox.hooks_repo, "rev-parse", "HEAD").strip()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Sandbox:
+    """The sandbox, with the hooks' environment built once for the session."""
     _ensure_pre_commit()
     box = Sandbox(tmp_path_factory.mktemp("pre-commit"))
-    box.rev = _snapshot(box)  # type: ignore[attr-defined]
+    box.rev = _snapshot(box)
     write_tree(box.project, PROJECT)
     box.git(box.project, "init", "-q")
     box.git(box.project, "add", "-A")
     box.git(box.project, "commit", "-q", "-m", "initial")
+    box.initial = box.head()
+    box.hooks_config.write_text(_config(box, "remediator", "remediator-fix"))
+    built = box.pre_commit("install-hooks", "--config", str(box.hooks_config))
+    assert built.returncode == 0, built.stdout + built.stderr
     return box
+
+
+def _config(sandbox: Sandbox, *hooks: str) -> str:
+    """A .pre-commit-config.yaml naming the snapshot repository at its commit, with `hooks`."""
+    listed = "".join(f"          - id: {hook}\n" for hook in hooks)
+    return f"repos:\n  - repo: {sandbox.hooks_repo.as_posix()}\n    rev: {sandbox.rev}\n    hooks:\n{listed}"
 
 
 def test_manifest_is_valid_and_declares_both_hooks(sandbox: Sandbox) -> None:
@@ -139,58 +167,53 @@ def test_manifest_is_valid_and_declares_both_hooks(sandbox: Sandbox) -> None:
     assert hooks["remediator-fix"]["pass_filenames"] is False
 
 
-def _try_repo_with_staged(sandbox: Sandbox, relpath: str, text: str) -> tuple[int, str]:
-    """`pre-commit try-repo` of the `remediator` hook with one file staged (unstaged and removed afterwards)."""
+@pytest.fixture
+def unconfigured(sandbox: Sandbox) -> Sandbox:
+    """The project at its first commit, without the hook configured, with a clean tree (each test starts from there)."""
+    sandbox.reset(sandbox.initial)
+    return sandbox
+
+
+def _try_with_staged(sandbox: Sandbox, relpath: str, text: str) -> tuple[int, str]:
+    """The `remediator` hook tried before it is configured, with one file staged."""
     write_tree(sandbox.project, {relpath: text})
     sandbox.git(sandbox.project, "add", relpath)
-    try:
-        completed = sandbox.pre_commit("try-repo", str(sandbox.hooks_repo), "remediator")
-    finally:
-        sandbox.git(sandbox.project, "rm", "-q", "-f", relpath)
+    completed = sandbox.try_hook("remediator")
     return completed.returncode, completed.stdout + completed.stderr
 
 
-def test_try_repo_reports_a_staged_violation(sandbox: Sandbox) -> None:
-    status, output = _try_repo_with_staged(sandbox, "app/try_bad.py", VIOLATION)
+def test_tried_hook_reports_a_staged_violation(unconfigured: Sandbox) -> None:
+    status, output = _try_with_staged(unconfigured, "app/try_bad.py", VIOLATION)
     assert status == 1, output
     assert "remediator check" in output and "Failed" in output
     assert "app/try_bad.py:1:1" in output
     assert "rule settings-via-config" in output
 
 
-def test_try_repo_passes_a_clean_staged_file_that_imports_the_rest_of_the_project(sandbox: Sandbox) -> None:
-    status, output = _try_repo_with_staged(sandbox, "app/also_clean.py", COMPLIANT)
+def test_tried_hook_passes_a_clean_staged_file_that_imports_the_rest_of_the_project(unconfigured: Sandbox) -> None:
+    status, output = _try_with_staged(unconfigured, "app/also_clean.py", COMPLIANT)
     assert status == 0, output
     assert "Passed" in output
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def installed(sandbox: Sandbox) -> Sandbox:
     """The project with the `remediator` hook installed by pre-commit as a user would (.pre-commit-config.yaml)."""
-    config = textwrap.dedent(
-        f"""\
-        repos:
-          - repo: {sandbox.hooks_repo.as_posix()}
-            rev: {sandbox.rev}
-            hooks:
-              - id: remediator
-        """
-    )
-    write_tree(sandbox.project, {".pre-commit-config.yaml": config})
+    sandbox.reset(sandbox.initial)
+    write_tree(sandbox.project, {".pre-commit-config.yaml": _config(sandbox, "remediator")})
     sandbox.git(sandbox.project, "add", ".pre-commit-config.yaml")
     done = sandbox.pre_commit("install")
     assert done.returncode == 0, done.stdout + done.stderr
     configured = sandbox.commit("pre-commit configuration")
     assert configured.returncode == 0, configured.stdout + configured.stderr
-    sandbox.configured = sandbox.head()  # type: ignore[attr-defined]
+    sandbox.configured = sandbox.head()
     return sandbox
 
 
 @pytest.fixture
 def hooked(installed: Sandbox) -> Sandbox:
     """The installed project, back at its configured commit with a clean tree (each test starts from there)."""
-    installed.git(installed.project, "reset", "-q", "--hard", installed.configured)  # type: ignore[attr-defined]
-    installed.git(installed.project, "clean", "-q", "-f", "-d")
+    installed.reset(installed.configured)
     return installed
 
 
@@ -275,14 +298,11 @@ def test_installed_hook_judges_what_is_staged_not_the_work_tree(hooked: Sandbox)
     assert hooked.git(hooked.project, "show", "HEAD:tests/test_ws_0.py") == good + "X = 1\n"
 
 
-def test_fix_hook_rewrites_the_staged_violation(sandbox: Sandbox) -> None:
-    write_tree(sandbox.project, {"app/fixme.py": VIOLATION})
-    sandbox.git(sandbox.project, "add", "app/fixme.py")
-    try:
-        completed = sandbox.pre_commit("try-repo", str(sandbox.hooks_repo), "remediator-fix", "--files", "app/fixme.py")
-        output = completed.stdout + completed.stderr
-        assert completed.returncode == 1, output  # pre-commit fails a hook that modified files
-        assert "files were modified by this hook" in output
-        assert (sandbox.project / "app/fixme.py").read_text() == COMPLIANT
-    finally:
-        sandbox.git(sandbox.project, "rm", "-q", "-f", "app/fixme.py")
+def test_fix_hook_rewrites_the_staged_violation(unconfigured: Sandbox) -> None:
+    write_tree(unconfigured.project, {"app/fixme.py": VIOLATION})
+    unconfigured.git(unconfigured.project, "add", "app/fixme.py")
+    completed = unconfigured.try_hook("remediator-fix", "--files", "app/fixme.py")
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 1, output  # pre-commit fails a hook that modified files
+    assert "files were modified by this hook" in output
+    assert (unconfigured.project / "app/fixme.py").read_text() == COMPLIANT

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import remediator
 from remediator.domain.config import MoveRule, Settings
 from tests.conftest import git, write_tree
@@ -39,6 +41,7 @@ def _ends(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {e["step"]: e for e in events if e["event"] == "end"}
 
 
+@pytest.mark.e2e
 def test_scan_json_with_progress_puts_json_lines_on_stderr_and_keeps_stdout_one_document(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", _tree(7))  # 10 files
     completed = _cli(root, "scan", ".", "--format", "json", "--progress", "--no-git")
@@ -56,6 +59,7 @@ def test_scan_json_with_progress_puts_json_lines_on_stderr_and_keeps_stdout_one_
     assert all(isinstance(e["seconds"], float) for e in ends.values())
 
 
+@pytest.mark.e2e
 def test_scan_text_with_progress_off_a_terminal_gives_plain_lines(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", _tree(7))
     completed = _cli(root, "scan", ".", "--progress", "--no-git")
@@ -66,6 +70,7 @@ def test_scan_text_with_progress_off_a_terminal_gives_plain_lines(tmp_path: Path
     assert "parse" not in completed.stdout and "lib.old" in completed.stdout
 
 
+@pytest.mark.e2e
 def test_no_progress_off_a_terminal_unless_asked(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", _tree(3))
     for args in (("scan", ".", "--no-git"), ("scan", ".", "--format", "json", "--no-git"), ("check", "--format", "json", "--no-git"),
@@ -75,6 +80,7 @@ def test_no_progress_off_a_terminal_unless_asked(tmp_path: Path) -> None:
         assert "progress" not in completed.stderr and "discover" not in completed.stderr, args
 
 
+@pytest.mark.e2e
 def test_check_json_with_progress(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", _tree(5))
     completed = _cli(root, "check", "--format", "json", "--progress", "--no-git")
@@ -83,6 +89,7 @@ def test_check_json_with_progress(tmp_path: Path) -> None:
     assert ends["parse"]["done"] == 8 and ends["analyse"]["done"] == 8
 
 
+@pytest.mark.e2e
 def test_check_since_a_ref_reports_the_analysis_of_the_base_state(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", _tree(5))
     git(root, "init", "-q")
@@ -96,6 +103,7 @@ def test_check_since_a_ref_reports_the_analysis_of_the_base_state(tmp_path: Path
     _assert_steps_nest(events)
 
 
+@pytest.mark.e2e
 def test_fix_apply_with_progress_shows_the_rewrite_and_the_batches(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", _tree(5))
     (tmp_path / "move.toml").write_text(MOVE_CONFIG)
@@ -111,6 +119,7 @@ def test_fix_apply_with_progress_shows_the_rewrite_and_the_batches(tmp_path: Pat
     assert "5 files changed" in completed.stdout and "files landed" not in completed.stdout and "rewrite:" not in completed.stdout
 
 
+@pytest.mark.e2e
 def test_fix_json_with_progress_reports_every_step_as_json_lines(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", _tree(4))
     (tmp_path / "move.toml").write_text(MOVE_CONFIG)
@@ -170,6 +179,7 @@ def test_the_api_without_a_callback_reports_nothing_and_finds_the_same(tmp_path:
     assert events and heard.to_dict()["findings"] == quiet.to_dict()["findings"]
 
 
+@pytest.mark.e2e
 def test_a_terminal_gets_transient_bars_on_stderr(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", _tree(3))
     shown, stdout = _on_a_terminal(root, "scan", ".", "--no-git")
@@ -179,6 +189,7 @@ def test_a_terminal_gets_transient_bars_on_stderr(tmp_path: Path) -> None:
     assert "lib.old" in stdout and "\x1b[" not in stdout and "discover" not in stdout
 
 
+@pytest.mark.e2e
 def test_a_terminal_gets_no_bars_with_no_progress_or_json(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", _tree(3))
     assert _on_a_terminal(root, "scan", ".", "--no-git", "--no-progress")[0] == b""

@@ -118,6 +118,7 @@ CASES = {
 }
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("files, expected", CASES.values(), ids=CASES.keys())
 def test_scan_agrees_with_pytest_collection(tmp_path: Path, files: dict[str, str], expected: dict[str, bool]) -> None:
     root = write_tree(tmp_path / "repo", files)

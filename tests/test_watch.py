@@ -183,6 +183,7 @@ class _Lines:
                 return line
 
 
+@pytest.mark.e2e
 def test_check_watch_in_a_subprocess(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", TREE)
     process = subprocess.Popen(
@@ -219,6 +220,7 @@ def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+@pytest.mark.e2e
 def test_scan_watch_exits_with_the_last_status_on_ctrl_c(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", TREE)
     process = subprocess.Popen(
@@ -240,6 +242,7 @@ def test_scan_watch_exits_with_the_last_status_on_ctrl_c(tmp_path: Path) -> None
             process.wait(TIMEOUT)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("command", [["scan", "{root}", "--watch", "--format", "json"], ["check", "--root", "{root}", "--watch", "--format", "sarif"]])
 def test_watch_prints_text_only(tmp_path: Path, command: list[str]) -> None:
     root = write_tree(tmp_path / "repo", TREE)
