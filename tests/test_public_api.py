@@ -42,6 +42,7 @@ def test_each_public_function_raises_its_error_as_a_remediator_error(tmp_path: P
         remediator.scan(tmp_path / "nowhere")
 
 
+@pytest.mark.e2e
 def test_the_api_reference_is_built_from_the_docstrings(tmp_path: Path) -> None:
     """`mkdocs build --strict` renders docs/api.md: every public function and error, with its docstring."""
     site = tmp_path / "site"
