@@ -81,9 +81,9 @@ SIZE_CAP_BYTES = 450_000
 SIZE_FLOOR_BYTES = 600
 BYTES_PER_LINE = {"default": 34.0, "realistic": 45.0}  # rendered bytes per planned line (measured)
 INIT_BYTES_ESTIMATE = {"default": 150.0, "realistic": 115.0}  # mean __init__.py size (measured)
-LARGE_TEST_BYTES_PER_LINE = 56.0  # realistic large test files (measured; long dotted patch targets)
+LARGE_TEST_BYTES_PER_LINE = 54.0  # realistic large test files (measured; long dotted patch targets)
 SMALL_MODULE_BYTES = 1500  # realistic: about the smallest module the renderer writes (header, one function)
-SIZE_TOLERANCE = 0.1  # realistic: a module further than this from its drawn size is rendered once more, rescaled
+SIZE_TOLERANCE = 0.05  # realistic: a module further than this from its drawn size is rendered once more, rescaled
 LARGE_TEST_LINES = (1000, 3000)  # --profile realistic: 1-3 such test files per test package
 LARGE_TESTS_PER_PACKAGE = (1, 3)
 
@@ -363,10 +363,14 @@ class Generator:
         if self.realistic:
             base = f"remediator-bench:realistic{REALISTIC_VERSION}:{seed}:{modules}"
         self.megabytes: float | None = None  # set when the tree was sized by --megabytes
+        self.size_scale = 1.0  # realistic: every drawn module size is multiplied by this (set by --megabytes)
         # Separate streams: the planted imports (and where they go) never shift the
         # rest of the tree, so trees that differ only in --broken/--ssot share their code.
         self.rng = random.Random(base)
         self.plant_rng = random.Random(base + ":plant")
+        # Realistic file sizes have their own stream too: --megabytes rescales them
+        # without changing which files are large or anything else drawn.
+        self.size_rng = random.Random(base + ":sizes")
         self.render_seed = base + ":render:"
         self.tops: list[str] = []
         self.layer_of: dict[str, int] = {}
@@ -521,7 +525,8 @@ class Generator:
         return int(min(400, max(20, self.rng.lognormvariate(4.35, 0.6))))
 
     def _bytes_target(self) -> int:
-        return round(min(SIZE_CAP_BYTES, max(SIZE_FLOOR_BYTES, self.rng.lognormvariate(SIZE_LOG_MU, SIZE_LOG_SIGMA))))
+        drawn = self.size_rng.lognormvariate(SIZE_LOG_MU, SIZE_LOG_SIGMA) * self.size_scale
+        return round(min(SIZE_CAP_BYTES, max(SIZE_FLOOR_BYTES, drawn)))
 
     def plan_definitions(self) -> None:
         """Decide every module's size and the names it defines."""
@@ -548,7 +553,7 @@ class Generator:
 
     def _plan_large_tests(self) -> None:
         """Make 1-3 test files of every test package large (1,000-3,000 lines)."""
-        rng = self.rng
+        rng = self.size_rng
         for d in self.dirs:
             tests = [m for m in d.modules if m.is_test]
             if not tests:
@@ -1050,6 +1055,7 @@ class Generator:
         if self.realistic:
             size_model = {
                 "distribution": "log-normal bytes, clipped", "mu": SIZE_LOG_MU, "sigma": SIZE_LOG_SIGMA,
+                "scale": self.size_scale,
                 "floor_bytes": SIZE_FLOOR_BYTES, "cap_bytes": SIZE_CAP_BYTES,
                 "large_test_lines": list(LARGE_TEST_LINES), "large_tests_per_package": list(LARGE_TESTS_PER_PACKAGE),
             }
@@ -1765,25 +1771,41 @@ def size_quantiles(sizes: list[int]) -> dict[str, int]:
     return {"median": at(0.5), "p90": at(0.9), "p99": at(0.99), "max": ordered[-1], "mean": sum(ordered) // n}
 
 
-def modules_for_megabytes(megabytes: float, seed: int = 0, profile: str = "default") -> int:
-    """The module count whose planned tree is closest to ``megabytes`` MB (1 MB = 10**6 bytes).
+def size_for_megabytes(megabytes: float, seed: int = 0, profile: str = "default") -> tuple[int, float]:
+    """The module count and size scale whose planned tree is ``megabytes`` MB (1 MB = 10**6 bytes).
 
     Plans layouts and definitions (no rendering) and rescales the count until
-    it settles; deterministic for given arguments.
+    it settles, keeping the count whose plan came closest. Each count draws
+    its own sizes, and with a few thousand modules one 400 KB file or one
+    test package more moves the total by several per cent; so the realistic
+    profile then multiplies every drawn module size by one factor (kept
+    within 0.8-1.25; recorded in the manifest) that brings the planned total
+    to the target. Deterministic for given arguments.
     """
     target = megabytes * 1e6
-    n = max(MIN_MODULES, round(target / (9000 if profile == "realistic" else 3000)))
-    tried: dict[int, float] = {}
+    tried: dict[int, Generator] = {}
+
+    def planned(count: int) -> float:
+        if count not in tried:
+            gen = Generator(count, seed, 0, 0, profile)
+            gen.plan_layout()
+            gen.plan_definitions()
+            tried[count] = gen
+        return tried[count].estimated_bytes()
+
+    n = max(MIN_MODULES, round(target / (11000 if profile == "realistic" else 3000)))
     for _ in range(6):
-        gen = Generator(n, seed, 0, 0, profile)
-        gen.plan_layout()
-        gen.plan_definitions()
-        tried[n] = gen.estimated_bytes()
-        new = max(MIN_MODULES, round(n * target / tried[n]))
+        new = max(MIN_MODULES, round(n * target / planned(n)))
         if new in tried or abs(new - n) <= max(1, n // 500):
             break
         n = new
-    return min(tried, key=lambda k: abs(tried[k] - target))
+    n = min(tried, key=lambda k: abs(planned(k) - target))
+    scale = 1.0
+    if profile == "realistic":
+        drawn = sum(max(m.bytes_target, SMALL_MODULE_BYTES) for m in tried[n].modules if m.bytes_target)
+        if drawn:
+            scale = min(1.25, max(0.8, (target - (planned(n) - drawn)) / drawn))
+    return n, round(scale, 4)
 
 
 def generate(out_dir: Path, modules: int | None, seed: int = 0, broken: int = 50, ssot: int = 0,
@@ -1806,11 +1828,13 @@ def generate(out_dir: Path, modules: int | None, seed: int = 0, broken: int = 50
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    scale = 1.0
     if megabytes is not None:
-        modules = modules_for_megabytes(megabytes, seed, profile)
+        modules, scale = size_for_megabytes(megabytes, seed, profile)
     assert modules is not None
     gen = Generator(modules, seed, broken, ssot, profile)
     gen.megabytes = megabytes
+    gen.size_scale = scale
     gen.plan_layout()
     gen.plan_definitions()
     gen.plan_imports()
