@@ -568,7 +568,8 @@ def _fmt(value: float | None, spec: str) -> str:
 
 def print_report(records: list[dict[str, Any]], linearity: dict[str, Any], notes: list[str]) -> None:
     """Print the results table, ratios, findings check and linearity lines."""
-    header = (f"{'tree':<18}{'files':>7}{'MB':>7}  {'tool':<15}{'wall s':>8}{'(min-max)':>16}"
+    width = max([18, *(len(rec["tree"]) + 2 for rec in records)])
+    header = (f"{'tree':<{width}}{'files':>7}{'MB':>7}  {'tool':<15}{'wall s':>8}{'(min-max)':>16}"
               f"{'cpu s':>8}{'MB/s':>7}{'mod/s':>8}{'RSS MiB':>9}{'treeRSS':>9}  {'exit':<6}{'err/all':>10}"
               f"  {'planted found':<14}")
     print()
@@ -587,7 +588,7 @@ def print_report(records: list[dict[str, Any]], linearity: dict[str, Any], notes
                 found = "no JSON"
             counts = f"{_fmt(f.get('errors'), 'd')}/{f['findings']}" if f.get("parsed") else "-"
             spread = f"({t['wall_min_s']:.2f}-{t['wall_max_s']:.2f})"
-            print(f"{rec['tree']:<18}{rec['modules']:>7}{rec['bytes'] / 1e6:>7.1f}  {label:<15}"
+            print(f"{rec['tree']:<{width}}{rec['modules']:>7}{rec['bytes'] / 1e6:>7.1f}  {label:<15}"
                   f"{t['wall_s']:>8.2f}{spread:>16}"
                   f"{t['cpu_s']:>8.2f}{_fmt(t.get('mb_per_s'), '7.2f')}{_fmt(t.get('modules_per_s'), '8.0f')}"
                   f"{t['peak_rss_mib']:>9.1f}{_fmt(t['tree_rss_mib'], '9.1f'):>9}  "
@@ -597,7 +598,7 @@ def print_report(records: list[dict[str, Any]], linearity: dict[str, Any], notes
         print()
         print("ratios remediator / grimp (lower is better for remediator; 1.00 = same)")
         for tree, label, r in ratio_rows:
-            print(f"  {tree:<18}{label:<16} time x{_fmt(r['wall'], '.2f')}   cpu x{_fmt(r['cpu'], '.2f')}   "
+            print(f"  {tree:<{width}}{label:<16} time x{_fmt(r['wall'], '.2f')}   cpu x{_fmt(r['cpu'], '.2f')}   "
                   f"peak RSS x{_fmt(r['peak_rss'], '.2f')}   treeRSS x{_fmt(r.get('tree_rss'), '.2f')}")
     for tool, lin in linearity.items():
         if tool == "per_mb":
@@ -606,13 +607,13 @@ def print_report(records: list[dict[str, Any]], linearity: dict[str, Any], notes
               f"{lin['large_label']} {lin['large_ms_per_1k']:.1f} ms/1k modules -> x{lin['growth']:.2f} "
               f"(1.00 = linear)")
     print()
-    print("time per MB of .py source (wall s/MB, cpu s/MB); growth = s/MB against the smallest realistic tree")
+    print("time per MB of .py source; growth = s/MB over the smallest realistic tree's (1.00 = flat)")
     per_mb = linearity.get("per_mb", {})
     for rec in records:
         for label, t in rec["tools"].items():
             growth = per_mb.get(label, {}).get(rec["tree"])
-            extra = f"   growth x{growth:.2f}" if growth is not None else ""
-            print(f"  {rec['tree']:<18}{label:<16} {_fmt(t.get('s_per_mb'), '.3f')} s/MB wall   "
+            extra = f"   growth wall x{growth['wall']:.2f} cpu x{growth['cpu']:.2f}" if growth is not None else ""
+            print(f"  {rec['tree']:<{width}}{label:<16} {_fmt(t.get('s_per_mb'), '.3f')} s/MB wall   "
                   f"{_fmt(t.get('cpu_s_per_mb'), '.3f')} s/MB cpu{extra}")
     loads = [f"{rec['tree']} {rec['loadavg_before'][0]:.2f}->{rec['loadavg_after'][0]:.2f}"
              for rec in records if rec.get("loadavg_before")]
@@ -647,11 +648,12 @@ def compute_linearity(records: list[dict[str, Any]]) -> dict[str, Any]:
     realistic = sorted((r for r in records if r["tree"].startswith("realistic-")), key=lambda r: r["bytes"])
     if len(realistic) >= 2:
         base = realistic[0]
-        per_mb: dict[str, dict[str, float]] = {}
+        per_mb: dict[str, dict[str, dict[str, float]]] = {}
         for tool, t0 in base["tools"].items():
-            if not t0.get("s_per_mb"):
+            if not t0.get("s_per_mb") or not t0.get("cpu_s_per_mb"):
                 continue
-            per_mb[tool] = {r["tree"]: r["tools"][tool]["s_per_mb"] / t0["s_per_mb"]
+            per_mb[tool] = {r["tree"]: {"wall": r["tools"][tool]["s_per_mb"] / t0["s_per_mb"],
+                                        "cpu": r["tools"][tool]["cpu_s_per_mb"] / t0["cpu_s_per_mb"]}
                             for r in realistic if tool in r["tools"] and r["tools"][tool].get("s_per_mb")}
         out["per_mb"] = per_mb
     synth = sorted((r for r in records if r["tree"].startswith("synth-")), key=lambda r: r["modules"])
