@@ -2,8 +2,9 @@
 """Benchmark ``remediator scan`` against grimp on the same trees, in one run.
 
 For every tree (synthetic trees from ``bench/generate.py`` at the sizes given
-by ``--sizes``, plus any ``--real`` wheel or directory) this runs, ``--repeat``
-times each and alternating which goes first:
+by ``--sizes``, realistic ones sized in MB by ``--realistic-mb``, plus any
+``--real`` wheel or directory) this runs, ``--repeat`` times each and
+alternating which goes first:
 
 * ``remediator scan TREE --format json`` in a subprocess, cold: a fresh
   ``XDG_CACHE_HOME`` per run, ``--no-cache`` when ``remediator scan --help``
@@ -17,9 +18,11 @@ Per child it records wall time, CPU time (user + sys) and peak RSS from
 sampled peak of the summed RSS of the child and its descendants (what a
 worker pool really costs). Children are spawned and measured by the small
 helper ``measure_child.py``, so this process's own memory never shows up in
-a child's peak RSS. It prints medians, the remediator/grimp ratios,
-how many of the planted broken imports (``MANIFEST.json``) the scan reported,
-and a linearity line (time per 1k modules at the two largest sizes).
+a child's peak RSS. It prints medians with the throughput (MB of ``.py``
+source and modules per second), the remediator/grimp ratios, how many of the
+planted broken imports (``MANIFEST.json``) the scan reported, a linearity line
+(time per 1k modules at the two largest synthetic sizes) and the time per MB
+of every tree, with its growth across the realistic sizes.
 
 Only the standard library and grimp are needed; ``bench/generate.py`` is
 loaded from beside this file.
@@ -28,6 +31,7 @@ Examples::
 
     python bench/bench_scan.py --sizes 2000,10000 --repeat 3
     python bench/bench_scan.py --sizes 2000,10000,50000 --workdir /tmp/rb --json bench-results.json
+    python bench/bench_scan.py --sizes '' --realistic-mb 10,50,150 --workdir /tmp/rb
     pip download --no-deps django==5.2 -d /tmp/wheels
     python bench/bench_scan.py --sizes '' --real /tmp/wheels/Django-5.2-py3-none-any.whl
 """
@@ -231,8 +235,8 @@ class Tree:
     packages: list[str]
     owned: bool  # created by this script: safe to clean remediator leftovers from
     manifest: dict[str, Any] | None
-    modules: int
-    bytes: int
+    modules: int  # .py files
+    bytes: int  # bytes of .py files
 
 
 def count_py(root: Path) -> tuple[int, int]:
@@ -251,9 +255,19 @@ def synthetic_tree(gen: ModuleType, workdir: Path, size: int, seed: int, broken:
     root = workdir / f"synth-{size}-seed{seed}-broken{broken}-ssot{ssot}"
     manifest = gen.ensure(root, size, seed, broken, ssot)
     counts = manifest["counts"]
+    py_bytes = counts.get("py_bytes") or count_py(root)[1]  # manifests before py_bytes counted README.md too
     return Tree(label=f"synth-{size // 1000}k" if size % 1000 == 0 else f"synth-{size}", root=root,
                 packages=list(manifest["top_level_packages"]), owned=True, manifest=manifest,
-                modules=counts["modules"], bytes=counts["bytes"])
+                modules=counts["modules"], bytes=py_bytes)
+
+
+def realistic_tree(gen: ModuleType, workdir: Path, megabytes: float, seed: int, broken: int, ssot: int) -> Tree:
+    """Generate (or reuse) the realistic-profile tree of about ``megabytes`` MB of source."""
+    root = workdir / f"realistic-{megabytes:g}mb-seed{seed}-broken{broken}-ssot{ssot}"
+    manifest = gen.ensure(root, None, seed, broken, ssot, profile="realistic", megabytes=megabytes)
+    counts = manifest["counts"]
+    return Tree(label=f"realistic-{megabytes:g}MB", root=root, packages=list(manifest["top_level_packages"]),
+                owned=True, manifest=manifest, modules=counts["modules"], bytes=counts["py_bytes"])
 
 
 def _top_level_packages(root: Path) -> list[str]:
@@ -417,6 +431,47 @@ def summarise(runs: list[RunResult]) -> dict[str, Any]:
     }
 
 
+def throughput(wall_s: float, cpu_s: float, tree: Tree) -> dict[str, float | None]:
+    """MB of source and modules per second of wall time, and seconds per MB (wall and CPU)."""
+    mb = tree.bytes / 1e6
+    return {"mb_per_s": mb / wall_s if wall_s else None,
+            "modules_per_s": tree.modules / wall_s if wall_s else None,
+            "s_per_mb": wall_s / mb if mb else None,
+            "cpu_s_per_mb": cpu_s / mb if mb else None}
+
+
+def child_env(extra: dict[str, str], cache: Path) -> dict[str, str]:
+    """Environment of a measured child: a fresh cache home, and Python's default bytecode caching.
+
+    pip byte-compiles what it installs (grimp), while an editable or PYTHONPATH
+    checkout of remediator would be compiled again on every run where
+    ``PYTHONDONTWRITEBYTECODE`` is set; so the variable is dropped (as in
+    ``bench_check.py``) and :func:`warm_up` writes the ``.pyc`` files first.
+    """
+    env = {**os.environ, **extra, "XDG_CACHE_HOME": str(cache)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def warm_up(tool: RemediatorTool | None, scratch: Path) -> None:
+    """One unmeasured scan of a three-file tree, so that every module a scan imports has its ``.pyc``."""
+    if tool is None:
+        return
+    tiny = scratch / "warm-up-tree"
+    (tiny / "pkg").mkdir(parents=True, exist_ok=True)
+    (tiny / "pkg" / "__init__.py").write_text("from .a import A\n", encoding="utf-8")
+    (tiny / "pkg" / "a.py").write_text("import os\nfrom pkg.b import B\nA = B\n", encoding="utf-8")
+    (tiny / "pkg" / "b.py").write_text("from pkg.ghost import G\nB = 1\n", encoding="utf-8")
+    cache = scratch / "warm-up-cache"
+    try:
+        subprocess.run(tool.scan_cmd(tiny, None), check=False, cwd=tiny, env=child_env(tool.env_extra, cache),
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    shutil.rmtree(tiny, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+
+
 def clean_leftovers(tree: Tree, before: set[str]) -> list[str]:
     """Remove entries a run added to the root of an owned tree; return their names."""
     added = sorted(set(os.listdir(tree.root)) - before)
@@ -435,6 +490,7 @@ def bench_tree(tree: Tree, tool: RemediatorTool | None, jobs_list: list[int | No
     """Measure every tool on ``tree``; return the record for the results JSON."""
     if not args.no_warm:
         warm_page_cache(tree.root)
+    load_before = os.getloadavg()
     labels: list[str] = []
     cmds: dict[str, tuple[list[str], dict[str, str]]] = {}
     if tool is not None and not args.skip_remediator:
@@ -453,7 +509,7 @@ def bench_tree(tree: Tree, tool: RemediatorTool | None, jobs_list: list[int | No
         for label in order:
             cmd, extra = cmds[label]
             run_cache = Path(tempfile.mkdtemp(prefix="cache-", dir=cache_root))
-            env = {**os.environ, **extra, "XDG_CACHE_HOME": str(run_cache)}
+            env = child_env(extra, run_cache)
             result = spawner.run(cmd, cwd=tree.root, env=env, timeout=args.timeout,
                                  sample_interval=args.sample_interval)
             shutil.rmtree(run_cache, ignore_errors=True)
@@ -463,12 +519,14 @@ def bench_tree(tree: Tree, tool: RemediatorTool | None, jobs_list: list[int | No
             print(f"[run] {tree.label:<14} {label:<16} #{rep + 1}: {result.wall_s:8.2f}s  "
                   f"{result.peak_rss_mib:8.1f} MiB  {status}", file=sys.stderr, flush=True)
     record: dict[str, Any] = {"tree": tree.label, "root": str(tree.root), "owned": tree.owned,
-                              "packages": tree.packages,
-                              "modules": tree.modules, "bytes": tree.bytes, "tools": {}}
+                              "packages": tree.packages, "files": tree.modules,
+                              "modules": tree.modules, "bytes": tree.bytes, "tools": {},
+                              "loadavg_before": load_before, "loadavg_after": os.getloadavg()}
     if leftovers:
         record["remediator_left_in_tree_root"] = sorted(leftovers)
     for label, results in runs.items():
         entry = summarise(results)
+        entry.update(throughput(entry["wall_s"], entry["cpu_s"], tree))
         if label == "grimp":
             children: list[dict[str, Any]] = []
             for r in results:
@@ -495,6 +553,8 @@ def bench_tree(tree: Tree, tool: RemediatorTool | None, jobs_list: list[int | No
                 "wall": entry["wall_s"] / g["wall_s"] if g["wall_s"] else None,
                 "cpu": entry["cpu_s"] / g["cpu_s"] if g["cpu_s"] else None,
                 "peak_rss": entry["peak_rss_mib"] / g["peak_rss_mib"] if g["peak_rss_mib"] else None,
+                "tree_rss": (entry["tree_rss_mib"] / g["tree_rss_mib"]
+                             if entry["tree_rss_mib"] and g["tree_rss_mib"] else None),
             }
     return record
 
@@ -508,8 +568,10 @@ def _fmt(value: float | None, spec: str) -> str:
 
 def print_report(records: list[dict[str, Any]], linearity: dict[str, Any], notes: list[str]) -> None:
     """Print the results table, ratios, findings check and linearity lines."""
-    header = (f"{'tree':<16}{'modules':>8}{'MB':>7}  {'tool':<16}{'wall s':>8}{'(min-max)':>16}"
-              f"{'cpu s':>8}{'RSS MiB':>9}{'treeRSS':>9}  {'exit':<6}{'err/all':>10}  {'planted found':<14}")
+    width = max([18, *(len(rec["tree"]) + 2 for rec in records)])
+    header = (f"{'tree':<{width}}{'files':>7}{'MB':>7}  {'tool':<15}{'wall s':>8}{'(min-max)':>16}"
+              f"{'cpu s':>8}{'MB/s':>7}{'mod/s':>8}{'RSS MiB':>9}{'treeRSS':>9}  {'exit':<6}{'err/all':>10}"
+              f"  {'planted found':<14}")
     print()
     print(header)
     print("-" * len(header))
@@ -526,21 +588,37 @@ def print_report(records: list[dict[str, Any]], linearity: dict[str, Any], notes
                 found = "no JSON"
             counts = f"{_fmt(f.get('errors'), 'd')}/{f['findings']}" if f.get("parsed") else "-"
             spread = f"({t['wall_min_s']:.2f}-{t['wall_max_s']:.2f})"
-            print(f"{rec['tree']:<16}{rec['modules']:>8}{rec['bytes'] / 1e6:>7.1f}  {label:<16}"
+            print(f"{rec['tree']:<{width}}{rec['modules']:>7}{rec['bytes'] / 1e6:>7.1f}  {label:<15}"
                   f"{t['wall_s']:>8.2f}{spread:>16}"
-                  f"{t['cpu_s']:>8.2f}{t['peak_rss_mib']:>9.1f}{_fmt(t['tree_rss_mib'], '9.1f'):>9}  "
+                  f"{t['cpu_s']:>8.2f}{_fmt(t.get('mb_per_s'), '7.2f')}{_fmt(t.get('modules_per_s'), '8.0f')}"
+                  f"{t['peak_rss_mib']:>9.1f}{_fmt(t['tree_rss_mib'], '9.1f'):>9}  "
                   f"{exit_s:<6}{counts:>10}  {found:<14}")
     ratio_rows = [(rec["tree"], label, r) for rec in records for label, r in rec.get("ratios", {}).items()]
     if ratio_rows:
         print()
         print("ratios remediator / grimp (lower is better for remediator; 1.00 = same)")
         for tree, label, r in ratio_rows:
-            print(f"  {tree:<16}{label:<16} time x{_fmt(r['wall'], '.2f')}   cpu x{_fmt(r['cpu'], '.2f')}   "
-                  f"peak RSS x{_fmt(r['peak_rss'], '.2f')}")
+            print(f"  {tree:<{width}}{label:<16} time x{_fmt(r['wall'], '.2f')}   cpu x{_fmt(r['cpu'], '.2f')}   "
+                  f"peak RSS x{_fmt(r['peak_rss'], '.2f')}   treeRSS x{_fmt(r.get('tree_rss'), '.2f')}")
     for tool, lin in linearity.items():
+        if tool == "per_mb":
+            continue
         print(f"linearity {tool}: {lin['small_label']} {lin['small_ms_per_1k']:.1f} ms/1k modules, "
               f"{lin['large_label']} {lin['large_ms_per_1k']:.1f} ms/1k modules -> x{lin['growth']:.2f} "
               f"(1.00 = linear)")
+    print()
+    print("time per MB of .py source; growth = s/MB over the smallest realistic tree's (1.00 = flat)")
+    per_mb = linearity.get("per_mb", {})
+    for rec in records:
+        for label, t in rec["tools"].items():
+            growth = per_mb.get(label, {}).get(rec["tree"])
+            extra = f"   growth wall x{growth['wall']:.2f} cpu x{growth['cpu']:.2f}" if growth is not None else ""
+            print(f"  {rec['tree']:<{width}}{label:<16} {_fmt(t.get('s_per_mb'), '.3f')} s/MB wall   "
+                  f"{_fmt(t.get('cpu_s_per_mb'), '.3f')} s/MB cpu{extra}")
+    loads = [f"{rec['tree']} {rec['loadavg_before'][0]:.2f}->{rec['loadavg_after'][0]:.2f}"
+             for rec in records if rec.get("loadavg_before")]
+    if loads:
+        print("load average (1 min) before -> after each tree: " + ", ".join(loads))
     for rec in records:
         for label, t in rec["tools"].items():
             f = t.get("findings") or {}
@@ -564,12 +642,24 @@ def print_report(records: list[dict[str, Any]], linearity: dict[str, Any], notes
 
 
 def compute_linearity(records: list[dict[str, Any]]) -> dict[str, Any]:
-    """Time per 1k modules at the two largest synthetic sizes, per tool."""
+    """Time per 1k modules at the two largest synthetic sizes, per tool; and, under ``per_mb``,
+    each realistic tree's wall time per MB over the smallest realistic tree's (1.00 = flat)."""
+    out: dict[str, Any] = {}
+    realistic = sorted((r for r in records if r["tree"].startswith("realistic-")), key=lambda r: r["bytes"])
+    if len(realistic) >= 2:
+        base = realistic[0]
+        per_mb: dict[str, dict[str, dict[str, float]]] = {}
+        for tool, t0 in base["tools"].items():
+            if not t0.get("s_per_mb") or not t0.get("cpu_s_per_mb"):
+                continue
+            per_mb[tool] = {r["tree"]: {"wall": r["tools"][tool]["s_per_mb"] / t0["s_per_mb"],
+                                        "cpu": r["tools"][tool]["cpu_s_per_mb"] / t0["cpu_s_per_mb"]}
+                            for r in realistic if tool in r["tools"] and r["tools"][tool].get("s_per_mb")}
+        out["per_mb"] = per_mb
     synth = sorted((r for r in records if r["tree"].startswith("synth-")), key=lambda r: r["modules"])
     if len(synth) < 2:
-        return {}
+        return out
     small, large = synth[-2], synth[-1]
-    out: dict[str, Any] = {}
     for tool in large["tools"]:
         if tool not in small["tools"]:
             continue
@@ -584,6 +674,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Benchmark remediator scan against grimp.build_graph.")
     parser.add_argument("--sizes", default="2000,10000,50000",
                         help="comma-separated synthetic tree sizes in modules ('' for none)")
+    parser.add_argument("--realistic-mb", default="",
+                        help="comma-separated sizes in MB of realistic-profile trees (e.g. 10,50,150; default none)")
     parser.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
     parser.add_argument("--broken", type=int, default=50, help="planted broken imports per tree (default 50)")
     parser.add_argument("--ssot", type=int, default=0, help="planted SSOT violations per tree (default 0)")
@@ -615,6 +707,7 @@ def main(argv: list[str] | None = None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="remediator-bench-scratch-"))
     spawner = Spawner(scratch)  # first, while this process is small
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    realistic_mb = [float(s) for s in args.realistic_mb.split(",") if s.strip()]
     jobs_list: list[int | None] = [int(j) for j in args.jobs.split(",")] if args.jobs else [None]
     notes: list[str] = []
 
@@ -634,16 +727,20 @@ def main(argv: list[str] | None = None) -> int:
         print("nothing to measure", file=sys.stderr)
         return 2
 
+    warm_up(tool, scratch)
     temp_workdir = args.workdir is None
     workdir = Path(tempfile.mkdtemp(prefix="remediator-bench-")) if temp_workdir else args.workdir
     workdir.mkdir(parents=True, exist_ok=True)
     records: list[dict[str, Any]] = []
     try:
-        gen = load_generator() if sizes else None
+        gen = load_generator() if sizes or realistic_mb else None
         trees: list[Tree] = []
         for size in sizes:
             assert gen is not None
             trees.append(synthetic_tree(gen, workdir, size, args.seed, args.broken, args.ssot))
+        for mb in realistic_mb:
+            assert gen is not None
+            trees.append(realistic_tree(gen, workdir, mb, args.seed, args.broken, args.ssot))
         for source in args.real:
             trees.append(real_tree(source, workdir))
         for tree in trees:

@@ -26,18 +26,31 @@ names missing from existing modules) and, optionally, ``--ssot K2`` imports
 of a designated forbidden module from backend files. Everything planted is
 listed with file and line in ``OUT_DIR/MANIFEST.json``.
 
+``--profile realistic`` keeps the same layout and planted imports but sizes
+files like real code (a log-normal fitted to sympy, Django and Home Assistant:
+median about 3.3 KB, a tail past 100 KB, capped at 450 KB), writes denser
+bodies (comments and strings that mention ``import``, multi-line strings,
+long docstrings with import examples, lazy ``importlib.import_module`` calls)
+and gives every test package 1-3 large test files (1,000-3,000 lines, many
+``patch("pkg.mod.Name")`` strings). ``--megabytes M`` sizes a tree by its
+total source instead of by module count.
+
 Usage::
 
     python bench/generate.py OUT_DIR --modules 10000 [--seed 0] [--broken 50] [--ssot 0]
+    python bench/generate.py OUT_DIR --profile realistic --megabytes 50
 
-The output depends only on the arguments (and ``GENERATOR_VERSION``).
-``--modules`` is the exact number of ``.py`` files written.
+The output depends only on the arguments (and ``GENERATOR_VERSION``,
+``REALISTIC_VERSION``). ``--modules`` is the exact number of ``.py`` files
+written; ``--megabytes`` picks the module count whose planned size is closest
+(the written total lands within a few per cent).
 """
 
 from __future__ import annotations
 
 import argparse
 import bisect
+import dataclasses
 import json
 import keyword
 import random
@@ -50,9 +63,29 @@ from pathlib import Path
 from typing import Any
 
 GENERATOR_VERSION = 1  # bump whenever the output for the same arguments changes (invalidates reuse)
+REALISTIC_VERSION = 1  # the same, for --profile realistic only
 MANIFEST_NAME = "MANIFEST.json"
 MIN_MODULES = 100
 MAX_DEPTH = 5  # depth of a package path, top-level package = 1
+PROFILES = ("default", "realistic")
+
+# --profile realistic: module sizes in bytes ~ log-normal(mu, sigma), clipped to [floor, cap].
+# Fitted (maximum likelihood on log bytes) to the 7,509 non-empty modules other than
+# __init__.py of sympy 1.14 (source tree), Django 5.0.3 and homeassistant 2024.3.3 (wheels):
+# median 3,592 B, p90 17,057 B, p99 80,775 B, max 446,778 B, 42 files over 100 KB.
+# The fit gives median 3.3 KB, p90 18.9 KB, p99 78.6 KB. Per corpus: sympy mu 8.94
+# sigma 1.46, Django 8.04 / 1.38, Home Assistant 7.90 / 1.25.
+SIZE_LOG_MU = 8.107
+SIZE_LOG_SIGMA = 1.359
+SIZE_CAP_BYTES = 450_000
+SIZE_FLOOR_BYTES = 600
+BYTES_PER_LINE = {"default": 34.0, "realistic": 45.0}  # rendered bytes per planned line (measured)
+INIT_BYTES_ESTIMATE = {"default": 150.0, "realistic": 115.0}  # mean __init__.py size (measured)
+LARGE_TEST_BYTES_PER_LINE = 54.0  # realistic large test files (measured; long dotted patch targets)
+SMALL_MODULE_BYTES = 1500  # realistic: about the smallest module the renderer writes (header, one function)
+SIZE_TOLERANCE = 0.05  # realistic: a module further than this from its drawn size is rendered once more, rescaled
+LARGE_TEST_LINES = (1000, 3000)  # --profile realistic: 1-3 such test files per test package
+LARGE_TESTS_PER_PACKAGE = (1, 3)
 
 # --------------------------------------------------------------------------- vocabulary
 
@@ -134,6 +167,24 @@ THIRD_PARTY_TRY = (
     ("import uvloop", "uvloop = None  # type: ignore[assignment]"),
     ("from yaml import CSafeLoader as YamlLoader", "from yaml import SafeLoader as YamlLoader"),
 )
+
+# --profile realistic: prose for docstrings and comments, and text that mentions imports.
+FILLER = (
+    "the", "a", "every", "each", "this", "that", "when", "before", "after", "so", "only", "not",
+    "is", "are", "may", "must", "should", "returns", "keeps", "caches", "is called", "is configured",
+    "without", "with", "for", "from", "into", "once", "again", "later", "first", "if needed",
+    "by default", "per tenant", "in the background", "at start-up", "on shutdown", "for now",
+)
+IMPORT_COMMENTS = (
+    "# Imported here rather than at the top: a module-level import would create a cycle.",
+    "# NOTE: keep this import lazy, the optional backend is not always installed.",
+    "# import order matters here: the registry must be populated first.",
+    "# Do not import the models package at module level (slow start-up, see the profiling notes).",
+    "# TODO: drop this once nothing imports the legacy path any more.",
+    "# pylint: disable=import-outside-toplevel",
+    "# isort: skip_file is not wanted here; the imports below are sorted by hand.",
+)
+TEMPLATE_KINDS = ("sql", "html", "snippet", "yaml")
 
 RETURN_TYPES = ("dict[str, Any]", "str", "int", "list[int]", "bool", "str | None", "None")
 RETURN_LINES = {
@@ -264,6 +315,8 @@ class Module:
     names: dict[str, None] = field(default_factory=dict)  # every top-level name defined
     bound: dict[str, None] = field(default_factory=dict)  # names bound at module level
     special: str = ""  # "" | "conftest" | "forbidden" | "canonical"
+    large_test: bool = False  # --profile realistic: a 1,000-3,000-line test file
+    bytes_target: int = 0  # --profile realistic: the drawn file size (0: size by lines only)
 
     @property
     def parent_dotted(self) -> str:
@@ -285,6 +338,8 @@ class Stats:
     reexports: int = 0
     classes: int = 0
     functions: int = 0
+    large_tests: int = 0
+    large_test_bytes: int = 0
 
 
 # --------------------------------------------------------------------------- generator
@@ -293,18 +348,29 @@ class Stats:
 class Generator:
     """Plans and writes one synthetic monorepo."""
 
-    def __init__(self, modules: int, seed: int, broken: int, ssot: int) -> None:
+    def __init__(self, modules: int, seed: int, broken: int, ssot: int, profile: str = "default") -> None:
         if modules < MIN_MODULES:
             raise ValueError(f"--modules must be at least {MIN_MODULES}")
+        if profile not in PROFILES:
+            raise ValueError(f"--profile must be one of {', '.join(PROFILES)}")
         self.n_modules = modules
         self.seed = seed
         self.n_broken = broken
         self.n_ssot = ssot
+        self.profile = profile
+        self.realistic = profile == "realistic"
         base = f"remediator-bench:{GENERATOR_VERSION}:{seed}:{modules}"
+        if self.realistic:
+            base = f"remediator-bench:realistic{REALISTIC_VERSION}:{seed}:{modules}"
+        self.megabytes: float | None = None  # set when the tree was sized by --megabytes
+        self.size_scale = 1.0  # realistic: every drawn module size is multiplied by this (set by --megabytes)
         # Separate streams: the planted imports (and where they go) never shift the
         # rest of the tree, so trees that differ only in --broken/--ssot share their code.
         self.rng = random.Random(base)
         self.plant_rng = random.Random(base + ":plant")
+        # Realistic file sizes have their own stream too: --megabytes rescales them
+        # without changing which files are large or anything else drawn.
+        self.size_rng = random.Random(base + ":sizes")
         self.render_seed = base + ":render:"
         self.tops: list[str] = []
         self.layer_of: dict[str, int] = {}
@@ -458,12 +524,20 @@ class Generator:
     def _lines_target(self) -> int:
         return int(min(400, max(20, self.rng.lognormvariate(4.35, 0.6))))
 
+    def _bytes_target(self) -> int:
+        drawn = self.size_rng.lognormvariate(SIZE_LOG_MU, SIZE_LOG_SIGMA) * self.size_scale
+        return round(min(SIZE_CAP_BYTES, max(SIZE_FLOOR_BYTES, drawn)))
+
     def plan_definitions(self) -> None:
         """Decide every module's size and the names it defines."""
         for m in self.modules:
             if m.is_package:
                 continue
-            m.lines_target = self._lines_target()
+            if self.realistic:
+                m.bytes_target = self._bytes_target()
+                m.lines_target = max(15, round(m.bytes_target / BYTES_PER_LINE["realistic"]))
+            else:
+                m.lines_target = self._lines_target()
             if m.is_test:
                 continue
             if m.special in ("forbidden", "canonical"):
@@ -474,6 +548,34 @@ class Generator:
         for d in self.dirs:
             if d.init is not None and d.top != "tests":
                 self._plan_exports(d)
+        if self.realistic:
+            self._plan_large_tests()
+
+    def _plan_large_tests(self) -> None:
+        """Make 1-3 test files of every test package large (1,000-3,000 lines)."""
+        rng = self.size_rng
+        for d in self.dirs:
+            tests = [m for m in d.modules if m.is_test]
+            if not tests:
+                continue
+            for m in rng.sample(tests, min(len(tests), rng.randint(*LARGE_TESTS_PER_PACKAGE))):
+                m.large_test = True
+                m.bytes_target = 0
+                m.lines_target = rng.randint(*LARGE_TEST_LINES)
+
+    def estimated_bytes(self) -> float:
+        """Planned size of the tree in bytes (call after ``plan_definitions``)."""
+        total = INIT_BYTES_ESTIMATE[self.profile] * sum(1 for m in self.modules if m.is_package)
+        for m in self.modules:
+            if m.is_package:
+                continue
+            if m.bytes_target:
+                total += max(m.bytes_target, SMALL_MODULE_BYTES)
+            elif m.large_test:
+                total += m.lines_target * LARGE_TEST_BYTES_PER_LINE
+            else:
+                total += m.lines_target * BYTES_PER_LINE[self.profile]
+        return total
 
     def _unique(self, m: Module, make: Callable[[], str]) -> str:
         for _ in range(10):
@@ -740,9 +842,11 @@ class Generator:
             bound.update(m.names)
             bound.update(dict.fromkeys(RESERVED_NAMES))
             if m.is_test:
-                n = rng.randint(1, 3)
+                n = rng.randint(4, 10) if m.large_test else rng.randint(1, 3)
             elif m.special == "conftest":
                 n = 0
+            elif self.realistic:
+                n = rng.randint(0, min(30, 2 + m.lines_target // 50))
             else:
                 n = rng.randint(0, min(10, 1 + m.lines_target // 35))
             seen: dict[int, None] = {}
@@ -895,15 +999,23 @@ class Generator:
         """Render every module into ``out`` and return the manifest."""
         for d in self.dirs:
             (out / d.relpath).mkdir(parents=True, exist_ok=True)
-        writer = Renderer(self.render_seed, self.plant_rng, self.stats)
+        writer = Renderer(self.render_seed, self.plant_rng, self.stats, realistic=self.realistic)
         files = 0
+        self.py_sizes: list[int] = []
         for m in self.modules:
+            snapshot = dataclasses.replace(self.stats) if m.bytes_target else None
             text = writer.render(m)
+            if snapshot is not None and abs(len(text) / m.bytes_target - 1) > SIZE_TOLERANCE:
+                text = self._rerender(writer, m, text, snapshot)
             data = text.encode("utf-8")
             with open(out / m.relpath, "wb") as fh:
                 fh.write(data)
             self.stats.bytes += len(data)
             self.stats.lines += text.count("\n")
+            self.py_sizes.append(len(data))
+            if m.large_test:
+                self.stats.large_tests += 1
+                self.stats.large_test_bytes += len(data)
             files += 1
         for top in self.tops:
             readme = f"# {top}\n\nSynthetic package generated by bench/generate.py (seed {self.seed}).\n"
@@ -911,6 +1023,23 @@ class Generator:
             files += 1
             self.stats.bytes += len(readme)
         return self._manifest(files)
+
+    def _rerender(self, writer: Renderer, m: Module, text: str, snapshot: Stats) -> str:
+        """Render ``m`` again with its line budget scaled towards its drawn byte size.
+
+        The counters go back to ``snapshot`` (taken before the first render) each time.
+        """
+        for _ in range(2):
+            scaled = max(5, round(m.lines_target * m.bytes_target / max(1, len(text))))
+            if scaled == m.lines_target:
+                break
+            m.lines_target = scaled
+            for f in dataclasses.fields(Stats):
+                setattr(self.stats, f.name, getattr(snapshot, f.name))
+            text = writer.render(m)
+            if abs(len(text) / m.bytes_target - 1) <= SIZE_TOLERANCE:
+                break
+        return text
 
     def _manifest(self, files: int) -> dict[str, Any]:
         def record(m: Module, p: Planted) -> dict[str, Any]:
@@ -922,10 +1051,20 @@ class Generator:
         cycles = [{**record(m, p), "back_edge_from": t.dotted} for m, t, p in self.cycles]
         depths = [d.depth for d in self.dirs]
         s = self.stats
+        size_model: dict[str, Any] | None = None
+        if self.realistic:
+            size_model = {
+                "distribution": "log-normal bytes, clipped", "mu": SIZE_LOG_MU, "sigma": SIZE_LOG_SIGMA,
+                "scale": self.size_scale,
+                "floor_bytes": SIZE_FLOOR_BYTES, "cap_bytes": SIZE_CAP_BYTES,
+                "large_test_lines": list(LARGE_TEST_LINES), "large_tests_per_package": list(LARGE_TESTS_PER_PACKAGE),
+            }
         return {
             "generator": "remediator-bench-generate",
             "generator_version": GENERATOR_VERSION,
-            "params": {"modules": self.n_modules, "seed": self.seed, "broken": self.n_broken, "ssot": self.n_ssot},
+            **({"profile": self.profile, "profile_version": REALISTIC_VERSION, "size_model": size_model}
+               if self.realistic else {}),
+            "params": params_for(self.n_modules, self.seed, self.n_broken, self.n_ssot, self.profile, self.megabytes),
             "top_level_packages": list(self.tops),
             "counts": {
                 "modules": len(self.modules),
@@ -933,6 +1072,8 @@ class Generator:
                 "test_modules": sum(1 for m in self.modules if m.is_test),
                 "files": files,
                 "bytes": s.bytes,
+                "py_bytes": sum(self.py_sizes),
+                "py_size_quantiles": size_quantiles(self.py_sizes),
                 "lines": s.lines,
                 "max_package_depth": max(depths),
                 "classes": s.classes,
@@ -944,6 +1085,8 @@ class Generator:
                 "try_except_imports": s.try_imports,
                 "reexported_names": s.reexports,
                 "patch_targets": s.patch_targets,
+                "large_test_files": s.large_tests,
+                "large_test_bytes": s.large_test_bytes,
                 "planted_broken": len(broken),
                 "planted_ssot": len(ssot),
                 "planted_cycles": len(cycles),
@@ -961,13 +1104,63 @@ class Generator:
 class Renderer:
     """Turns a planned :class:`Module` into source text."""
 
-    def __init__(self, seed: str, plant_rng: random.Random, stats: Stats) -> None:
+    def __init__(self, seed: str, plant_rng: random.Random, stats: Stats, *, realistic: bool = False) -> None:
         self.seed = seed
         self.rng = random.Random(seed)
         self.plant_rng = plant_rng
         self.stats = stats
+        self.realistic = realistic
+        self.dotted = ""  # the module being rendered
+        self.lazy_modules: list[str] = []  # modules it already imports: safe for import_module / examples
 
     # ---------------------------------------------------------------- helpers
+
+    def _prose(self, words: int) -> str:
+        """A sentence of about ``words`` words (realistic profile)."""
+        rng = self.rng
+        out: list[str] = []
+        for _ in range(words):
+            roll = rng.random()
+            out.append(rng.choice(NOUNS) if roll < 0.35 else rng.choice(VERBS) if roll < 0.5 else rng.choice(FILLER))
+        text = " ".join(out)
+        return text[0].upper() + text[1:] + "."
+
+    def _paragraph(self, words: int, indent: str, prefix: str = "", width: int = 79) -> list[str]:
+        """``_prose`` wrapped to ``width`` columns, each line starting with ``indent + prefix``."""
+        room = max(20, width - len(indent) - len(prefix))
+        lines: list[str] = []
+        current = ""
+        for word in self._prose(words).split(" "):
+            if current and len(current) + 1 + len(word) > room:
+                lines.append(indent + prefix + current)
+                current = word
+            else:
+                current = f"{current} {word}" if current else word
+        if current:
+            lines.append(indent + prefix + current)
+        return lines
+
+    def _template(self) -> list[str]:
+        """A multi-line string literal (SQL, HTML, YAML, or a code snippet that mentions imports)."""
+        rng = self.rng
+        kind = rng.choice(TEMPLATE_KINDS)
+        noun = rng.choice(NOUNS)
+        if kind == "sql":
+            body = [f"    SELECT id, name, {noun}_id, created_at", f"    FROM {noun}s",
+                    f"    WHERE tenant_id = %(tenant)s AND status = '{self._word()}'",
+                    "      -- do not import rows from the archive table here",
+                    f"    ORDER BY created_at DESC LIMIT {rng.randint(10, 500)}"]
+        elif kind == "html":
+            body = [f'<div class="{noun}-card">', f"  <h2>{{{{ {noun}.name }}}}</h2>",
+                    "  <p>Import finished: {{ count }} records.</p>", "</div>"]
+        elif kind == "yaml":
+            body = [f"{noun}:", f"  name: {self._word()}", f"  retries: {rng.randint(1, 9)}",
+                    "  import:", f"    source: s3://bucket/{noun}s", "    format: parquet"]
+        else:
+            target = rng.choice(self.lazy_modules) if self.lazy_modules else self.dotted
+            body = [f"from {target} import *  # noqa", "import sys", "",
+                    f'print("{noun}", file=sys.stderr)']
+        return ['"""', *body, '"""']
 
     def _word(self) -> str:
         return self.rng.choice(WORDS)
@@ -977,9 +1170,56 @@ class Renderer:
         where = rng.choice(("flow", "layer", "pipeline", "service", "domain"))
         return f"{rng.choice(VERBS).capitalize()} {subject} for the {rng.choice(NOUNS)} {where}."
 
+    def _rich_statement(self, refs: list[str]) -> list[str]:
+        """A statement of the realistic profile: comments, multi-line literals, strings mentioning imports."""
+        rng = self.rng
+        k = rng.randint(2, 9)
+        noun = rng.choice(NOUNS)
+        roll = rng.randrange(12)
+        if roll == 0:
+            return self._paragraph(rng.randint(8, 30), "", "# ")
+        if roll == 1:
+            return [rng.choice(IMPORT_COMMENTS)]
+        if roll == 2:
+            return ["payload: dict[str, Any] = {", '    "name": name,', '    "count": count,',
+                    f'    "{noun}_id": f"{{name}}-{{count}}-{noun}",', f'    "enabled": count > {k},',
+                    f'    "region": "{self._word()}",', "}"]
+        if roll == 3:
+            return ["if count < 0:", "    raise ValueError(",
+                    f'        f"count must not be negative for {{name!r}} ({noun}), got {{count}}"', "    )"]
+        if roll == 4:
+            return ["logger.info(", f'    "%s: {rng.choice(VERBS)} {noun} finished in %d steps (%s)",',
+                    "    name,", "    count,", f'    "{self._word()}",', ")"]
+        if roll == 5:
+            return [f"{noun}_text = " + line if i == 0 else line for i, line in enumerate(self._template())]
+        if roll == 6:
+            target = rng.choice(self.lazy_modules) if self.lazy_modules else self.dotted
+            return ["hint = (", f'    "from {target} import {noun}\\n"',
+                    f'    "import {target.partition(".")[0]}  # re-imported by the worker\\n"', ")"]
+        if roll == 7 and self.lazy_modules:
+            target = rng.choice(self.lazy_modules)
+            return ["# Loaded lazily: importing it at module level is slow.",
+                    f'{noun}_module = importlib.import_module("{target}")',
+                    f'logger.debug("loaded %s", {noun}_module.__name__)']
+        if roll == 8:
+            return ["selected = [", "    item", "    for item in range(count)", f"    if item % {k} and item != {k + 1}", "]"]
+        if roll == 9:
+            return ["seen: dict[str, list[int]] = {}", "for index in range(count):",
+                    f"    # skip the {noun}s that were already {rng.choice(VERBS)}d",
+                    f"    if index % {k} == 0:", "        continue",
+                    '    seen.setdefault(name, []).append(index)']
+        if roll == 10:
+            return ["try:", f"    ratio = len(name) / max(1, count - {k})", "except TypeError as exc:",
+                    f'    logger.warning("cannot {rng.choice(VERBS)} %s: %s", name, exc)', "    ratio = 0.0",
+                    "else:", f"    ratio = round(ratio, {k})", "finally:", f'    logger.debug("{noun} ratio computed")']
+        return ["message = (", f'    f"{{name}}: {rng.choice(VERBS)} {noun} {{count}} times "',
+                f'    f"in {self._word()} mode (limit {k * 100})"', ")"]
+
     def _statement(self, refs: list[str]) -> list[str]:
         """One small, self-contained statement (possibly a block) of a function body."""
         rng = self.rng
+        if self.realistic and rng.random() < 0.55:
+            return self._rich_statement(refs)
         k = rng.randint(2, 9)
         w = self._word()
         roll = rng.randrange(20 if refs else 17)
@@ -1056,7 +1296,9 @@ class Renderer:
             params = "self, " + params
         lines = [ind + d for d in decorators]
         lines.append(f"{ind}{'async ' if is_async else ''}def {name}({params}) -> {ret}:")
-        if rng.random() < 0.7:
+        if self.realistic:
+            lines += self._function_doc(name, ind, ret)
+        elif rng.random() < 0.7:
             if rng.random() < 0.5:
                 lines.append(f'{ind}    """{self._doc(name.replace("_", " "))}"""')
             else:
@@ -1069,6 +1311,25 @@ class Renderer:
             pre_lines.append("await asyncio.sleep(0)")
         body = self._body(max(1, budget - len(lines)), refs, ret, ind + "    ", pre_lines)
         return lines + body
+
+    def _function_doc(self, name: str, ind: str, ret: str) -> list[str]:
+        """A realistic docstring: summary, prose, Args/Returns, sometimes Raises and an import example."""
+        rng = self.rng
+        summary = self._doc(name.replace("_", " "))
+        if rng.random() < 0.25:
+            return [f'{ind}    """{summary}"""']
+        lines = [f'{ind}    """{summary}', ""]
+        lines += self._paragraph(rng.randint(10, 45), ind + "    ")
+        lines += ["", f"{ind}    Args:", f"{ind}        name: the {rng.choice(NOUNS)} name.",
+                  f"{ind}        count: how many {rng.choice(NOUNS)}s to process.", "",
+                  f"{ind}    Returns:", f"{ind}        The computed {ret}."]
+        if rng.random() < 0.3:
+            lines += ["", f"{ind}    Raises:", f"{ind}        ValueError: if ``count`` is negative."]
+        if rng.random() < 0.2:
+            lines += ["", f"{ind}    Example::", "", f"{ind}        >>> from {self.dotted} import {name.split('.')[-1]}",
+                      f'{ind}        >>> result = {name}("{self._word()}", 2)']
+        lines.append(f'{ind}    """')
+        return lines
 
     # ---------------------------------------------------------------- modules
 
@@ -1119,6 +1380,8 @@ class Renderer:
 
     def _header(self, m: Module, extra_std: list[str], future: bool) -> list[str]:
         rng = self.rng
+        if self.realistic:
+            return self._realistic_header(m, extra_std, future)
         doc = [f'"""{self._doc(m.leaf.replace("_", " "))}']
         if rng.random() < 0.6:
             doc += ["", f"This module belongs to ``{m.top}`` and is part of the {rng.choice(NOUNS)} subsystem.",
@@ -1130,9 +1393,34 @@ class Renderer:
         doc += sorted(dict.fromkeys(extra_std), key=lambda line: (line.startswith("from "), line))
         return doc
 
+    def _realistic_header(self, m: Module, extra_std: list[str], future: bool) -> list[str]:
+        """License comment, a long module docstring with an import example, then the stdlib imports."""
+        rng = self.rng
+        doc: list[str] = []
+        if rng.random() < 0.4:
+            doc += ["# Copyright (c) 2024 Netra Systems, Inc. All rights reserved.",
+                    "# SPDX-License-Identifier: Apache-2.0", "#",
+                    "# Do not import from private modules of other services; see CONTRIBUTING.md."]
+        doc.append(f'"""{self._doc(m.leaf.replace("_", " "))}')
+        small = m.lines_target < 120
+        for _ in range(1 if small else rng.randint(1, 3)):
+            doc += ["", *self._paragraph(rng.randint(8, 25) if small else rng.randint(20, 70), "")]
+        if m.symbols and rng.random() < (0.15 if small else 0.5):
+            doc += ["", "Example::", "", f"    from {m.dotted} import {m.symbols[0][0]}",
+                    f"    import {m.top}", ""]
+            doc += self._paragraph(rng.randint(8, 20), "")
+        doc.append('"""')
+        if future:
+            doc.append("from __future__ import annotations")
+        doc.append("")
+        doc += sorted(dict.fromkeys(extra_std), key=lambda line: (line.startswith("from "), line))
+        return doc
+
     def _render_module(self, m: Module) -> str:
         rng = self.rng
         st = self.stats
+        self.dotted = m.dotted
+        self.lazy_modules = [s.target.dotted for s in m.imports if s.planted is None]
         top_imports = [s for s in m.imports if s.placement == "top"]
         tc_imports = [s for s in m.imports if s.placement == "type_checking"]
         try_imports = [s for s in m.imports if s.placement == "try"]
@@ -1146,7 +1434,12 @@ class Renderer:
             typing_names.append("TYPE_CHECKING")
         if traced:
             typing_names.append("Callable")
+        extra_tc = self.realistic and not tc_imports and rng.random() < 0.3
+        if extra_tc:
+            typing_names.append("TYPE_CHECKING")
         std = ["import logging", f"from typing import {', '.join(sorted(typing_names))}"]
+        if self.realistic and self.lazy_modules:
+            std.append("import importlib")
         if m.async_functions:
             std.append("import asyncio")
         if use_lru or traced:
@@ -1178,7 +1471,7 @@ class Renderer:
         st.import_statements += len(m.imports) + len(m.planted)
         st.relative_imports += sum(1 for s in m.imports if s.relative)
 
-        if rng.random() < 0.12:
+        if rng.random() < (0.3 if self.realistic else 0.12):
             good, fallback = rng.choice(THIRD_PARTY_TRY)
             lines += ["", "try:", f"    {good}", "except ImportError:  # pragma: no cover", f"    {fallback}"]
         for spec in try_imports:
@@ -1189,11 +1482,17 @@ class Renderer:
             lines += ["", "if TYPE_CHECKING:"]
             for spec in tc_imports:
                 lines.append(f"    {spec.statement}")
+        elif extra_tc:
+            lines += ["", "if TYPE_CHECKING:  # imports for type hints only",
+                      "    from collections.abc import Iterator, Sequence", "    from decimal import Decimal"]
         st.type_checking_imports += len(tc_imports)
 
         lines += ["", "logger = logging.getLogger(__name__)", ""]
         for const in m.constants:
             lines.append(self._constant(const))
+        if self.realistic and rng.random() < 0.35:
+            template = self._template()
+            lines += ["", f"_{rng.choice(NOUNS).upper()}_TEMPLATE = " + template[0], *template[1:]]
 
         refs = [r for s in top_imports for r in s.refs]
         class_refs = [c for s in top_imports for c in s.class_refs]
@@ -1264,19 +1563,24 @@ class Renderer:
     def _class(self, c: ClassSpec, budget: int, refs: list[str], class_refs: list[tuple[str, str]]) -> list[str]:
         rng = self.rng
         doc = f'    """{self._doc("the " + c.name)}"""'
+        docs = [doc]  # one list item per line: planted line numbers count items
+        if self.realistic and c.kind in ("plain", "dataclass"):
+            docs = [doc[:-3], "", *self._paragraph(rng.randint(15, 50), "    "), "",
+                    "    Attributes:", f"        name: the {rng.choice(NOUNS)} this {c.kind} is about.",
+                    "        count: how many times it was used.", '    """']
         if c.kind == "enum":
             return [f"class {c.name}(str, Enum):", doc, "", '    ACTIVE = "active"',
                     '    DISABLED = "disabled"', '    PENDING = "pending"']
         if c.kind == "error":
             return [f"class {c.name}(Exception):", doc]
         if c.kind == "dataclass":
-            lines = ["@dataclass", f"class {c.name}:", doc, "",
+            lines = ["@dataclass", f"class {c.name}:", *docs, "",
                      f'    name: str = "{self._word()}"', f"    count: int = {rng.randint(0, 9)}",
                      "    tags: list[str] = field(default_factory=list)"]
         else:
             bases = [r for r, kind in class_refs if kind in ("plain", "dataclass", "error")]
             base = rng.choice(bases) if bases and rng.random() < 0.4 else None
-            lines = [f"class {c.name}({base}):" if base else f"class {c.name}:", doc, "",
+            lines = [f"class {c.name}({base}):" if base else f"class {c.name}:", *docs, "",
                      f"    default_retries: int = {rng.randint(1, 5)}", "",
                      f'    def __init__(self, name: str = "{self._word()}", count: int = 0) -> None:']
             if base:
@@ -1303,6 +1607,13 @@ class Renderer:
             std.append("from typing import Any")
         lines = [f'"""Tests for {", ".join(s.target.dotted for s in m.imports) or m.dir.dotted}."""',
                  "from __future__ import annotations", ""]
+        if self.realistic:
+            self.dotted = m.dotted
+            self.lazy_modules = [s.target.dotted for s in m.imports if s.planted is None]
+            lines[0] = lines[0][:-3]
+            lines[1:1] = ["", *self._paragraph(rng.randint(20, 60), ""), "",
+                          "Patch targets are spelled out in full (``patch(\"pkg.mod.Name\")``) so that a",
+                          "module that moves breaks these tests loudly instead of silently.", '"""']
         lines += sorted(std, key=lambda line: (line.startswith("from "), line))
         lines += ["", "import pytest", ""]
         # Test modules import module objects (so patches apply) plus a few names.
@@ -1382,6 +1693,13 @@ class Renderer:
                               '            message = f"{self.name}: {len(values)}"',
                               "            self.assertIn(self.name, message)",
                               "            self.assertIsNotNone(fake)"]
+                if self.realistic:
+                    at = next(i for i in range(len(lines) - 1, start - 1, -1)
+                              if lines[i].startswith(f"    def {test_name}("))
+                    extra = [f'        """{self._prose(self.rng.randint(6, 16))}"""']
+                    if self.rng.random() < 0.3:
+                        extra.append("        # Arrange: the patch replaces the name where it is looked up, not where it is defined.")
+                    lines[at + 1:at + 1] = extra
                 st.patch_targets += 1
             funcs = [s for s, k in t.symbols if k == "func"]
             if funcs and rng.random() < 0.5:
@@ -1419,22 +1737,90 @@ def read_manifest(out_dir: Path) -> dict[str, Any] | None:
     return data
 
 
-def manifest_matches(manifest: dict[str, Any] | None, modules: int, seed: int, broken: int, ssot: int) -> bool:
+def params_for(modules: int | None, seed: int, broken: int, ssot: int, profile: str = "default",
+               megabytes: float | None = None) -> dict[str, Any]:
+    """The ``params`` a manifest records (the default profile sized by modules keeps its original four keys)."""
+    params: dict[str, Any] = {"megabytes": megabytes} if megabytes is not None else {"modules": modules}
+    params.update(seed=seed, broken=broken, ssot=ssot)
+    if profile != "default":
+        params["profile"] = profile
+    return params
+
+
+def manifest_matches(manifest: dict[str, Any] | None, modules: int | None, seed: int, broken: int, ssot: int,
+                     profile: str = "default", megabytes: float | None = None) -> bool:
     """True when ``manifest`` describes a tree generated with exactly these arguments."""
     if not manifest:
         return False
+    if profile == "realistic" and manifest.get("profile_version") != REALISTIC_VERSION:
+        return False
     return (manifest.get("generator_version") == GENERATOR_VERSION
-            and manifest.get("params") == {"modules": modules, "seed": seed, "broken": broken, "ssot": ssot})
+            and manifest.get("params") == params_for(modules, seed, broken, ssot, profile, megabytes))
 
 
-def generate(out_dir: Path, modules: int, seed: int = 0, broken: int = 50, ssot: int = 0,
-             force: bool = False) -> dict[str, Any]:
+def size_quantiles(sizes: list[int]) -> dict[str, int]:
+    """Median, p90, p99, max and mean of file sizes in bytes."""
+    if not sizes:
+        return {}
+    ordered = sorted(sizes)
+    n = len(ordered)
+
+    def at(q: float) -> int:
+        return ordered[min(n - 1, int(q * n))]
+
+    return {"median": at(0.5), "p90": at(0.9), "p99": at(0.99), "max": ordered[-1], "mean": sum(ordered) // n}
+
+
+def size_for_megabytes(megabytes: float, seed: int = 0, profile: str = "default") -> tuple[int, float]:
+    """The module count and size scale whose planned tree is ``megabytes`` MB (1 MB = 10**6 bytes).
+
+    Plans layouts and definitions (no rendering) and rescales the count until
+    it settles, keeping the count whose plan came closest. Each count draws
+    its own sizes, and with a few thousand modules one 400 KB file or one
+    test package more moves the total by several per cent; so the realistic
+    profile then multiplies every drawn module size by one factor (kept
+    within 0.8-1.25; recorded in the manifest) that brings the planned total
+    to the target. Deterministic for given arguments.
+    """
+    target = megabytes * 1e6
+    tried: dict[int, Generator] = {}
+
+    def planned(count: int) -> float:
+        if count not in tried:
+            gen = Generator(count, seed, 0, 0, profile)
+            gen.plan_layout()
+            gen.plan_definitions()
+            tried[count] = gen
+        return tried[count].estimated_bytes()
+
+    n = max(MIN_MODULES, round(target / (11000 if profile == "realistic" else 3000)))
+    for _ in range(6):
+        new = max(MIN_MODULES, round(n * target / planned(n)))
+        if new in tried or abs(new - n) <= max(1, n // 500):
+            break
+        n = new
+    n = min(tried, key=lambda k: abs(planned(k) - target))
+    scale = 1.0
+    if profile == "realistic":
+        drawn = sum(max(m.bytes_target, SMALL_MODULE_BYTES) for m in tried[n].modules if m.bytes_target)
+        if drawn:
+            scale = min(1.25, max(0.8, (target - (planned(n) - drawn)) / drawn))
+    return n, round(scale, 4)
+
+
+def generate(out_dir: Path, modules: int | None, seed: int = 0, broken: int = 50, ssot: int = 0,
+             force: bool = False, *, profile: str = "default", megabytes: float | None = None) -> dict[str, Any]:
     """Generate a tree into ``out_dir`` and write its manifest; return the manifest.
 
-    An existing ``out_dir`` is replaced when it holds a previous generator
-    output (it has a ``MANIFEST.json``) or when ``force`` is true; any other
-    non-empty directory is refused.
+    Give ``modules`` or ``megabytes`` (total source size; the module count is
+    then derived). An existing ``out_dir`` is replaced when it holds a
+    previous generator output (it has a ``MANIFEST.json``) or when ``force``
+    is true; any other non-empty directory is refused.
     """
+    if (modules is None) == (megabytes is None):
+        raise ValueError("give exactly one of --modules and --megabytes")
+    if megabytes is not None and megabytes <= 0:
+        raise ValueError("--megabytes must be positive")
     out_dir = Path(out_dir)
     if out_dir.exists() and any(out_dir.iterdir()):
         if not force and read_manifest(out_dir) is None:
@@ -1442,7 +1828,13 @@ def generate(out_dir: Path, modules: int, seed: int = 0, broken: int = 50, ssot:
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    gen = Generator(modules, seed, broken, ssot)
+    scale = 1.0
+    if megabytes is not None:
+        modules, scale = size_for_megabytes(megabytes, seed, profile)
+    assert modules is not None
+    gen = Generator(modules, seed, broken, ssot, profile)
+    gen.megabytes = megabytes
+    gen.size_scale = scale
     gen.plan_layout()
     gen.plan_definitions()
     gen.plan_imports()
@@ -1452,15 +1844,17 @@ def generate(out_dir: Path, modules: int, seed: int = 0, broken: int = 50, ssot:
     return manifest
 
 
-def ensure(out_dir: Path, modules: int, seed: int = 0, broken: int = 50, ssot: int = 0) -> dict[str, Any]:
+def ensure(out_dir: Path, modules: int | None, seed: int = 0, broken: int = 50, ssot: int = 0, *,
+           profile: str = "default", megabytes: float | None = None) -> dict[str, Any]:
     """The manifest of the tree in ``out_dir``: reused when it was generated with these arguments, else generated."""
     manifest = read_manifest(out_dir)
-    if manifest_matches(manifest, modules, seed, broken, ssot):
+    if manifest_matches(manifest, modules, seed, broken, ssot, profile, megabytes):
         print(f"[tree] reusing {out_dir}", file=sys.stderr)
         assert manifest is not None
         return manifest
-    print(f"[tree] generating {modules} modules into {out_dir} ...", file=sys.stderr, flush=True)
-    manifest = generate(out_dir, modules, seed, broken, ssot, force=True)
+    what = f"{megabytes:g} MB" if megabytes is not None else f"{modules} modules"
+    print(f"[tree] generating {what} ({profile} profile) into {out_dir} ...", file=sys.stderr, flush=True)
+    manifest = generate(out_dir, modules, seed, broken, ssot, force=True, profile=profile, megabytes=megabytes)
     print(f"[tree] generated in {manifest['generation_seconds']:.1f}s", file=sys.stderr)
     return manifest
 
@@ -1468,7 +1862,12 @@ def ensure(out_dir: Path, modules: int, seed: int = 0, broken: int = 50, ssot: i
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("out_dir", type=Path, help="directory to write the tree into")
-    parser.add_argument("--modules", type=int, required=True, help=f"exact number of .py files (>= {MIN_MODULES})")
+    size = parser.add_mutually_exclusive_group(required=True)
+    size.add_argument("--modules", type=int, help=f"exact number of .py files (>= {MIN_MODULES})")
+    size.add_argument("--megabytes", type=float,
+                      help="total size of the .py files in MB (10**6 bytes); the module count is derived")
+    parser.add_argument("--profile", choices=PROFILES, default="default",
+                        help="default: small synthetic files; realistic: file sizes and bodies like real code")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--broken", type=int, default=50, help="broken imports to plant (default 50)")
     parser.add_argument("--ssot", type=int, default=0,
@@ -1476,7 +1875,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="replace a non-empty OUT_DIR")
     args = parser.parse_args(argv)
     try:
-        manifest = generate(args.out_dir, args.modules, args.seed, args.broken, args.ssot, args.force)
+        manifest = generate(args.out_dir, args.modules, args.seed, args.broken, args.ssot, args.force,
+                            profile=args.profile, megabytes=args.megabytes)
     except (ValueError, FileExistsError) as exc:
         parser.error(str(exc))
     c = manifest["counts"]
@@ -1485,6 +1885,10 @@ def main(argv: list[str] | None = None) -> int:
           f"in {manifest['generation_seconds']:.1f}s; planted {c['planted_broken']} broken imports, "
           f"{c['planted_cycles']} cycles, {c['planted_ssot']} SSOT violations",
           file=sys.stderr)
+    q = c["py_size_quantiles"]
+    print(f".py sizes: median {q['median']} B, p90 {q['p90']} B, p99 {q['p99']} B, max {q['max']} B; "
+          f".py total {c['py_bytes'] / 1e6:.1f} MB; large test files {c['large_test_files']} "
+          f"({c['large_test_bytes'] / 1e6:.1f} MB)", file=sys.stderr)
     return 0
 
 
