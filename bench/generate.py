@@ -81,8 +81,10 @@ SIZE_CAP_BYTES = 450_000
 SIZE_FLOOR_BYTES = 600
 BYTES_PER_LINE = {"default": 34.0, "realistic": 45.0}  # rendered bytes per planned line (measured)
 INIT_BYTES_ESTIMATE = {"default": 150.0, "realistic": 115.0}  # mean __init__.py size (measured)
-LARGE_TEST_BYTES_PER_LINE = 54.0  # realistic large test files (measured; long dotted patch targets)
-SMALL_MODULE_BYTES = 1500  # realistic: about the smallest module the renderer writes (header, one function)
+LARGE_TEST_BYTES_PER_LINE = 57.0  # realistic large test files (measured; long dotted patch targets)
+SMALL_MODULE_BYTES = 1500  # realistic: the mean size of modules drawn under it (header, imports, one function)
+COMPACT_BELOW_BYTES = 3000  # realistic: modules drawn smaller get one-line docstrings and no license header
+RENDERED_OVER_DRAWN = 1.04  # realistic: rendered / drawn size of the other modules (measured; within SIZE_TOLERANCE)
 SIZE_TOLERANCE = 0.05  # realistic: a module further than this from its drawn size is rendered once more, rescaled
 LARGE_TEST_LINES = (1000, 3000)  # --profile realistic: 1-3 such test files per test package
 LARGE_TESTS_PER_PACKAGE = (1, 3)
@@ -226,6 +228,11 @@ CANONICAL_LEAF = "unified_config"
 FORBIDDEN_DIR = ("netra_backend", "app", "core")
 FORBIDDEN_LEAF = "legacy_config"
 SSOT_NAMES = ("get_config", "reload_config", "ConfigSnapshot", "CONFIG_DEFAULTS")
+
+
+def planned_bytes(m: Module) -> float:
+    """The size the realistic renderer is expected to write for a module with a drawn size."""
+    return max(m.bytes_target * RENDERED_OVER_DRAWN, SMALL_MODULE_BYTES)
 
 
 def camel(snake: str) -> str:
@@ -570,7 +577,7 @@ class Generator:
             if m.is_package:
                 continue
             if m.bytes_target:
-                total += max(m.bytes_target, SMALL_MODULE_BYTES)
+                total += planned_bytes(m)
             elif m.large_test:
                 total += m.lines_target * LARGE_TEST_BYTES_PER_LINE
             else:
@@ -842,11 +849,11 @@ class Generator:
             bound.update(m.names)
             bound.update(dict.fromkeys(RESERVED_NAMES))
             if m.is_test:
-                n = rng.randint(4, 10) if m.large_test else rng.randint(1, 3)
+                n = rng.randint(6, 14) if m.large_test else rng.randint(1, 4) if self.realistic else rng.randint(1, 3)
             elif m.special == "conftest":
                 n = 0
             elif self.realistic:
-                n = rng.randint(0, min(30, 2 + m.lines_target // 50))
+                n = rng.randint(1, min(40, 2 + m.lines_target // 15))
             else:
                 n = rng.randint(0, min(10, 1 + m.lines_target // 35))
             seen: dict[int, None] = {}
@@ -1112,6 +1119,7 @@ class Renderer:
         self.realistic = realistic
         self.dotted = ""  # the module being rendered
         self.lazy_modules: list[str] = []  # modules it already imports: safe for import_module / examples
+        self.compact = False  # realistic: a small module (short docstrings, no license header)
 
     # ---------------------------------------------------------------- helpers
 
@@ -1316,7 +1324,7 @@ class Renderer:
         """A realistic docstring: summary, prose, Args/Returns, sometimes Raises and an import example."""
         rng = self.rng
         summary = self._doc(name.replace("_", " "))
-        if rng.random() < 0.25:
+        if self.compact or rng.random() < 0.25:
             return [f'{ind}    """{summary}"""']
         lines = [f'{ind}    """{summary}', ""]
         lines += self._paragraph(rng.randint(10, 45), ind + "    ")
@@ -1336,6 +1344,7 @@ class Renderer:
     def render(self, m: Module) -> str:
         """Return the source of ``m``; each module draws from its own seeded stream."""
         self.rng.seed(self.seed + m.relpath)
+        self.compact = 0 < m.bytes_target < COMPACT_BELOW_BYTES
         if m.is_package:
             return self._render_init(m)
         if m.is_test:
@@ -1397,13 +1406,13 @@ class Renderer:
         """License comment, a long module docstring with an import example, then the stdlib imports."""
         rng = self.rng
         doc: list[str] = []
-        if rng.random() < 0.4:
+        if not self.compact and rng.random() < 0.4:
             doc += ["# Copyright (c) 2024 Netra Systems, Inc. All rights reserved.",
                     "# SPDX-License-Identifier: Apache-2.0", "#",
                     "# Do not import from private modules of other services; see CONTRIBUTING.md."]
         doc.append(f'"""{self._doc(m.leaf.replace("_", " "))}')
         small = m.lines_target < 120
-        for _ in range(1 if small else rng.randint(1, 3)):
+        for _ in range(0 if self.compact else 1 if small else rng.randint(1, 3)):
             doc += ["", *self._paragraph(rng.randint(8, 25) if small else rng.randint(20, 70), "")]
         if m.symbols and rng.random() < (0.15 if small else 0.5):
             doc += ["", "Example::", "", f"    from {m.dotted} import {m.symbols[0][0]}",
@@ -1802,7 +1811,7 @@ def size_for_megabytes(megabytes: float, seed: int = 0, profile: str = "default"
     n = min(tried, key=lambda k: abs(planned(k) - target))
     scale = 1.0
     if profile == "realistic":
-        drawn = sum(max(m.bytes_target, SMALL_MODULE_BYTES) for m in tried[n].modules if m.bytes_target)
+        drawn = sum(planned_bytes(m) for m in tried[n].modules if m.bytes_target)
         if drawn:
             scale = min(1.25, max(0.8, (target - (planned(n) - drawn)) / drawn))
     return n, round(scale, 4)
