@@ -1628,6 +1628,7 @@ class Renderer:
         # Test modules import module objects (so patches apply) plus a few names.
         entries: list[tuple[str, Planted | None]] = []
         plans: list[tuple[Module, str]] = []
+        taken = {name for spec in m.imports for name in spec.bound}
         for spec in m.imports:
             t = spec.target
             if t.is_package or t.top == "test_framework":
@@ -1645,6 +1646,12 @@ class Renderer:
                 alias = f"{t.leaf}_under_test"
                 entries.append((f"import {t.dotted} as {alias}", None))
                 expr = alias
+            if self.realistic and "." not in expr:
+                # Large test files import many modules: two with the same leaf would shadow each other.
+                if expr in taken:
+                    expr = f"{t.leaf}_under_test_{len(plans)}"
+                    entries[-1] = (f"import {t.dotted} as {expr}", None)
+                taken.add(expr)
             plans.append((t, expr))
         st.import_statements += len(entries) + len(m.planted)
         for p in m.planted:
