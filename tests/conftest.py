@@ -27,7 +27,18 @@ _SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large]
 _EXAMPLES = os.environ.get("REMEDIATOR_HYPOTHESIS_EXAMPLES") or os.environ.get("REMEDIATOR_INCREMENTAL_EXAMPLES")
 for _name, _count in (("dev", 10), ("ci", 120), ("thorough", 2000)):
     settings.register_profile(_name, max_examples=int(_EXAMPLES or _count), deadline=None, suppress_health_check=_SLOW)
-if settings.get_current_profile_name() == "default":  # never override `--hypothesis-profile=...`
+# Hypothesis itself loads its "ci" profile when a CI variable is set (`is_in_ci()`); that is
+# not a choice made on the command line, so the variable above still applies there.
+try:
+    from hypothesis._settings import is_in_ci
+except ImportError:  # a Hypothesis that never loads a profile of its own
+
+    def is_in_ci() -> bool:
+        return False
+
+
+_CHOSEN_BY_HYPOTHESIS = "ci" if is_in_ci() else "default"
+if settings.get_current_profile_name() == _CHOSEN_BY_HYPOTHESIS:  # never override `--hypothesis-profile=...`
     settings.load_profile(os.environ.get("REMEDIATOR_HYPOTHESIS_PROFILE", "ci"))
 
 

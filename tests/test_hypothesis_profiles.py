@@ -33,9 +33,11 @@ def test_the_examples_variable_sets_every_profile() -> None:
         "print(settings.get_current_profile_name(), settings.default.max_examples,"
         " settings.get_profile('ci').max_examples, settings.get_profile('thorough').max_examples)\n"
     )
+    # With CI set, Hypothesis loads its own "ci" profile on import: the variables still apply.
     for variable in ("REMEDIATOR_HYPOTHESIS_EXAMPLES", "REMEDIATOR_INCREMENTAL_EXAMPLES"):
-        env = {key: value for key, value in os.environ.items() if not key.startswith("REMEDIATOR_")}
-        env.update({variable: "7", "REMEDIATOR_HYPOTHESIS_PROFILE": "thorough"})
-        done = subprocess.run([sys.executable, "-c", code], cwd=TESTS, env=env, capture_output=True, text=True, check=False)
-        assert done.returncode == 0, done.stderr
-        assert done.stdout.split() == ["thorough", "7", "7", "7"], variable
+        for in_ci in (False, True):
+            env = {key: value for key, value in os.environ.items() if not key.startswith("REMEDIATOR_") and key != "CI"}
+            env.update({variable: "7", "REMEDIATOR_HYPOTHESIS_PROFILE": "thorough"}, **({"CI": "true"} if in_ci else {}))
+            done = subprocess.run([sys.executable, "-c", code], cwd=TESTS, env=env, capture_output=True, text=True, check=False)
+            assert done.returncode == 0, done.stderr
+            assert done.stdout.split() == ["thorough", "7", "7", "7"], (variable, in_ci)
