@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from remediator.domain.version import VERSION as __version__
 __all__ = [
     "BaselineError", "BaselineUpdate", "CheckError", "CheckResult", "ConfigError", "Explanation", "Finding", "FixResult",
     "ImportGraph", "RemediatorError", "ScanResult", "Settings", "Suggestion", "UndoError", "UndoResult", "UnknownModule",

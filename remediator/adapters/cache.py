@@ -45,6 +45,7 @@ from remediator.adapters.filesystem import SETTLE_SECONDS
 from remediator.adapters.hashing import blake2b
 from remediator.adapters.stat_index import KEY_SIZE, StatIndex, StatSignature
 from remediator.adapters.writer import write_atomically
+from remediator.domain.version import VERSION
 from remediator.domain.facts import Definition, ImportRecord, ModuleFacts, ParseProblem, StringReference, SyntaxNeed, SysPathEntry
 
 CACHE_DIR = ".remediator"
@@ -69,9 +70,7 @@ def content_key(data: bytes) -> bytes:
 @lru_cache(maxsize=1)
 def cache_version() -> str:
     """Everything the facts of a file depend on, besides its bytes."""
-    import remediator
-
-    parts = [f"remediator {remediator.__version__}", f"format {FORMAT}", f"python {sys.implementation.cache_tag}"]
+    parts = [f"remediator {VERSION}", f"format {FORMAT}", f"python {sys.implementation.cache_tag}"]
     for distribution in ("tree-sitter", "tree-sitter-python", "libcst"):
         parts.append(f"{distribution} {installed_version(distribution) or '?'}")
     code = blake2b(digest_size=16)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from remediator.domain.version import VERSION
 from remediator.application.baseline import fingerprint
 from remediator.application.scan import ScanResult
 from remediator.domain.findings import (
@@ -45,7 +46,6 @@ def render_sarif(result: ScanResult) -> str:
 
 def sarif_log(result: ScanResult) -> dict[str, Any]:
     """The SARIF log as a dict."""
-    from remediator import __version__
 
     index = {rule: i for i, rule in enumerate(RULES)}
     ordinals: Counter[str] = Counter()
@@ -56,8 +56,8 @@ def sarif_log(result: ScanResult) -> dict[str, Any]:
         results.append(_result(finding, index, f"{key}:{ordinals[key]}"))
     driver: dict[str, Any] = {
         "name": "remediator",
-        "version": __version__,
-        "semanticVersion": __version__,
+        "version": VERSION,
+        "semanticVersion": VERSION,
         "informationUri": _information_uri(),
         "rules": [_rule(rule) for rule in RULES],
     }
