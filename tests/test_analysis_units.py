@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from remediator.adapters.filesystem import Discovery, SourceFile
+from remediator.domain.layout import Discovery, SourceFile
 from remediator.adapters.parser import parse_source
 from remediator.analysis.dependencies import ALL, DependencyRecorder, Memo
 from remediator.analysis.module_graph import (

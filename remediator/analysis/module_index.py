@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from remediator.adapters.filesystem import Discovery, SourceFile
+from remediator.domain.layout import Discovery, SourceFile
 from remediator.analysis.dependencies import DependencyRecorder
 
 PACKAGE = 1

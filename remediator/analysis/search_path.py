@@ -17,7 +17,7 @@ import posixpath
 from dataclasses import dataclass, field
 from functools import partial
 
-from remediator.adapters.filesystem import is_test_file
+from remediator.domain.layout import is_test_file
 from remediator.analysis.dependencies import DependencyRecorder, Memo
 from remediator.analysis.module_index import NAMESPACE, ModuleIndex
 from remediator.domain.facts import SysPathEntry

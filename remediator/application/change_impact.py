@@ -319,7 +319,7 @@ def current_analysis(
         if state is None:
             yield analysis
             return
-        read = [relpath for relpath, _module, _flags in analysis.layout.files]
+        read = [row.relpath for row in analysis.layout.files]
         read += [relpath for relpath, _module, _problem in analysis.layout.problems]
         if work_tree_agrees(state, read):
             comparison.exact = True

@@ -38,7 +38,8 @@ from pathlib import Path
 from remediator.adapters.analysis_store import AnalysisStore, ShardedMap, StoreCorrupt, remove_store
 from remediator.adapters.cache import FactsCache, content_key
 from remediator.adapters.environment import environment_for
-from remediator.adapters.filesystem import Layout, directories_changed, discover, files_by_module
+from remediator.adapters.filesystem import directories_changed, discover
+from remediator.domain.layout import Layout, files_by_module
 from remediator.adapters.git_ignored import ignore_rules_digest
 from remediator.adapters.hashing import blake2b
 from remediator.adapters.pytest_config import read_pytest_paths
@@ -428,7 +429,7 @@ class _Refresh:
 
 def _updated_graph(old: ModuleGraph, layout: Layout, files: ShardedMap, modules: set[str]) -> ModuleGraph:
     """The graph with the imports of `modules` made again from their runtime files' edges."""
-    rows = [(relpath, module, flags) for relpath, module, flags in layout.files if module in modules]
+    rows = [row for row in layout.files if row.module in modules]
     partial = module_graph(rows, lambda relpath: detail_of(files, relpath).edges)
     return old.with_imports_of({
         module: (partial.edges.get(module, ()), partial.breaking.get(module, ())) for module in modules

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from remediator.adapters.analysis_store import AnalysisStore, ShardedMap, StoreCorrupt
 from remediator.adapters.cache import FactsCache
-from remediator.adapters.filesystem import Layout, files_by_module
+from remediator.domain.layout import FileRow, Layout, files_by_module
 from remediator.adapters.source_reader import read_source
 from remediator.analysis.dependencies import DependencyRecorder
 from remediator.analysis.module_graph import ModuleGraph
@@ -35,7 +35,7 @@ from remediator.domain.findings import UNREADABLE_FILE
 from remediator.domain.progress import Progress, Step
 
 _NOT_REGULAR = ParseProblem(UNREADABLE_FILE, "not a regular file", 1, 1)
-Files = tuple[tuple[str, str, int], ...]  # a Layout's files
+Files = tuple[FileRow, ...]  # a Layout's files
 
 
 class FileReader:

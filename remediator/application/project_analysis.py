@@ -19,7 +19,7 @@ from operator import itemgetter
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
-from remediator.adapters.filesystem import Layout, STUB_FILE, files_by_module, is_test_file
+from remediator.domain.layout import STUB_FILE, FileRow, Layout, files_by_module, is_test_file
 from remediator.analysis.dependencies import EMPTY, Dependencies
 from remediator.analysis.module_graph import Cycle, Link, ModuleGraph, cycle_kind, cycle_order, chain_through, failing_modules
 from remediator.analysis.module_index import ModuleIndex
@@ -229,7 +229,7 @@ class ProjectAnalysis:
 
     def module_of(self, relpath: str) -> str:
         if self._modules_by_path is None:
-            self._modules_by_path = {path: module for path, module, _flags in self.layout.files}
+            self._modules_by_path = {row.relpath: row.module for row in self.layout.files}
         return self._modules_by_path[relpath]
 
     def test_file_of(self, module: str) -> str | None:
@@ -247,8 +247,8 @@ class ProjectAnalysis:
         prefix = "" if folder == "." else folder + "/"
         patterns = self.settings.test_files
         return [
-            relpath for relpath, _module, flags in self.layout.files
-            if relpath.startswith(prefix) and not flags & STUB_FILE and is_test_file(relpath, patterns)
+            row.relpath for row in self.layout.files
+            if row.relpath.startswith(prefix) and not row.flags & STUB_FILE and is_test_file(row.relpath, patterns)
         ]
 
     def loose_folders(self) -> set[str]:
@@ -261,9 +261,9 @@ class ProjectAnalysis:
         if not candidates:
             return set()
         patterns = self.settings.test_files
-        for relpath, module, _flags in self.layout.files:
-            top = module.partition(".")[0]
-            if top in candidates and (is_test_file(relpath, patterns) or relpath.rpartition("/")[2] == "conftest.py"):
+        for row in self.layout.files:
+            top = row.module.partition(".")[0]
+            if top in candidates and (is_test_file(row.relpath, patterns) or row.relpath.rpartition("/")[2] == "conftest.py"):
                 candidates.discard(top)
         edges = self.graph.edges
         for importer in list(edges):
@@ -276,7 +276,7 @@ class ProjectAnalysis:
 
     def conftests(self) -> dict[str, str]:
         """Module -> the folder of each conftest.py."""
-        return {module: str(PurePosixPath(relpath).parent) for relpath, module, _flags in self.layout.files if relpath.endswith("conftest.py")}
+        return {row.module: str(PurePosixPath(row.relpath).parent) for row in self.layout.files if row.relpath.endswith("conftest.py")}
 
     def definers(self, names: set[str]) -> dict[str, set[str]]:
         """Name -> the modules that define it themselves (def, class, assignment), not as a stub (`pass` body,
@@ -335,18 +335,18 @@ def cycles_of(
 
 
 def module_graph(
-    files: Iterable[tuple[str, str, int]], edges_of: Callable[[str], Iterable[tuple[str, int, int]]]
+    files: Iterable[FileRow], edges_of: Callable[[str], Iterable[tuple[str, int, int]]]
 ) -> ModuleGraph:
     """The light graph of a project from its runtime files' edges (`files` as in `Layout.files`)."""
     targets: dict[str, set[str]] = {}
     breaking: dict[str, set[str]] = {}
-    for relpath, module, flags in files:
-        if flags & STUB_FILE:
+    for row in files:
+        if row.flags & STUB_FILE:
             continue
-        for imported, _line, context in edges_of(relpath):
-            targets.setdefault(module, set()).add(imported)
+        for imported, _line, context in edges_of(row.relpath):
+            targets.setdefault(row.module, set()).add(imported)
             if breaks_importer(context):
-                breaking.setdefault(module, set()).add(imported)
+                breaking.setdefault(row.module, set()).add(imported)
     return ModuleGraph(
         {module: tuple(sorted(found)) for module, found in targets.items()},
         {module: tuple(sorted(found)) for module, found in breaking.items()},
@@ -362,7 +362,7 @@ def model_graph(model: ProjectModel) -> ModuleGraph:
                 yield (target, record.line, record.context)
 
     by_path = {parsed.source.relpath: parsed for parsed in model.files}
-    files = ((p.source.relpath, p.module, STUB_FILE * p.source.is_stub) for p in model.files)
+    files = (FileRow(p.source.relpath, p.module, STUB_FILE * p.source.is_stub) for p in model.files)
     return module_graph(files, lambda relpath: edges_of(by_path[relpath]))
 
 

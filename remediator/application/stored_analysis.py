@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from remediator.adapters.analysis_store import AnalysisStore, ShardedMap, StoreCorrupt
-from remediator.adapters.filesystem import Layout
+from remediator.domain.layout import Layout
 from remediator.analysis.dependencies import Dependencies
 from remediator.analysis.module_graph import CYCLE_KINDS, Cycle, Link, ModuleGraph
 from remediator.analysis.project import ProjectModel

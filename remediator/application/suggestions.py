@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import PurePosixPath
 
-from remediator.adapters.filesystem import STUB_FILE, is_test_file
+from remediator.domain.layout import STUB_FILE, is_test_file
 from remediator.adapters.git_history import GitHistory, Removal
 from remediator.adapters.use_sites import uses_of_imports
 from remediator.application.project_analysis import ProjectAnalysis
@@ -85,7 +85,7 @@ class _Suggester:
                 by_target_findings[finding.target or ""].append(finding)
                 if finding.name and finding.name != "*":
                     names_by_target[finding.target or ""].add(finding.name)
-        src_layout = any(relpath.startswith("src/") for relpath, _module, _flags in analysis.layout.files)
+        src_layout = any(row.relpath.startswith("src/") for row in analysis.layout.files)
         expected = {target: _expected_paths(target, src_layout) for target in missing_modules}
         removals = self.history.removals(sorted({p for paths in expected.values() for p in paths})) if self.history else {}
         # the questions: where each missing module went, and where each missing name went
@@ -327,17 +327,17 @@ class _Suggester:
 
     def _live_module(self, relpath: str) -> str | None:
         """The project module whose file is `relpath`, if any."""
-        for path, module, flags in self.analysis.layout.files:
-            if path == relpath and not flags & STUB_FILE:
-                return module
+        for row in self.analysis.layout.files:
+            if row.relpath == relpath and not row.flags & STUB_FILE:
+                return row.module
         return None
 
     def _files_of(self, module: str) -> list[str]:
         if self._files is None:
             self._files = defaultdict(list)
-            for path, name, flags in self.analysis.layout.files:
-                if not flags & STUB_FILE:
-                    self._files[name].append(path)
+            for row in self.analysis.layout.files:
+                if not row.flags & STUB_FILE:
+                    self._files[row.module].append(row.relpath)
         return self._files.get(module, [])
 
     def _definitions_of(self, module: str) -> dict[str, Definition]:
@@ -433,7 +433,7 @@ class _Places:
     def _fits_production(self, module: str) -> bool:
         if self._loose is None:
             self._loose = self._analysis.loose_folders()
-            self._paths = {m: relpath for relpath, m, _flags in self._analysis.layout.files}
+            self._paths = {row.module: row.relpath for row in self._analysis.layout.files}
         assert self._paths is not None
         relpath = self._paths.get(module, module.replace(".", "/"))
         return module.partition(".")[0] not in self._loose and not self.is_test(relpath)
