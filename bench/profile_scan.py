@@ -44,7 +44,7 @@ ENTRIES = {
     "compile": ("remediator/adapters/parser.py", "_python_refusal"),
     "may_be_rejected": ("remediator/adapters/parser.py", "_may_be_rejected"),
     "syntax_needs": ("remediator/adapters/syntax_version.py", "syntax_needs"),
-    "build_project": ("remediator/analysis/project.py", "build_project"),
+    "build_project": ("remediator/application/project_model.py", "build_project"),
     "full_analysis": ("remediator/application/incremental.py", "full_analysis"),
     "analyse_model": ("remediator/application/project_analysis.py", "analyse_model"),
     "suggestions": ("remediator/application/suggestions.py", "add_suggestions"),

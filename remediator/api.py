@@ -163,7 +163,7 @@ def explain(
     `explanation.chain` is None when there is none. Raises `UnknownModule` (a LookupError whose
     `suggestions` are close module names) for a name the project does not define.
     """
-    from remediator.analysis.project import build_project
+    from remediator.application.project_model import build_project
     from remediator.application.explain import explain as run_explain
 
     root_path, settings = _project(root, config, settings)

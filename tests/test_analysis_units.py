@@ -57,8 +57,7 @@ def _model(sources: Mapping[str, str]) -> tuple[ModuleIndex, dict[str, list[Modu
     facts: dict[str, list[ModuleFacts]] = {}
     for relpath, text in sources.items():
         facts.setdefault(_source(relpath).module, []).append(parse_source(text.encode()))
-    resolver = ModuleResolver(index)
-    resolver.symbols = SymbolTables(index, facts, absolute_module)
+    resolver = ModuleResolver(index, SymbolTables(index, facts, absolute_module))
     return index, facts, resolver
 
 

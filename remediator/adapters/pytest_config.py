@@ -16,7 +16,9 @@ import configparser
 import shlex
 import sys
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+
+from remediator.domain.config import PytestPaths
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -25,14 +27,6 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 IMPORT_MODES = ("prepend", "append", "importlib")
 _CONFIG_NAMES = ("pytest.toml", ".pytest.toml", "pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
-
-
-class PytestPaths(NamedTuple):
-    """pytest's settings that shape sys.path: `pythonpath` (POSIX, relative to the root) and the import mode."""
-
-    pythonpath: tuple[str, ...] = ()
-    import_mode: str = "prepend"
-    source: str | None = None  # the file they come from, relative to the root
 
 
 def read_pytest_paths(root: Path) -> PytestPaths:

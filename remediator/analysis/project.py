@@ -1,26 +1,27 @@
-"""The project model: built once, shared by every rule (and by fix)."""
+"""The project model: built once, shared by every rule (and by fix).
+
+`assemble` makes it from values only (what discovery found, each file's facts, pytest's
+settings); reading the disk and parsing happen in application/project_model.py.
+"""
 
 from __future__ import annotations
 
 import gc
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from remediator.adapters.filesystem import Discovery, SourceFile, discover, is_test_file
-from remediator.adapters.cache import FactsCache
-from remediator.adapters.parallel import parse_bytes, parse_files
 from remediator.analysis.dependencies import Dependency, DependencyRecorder
 from remediator.analysis.module_index import ModuleIndex
-from remediator.adapters.environment import environment_for
-from remediator.adapters.pytest_config import read_pytest_paths
-from remediator.analysis.resolver import ModuleResolver, Resolution, import_edge
+from remediator.analysis.resolver import ModuleResolver, Resolution, import_edges
 from remediator.analysis.search_path import SearchPath, SearchPathSpec
 from remediator.analysis.symbols import SymbolTables
-from remediator.domain.config import Settings
+from remediator.domain.config import PytestPaths, Settings
 from remediator.domain.facts import ImportRecord, ModuleFacts, SysPathEntry
+from remediator.domain.layout import Discovery, SourceFile, is_test_file
+from remediator.domain.modules import absolute_module
 from remediator.domain.progress import Progress, Step
 
 if TYPE_CHECKING:
@@ -29,14 +30,14 @@ if TYPE_CHECKING:
 _T = TypeVar("_T")
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ParsedFile:
     """A source file with its facts and the resolution of each of its imports."""
 
     source: SourceFile
     facts: ModuleFacts
-    resolutions: list[tuple[ImportRecord, Resolution]] = field(default_factory=list)
-    deps: set[Dependency] | None = None  # what analysing it read of other modules, when the model records that
+    resolutions: list[tuple[ImportRecord, Resolution]]
+    deps: tuple[Dependency, ...] | None = None  # what resolving its imports read of other modules, when the model records that
 
     @property
     def module(self) -> str:
@@ -70,36 +71,11 @@ class ProjectModel:
     symbols: SymbolTables
     resolver: ModuleResolver
     graph: ImportGraph
+    pytest: PytestPaths
     recorder: DependencyRecorder | None = None
 
     def is_test_file(self, relpath: str) -> bool:
         return is_test_file(relpath, self.settings.test_files)
-
-
-def build_project(
-    root: Path, settings: Settings, jobs: int | None = None, *, use_cache: bool = True, record: bool = False,
-    cache: FactsCache | None = None, progress: Progress | None = None,
-) -> ProjectModel:
-    """Discover, parse (in parallel), index, resolve and graph the project at `root`.
-
-    With `use_cache`, parse results are read from and written to `root/.remediator/cache/` (through
-    `cache` when given). With `record`, each file's dependency keys are recorded (`ParsedFile.deps`).
-    `progress` hears of the discover, parse and resolve steps.
-    """
-    root = root.resolve()
-    with no_cyclic_gc():
-        with Step(progress, "discover") as step:
-            discovery = discover(root, settings.packages, settings.exclude, settings.include, environment_for(str(root), settings.environment),
-                                 settings.test_files)
-            step.done = len(discovery.files)
-        if use_cache and cache is None:
-            cache = FactsCache.for_root(root)
-        elif not use_cache:
-            cache = None
-        with Step(progress, "parse", len(discovery.files)) as step:
-            all_facts = parse_files([source.path for source in discovery.files], jobs, cache, step.advance if step.active else None)
-        files = [ParsedFile(source, facts) for source, facts in zip(discovery.files, all_facts)]
-        return assemble(root, settings, discovery, files, record=record, progress=progress)
 
 
 @contextmanager
@@ -115,65 +91,49 @@ def no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def with_new_sources(model: ProjectModel, sources: dict[str, bytes]) -> ProjectModel:
-    """The model after some files changed (relpath -> new bytes): only those files are parsed again.
-
-    Everything derived (symbol tables, resolutions, graph) is rebuilt from the facts, which
-    costs a fraction of parsing; fix uses this to re-check a project after a rewrite.
-    """
-    files = []
-    for parsed in model.files:
-        data = sources.get(parsed.source.relpath)
-        facts = parsed.facts if data is None else parse_bytes(data)
-        files.append(ParsedFile(parsed.source, facts))
-    return assemble(model.root, model.settings, model.discovery, files)
-
-
 def assemble(
-    root: Path, settings: Settings, discovery: Discovery, files: list[ParsedFile], *, record: bool = False,
-    progress: Progress | None = None,
+    root: Path, settings: Settings, discovery: Discovery, parsed: Iterable[tuple[SourceFile, ModuleFacts]], pytest: PytestPaths,
+    *, record: bool = False, progress: Progress | None = None,
 ) -> ProjectModel:
     """Index, resolve and graph parsed files (recording each file's dependency keys with `record`).
 
+    `pytest` is the project's pytest configuration (its `pythonpath` and import mode);
     `progress` hears of the resolve step, a chunk of files at a time.
     """
     from remediator.analysis.graph import ImportGraph
 
-    step = Step(progress, "resolve", len(files))
+    pairs = list(parsed)
+    step = Step(progress, "resolve", len(pairs))
     recorder = DependencyRecorder() if record else None
     index = ModuleIndex.from_discovery(discovery, recorder)
-    conftests = ((p.source.relpath, p.module, p.facts.sys_path) for p in files if p.facts.sys_path)
-    resolver = ModuleResolver(index, recorder, SearchPath(index, search_path_spec(root, settings, conftests), recorder))
+    conftests = ((source.relpath, source.module, facts.sys_path) for source, facts in pairs if facts.sys_path)
     facts_by_module: dict[str, list[ModuleFacts]] = {}
-    for parsed in files:
-        facts_by_module.setdefault(parsed.module, []).append(parsed.facts)
-    symbols = SymbolTables(index, facts_by_module, resolver.absolute, recorder)
-    resolver.symbols = symbols
+    for source, facts in pairs:
+        facts_by_module.setdefault(source.module, []).append(facts)
+    symbols = SymbolTables(index, facts_by_module, absolute_module, recorder)
+    resolver = ModuleResolver(index, symbols, recorder, SearchPath(index, search_path_spec(root, settings, pytest, conftests), recorder))
     graph = ImportGraph()
     for name in index.names():
         graph.add_module(name)
-    for chunk in chunks(files) if step.active else (files,):
-        for parsed in chunk:
-            resolve_file(resolver, parsed)
-            source = parsed.source
-            if not source.is_stub:
-                for item, resolution in parsed.resolutions:
-                    target = import_edge(source.module, resolution)
-                    if target is not None:
-                        graph.add_import(source.module, target, source.relpath, item.line, item.context)
+    files: list[ParsedFile] = []
+    for chunk in chunks(pairs) if step.active else (pairs,):
+        for source, facts in chunk:
+            resolved = resolve_file(resolver, source, facts)
+            files.append(resolved)
+            for target, line, context in import_edges(source.module, source.is_stub, resolved.resolutions):
+                graph.add_import(source.module, target, source.relpath, line, context)
         step.advance(len(chunk))
     step.end()
-    return ProjectModel(root, settings, discovery, index, files, symbols, resolver, graph, recorder)
+    return ProjectModel(root, settings, discovery, index, files, symbols, resolver, graph, pytest, recorder)
 
 
 def search_path_spec(
-    root: Path, settings: Settings, files: Iterable[tuple[str, str, tuple[SysPathEntry, ...]]],
+    root: Path, settings: Settings, pytest: PytestPaths, files: Iterable[tuple[str, str, tuple[SysPathEntry, ...]]],
 ) -> SearchPathSpec:
     """What shapes the project's sys.path: the settings, pytest's configuration, and the conftest files' changes.
 
     `files` gives `(relpath, module, sys.path changes)` of any files; only `conftest.py` ones count.
     """
-    pytest = read_pytest_paths(root)
     pytest_source = pytest.source or "pyproject.toml"
     declared = settings.source.name if settings.source is not None else "pyproject.toml"
     return SearchPathSpec(
@@ -191,12 +151,11 @@ def chunks(items: list[_T], size: int = 256) -> Iterator[list[_T]]:
         yield items[start : start + size]
 
 
-def resolve_file(resolver: ModuleResolver, parsed: ParsedFile) -> None:
-    """Resolve every import of a file once, noting what that read when the resolver records."""
+def resolve_file(resolver: ModuleResolver, source: SourceFile, facts: ModuleFacts) -> ParsedFile:
+    """The file with every import resolved once, and what that read when the resolver records."""
     recorder = resolver.recorder
     if recorder is not None:
         recorder.push()
-    source = parsed.source
-    parsed.resolutions = [(record, resolver.resolve_import(source.module, source.is_package, record)) for record in parsed.facts.imports]
-    if recorder is not None:
-        parsed.deps = set(recorder.pop())
+    resolutions = [(record, resolver.resolve_import(source.module, source.is_package, record)) for record in facts.imports]
+    deps = tuple(set(recorder.pop())) if recorder is not None else None
+    return ParsedFile(source, facts, resolutions, deps)

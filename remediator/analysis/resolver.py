@@ -6,6 +6,7 @@ target and says whether that target exists, without importing anything.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from remediator.analysis.dependencies import DependencyRecorder, Memo
@@ -50,13 +51,27 @@ def import_edge(importer: str, resolution: Resolution) -> str | None:
     return target
 
 
+def import_edges(
+    importer: str, is_stub: bool, resolutions: Iterable[tuple[ImportRecord, Resolution]],
+) -> Iterator[tuple[str, int, int]]:
+    """(imported module, line, context) of each graph edge a file's resolved imports make; a stub makes none."""
+    if is_stub:
+        return
+    for record, resolution in resolutions:
+        target = import_edge(importer, resolution)
+        if target is not None:
+            yield target, record.line, record.context
+
+
 class ModuleResolver:
     """Resolves imports and string references against the module index and symbol tables."""
 
-    def __init__(self, index: ModuleIndex, recorder: DependencyRecorder | None = None, search_path: SearchPath | None = None) -> None:
+    def __init__(
+        self, index: ModuleIndex, symbols: SymbolTables, recorder: DependencyRecorder | None = None, search_path: SearchPath | None = None,
+    ) -> None:
         self.index = index
+        self.symbols = symbols
         self.search_path = search_path  # extra sys.path folders (pytest, conftests, settings); None: the root only
-        self.symbols: SymbolTables | None = None  # attached once facts are known
         self.recorder = recorder
         self._frames = recorder.frames if recorder is not None else []
         self._memo = Memo(recorder)  # (base, name) -> Resolution
@@ -126,7 +141,7 @@ class ModuleResolver:
             return Resolution(MISSING_MODULE, dotted, None, module)
         rest = dotted[len(module) + 1 :].split(".")
         known = self._has_name(module, rest[0])
-        if known is None and len(rest) > 1 and self.symbols is not None and self.symbols.star_imports_missing(module, rest[0]):
+        if known is None and len(rest) > 1 and self.symbols.star_imports_missing(module, rest[0]):
             known = False  # `pkg.gone.X` where pkg star-imports the missing pkg.gone: nothing can bind `gone`
         if known is not False:
             return Resolution(OK, module, rest[0], module)
@@ -168,8 +183,6 @@ class ModuleResolver:
         return None
 
     def _has_name(self, module: str, name: str) -> bool | None:
-        if self.symbols is None:
-            return None
         return self.symbols.has_name(module, name)
 
     def shadows_submodule(self, package: str, name: str) -> bool:
@@ -178,7 +191,7 @@ class ModuleResolver:
         Then `import package.name as x` and `from package import name` give that
         object, not the module (Python looks the attribute up first).
         """
-        if self.symbols is None or not self.index.exists(f"{package}.{name}"):
+        if not self.index.exists(f"{package}.{name}"):
             return False
         shadowed = False
         for facts in self.symbols.facts_of(package):

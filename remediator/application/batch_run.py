@@ -24,7 +24,7 @@ from remediator.adapters.platform import DEFAULT_MODE, file_mode
 from remediator.adapters.writer import write_atomically
 from remediator.analysis.graph import Cycle, import_time_view
 from remediator.analysis.project import ProjectModel
-from remediator.analysis.resolver import import_edge
+from remediator.analysis.resolver import import_edges
 from remediator.domain.progress import Progress
 
 # Test hook for fault injection: a comma-separated list of relative paths whose write fails.
@@ -210,11 +210,10 @@ class _Runner:
         """The module's imports after the rewrite, resolved by the shared resolver."""
         facts = parse_bytes(rewrite.after)
         edges: dict[str, list[tuple[str, int, int]]] = {}
-        for record in facts.imports:
-            resolution = self.model.resolver.resolve_import(rewrite.module, rewrite.is_package, record)
-            target = import_edge(rewrite.module, resolution)
-            if target is not None:
-                edges.setdefault(target, []).append((rewrite.path, record.line, record.context))
+        resolver = self.model.resolver
+        resolutions = ((record, resolver.resolve_import(rewrite.module, rewrite.is_package, record)) for record in facts.imports)
+        for target, line, context in import_edges(rewrite.module, False, resolutions):
+            edges.setdefault(target, []).append((rewrite.path, line, context))
         return list(edges.items())
 
     def _new_cycle(self, saved: dict[str, list[tuple[str, list[tuple[str, int, int]]]]]) -> Cycle | None:

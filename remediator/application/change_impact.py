@@ -86,7 +86,8 @@ def analysed_snapshot(
     from remediator.adapters.environment import environment_for
     from remediator.adapters.filesystem import discover
     from remediator.adapters.parallel import parse_files  # the parser: only when a state is analysed
-    from remediator.analysis.project import ParsedFile, assemble, no_cyclic_gc
+    from remediator.adapters.pytest_config import read_pytest_paths
+    from remediator.analysis.project import assemble, no_cyclic_gc
     from remediator.application.project_analysis import analyse_model
 
     cache = FactsCache.for_root(root)
@@ -114,8 +115,8 @@ def analysed_snapshot(
                 data = contents.get(source.relpath)
                 if data is not None:
                     cache.put(content_key(data), parsed)
-            files = [ParsedFile(source, facts[source.relpath]) for source in discovery.files]
-            model = assemble(place, settings, discovery, files)
+            pairs = [(source, facts[source.relpath]) for source in discovery.files]
+            model = assemble(place, settings, discovery, pairs, read_pytest_paths(place))
             analysis, _details = analyse_model(model, keep_details=False)
         step.end()
         yield analysis

@@ -23,7 +23,8 @@ from typing import Any
 from remediator.adapters.parallel import parse_bytes
 from remediator.adapters.journal import Journal
 from remediator.adapters.platform import pool_context
-from remediator.analysis.project import ParsedFile, ProjectModel, chunks, with_new_sources
+from remediator.analysis.project import ParsedFile, ProjectModel, chunks
+from remediator.application.project_model import with_new_sources
 from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME
 from remediator.application.batch_run import BatchOutcome, Rewrite, apply_in_batches
 from remediator.application.fix_plan import FilePlan, plan_fixes

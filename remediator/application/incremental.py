@@ -48,7 +48,8 @@ from remediator.analysis.module_graph import (
     Cycle, Link, ModuleGraph, chain_through, components_after_change, cycle_kind, cycle_order, strongly_connected,
 )
 from remediator.analysis.module_index import ModuleIndex, module_table
-from remediator.analysis.project import ParsedFile, build_project, no_cyclic_gc, resolve_file
+from remediator.analysis.project import no_cyclic_gc, resolve_file
+from remediator.application.project_model import build_project
 from remediator.analysis.symbols import symbol_changes
 from remediator.application.lazy_model import FactsSource, FileReader, LazyModel, StoreSource, Unavailable
 from remediator.application.project_analysis import (
@@ -391,8 +392,7 @@ class _Refresh:
             analysed += 1
             if analysed % _CHUNK == 0:
                 step.advance(_CHUNK)
-            parsed = ParsedFile(layout.source_file(self.root, position), model.facts.of_file(relpath))
-            resolve_file(model.resolver, parsed)
+            parsed = resolve_file(model.resolver, layout.source_file(self.root, position), model.facts.of_file(relpath))
             summary, detail = analyse_file(model, parsed)
             old = detail_from_plain(files.get(relpath))
             if summary:

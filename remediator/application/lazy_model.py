@@ -19,17 +19,19 @@ from pathlib import Path
 from remediator.adapters.analysis_store import AnalysisStore, ShardedMap, StoreCorrupt
 from remediator.adapters.cache import FactsCache
 from remediator.domain.layout import FileRow, Layout, files_by_module
+from remediator.adapters.pytest_config import read_pytest_paths
 from remediator.adapters.source_reader import read_source
 from remediator.analysis.dependencies import DependencyRecorder
 from remediator.analysis.module_graph import ModuleGraph
 from remediator.analysis.module_index import ModuleIndex
-from remediator.analysis.project import ParsedFile, ProjectModel, assemble, chunks, no_cyclic_gc, search_path_spec
+from remediator.analysis.project import ProjectModel, assemble, chunks, no_cyclic_gc, search_path_spec
 from remediator.analysis.resolver import ModuleResolver
 from remediator.analysis.search_path import SearchPath
 from remediator.analysis.symbols import ModuleSymbols, SymbolTables, symbols_in
 from remediator.application.project_analysis import ModelSource, definitions_in, model_graph
 from remediator.application.stored_analysis import GRAPH_PARTS, StoredMap
 from remediator.domain.config import Settings
+from remediator.domain.modules import absolute_module
 from remediator.domain.facts import Definition, ModuleFacts, ParseProblem, SysPathEntry, empty_facts
 from remediator.domain.findings import UNREADABLE_FILE
 from remediator.domain.progress import Progress, Step
@@ -194,10 +196,9 @@ class LazyModel:
     def create(cls, root: Path, settings: Settings, table: dict[str, int], roots: Sequence[str], facts: FactsSource) -> LazyModel:
         recorder = DependencyRecorder()
         index = ModuleIndex(table, roots, (), recorder)
-        spec = search_path_spec(root, settings, conftest_changes(facts))
-        resolver = ModuleResolver(index, recorder, SearchPath(index, spec, recorder))
-        symbols = SymbolTables(index, _ModuleFactsMap(facts), resolver.absolute, recorder)
-        resolver.symbols = symbols
+        spec = search_path_spec(root, settings, read_pytest_paths(root), conftest_changes(facts))
+        symbols = SymbolTables(index, _ModuleFactsMap(facts), absolute_module, recorder)
+        resolver = ModuleResolver(index, symbols, recorder, SearchPath(index, spec, recorder))
         return cls(root, settings, index, symbols, resolver, recorder, facts)
 
 
@@ -260,10 +261,10 @@ class StoreSource:
         if self._model is None:
             discovery = self._layout.discovery(self._root)
             with Step(progress, "load", len(discovery.files)) as step:
-                files = []
+                parsed = []
                 for part in chunks(discovery.files) if step.active else (discovery.files,):
-                    files += [ParsedFile(source, self._facts.of_file(source.relpath)) for source in part]
+                    parsed += [(source, self._facts.of_file(source.relpath)) for source in part]
                     step.advance(len(part))
             with no_cyclic_gc():
-                self._model = assemble(self._root, self._settings, discovery, files, progress=progress)
+                self._model = assemble(self._root, self._settings, discovery, parsed, read_pytest_paths(self._root), progress=progress)
         return self._model

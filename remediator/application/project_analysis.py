@@ -13,7 +13,7 @@ redoes only the files whose inputs changed (`application.incremental`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path, PurePosixPath
@@ -24,7 +24,7 @@ from remediator.analysis.dependencies import EMPTY, Dependencies
 from remediator.analysis.module_graph import Cycle, Link, ModuleGraph, cycle_kind, cycle_order, chain_through, failing_modules
 from remediator.analysis.module_index import ModuleIndex
 from remediator.analysis.project import ModelQueries, ParsedFile, ProjectModel, chunks
-from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME, import_edge
+from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME, import_edges
 from remediator.domain.config import Settings
 from remediator.domain.facts import Definition, ModuleFacts, ParseProblem, breaks_importer
 from remediator.domain.findings import Finding
@@ -88,19 +88,15 @@ def analyse_file(model: ModelQueries, parsed: ParsedFile) -> tuple[FileSummary, 
         keys = recorder.pop() if recorder is not None else EMPTY
     source = parsed.source
     seeds: list[MissingKey] = []
-    edges: list[tuple[str, int, int]] = []
     if not source.is_stub:
         for record, resolution in parsed.resolutions:
             if resolution.status in (MISSING_MODULE, MISSING_NAME) and breaks_importer(record.context):
                 seed = (resolution.target, resolution.name if resolution.status == MISSING_NAME else None)
                 if seed not in seeds:
                     seeds.append(seed)
-            target = import_edge(source.module, resolution)
-            if target is not None:
-                edges.append((target, record.line, record.context))
+    edges = list(import_edges(source.module, source.is_stub, parsed.resolutions))
     if parsed.deps:
-        parsed.deps.update(keys)
-        keys, parsed.deps = tuple(parsed.deps), None  # the file's keys live on in its detail only
+        keys = tuple(set(parsed.deps).union(keys))  # resolving the imports read these too
     return FileSummary(tuple(ranked), tuple(compliance), tuple(seeds)), FileDetail(tuple(edges), keys)
 
 
@@ -355,15 +351,9 @@ def module_graph(
 
 def model_graph(model: ProjectModel) -> ModuleGraph:
     """The light graph of a built model."""
-    def edges_of(parsed: ParsedFile) -> Iterator[tuple[str, int, int]]:
-        for record, resolution in parsed.resolutions:
-            target = import_edge(parsed.module, resolution)
-            if target is not None:
-                yield (target, record.line, record.context)
-
     by_path = {parsed.source.relpath: parsed for parsed in model.files}
     files = (FileRow(p.source.relpath, p.module, STUB_FILE * p.source.is_stub) for p in model.files)
-    return module_graph(files, lambda relpath: edges_of(by_path[relpath]))
+    return module_graph(files, lambda relpath: import_edges(by_path[relpath].module, False, by_path[relpath].resolutions))
 
 
 class ModelSource:

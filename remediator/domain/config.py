@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from remediator.domain.errors import RemediatorError
 
@@ -22,6 +23,17 @@ class ConfigError(RemediatorError):
         self.message = message
         where = f"{self.path}: " if self.path else ""
         super().__init__(f"{where}{key}: {message}")
+
+
+class PytestPaths(NamedTuple):
+    """pytest's settings that shape sys.path: `pythonpath` (POSIX, relative to the root) and the import mode.
+
+    Read from the project's pytest configuration by adapters/pytest_config.py.
+    """
+
+    pythonpath: tuple[str, ...] = ()
+    import_mode: str = "prepend"
+    source: str | None = None  # the file they come from, relative to the root
 
 
 def check_module_pattern(pattern: str) -> str | None:
