@@ -1388,13 +1388,8 @@ class Renderer:
         return "\n".join(lines) + "\n"
 
     def _header(self, m: Module, extra_std: list[str], future: bool) -> list[str]:
-        rng = self.rng
-        if self.realistic:
-            return self._realistic_header(m, extra_std, future)
-        doc = [f'"""{self._doc(m.leaf.replace("_", " "))}']
-        if rng.random() < 0.6:
-            doc += ["", f"This module belongs to ``{m.top}`` and is part of the {rng.choice(NOUNS)} subsystem.",
-                    f"It is generated for benchmarking (lines target: {m.lines_target})."]
+        """The module docstring, `from __future__ import annotations` when `future`, then the stdlib imports."""
+        doc = self._realistic_docstring(m) if self.realistic else self._docstring(m)
         doc.append('"""')
         if future:
             doc.append("from __future__ import annotations")
@@ -1402,8 +1397,16 @@ class Renderer:
         doc += sorted(dict.fromkeys(extra_std), key=lambda line: (line.startswith("from "), line))
         return doc
 
-    def _realistic_header(self, m: Module, extra_std: list[str], future: bool) -> list[str]:
-        """License comment, a long module docstring with an import example, then the stdlib imports."""
+    def _docstring(self, m: Module) -> list[str]:
+        """A short module docstring, without its closing quotes."""
+        doc = [f'"""{self._doc(m.leaf.replace("_", " "))}']
+        if self.rng.random() < 0.6:
+            doc += ["", f"This module belongs to ``{m.top}`` and is part of the {self.rng.choice(NOUNS)} subsystem.",
+                    f"It is generated for benchmarking (lines target: {m.lines_target})."]
+        return doc
+
+    def _realistic_docstring(self, m: Module) -> list[str]:
+        """A license comment, then a long module docstring with an import example, without its closing quotes."""
         rng = self.rng
         doc: list[str] = []
         if not self.compact and rng.random() < 0.4:
@@ -1418,11 +1421,6 @@ class Renderer:
             doc += ["", "Example::", "", f"    from {m.dotted} import {m.symbols[0][0]}",
                     f"    import {m.top}", ""]
             doc += self._paragraph(rng.randint(8, 20), "")
-        doc.append('"""')
-        if future:
-            doc.append("from __future__ import annotations")
-        doc.append("")
-        doc += sorted(dict.fromkeys(extra_std), key=lambda line: (line.startswith("from "), line))
         return doc
 
     def _render_module(self, m: Module) -> str:

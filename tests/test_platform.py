@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import remediator
-from remediator.adapters.platform import PORTABLE_ENV, START_METHOD_ENV, fsync_directory, start_method
+from remediator.adapters.platform import PORTABLE_ENV, START_METHOD_ENV, fsync_directory, replace_file, start_method
 from remediator.adapters.writer import write_atomically
 from remediator.domain.config import MoveRule, Settings
 from tests.conftest import WorkerWatch, write_tree
@@ -28,6 +28,44 @@ def test_the_directory_is_fsynced_here_and_not_with_the_fallbacks(tmp_path: Path
     assert target.read_bytes() == b"{}\n"
     assert stat.S_IMODE(target.stat().st_mode) == 0o644
     assert [p.name for p in tmp_path.iterdir()] == ["data.json"]  # no temporary left
+
+
+@pytest.mark.parametrize("fallbacks", [False, True], ids=["posix", "portable"])
+def test_a_read_only_file_is_replaced_and_stays_read_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fallbacks: bool) -> None:
+    """POSIX renames over a read-only file; Windows refuses, so the fallback clears the flag first (the new file brings the mode)."""
+    if fallbacks:
+        monkeypatch.setenv(PORTABLE_ENV, "1")
+    else:
+        monkeypatch.delenv(PORTABLE_ENV, raising=False)
+    target, source = tmp_path / "ro.py", tmp_path / "new.py"
+    target.write_bytes(b"old\n")
+    target.chmod(0o444)
+    source.write_bytes(b"new\n")
+    source.chmod(0o444)
+    assert replace_file(source, target) is fallbacks  # only the fallback clears the target's read-only flag
+    assert target.read_bytes() == b"new\n" and not source.exists()
+    assert stat.S_IMODE(target.stat().st_mode) == 0o444
+    write_atomically(target, b"rewritten\n")  # the writer: durable, the mode kept, no temporary left
+    assert target.read_bytes() == b"rewritten\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o444
+    assert [p.name for p in tmp_path.iterdir()] == ["ro.py"]
+    for other in ("rw.py", "created.py"):  # a writable target needs no fallback, nor a new one
+        source.write_bytes(b"new\n")
+        if other == "rw.py":
+            (tmp_path / other).write_bytes(b"old\n")
+        assert replace_file(source, tmp_path / other) is False
+        assert (tmp_path / other).read_bytes() == b"new\n"
+
+
+def test_the_fallback_puts_the_read_only_flag_back_when_the_rename_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PORTABLE_ENV, "1")
+    target = tmp_path / "ro.py"
+    target.write_bytes(b"old\n")
+    target.chmod(0o444)
+    with pytest.raises(FileNotFoundError):
+        replace_file(tmp_path / "vanished.remediator-tmp", target)  # the temporary is gone: the rename fails after the flag was cleared
+    assert target.read_bytes() == b"old\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o444
 
 
 def test_workers_fork_here_spawn_with_the_fallbacks_and_the_method_can_be_forced(monkeypatch: pytest.MonkeyPatch) -> None:

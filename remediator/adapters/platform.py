@@ -10,7 +10,11 @@ remediator is developed on Linux and used on Windows and macOS too. What differs
   sharing the parent's memory;
 * Ctrl-C arrives as SIGINT everywhere; no other signal is used;
 * mode bits: Windows keeps only the read-only flag, which `os.chmod` maps from
-  the write bit, so the same two calls keep a file's mode on every platform.
+  the write bit, so the same two calls keep a file's mode on every platform;
+* replacing a file by a rename: POSIX replaces a read-only file like any other
+  (the folder's permissions decide); Windows refuses to (`os.replace` raises
+  PermissionError, WinError 5), so `replace_file` clears the target's
+  read-only flag first there, and puts it back if the rename fails.
 
 `REMEDIATOR_START_METHOD` (fork, spawn, forkserver) picks the workers' start
 method, and `REMEDIATOR_PORTABLE=1` takes every fallback even where the POSIX
@@ -89,3 +93,33 @@ def file_mode(path: Path | str) -> int:
 def set_file_mode(path: Path | str, mode: int) -> None:
     """Give `path` the permission bits `mode` (on Windows: read-only unless `mode` has the owner's write bit)."""
     os.chmod(path, mode)
+
+
+_OWNER_WRITE = 0o200  # stat.S_IWUSR: on Windows, the bit os.chmod maps to "not read-only"
+
+
+def replace_file(source: Path | str, target: Path | str) -> bool:
+    """Rename `source` over `target` (`os.replace`); True when the fallback had to clear the target's read-only flag.
+
+    Windows will not replace a read-only file; the fallback makes it writable
+    first (the file that takes its place brings its own mode) and, if the rename
+    then fails, makes it read-only again before the error propagates.
+    """
+    if portable():
+        try:
+            mode: int | None = file_mode(target)
+        except FileNotFoundError:
+            mode = None
+        if mode is not None and not mode & _OWNER_WRITE:
+            set_file_mode(target, mode | _OWNER_WRITE)
+            try:
+                os.replace(source, target)
+            except BaseException:
+                try:
+                    set_file_mode(target, mode)
+                except OSError:
+                    pass
+                raise
+            return True
+    os.replace(source, target)
+    return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from remediator.adapters.platform import DEFAULT_MODE, file_mode, fsync_directory, set_file_mode
+from remediator.adapters.platform import DEFAULT_MODE, file_mode, fsync_directory, replace_file, set_file_mode
 
 TEMPORARY_SUFFIX = ".remediator-tmp"  # of the temporary files write_atomically leaves if interrupted
 
@@ -13,7 +13,8 @@ TEMPORARY_SUFFIX = ".remediator-tmp"  # of the temporary files write_atomically 
 def write_atomically(path: Path | str, data: bytes, *, durable: bool = True) -> None:
     """Replace (or create) `path` with `data` so that readers see the old or the new file, never half of one.
 
-    An existing file keeps its mode bits; a new one gets 0o644. With `durable` the data
+    An existing file keeps its mode bits, a read-only one too (it is replaced, not
+    refused, on every platform: `platform.replace_file`); a new one gets 0o644. With `durable` the data
     and (where the platform can: not on Windows) the directory entry are fsynced, so the
     new file survives a power loss; caches that are rebuilt on demand can skip that.
     """
@@ -30,7 +31,7 @@ def write_atomically(path: Path | str, data: bytes, *, durable: bool = True) -> 
                 handle.flush()
                 os.fsync(handle.fileno())
         set_file_mode(temporary, mode)
-        os.replace(temporary, path)
+        replace_file(temporary, path)  # also over a read-only file, on Windows too
     except BaseException:
         try:
             os.unlink(temporary)

@@ -13,7 +13,7 @@ from remediator.analysis.dependencies import DependencyRecorder, Memo
 from remediator.analysis.module_index import NAMESPACE, ModuleIndex
 from remediator.analysis.search_path import SearchPath
 from remediator.analysis.symbols import SymbolTables
-from remediator.domain.facts import NOT_MODULE_LEVEL, ImportRecord, StringReference
+from remediator.domain.facts import NOT_MODULE_LEVEL, Context, ImportRecord, StringReference
 from remediator.domain.modules import absolute_module
 
 OK = "ok"
@@ -21,6 +21,7 @@ EXTERNAL = "external"
 MISSING_MODULE = "missing-module"
 MISSING_NAME = "missing-name"
 UNRESOLVED = "unresolved"  # a string whose base cannot be followed statically
+_IN_FUNCTION = int(Context.FUNCTION)
 
 
 class Resolution(NamedTuple):
@@ -157,7 +158,7 @@ class ModuleResolver:
             return self.resolve_dotted(self.locate(reference.text, importer, is_package), module_only=True)
         if reference.kind == "patch":
             return self.resolve_dotted(self.locate(reference.text, importer, is_package), module_only=False)
-        module = self._module_bound_to(importer, is_package, reference.base or "", imports)
+        module = self._module_bound_to(importer, is_package, reference, imports)
         if module is None:
             return Resolution(UNRESOLVED, reference.base or "", reference.text, None)
         if self.index.exists(f"{module}.{reference.text}") or self._has_name(module, reference.text) is not False:
@@ -165,21 +166,42 @@ class ModuleResolver:
         return Resolution(MISSING_NAME, module, reference.text, module)
 
     def _module_bound_to(
-        self, importer: str, is_package: bool, local: str, imports: tuple[ImportRecord, ...]
+        self, importer: str, is_package: bool, reference: StringReference, imports: tuple[ImportRecord, ...]
     ) -> str | None:
-        """The existing project module that local name `local` refers to, if an import binds it."""
-        for record in imports:
-            base = self._base_of(importer, is_package, record)
-            if base is None:
-                continue
-            if record.name is None:
-                candidate = base if record.alias == local or (record.alias is None and base == local) else None
-            elif (record.alias or record.name) == local:
-                candidate = f"{base}.{record.name}"
-            else:
-                continue
-            if candidate and self.index.is_internal(candidate) and self.index.exists(candidate):
-                return candidate
+        """The existing project module that `reference.base` refers to where it is evaluated, if an import binds it.
+
+        Python looks the name up when the call runs, so the binding that counts is the
+        one in effect then, not the first import of the name: at module level (a
+        decorator, a module-level call) the last module-level import of the name before
+        the reference; inside a function, which runs after the module has, the last
+        import of it in a function before the reference (taken for one in the same
+        function: facts do not say which function an import is in), else the last
+        module-level import of it in the file. When that binding is not a project
+        module (a class, an external module), the reference is not followed.
+        """
+        local = reference.base or ""
+        head = local.split(".")[0]
+        at = (reference.line, reference.column)
+        module_level = [r for r in imports if not r.context & NOT_MODULE_LEVEL and _binds(r, head)]
+        if reference.context & _IN_FUNCTION:
+            in_functions = [r for r in imports if r.context & _IN_FUNCTION and _binds(r, head) and (r.line, r.column) <= at]
+            scope = in_functions or module_level
+        else:
+            scope = [r for r in module_level if (r.line, r.column) <= at]
+        if not scope:
+            return None
+        record = scope[-1]
+        base = self._base_of(importer, is_package, record)
+        if base is None:
+            return None
+        if record.name is not None:
+            candidate: str | None = f"{base}.{record.name}" if (record.alias or record.name) == local else None
+        elif record.alias is not None:
+            candidate = base if record.alias == local else None
+        else:  # `import a.b` binds `a`; `local` ("a" or "a.b") is a module when an import of that scope names it
+            candidate = local if any(r.name is None and r.alias is None and self._base_of(importer, is_package, r) == local for r in scope) else None
+        if candidate and self.index.is_internal(candidate) and self.index.exists(candidate):
+            return candidate
         return None
 
     def _has_name(self, module: str, name: str) -> bool | None:
@@ -209,3 +231,10 @@ class ModuleResolver:
                     binds_module = resolution.depends_on == f"{resolution.target}.{record.name}" == submodule
                 shadowed = not binds_module
         return shadowed
+
+
+def _binds(record: ImportRecord, name: str) -> bool:
+    """True when the import statement `record` binds the local `name` (`import a.b` binds `a`; star imports are not followed)."""
+    if record.name is None:
+        return (record.alias or record.module.split(".")[0]) == name
+    return record.name != "*" and (record.alias or record.name) == name

@@ -24,6 +24,8 @@ from remediator.domain.findings import SYNTAX_ERROR, UNREADABLE_FILE, Finding, S
 
 # Stands for every unparsable module in a module's causes: no import fix unblocks what it breaks.
 UNPARSABLE: MissingKey = ("<unparsable module>", None)
+# Stands for every break a check does not report, unparsable modules included (`reported_targets`).
+ELSEWHERE: MissingKey = ("<another break>", None)
 # A fix set of more targets than this is found by scanning, not by listing subsets.
 _SUBSET_LIMIT = 10
 
@@ -168,6 +170,42 @@ def blast_radius(analysis: ProjectAnalysis, findings: list[Finding]) -> BlastRad
     return BlastRadius(ordered, fix_sets, blocked)
 
 
+def reported_targets(analysis: ProjectAnalysis, findings: list[Finding]) -> list[MissingTarget]:
+    """The targets of `findings` with blast radius and unblocks, computed for those targets alone (check).
+
+    `failing_modules`, `failing_test_files` and `unblocks` are what `blast_radius`
+    gives: each needs the reach of the target itself, and whether anything else
+    breaks a module, which is one reverse reachability from every other break at
+    once (`ELSEWHERE`), not one per missing target of the project. `fix_set` stays
+    None: the greedy order weighs every break on its own, and check lists no fix
+    sets. Targets come by blast radius; those needed only by loose folders last.
+    """
+    groups, places = _group(findings)
+    if not groups:
+        return []
+    seeds = analysis.seeds()
+    reach = {key: analysis.failing_modules(seeds[key]) if key in seeds else set() for key in groups}
+    others = {module for key, modules in seeds.items() if key not in groups for module in modules} | _unparsable_modules(analysis)
+    collected: dict[str, set[MissingKey]] = defaultdict(set)
+    for key, modules in reach.items():
+        for module in modules:
+            collected[module].add(key)
+    reached = set(collected)
+    for module in analysis.failing_modules(others) if others else ():
+        collected[module].add(ELSEWHERE)
+    module_causes = {module: frozenset(keys) for module, keys in collected.items()}
+    test_causes = _test_file_causes(analysis, module_causes, analysis.conftests(), only=reached)
+    loose = analysis.loose_folders()
+    for key, group in groups.items():
+        group.failing_modules = reach[key]
+        group.failing_test_files = sorted(path for path, causes in test_causes.items() if key in causes)
+        group.unblocked_modules = {module for module in group.failing_modules if module_causes[module] == {key}}
+        group.unblocked_test_files = sorted(path for path, causes in test_causes.items() if causes == {key})
+        if (tops := places.get(key)) and tops <= loose:
+            group.loose = tuple(sorted(tops))
+    return sorted(groups.values(), key=lambda g: (bool(g.loose), -len(g.failing_modules), -len(g.importers), g.label))
+
+
 def _label(key: MissingKey) -> str:
     target, name = key
     return target if name is None else f"{target}.{name}"
@@ -212,17 +250,22 @@ def _causes(reach: dict[MissingKey, set[str]]) -> dict[str, frozenset[MissingKey
 
 
 def _test_file_causes(
-    analysis: ProjectAnalysis, module_causes: dict[str, frozenset[MissingKey]], conftests: dict[str, str]
+    analysis: ProjectAnalysis, module_causes: dict[str, frozenset[MissingKey]], conftests: dict[str, str],
+    only: Collection[str] | None = None,
 ) -> dict[str, frozenset[MissingKey]]:
-    """Test file -> the causes that keep pytest from collecting it: its module's, and those of every conftest above it."""
+    """Test file -> the causes that keep pytest from collecting it: its module's, and those of every conftest above it.
+
+    With `only`, just the test files of those failing modules and those below their conftests.
+    """
     failing_conftests = {folder: module_causes[module] for module, folder in conftests.items() if module in module_causes}
     paths: set[str] = set()
-    for module in module_causes:
+    for module in module_causes if only is None else only:
         path = analysis.test_file_of(module)
         if path is not None:
             paths.add(path)
-    for folder in failing_conftests:
-        paths.update(analysis.test_files_below(folder))
+    for module, folder in conftests.items():
+        if module in (module_causes if only is None else only):
+            paths.update(analysis.test_files_below(folder))
     causes: dict[str, frozenset[MissingKey]] = {}
     for path in paths:
         found = set(module_causes.get(analysis.module_of(path), ()))

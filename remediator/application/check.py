@@ -163,7 +163,8 @@ def narrow(
     """The findings of `analysis` in root-relative `files` that are on the changed lines in `changes` or new
     against `base` (all of them without `changes`), and new to `baseline`.
 
-    Only the reported findings get suggestions and a blast radius (both as the whole scan would give them).
+    Only the reported findings get suggestions and a blast radius (both as the whole scan would give them, but
+    for fix-set numbers: the reach of their targets alone is computed, not the fix order of every break).
     """
     started = time.perf_counter() if started is None else started
     everything = analysis.findings()
@@ -212,11 +213,11 @@ def narrow(
         reported = with_causes
     targets = []
     if any(f.rule in (MISSING_MODULE, MISSING_NAME) for f in reported):  # else neither is needed (nor imported)
-        from remediator.application.blast_radius import missing_targets
+        from remediator.application.blast_radius import reported_targets
         from remediator.application.suggestions import add_suggestions
 
         reported = add_suggestions(analysis, reported, context=everything, use_git=use_git)
-        targets = missing_targets(analysis, reported)
+        targets = reported_targets(analysis, reported)  # the reach of these targets only, not of every break
     return CheckResult(
         analysis.root, reported, targets, analysis,
         time.perf_counter() - started, analysis.compliance(),
