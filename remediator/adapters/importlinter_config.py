@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import configparser
 
-from remediator.domain.config import ConfigError, check_module_pattern
+from remediator.domain.config import IMPORTLINTER_ORIGIN, ConfigError, SsotRule, check_module_pattern
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -48,6 +48,25 @@ class ForbiddenContract:
     ignore_imports: tuple[tuple[str, str], ...] = ()
     allow_indirect_imports: bool = False
     source: Path | None = None
+
+    def ssot_rule(self) -> SsotRule:
+        """The detection-only SSOT rule that checks this contract's direct imports.
+
+        import-linter's `**` stands for one or more segments, a module pattern's for
+        any number: `shop.**` becomes `shop.*.**` (the submodules of shop, not shop).
+        """
+        return SsotRule(
+            name=self.name,
+            forbid=tuple(_as_pattern(module) for module in self.forbid),
+            use=None,
+            scope=tuple(_as_pattern(module) for module in self.scope),
+            ignore=self.ignore_imports,
+            origin=IMPORTLINTER_ORIGIN,
+        )
+
+
+def _as_pattern(expression: str) -> str:
+    return ".".join("*.**" if segment == "**" else segment for segment in expression.split("."))
 
 
 def find_importlinter_config(root: Path) -> Path | None:
@@ -151,6 +170,10 @@ def _ignored(item: str, key: str, path: Path) -> tuple[str, str]:
     importer, arrow, imported = item.partition("->")
     if not arrow or not importer.strip() or not imported.strip():
         raise ConfigError(path, key, f"{item!r}: expected 'importer -> imported'")
+    for side in (importer.strip(), imported.strip()):
+        problem = check_module_pattern(side)
+        if problem:
+            raise ConfigError(path, key, f"{item!r}: {problem}")
     return importer.strip(), imported.strip()
 
 

@@ -47,6 +47,28 @@ def pattern_matches(pattern: str, module: str) -> bool:
     return _match(pattern.split("."), module.split("."))
 
 
+def expression_matches(expression: str, module: str) -> bool:
+    """True when `module` is matched by an import-linter module expression (as in `ignore_imports`).
+
+    Unlike a module pattern, an expression matches exactly, not the submodules: `*`
+    stands for exactly one segment and `**` for one or more (grimp's rules).
+    """
+    return _match_exactly(expression.split("."), module.split("."))
+
+
+def _match_exactly(expression: list[str], parts: list[str]) -> bool:
+    if not expression:
+        return not parts
+    if not parts:
+        return False
+    head, rest = expression[0], expression[1:]
+    if head == "**":
+        return any(_match_exactly(rest, parts[i:]) for i in range(1, len(parts) + 1))
+    if head == "*" or head == parts[0]:
+        return _match_exactly(rest, parts[1:])
+    return False
+
+
 def _match(pattern: list[str], parts: list[str]) -> bool:
     if not pattern:
         return True  # the pattern is a prefix: submodules match too
@@ -60,16 +82,43 @@ def _match(pattern: list[str], parts: list[str]) -> bool:
     return False
 
 
+SSOT_ORIGIN = "ssot"  # a `[[tool.remediator.ssot]]` table
+IMPORTLINTER_ORIGIN = "importlinter"  # an import-linter `forbidden` contract
+
+
 @dataclass(frozen=True, slots=True)
 class SsotRule:
-    """Importers in `scope` (minus `allow`) must not import `forbid`; they should use `use`."""
+    """Importers in `scope` (minus `allow`) must not import `forbid`; they should use `use`.
+
+    Without `use` the rule only detects: `fix` has nowhere to rewrite to. `ignore`
+    holds import-linter's `ignore_imports`: (importer, imported) expressions, matched
+    with `expression_matches`, whose imports the rule lets through.
+    """
 
     name: str
     forbid: tuple[str, ...]
-    use: str | None  # None: detection only (an import-linter `forbidden` contract)
+    use: str | None  # None: detection only (an import-linter `forbidden` contract, or an ssot table without `use`)
     scope: tuple[str, ...] = ()
     allow: tuple[str, ...] = ()
     symbols: tuple[tuple[str, str], ...] = ()
+    ignore: tuple[tuple[str, str], ...] = ()
+    origin: str = SSOT_ORIGIN  # SSOT_ORIGIN or IMPORTLINTER_ORIGIN: what the messages call the rule
+
+    @property
+    def detection_only(self) -> bool:
+        """True when the rule names no `use` module: it reports, `fix` never rewrites for it."""
+        return self.use is None
+
+    def label(self) -> str:
+        """How messages name the rule: `ssot rule 'NAME'` or `import-linter contract 'NAME'`."""
+        kind = "import-linter contract" if self.origin == IMPORTLINTER_ORIGIN else "ssot rule"
+        return f"{kind} {self.name!r}"
+
+    def ignores(self, importer: str, imported: str) -> bool:
+        """True when an `ignore_imports` pair lets `importer` import `imported` (one direct import)."""
+        return any(
+            expression_matches(source, importer) and expression_matches(target, imported) for source, target in self.ignore
+        )
 
 
 @dataclass(frozen=True, slots=True)

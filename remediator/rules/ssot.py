@@ -4,6 +4,11 @@ A `[[tool.remediator.ssot]]` rule forbids importing `forbid` modules from
 `scope` (minus `allow`); importers should use `use`. Re-exports are followed:
 `from pkg import JWTHandler`, where pkg re-exports it from a forbidden module,
 is a violation too, and so is a `patch("...")` string naming a forbidden module.
+
+A rule without `use` (an ssot table written without one, or an import-linter
+`forbidden` contract) only detects: its findings name the rule, carry no
+suggestion, and `fix` leaves them. Its `ignore` pairs (import-linter's
+`ignore_imports`) let single imports through.
 """
 
 from __future__ import annotations
@@ -158,7 +163,7 @@ def ssot_violations_in(model: ModelQueries, rule: SsotRule, parsed: ParsedFile, 
             figure.compliant_statements.add(statement)
             continue
         chain = forbidden_path(model, rule, resolution)
-        if chain is None:
+        if chain is None or _ignored(rule, parsed.module, imported, chain):
             continue
         figure.violating_statements.add(statement)
         yield _finding(rule, parsed, resolution, chain, record.line, record.column, record.context, "import")
@@ -170,8 +175,13 @@ def ssot_violations_in(model: ModelQueries, rule: SsotRule, parsed: ParsedFile, 
         if rule.use and (named == rule.use or named.startswith(rule.use + ".")):
             continue  # `patch("<use>.Name")`: it goes through the single source of truth, like an import of it
         chain = forbidden_path(model, rule, resolution)
-        if chain is not None:
+        if chain is not None and not _ignored(rule, parsed.module, named, chain):
             yield _finding(rule, parsed, resolution, chain, reference.line, reference.column, reference.context, "string")
+
+
+def _ignored(rule: SsotRule, importer: str, imported: str, chain: tuple[str, ...]) -> bool:
+    """True when an `ignore_imports` pair names this import: the module it imports, or the forbidden module a re-export reaches."""
+    return bool(rule.ignore) and (rule.ignores(importer, imported) or rule.ignores(importer, chain[-1]))
 
 
 def _finding(
@@ -184,7 +194,7 @@ def _finding(
     via = f" (re-exported through {' -> '.join(chain)})" if len(chain) > 1 else ""
     what = f"{name!r} from {resolution.target}" if name else resolution.target
     if rule.use is None:
-        advice, suggestion = f"which rule {rule.name} forbids (detection only: it names no `use` module)", None
+        advice, suggestion = f"forbidden by {rule.label()}", None  # detection only: nothing to use instead
     else:
         instead = f"{mapped} from {rule.use}" if mapped else rule.use
         advice = f"bypassing {rule.use} (rule {rule.name}); use {instead}"
