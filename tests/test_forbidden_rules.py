@@ -111,11 +111,12 @@ def _module_exists(root: Path, module: str) -> bool:
     return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
 
 
-def _violations(root: Path, document: dict) -> set[tuple[str, str, int]]:
-    """(importer, imported module, line) of the ssot-violation findings of imports, as grimp names the imported module."""
+def _violations(root: Path, document: dict, rule: str | None = None) -> set[tuple[str, str, int]]:
+    """(importer, imported module, line) of the ssot-violation findings of imports (of one rule, or all), as grimp
+    names the imported module."""
     found = set()
     for finding in document["findings"]:
-        if finding["rule"] != "ssot-violation" or finding["reference"] != "import":
+        if finding["rule"] != "ssot-violation" or finding["reference"] != "import" or rule not in (None, finding["ssot_rule"]):
             continue
         submodule = f"{finding['target']}.{finding['name']}"
         imported = submodule if finding["name"] and _module_exists(root, submodule) else finding["target"]
@@ -123,14 +124,16 @@ def _violations(root: Path, document: dict) -> set[tuple[str, str, int]]:
     return found
 
 
-def _lint_imports(root: Path) -> list[list[tuple[str, str, tuple[int, ...]]]]:
-    """The chains real import-linter reports as broken, each a list of (importer, imported, lines) links."""
+def _lint_imports(root: Path, *contracts: str) -> list[list[tuple[str, str, tuple[int, ...]]]]:
+    """The chains real import-linter reports as broken (of the contracts with these ids, else all), each a list of
+    (importer, imported, lines) links."""
     if shutil.which("lint-imports") is None:
         if os.environ.get("CI") == "true":  # the test extras install it: under CI a missing oracle is a failure
             pytest.fail("lint-imports (import-linter, in the test extras) is not on PATH")
         pytest.skip("lint-imports (import-linter) is not on PATH")
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    completed = subprocess.run(["lint-imports", "--no-cache"], cwd=root, capture_output=True, text=True, env=env, timeout=120)
+    selected = [option for contract in contracts for option in ("--contract", contract)]
+    completed = subprocess.run(["lint-imports", "--no-cache", *selected], cwd=root, capture_output=True, text=True, env=env, timeout=120)
     assert completed.returncode in (0, 1), completed.stdout + completed.stderr
     chains: list[list[tuple[str, str, tuple[int, ...]]]] = []
     for line in completed.stdout.splitlines():
@@ -191,6 +194,65 @@ def test_ignore_imports_wildcards_follow_import_linter(tmp_path: Path) -> None:
     # `shop.web -> shop.db` names the package shop.db only: shop.web's import of shop.db.models stays forbidden
     write_tree(root, FORMS["pyproject.toml"](ignore=ignore))
     assert ("shop.web", "shop.db.models", 1) in _violations(root, _json(root))
+
+
+OVERLAP_TREE = {
+    "shop/__init__.py": "",
+    "shop/api/__init__.py": "",
+    "shop/api/views.py": "from shop.db import models\nfrom shop import cache\n",
+    "shop/db/__init__.py": "",
+    "shop/db/models.py": "from shop.cache import get\n",
+    "shop/db/session.py": "from . import models\n",
+    "shop/cache.py": "import shop.db\n\n\ndef get():\n    pass\n",
+    ".importlinter": """
+        [importlinter]
+        root_package = shop
+
+        [importlinter:contract:siblings]
+        name = Siblings keep apart
+        type = forbidden
+        source_modules = shop.*
+        forbidden_modules =
+            shop.db
+            shop.cache
+        allow_indirect_imports = true
+
+        [importlinter:contract:whole]
+        name = Whole package
+        type = forbidden
+        source_modules = shop
+        forbidden_modules = shop.db
+        allow_indirect_imports = true
+
+        [importlinter:contract:views]
+        name = Views and the cache
+        type = forbidden
+        source_modules = **.views
+        forbidden_modules = shop.cache
+        allow_indirect_imports = true
+        """,
+}
+
+
+@pytest.mark.parametrize(
+    "contract, name, expected",
+    [
+        (
+            "siblings", "Siblings keep apart",
+            # shop.db.session -> shop.db.models: the source shop.db overlaps the forbidden shop.db, so it is let through
+            {("shop.api.views", "shop.db.models", 1), ("shop.api.views", "shop.cache", 2), ("shop.db.models", "shop.cache", 1),
+             ("shop.cache", "shop.db", 1)},
+        ),
+        ("whole", "Whole package", set()),  # shop contains shop.db: import-linter skips the pair, and so does remediator
+        ("views", "Views and the cache", {("shop.api.views", "shop.cache", 2)}),  # `**`: one or more segments
+    ],
+)
+def test_overlapping_sources_and_forbidden_modules_follow_import_linter(
+    tmp_path: Path, contract: str, name: str, expected: set[tuple[str, str, int]]
+) -> None:
+    root = write_tree(tmp_path / "repo", OVERLAP_TREE)
+    assert _direct(_lint_imports(root, contract)) == expected
+    assert _violations(root, _json(root), name) == expected
 
 
 def test_the_importlinter_setting_switches_contracts_off(tmp_path: Path) -> None:

@@ -53,19 +53,28 @@ def expression_matches(expression: str, module: str) -> bool:
     Unlike a module pattern, an expression matches exactly, not the submodules: `*`
     stands for exactly one segment and `**` for one or more (grimp's rules).
     """
-    return _match_exactly(expression.split("."), module.split("."))
+    return _match_exactly(expression.split("."), module.split("."), 1)
 
 
-def _match_exactly(expression: list[str], parts: list[str]) -> bool:
+def pattern_names(pattern: str, module: str) -> bool:
+    """True when `pattern` names `module` itself, not as a submodule of what it names (`**`: any number of segments).
+
+    `a.b` names a.b only; `a.*.**` names every module below a (import-linter's `a.**`).
+    """
+    return _match_exactly(pattern.split("."), module.split("."), 0)
+
+
+def _match_exactly(expression: list[str], parts: list[str], least: int) -> bool:
+    """`least`: how many segments `**` stands for at least (1 in an import-linter expression, 0 in a pattern)."""
     if not expression:
         return not parts
-    if not parts:
-        return False
     head, rest = expression[0], expression[1:]
     if head == "**":
-        return any(_match_exactly(rest, parts[i:]) for i in range(1, len(parts) + 1))
+        return any(_match_exactly(rest, parts[i:], least) for i in range(least, len(parts) + 1))
+    if not parts:
+        return False
     if head == "*" or head == parts[0]:
-        return _match_exactly(rest, parts[1:])
+        return _match_exactly(rest, parts[1:], least)
     return False
 
 
@@ -114,11 +123,31 @@ class SsotRule:
         kind = "import-linter contract" if self.origin == IMPORTLINTER_ORIGIN else "ssot rule"
         return f"{kind} {self.name!r}"
 
+    def contract_forbids(self, importer: str, forbidden: str) -> bool:
+        """An import-linter contract's verdict on `importer` importing `forbidden` (both matched by the patterns).
+
+        Like import-linter, the rule is read pairwise: each module a `scope` pattern names,
+        with its submodules, must not import each module a `forbid` pattern names, with its
+        submodules, unless the two overlap (one is, or contains, the other).
+        """
+        sources = [name for name in _self_and_ancestors(importer) if any(pattern_names(p, name) for p in self.scope)]
+        targets = [name for name in _self_and_ancestors(forbidden) if any(pattern_names(p, name) for p in self.forbid)]
+        return any(not _overlap(source, target) for source in sources for target in targets)
+
     def ignores(self, importer: str, imported: str) -> bool:
         """True when an `ignore_imports` pair lets `importer` import `imported` (one direct import)."""
         return any(
             expression_matches(source, importer) and expression_matches(target, imported) for source, target in self.ignore
         )
+
+
+def _self_and_ancestors(module: str) -> list[str]:
+    parts = module.split(".")
+    return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+
+def _overlap(one: str, other: str) -> bool:
+    return one == other or one.startswith(other + ".") or other.startswith(one + ".")
 
 
 @dataclass(frozen=True, slots=True)

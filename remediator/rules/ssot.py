@@ -22,7 +22,7 @@ from typing import Any
 
 from remediator.analysis.project import ModelQueries, ParsedFile
 from remediator.analysis.resolver import OK, MISSING_NAME, Resolution
-from remediator.domain.config import SsotRule, pattern_matches
+from remediator.domain.config import IMPORTLINTER_ORIGIN, SsotRule, pattern_matches
 from remediator.domain.facts import Context
 from remediator.domain.findings import DANGLING_SETTING, SSOT_VIOLATION, Finding, Suggestion
 
@@ -131,6 +131,8 @@ def in_scope(rule: SsotRule, module: str) -> bool:
     """True when `module` is bound by the rule: in scope, not allowed, not forbidden, not `use` itself."""
     if rule.scope and not _matches(rule.scope, module):
         return False
+    if rule.origin == IMPORTLINTER_ORIGIN:
+        return True  # a contract exempts the pairs that overlap, per import (`SsotRule.contract_forbids`)
     exempt = (*rule.allow, *rule.forbid, *((rule.use,) if rule.use else ()))
     return not _matches(exempt, module)
 
@@ -180,8 +182,11 @@ def ssot_violations_in(model: ModelQueries, rule: SsotRule, parsed: ParsedFile, 
 
 
 def _ignored(rule: SsotRule, importer: str, imported: str, chain: tuple[str, ...]) -> bool:
-    """True when an `ignore_imports` pair names this import: the module it imports, or the forbidden module a re-export reaches."""
-    return bool(rule.ignore) and (rule.ignores(importer, imported) or rule.ignores(importer, chain[-1]))
+    """True when the rule lets this import through: an `ignore_imports` pair names it (the module it imports, or the
+    forbidden module a re-export reaches), or, for a contract, the importer and the forbidden module overlap."""
+    if rule.ignore and (rule.ignores(importer, imported) or rule.ignores(importer, chain[-1])):
+        return True
+    return rule.origin == IMPORTLINTER_ORIGIN and not rule.contract_forbids(importer, chain[-1])
 
 
 def _finding(
