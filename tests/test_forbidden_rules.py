@@ -344,3 +344,30 @@ def test_settings_a_detection_only_rule_cannot_have(tmp_path: Path, table: str, 
     result = invoke_cli(root, "scan", "--no-git")
     assert result.exit_code == 2
     assert key in result.output and message in result.output
+
+
+def test_as_packages_false_binds_only_the_modules_named(tmp_path: Path) -> None:
+    tree = {**OVERLAP_TREE, ".importlinter": """
+        [importlinter]
+        root_package = shop
+
+        [importlinter:contract:flat]
+        name = Flat
+        type = forbidden
+        source_modules =
+            shop.api.views
+            shop.db
+        forbidden_modules =
+            shop.db
+            shop.cache
+        as_packages = False
+        allow_indirect_imports = True
+        """}
+    root = write_tree(tmp_path / "repo", tree)
+    # shop.api.views -> shop.db.models is no import of shop.db itself; shop.db.models is not shop.db
+    expected = {("shop.api.views", "shop.cache", 2)}
+    assert _direct(_lint_imports(root)) == expected
+    assert _violations(root, _json(root)) == expected
+    write_tree(root, {".importlinter": tree[".importlinter"].replace("as_packages = False", "as_packages = maybe")})
+    result = invoke_cli(root, "scan", "--no-git")
+    assert result.exit_code == 2 and "importlinter:contract:flat.as_packages: must be true or false" in result.output

@@ -48,6 +48,7 @@ class ForbiddenContract:
     ignore_imports: tuple[tuple[str, str], ...] = ()
     allow_indirect_imports: bool = False
     source: Path | None = None
+    as_packages: bool = True
 
     def ssot_rule(self) -> SsotRule:
         """The detection-only SSOT rule that checks this contract's direct imports.
@@ -62,6 +63,7 @@ class ForbiddenContract:
             scope=tuple(_as_pattern(module) for module in self.scope),
             ignore=self.ignore_imports,
             origin=IMPORTLINTER_ORIGIN,
+            as_packages=self.as_packages,
         )
 
 
@@ -133,7 +135,7 @@ def _contract(options: dict[str, Any], contract_id: Any, key: str, path: Path) -
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(path, f"{key}.name", "missing contract name")
     ignore = tuple(_ignored(item, f"{key}.ignore_imports", path) for item in _list(options.get("ignore_imports", []), f"{key}.ignore_imports", path))
-    allow_indirect = str(options.get("allow_indirect_imports", "false")).strip().lower() in ("true", "1", "yes")
+    allow_indirect = _flag(options.get("allow_indirect_imports", False), f"{key}.allow_indirect_imports", path)
     return ForbiddenContract(
         name=name.strip(),
         forbid=_modules(options, "forbidden_modules", key, path),
@@ -142,7 +144,16 @@ def _contract(options: dict[str, Any], contract_id: Any, key: str, path: Path) -
         ignore_imports=ignore,
         allow_indirect_imports=allow_indirect,
         source=path,
+        as_packages=_flag(options.get("as_packages", True), f"{key}.as_packages", path),
     )
+
+
+def _flag(value: Any, key: str, path: Path) -> bool:
+    """An import-linter boolean: TOML's true/false, or INI text ("True", "false"), as import-linter reads them."""
+    text = str(value).strip().lower()
+    if text not in ("true", "false"):
+        raise ConfigError(path, key, f"must be true or false, got {value!r}")
+    return text == "true"
 
 
 def _modules(options: dict[str, Any], name: str, key: str, path: Path) -> tuple[str, ...]:

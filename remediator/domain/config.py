@@ -112,6 +112,7 @@ class SsotRule:
     symbols: tuple[tuple[str, str], ...] = ()
     ignore: tuple[tuple[str, str], ...] = ()
     origin: str = SSOT_ORIGIN  # SSOT_ORIGIN or IMPORTLINTER_ORIGIN: what the messages call the rule
+    as_packages: bool = True  # a contract's `as_packages`: False binds the modules named, not their submodules
 
     @property
     def detection_only(self) -> bool:
@@ -128,8 +129,12 @@ class SsotRule:
 
         Like import-linter, the rule is read pairwise: each module a `scope` pattern names,
         with its submodules, must not import each module a `forbid` pattern names, with its
-        submodules, unless the two overlap (one is, or contains, the other).
+        submodules, unless the two overlap (one is, or contains, the other). With
+        `as_packages = false`, the submodules are not bound, and only a module overlaps itself.
         """
+        if not self.as_packages:  # only the modules named, and only the same module overlaps
+            named = any(pattern_names(p, importer) for p in self.scope) and any(pattern_names(p, forbidden) for p in self.forbid)
+            return named and importer != forbidden
         sources = [name for name in _self_and_ancestors(importer) if any(pattern_names(p, name) for p in self.scope)]
         targets = [name for name in _self_and_ancestors(forbidden) if any(pattern_names(p, name) for p in self.forbid)]
         return any(not _overlap(source, target) for source in sources for target in targets)
