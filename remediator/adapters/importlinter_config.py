@@ -1,4 +1,4 @@
-"""Read import-linter's `forbidden` contracts, to use them as detection-only SSOT rules.
+"""Read import-linter's `forbidden` contracts, to check them as detection-only SSOT rules.
 
 import-linter keeps its settings in `setup.cfg` or `.importlinter` (INI: an `[importlinter]`
 section and `[importlinter:contract:ID]` sections, lists one item a line) or in
@@ -6,10 +6,19 @@ section and `[importlinter:contract:ID]` sections, lists one item a line) or in
 import-linter, the first of setup.cfg, .importlinter, pyproject.toml that has such a
 section is read. Only contracts of type `forbidden` are returned; other types are ignored.
 
-A contract maps to a detection-only SSOT rule: name = the contract's name, scope =
-`source_modules`, forbid = `forbidden_modules`, and no `use` module, so it can detect but
-never fix. Running such rules in `scan` needs the SSOT rule to accept a missing `use`
-(rules/ssot.py); until then this module only reads and validates the contracts.
+`ForbiddenContract.ssot_rule()` maps a contract to a detection-only SSOT rule, which
+`config_file.load_settings` adds to the settings unless `importlinter = false`, so
+`scan`, `check` and `watch` report its violations and `fix` never rewrites for it:
+
+- name = the contract's name; scope = `source_modules`; forbid = `forbidden_modules`
+  (import-linter's `**`, one or more segments, becomes the pattern `*.**`); no `use`;
+- `ignore_imports` ("importer -> imported" expressions: exact names, `*` one segment,
+  `**` one or more) let those direct imports through;
+- the modules are read pairwise, as import-linter does: a source and a forbidden module
+  that overlap (one is, or contains, the other) are not checked against each other;
+  `as_packages = false` binds the modules named, not their submodules;
+- `allow_indirect_imports` is kept as read, but remediator checks direct imports (and
+  re-exports and `patch()` strings) only: an indirect chain is never reported.
 """
 
 from __future__ import annotations
