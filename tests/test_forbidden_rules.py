@@ -371,3 +371,22 @@ def test_as_packages_false_binds_only_the_modules_named(tmp_path: Path) -> None:
     write_tree(root, {".importlinter": tree[".importlinter"].replace("as_packages = False", "as_packages = maybe")})
     result = invoke_cli(root, "scan", "--no-git")
     assert result.exit_code == 2 and "importlinter:contract:flat.as_packages: must be true or false" in result.output
+
+
+def test_warm_runs_follow_edits_to_the_contract(tmp_path: Path) -> None:
+    """The stored analysis is keyed by the settings, contracts included: editing a contract is seen on the next warm run."""
+    root = write_tree(tmp_path / "repo", {**TREE, **FORMS[".importlinter"]()})
+
+    def warm() -> set[tuple[str, str, int]]:
+        result = invoke_cli(root, "check", "--format", "json", "--no-git")
+        assert result.exit_code in (0, 1), result.output
+        return _violations(root, json.loads(result.output))
+
+    assert warm() == warm() == EXPECTED
+    write_tree(root, FORMS[".importlinter"](ignore=()))
+    assert warm() == EXPECTED | {("shop.legacy", "shop.db.session", 1), ("shop.web.handlers", "shop.db.models", 6),
+                                 ("shop.web.admin.panel", "shop.db.models", 2)}
+    annotations = invoke_cli(root, "check", "--format", "github", "--no-git").output.splitlines()
+    ours = [line for line in annotations if "title=ssot-violation::" in line]
+    assert len(ours) == 11
+    assert all(line.endswith(f"forbidden by import-linter contract '{CONTRACT}'") for line in ours)
