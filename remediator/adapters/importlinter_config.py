@@ -46,8 +46,9 @@ SECTION = "importlinter"
 class ForbiddenContract:
     """An import-linter `forbidden` contract: modules in `scope` must not import `forbid`.
 
-    `ignore_imports` ("importer -> imported" pairs) and `allow_indirect_imports` are kept as
-    read; remediator checks direct imports (and re-exports) only.
+    `ignore_imports` ("importer -> imported" pairs) and `as_packages` are honoured by the
+    rule `ssot_rule()` makes; `allow_indirect_imports` is kept as read, since remediator
+    checks direct imports (and re-exports and strings) only.
     """
 
     name: str

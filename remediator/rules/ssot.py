@@ -128,7 +128,11 @@ def _setting_place(source: Path | None, root: Path, module: str) -> tuple[str, i
 
 
 def in_scope(rule: SsotRule, module: str) -> bool:
-    """True when `module` is bound by the rule: in scope, not allowed, not forbidden, not `use` itself."""
+    """True when `module` is bound by the rule: in scope, not allowed, not forbidden, not `use` itself.
+
+    A contract's importers are all those in scope: which forbidden modules each may not
+    import is decided per import, by `SsotRule.contract_forbids`.
+    """
     if rule.scope and not _matches(rule.scope, module):
         return False
     if rule.origin == IMPORTLINTER_ORIGIN:
