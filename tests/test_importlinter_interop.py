@@ -153,7 +153,7 @@ def test_contracts_become_detection_only_rules_in_scan(tmp_path: Path) -> None:
     result = remediator.scan(root, use_git=False)
     (finding,) = [f for f in result.findings if f.rule == "ssot-violation"]
     assert (finding.path, finding.ssot_rule, finding.suggestion) == ("shop/cart.py", "Shop goes through the gateway", None)
-    assert "detection only" in finding.message
+    assert finding.message.endswith("forbidden by import-linter contract 'Shop goes through the gateway'")
     fixed = remediator.fix(root, use_git=False)
     assert fixed.changes == [] and fixed.skipped == []  # nothing to rewrite to
     write_tree(root, {"pyproject.toml": "[tool.remediator]\nimportlinter = false\n"})

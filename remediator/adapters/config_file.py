@@ -46,9 +46,7 @@ def load_settings(root: Path, config: Path | None = None) -> Settings:
     if not contracts:
         return settings
     taken = {rule.name for rule in settings.ssot}
-    extra = tuple(
-        SsotRule(name=c.name, forbid=c.forbid, use=None, scope=c.scope) for c in contracts if c.name not in taken
-    )
+    extra = tuple(contract.ssot_rule() for contract in contracts if contract.name not in taken)
     return dataclasses.replace(settings, ssot=settings.ssot + extra)
 
 
@@ -113,15 +111,18 @@ def parse_settings(table: Any, path: Path | None = None) -> Settings:
 
 def _ssot(item: dict[str, Any], key: str, path: Path | None) -> SsotRule:
     _reject_unknown(item, _SSOT_KEYS, key, path)
-    for required in ("name", "forbid", "use"):
+    for required in ("name", "forbid"):
         if required not in item:
             raise ConfigError(path, f"{key}.{required}", "missing required setting")
     name = item["name"]
     if not isinstance(name, str) or not name:
         raise ConfigError(path, f"{key}.name", "must be a non-empty string")
-    use = item["use"]
-    _pattern(use, f"{key}.use", path, wildcards=False)
+    use = item.get("use")  # none: a detection-only rule
+    if use is not None:
+        _pattern(use, f"{key}.use", path, wildcards=False)
     symbols = item.get("symbols", {})
+    if use is None and "symbols" in item:
+        raise ConfigError(path, f"{key}.symbols", "needs `use`: a rule without `use` only detects, there is nothing to map names to")
     if not isinstance(symbols, dict):
         raise ConfigError(path, f"{key}.symbols", "must be a table of old name -> attribute path")
     for old, new in symbols.items():

@@ -1,4 +1,4 @@
-"""Read import-linter's `forbidden` contracts, to use them as detection-only SSOT rules.
+"""Read import-linter's `forbidden` contracts, to check them as detection-only SSOT rules.
 
 import-linter keeps its settings in `setup.cfg` or `.importlinter` (INI: an `[importlinter]`
 section and `[importlinter:contract:ID]` sections, lists one item a line) or in
@@ -6,10 +6,19 @@ section and `[importlinter:contract:ID]` sections, lists one item a line) or in
 import-linter, the first of setup.cfg, .importlinter, pyproject.toml that has such a
 section is read. Only contracts of type `forbidden` are returned; other types are ignored.
 
-A contract maps to a detection-only SSOT rule: name = the contract's name, scope =
-`source_modules`, forbid = `forbidden_modules`, and no `use` module, so it can detect but
-never fix. Running such rules in `scan` needs the SSOT rule to accept a missing `use`
-(rules/ssot.py); until then this module only reads and validates the contracts.
+`ForbiddenContract.ssot_rule()` maps a contract to a detection-only SSOT rule, which
+`config_file.load_settings` adds to the settings unless `importlinter = false`, so
+`scan`, `check` and `watch` report its violations and `fix` never rewrites for it:
+
+- name = the contract's name; scope = `source_modules`; forbid = `forbidden_modules`
+  (import-linter's `**`, one or more segments, becomes the pattern `*.**`); no `use`;
+- `ignore_imports` ("importer -> imported" expressions: exact names, `*` one segment,
+  `**` one or more) let those direct imports through;
+- the modules are read pairwise, as import-linter does: a source and a forbidden module
+  that overlap (one is, or contains, the other) are not checked against each other;
+  `as_packages = false` binds the modules named, not their submodules;
+- `allow_indirect_imports` is kept as read, but remediator checks direct imports (and
+  re-exports and `patch()` strings) only: an indirect chain is never reported.
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import configparser
 
-from remediator.domain.config import ConfigError, check_module_pattern
+from remediator.domain.config import IMPORTLINTER_ORIGIN, ConfigError, SsotRule, check_module_pattern
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -37,8 +46,9 @@ SECTION = "importlinter"
 class ForbiddenContract:
     """An import-linter `forbidden` contract: modules in `scope` must not import `forbid`.
 
-    `ignore_imports` ("importer -> imported" pairs) and `allow_indirect_imports` are kept as
-    read; remediator checks direct imports (and re-exports) only.
+    `ignore_imports` ("importer -> imported" pairs) and `as_packages` are honoured by the
+    rule `ssot_rule()` makes; `allow_indirect_imports` is kept as read, since remediator
+    checks direct imports (and re-exports and strings) only.
     """
 
     name: str
@@ -48,6 +58,27 @@ class ForbiddenContract:
     ignore_imports: tuple[tuple[str, str], ...] = ()
     allow_indirect_imports: bool = False
     source: Path | None = None
+    as_packages: bool = True
+
+    def ssot_rule(self) -> SsotRule:
+        """The detection-only SSOT rule that checks this contract's direct imports.
+
+        import-linter's `**` stands for one or more segments, a module pattern's for
+        any number: `shop.**` becomes `shop.*.**` (the submodules of shop, not shop).
+        """
+        return SsotRule(
+            name=self.name,
+            forbid=tuple(_as_pattern(module) for module in self.forbid),
+            use=None,
+            scope=tuple(_as_pattern(module) for module in self.scope),
+            ignore=self.ignore_imports,
+            origin=IMPORTLINTER_ORIGIN,
+            as_packages=self.as_packages,
+        )
+
+
+def _as_pattern(expression: str) -> str:
+    return ".".join("*.**" if segment == "**" else segment for segment in expression.split("."))
 
 
 def find_importlinter_config(root: Path) -> Path | None:
@@ -114,7 +145,7 @@ def _contract(options: dict[str, Any], contract_id: Any, key: str, path: Path) -
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(path, f"{key}.name", "missing contract name")
     ignore = tuple(_ignored(item, f"{key}.ignore_imports", path) for item in _list(options.get("ignore_imports", []), f"{key}.ignore_imports", path))
-    allow_indirect = str(options.get("allow_indirect_imports", "false")).strip().lower() in ("true", "1", "yes")
+    allow_indirect = _flag(options.get("allow_indirect_imports", False), f"{key}.allow_indirect_imports", path)
     return ForbiddenContract(
         name=name.strip(),
         forbid=_modules(options, "forbidden_modules", key, path),
@@ -123,7 +154,16 @@ def _contract(options: dict[str, Any], contract_id: Any, key: str, path: Path) -
         ignore_imports=ignore,
         allow_indirect_imports=allow_indirect,
         source=path,
+        as_packages=_flag(options.get("as_packages", True), f"{key}.as_packages", path),
     )
+
+
+def _flag(value: Any, key: str, path: Path) -> bool:
+    """An import-linter boolean: TOML's true/false, or INI text ("True", "false"), as import-linter reads them."""
+    text = str(value).strip().lower()
+    if text not in ("true", "false"):
+        raise ConfigError(path, key, f"must be true or false, got {value!r}")
+    return text == "true"
 
 
 def _modules(options: dict[str, Any], name: str, key: str, path: Path) -> tuple[str, ...]:
@@ -151,6 +191,10 @@ def _ignored(item: str, key: str, path: Path) -> tuple[str, str]:
     importer, arrow, imported = item.partition("->")
     if not arrow or not importer.strip() or not imported.strip():
         raise ConfigError(path, key, f"{item!r}: expected 'importer -> imported'")
+    for side in (importer.strip(), imported.strip()):
+        problem = check_module_pattern(side)
+        if problem:
+            raise ConfigError(path, key, f"{item!r}: {problem}")
     return importer.strip(), imported.strip()
 
 

@@ -169,9 +169,9 @@ def run_fix(
     options = options or FixOptions()
     rules, apply, suggested, rewrite_strings = options.rules, options.apply, options.suggested, options.rewrite_strings
     started = time.perf_counter()
+    _check_rule_names(settings, rules)  # before the scan: a wrong --rule costs nothing
     before = run_scan(root, settings, jobs=jobs, use_git=use_git, use_cache=use_cache, progress=progress)
     model = before.analysis.model(progress)
-    _check_rule_names(model, rules)
     with Step(progress, "plan") as step:
         plans = plan_fixes(model, before.findings, rules=rules, suggested=suggested)
         step.done = len(plans)
@@ -364,13 +364,21 @@ def _moved_edges(model: ProjectModel, plans: list[FilePlan]) -> list[tuple[str, 
     return edges
 
 
-def _check_rule_names(model: ProjectModel, rules: tuple[str, ...]) -> None:
+def _check_rule_names(settings: Settings, rules: tuple[str, ...]) -> None:
+    """Every `--rule` must name a rule fix can apply: an unknown name, or a detection-only rule, stops the run."""
     from remediator.domain.config import ConfigError
 
-    known = {rule.name for rule in model.settings.ssot} | {f"move:{m.source}" for m in model.settings.move} | {"move", "suggested"}
+    detecting = {rule.name: rule for rule in settings.ssot if rule.detection_only}
+    known = {rule.name for rule in settings.ssot} | {f"move:{m.source}" for m in settings.move} | {"move", "suggested"}
     for name in rules:
+        if name in detecting:
+            raise ConfigError(
+                None, "--rule",
+                f"{detecting[name].label()} is detection-only (it names no `use` module): fix has nothing to rewrite its "
+                "imports to; `remediator scan` or `check` reports them",
+            )
         if name not in known:
-            raise ConfigError(None, "--rule", f"unknown rule {name!r} (known: {', '.join(sorted(known))})")
+            raise ConfigError(None, "--rule", f"unknown rule {name!r} (known: {', '.join(sorted(known - set(detecting)))})")
 
 
 def _rewrite(model: ProjectModel, plan: FilePlan, command: Any) -> list[Outcome]:

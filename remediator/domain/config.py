@@ -59,6 +59,37 @@ def pattern_matches(pattern: str, module: str) -> bool:
     return _match(pattern.split("."), module.split("."))
 
 
+def expression_matches(expression: str, module: str) -> bool:
+    """True when `module` is matched by an import-linter module expression (as in `ignore_imports`).
+
+    Unlike a module pattern, an expression matches exactly, not the submodules: `*`
+    stands for exactly one segment and `**` for one or more (grimp's rules).
+    """
+    return _match_exactly(expression.split("."), module.split("."), 1)
+
+
+def pattern_names(pattern: str, module: str) -> bool:
+    """True when `pattern` names `module` itself, not as a submodule of what it names (`**`: any number of segments).
+
+    `a.b` names a.b only; `a.*.**` names every module below a (import-linter's `a.**`).
+    """
+    return _match_exactly(pattern.split("."), module.split("."), 0)
+
+
+def _match_exactly(expression: list[str], parts: list[str], least: int) -> bool:
+    """`least`: how many segments `**` stands for at least (1 in an import-linter expression, 0 in a pattern)."""
+    if not expression:
+        return not parts
+    head, rest = expression[0], expression[1:]
+    if head == "**":
+        return any(_match_exactly(rest, parts[i:], least) for i in range(least, len(parts) + 1))
+    if not parts:
+        return False
+    if head == "*" or head == parts[0]:
+        return _match_exactly(rest, parts[1:], least)
+    return False
+
+
 def _match(pattern: list[str], parts: list[str]) -> bool:
     if not pattern:
         return True  # the pattern is a prefix: submodules match too
@@ -72,16 +103,68 @@ def _match(pattern: list[str], parts: list[str]) -> bool:
     return False
 
 
+SSOT_ORIGIN = "ssot"  # a `[[tool.remediator.ssot]]` table
+IMPORTLINTER_ORIGIN = "importlinter"  # an import-linter `forbidden` contract
+
+
 @dataclass(frozen=True, slots=True)
 class SsotRule:
-    """Importers in `scope` (minus `allow`) must not import `forbid`; they should use `use`."""
+    """Importers in `scope` (minus `allow`) must not import `forbid`; they should use `use`.
+
+    Without `use` the rule only detects: `fix` has nowhere to rewrite to. `ignore`
+    holds import-linter's `ignore_imports`: (importer, imported) expressions, matched
+    with `expression_matches`, whose imports the rule lets through.
+    """
 
     name: str
     forbid: tuple[str, ...]
-    use: str | None  # None: detection only (an import-linter `forbidden` contract)
+    use: str | None  # None: detection only (an import-linter `forbidden` contract, or an ssot table without `use`)
     scope: tuple[str, ...] = ()
     allow: tuple[str, ...] = ()
     symbols: tuple[tuple[str, str], ...] = ()
+    ignore: tuple[tuple[str, str], ...] = ()
+    origin: str = SSOT_ORIGIN  # SSOT_ORIGIN or IMPORTLINTER_ORIGIN: what the messages call the rule
+    as_packages: bool = True  # a contract's `as_packages`: False binds the modules named, not their submodules
+
+    @property
+    def detection_only(self) -> bool:
+        """True when the rule names no `use` module: it reports, `fix` never rewrites for it."""
+        return self.use is None
+
+    def label(self) -> str:
+        """How messages name the rule: `ssot rule 'NAME'` or `import-linter contract 'NAME'`."""
+        kind = "import-linter contract" if self.origin == IMPORTLINTER_ORIGIN else "ssot rule"
+        return f"{kind} {self.name!r}"
+
+    def contract_forbids(self, importer: str, forbidden: str) -> bool:
+        """An import-linter contract's verdict on `importer` importing `forbidden` (both matched by the patterns).
+
+        Like import-linter, the rule is read pairwise: each module a `scope` pattern names,
+        with its submodules, must not import each module a `forbid` pattern names, with its
+        submodules, unless the two overlap (one is, or contains, the other). With
+        `as_packages = false`, the submodules are not bound, and only a module overlaps itself.
+        """
+        if not self.as_packages:  # only the modules named, and only the same module overlaps
+            named = any(pattern_names(p, importer) for p in self.scope) and any(pattern_names(p, forbidden) for p in self.forbid)
+            return named and importer != forbidden
+        sources = [name for name in _self_and_ancestors(importer) if any(pattern_names(p, name) for p in self.scope)]
+        targets = [name for name in _self_and_ancestors(forbidden) if any(pattern_names(p, name) for p in self.forbid)]
+        return any(not _overlap(source, target) for source in sources for target in targets)
+
+    def ignores(self, importer: str, imported: str) -> bool:
+        """True when an `ignore_imports` pair lets `importer` import `imported` (one direct import)."""
+        return any(
+            expression_matches(source, importer) and expression_matches(target, imported) for source, target in self.ignore
+        )
+
+
+def _self_and_ancestors(module: str) -> list[str]:
+    parts = module.split(".")
+    return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+
+def _overlap(one: str, other: str) -> bool:
+    return one == other or one.startswith(other + ".") or other.startswith(one + ".")
 
 
 @dataclass(frozen=True, slots=True)

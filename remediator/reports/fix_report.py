@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.syntax import Syntax
 
 from remediator.application.fix import FixResult
+from remediator.domain.findings import SSOT_VIOLATION
 
 
 def render_fix(result: FixResult, console: Console) -> None:
@@ -42,10 +43,17 @@ def render_fix(result: FixResult, console: Console) -> None:
     for note in result.batch.notes if result.batch is not None else []:
         console.print(f"note: {escape(note)}")
     unfixed = Counter(f.rule for f in result.unfixed)
-    others = Counter(f.rule for f in result.remaining) - unfixed
+    detecting = _detection_only(result)
+    others = Counter(f.rule for f in result.remaining) - unfixed - Counter({SSOT_VIOLATION: sum(detecting.values())})
     when = "after the rewrite" if result.applied else "before the rewrite"
     if unfixed:
         console.print(f"left in the scope of the rules fix ran, {when}: {_counts(unfixed)}")
+    if detecting:
+        rules = ", ".join(f"{escape(repr(rule))} ({n})" for rule, n in sorted(detecting.items()))
+        console.print(
+            f"detection-only rules, which fix never rewrites for (they name no `use` module), {when}: "
+            f"{sum(detecting.values())} {SSOT_VIOLATION}: {rules}"
+        )
     if others:
         console.print(
             f"other errors {when}, which no rule of fix repairs: {_counts(others)} "
@@ -53,6 +61,13 @@ def render_fix(result: FixResult, console: Console) -> None:
         )
     if not result.applied and result.changes:
         console.print("run again with --apply to write these changes")
+
+
+def _detection_only(result: FixResult) -> Counter[str]:
+    """Remaining `ssot-violation` findings of detection-only rules (no `use`: an import-linter contract), by rule."""
+    scan = result.after if result.after is not None else result.before
+    names = {figure.rule for figure in scan.compliance if figure.use is None}
+    return Counter(f.ssot_rule or "" for f in result.remaining if f.rule == SSOT_VIOLATION and f.ssot_rule in names)
 
 
 def _counts(counter: Counter[str]) -> str:

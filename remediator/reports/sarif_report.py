@@ -27,7 +27,7 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 DESCRIPTIONS = {
     MISSING_MODULE: "An import, or a mock.patch()/import_module() string, names a project module that does not exist.",
     MISSING_NAME: "An import, or a mock.patch() string, names something an existing project module does not define.",
-    SSOT_VIOLATION: "An import reaches a module an SSOT rule forbids instead of going through the rule's `use` module.",
+    SSOT_VIOLATION: "An import reaches a module an SSOT rule (or an import-linter forbidden contract) forbids, instead of going through the rule's `use` module when it names one.",
     IMPORT_CYCLE: "A group of modules that import each other.",
     SYNTAX_ERROR: "A file that is not valid Python.",
     UNREADABLE_FILE: "A file that cannot be read or decoded.",

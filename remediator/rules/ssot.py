@@ -4,6 +4,11 @@ A `[[tool.remediator.ssot]]` rule forbids importing `forbid` modules from
 `scope` (minus `allow`); importers should use `use`. Re-exports are followed:
 `from pkg import JWTHandler`, where pkg re-exports it from a forbidden module,
 is a violation too, and so is a `patch("...")` string naming a forbidden module.
+
+A rule without `use` (an ssot table written without one, or an import-linter
+`forbidden` contract) only detects: its findings name the rule, carry no
+suggestion, and `fix` leaves them. Its `ignore` pairs (import-linter's
+`ignore_imports`) let single imports through.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import Any
 
 from remediator.analysis.project import ModelQueries, ParsedFile
 from remediator.analysis.resolver import OK, MISSING_NAME, Resolution
-from remediator.domain.config import SsotRule, pattern_matches
+from remediator.domain.config import IMPORTLINTER_ORIGIN, SsotRule, pattern_matches
 from remediator.domain.facts import Context
 from remediator.domain.findings import DANGLING_SETTING, SSOT_VIOLATION, Finding, Suggestion
 
@@ -123,9 +128,15 @@ def _setting_place(source: Path | None, root: Path, module: str) -> tuple[str, i
 
 
 def in_scope(rule: SsotRule, module: str) -> bool:
-    """True when `module` is bound by the rule: in scope, not allowed, not forbidden, not `use` itself."""
+    """True when `module` is bound by the rule: in scope, not allowed, not forbidden, not `use` itself.
+
+    A contract's importers are all those in scope: which forbidden modules each may not
+    import is decided per import, by `SsotRule.contract_forbids`.
+    """
     if rule.scope and not _matches(rule.scope, module):
         return False
+    if rule.origin == IMPORTLINTER_ORIGIN:
+        return True  # a contract exempts the pairs that overlap, per import (`SsotRule.contract_forbids`)
     exempt = (*rule.allow, *rule.forbid, *((rule.use,) if rule.use else ()))
     return not _matches(exempt, module)
 
@@ -158,7 +169,7 @@ def ssot_violations_in(model: ModelQueries, rule: SsotRule, parsed: ParsedFile, 
             figure.compliant_statements.add(statement)
             continue
         chain = forbidden_path(model, rule, resolution)
-        if chain is None:
+        if chain is None or _ignored(rule, parsed.module, imported, chain):
             continue
         figure.violating_statements.add(statement)
         yield _finding(rule, parsed, resolution, chain, record.line, record.column, record.context, "import")
@@ -170,8 +181,16 @@ def ssot_violations_in(model: ModelQueries, rule: SsotRule, parsed: ParsedFile, 
         if rule.use and (named == rule.use or named.startswith(rule.use + ".")):
             continue  # `patch("<use>.Name")`: it goes through the single source of truth, like an import of it
         chain = forbidden_path(model, rule, resolution)
-        if chain is not None:
+        if chain is not None and not _ignored(rule, parsed.module, named, chain):
             yield _finding(rule, parsed, resolution, chain, reference.line, reference.column, reference.context, "string")
+
+
+def _ignored(rule: SsotRule, importer: str, imported: str, chain: tuple[str, ...]) -> bool:
+    """True when the rule lets this import through: an `ignore_imports` pair names it (the module it imports, or the
+    forbidden module a re-export reaches), or, for a contract, the importer and the forbidden module overlap."""
+    if rule.ignore and (rule.ignores(importer, imported) or rule.ignores(importer, chain[-1])):
+        return True
+    return rule.origin == IMPORTLINTER_ORIGIN and not rule.contract_forbids(importer, chain[-1])
 
 
 def _finding(
@@ -184,7 +203,7 @@ def _finding(
     via = f" (re-exported through {' -> '.join(chain)})" if len(chain) > 1 else ""
     what = f"{name!r} from {resolution.target}" if name else resolution.target
     if rule.use is None:
-        advice, suggestion = f"which rule {rule.name} forbids (detection only: it names no `use` module)", None
+        advice, suggestion = f"forbidden by {rule.label()}", None  # detection only: nothing to use instead
     else:
         instead = f"{mapped} from {rule.use}" if mapped else rule.use
         advice = f"bypassing {rule.use} (rule {rule.name}); use {instead}"
