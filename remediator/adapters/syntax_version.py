@@ -55,7 +55,9 @@ def syntax_needs(source: bytes, captured: dict[str, list[Node]], root: Node) -> 
         if nodes:
             best = _newer(best, minor, min(nodes, key=lambda n: n.start_byte), feature)
     if best is None or best.minor < 12:
-        for field in captured.get("interpolation", ()):
+        # In document order: a query's captures of one name need not come in that order (seen with nested
+        # f-strings: a later field came first, so the line reported varied from run to run).
+        for field in sorted(captured.get("interpolation", ()), key=lambda n: n.start_byte):
             if _needs_pep701(field):
                 best = _newer(best, *_FSTRING_FIELD[:1], field, _FSTRING_FIELD[1])
                 break
