@@ -149,8 +149,9 @@ def _libcst_accepts(source: bytes) -> bool:
 # ---------------------------------------------------------------------------- what tree-sitter tolerates
 
 
-_ZERO_DIGIT = re.compile(rb"0[0-9]")  # a literal prefix: fast; most matches are inside other numbers
-_LEADING_ZERO = re.compile(rb"\b0[0-9]")  # `0777` (also `.07` and `'007'`: compile() tells them apart)
+# `0777` (also `.07` and `'007'`: compile() tells them apart): `\b0[0-9]`, spelled with the literal `0` first
+# (`re` then finds candidates at C speed; `\b` first made it scan every byte, 20 times slower).
+_LEADING_ZERO = re.compile(rb"0(?<![0-9A-Za-z_]0)[0-9]")
 _LEGACY_LINE = re.compile(rb"(?m)^[ \t]*(?:print|exec)[ \t]+[^\s(=.,:)\]]")  # `print "x"`, `exec code`, not `print(x)`
 _FUTURE_FEATURES = frozenset(__future__.all_feature_names)
 
@@ -217,7 +218,7 @@ def _may_be_rejected(source: bytes, root: Node) -> bool:
         return True
     if b"<>" in source:  # Python 2's not-equal (or just text in a string: compile() tells)
         return True
-    if _ZERO_DIGIT.search(source) is not None and _LEADING_ZERO.search(source) is not None:
+    if _LEADING_ZERO.search(source) is not None:
         return True
     return _python2_literal_or_raise(source, root)
 
