@@ -9,7 +9,8 @@ trip on: `import` and `patch(` in strings, comments and docstrings,
 multi-line strings at column 0, line continuations, nested guards,
 decorators, `match`, PEP 695 type parameters and `type` statements, PEP 701
 f-strings with nested quotes, `except*`, positional-only markers, starred
-indexes. The real parser runs on real source text; no mocks.
+indexes, with Unix or Windows line ends. The real parser runs on real source
+text; no mocks.
 """
 
 from __future__ import annotations
@@ -163,7 +164,8 @@ def modules(draw: st.DrawFn) -> str:
     docstring = draw(st.sampled_from(['', '"""Example::\n\n    from pkg.mod import name\n    patch("a.b")\n"""\n',
                                        "# import os\n'''doc'''\n"]))
     future = draw(st.sampled_from(["", "from __future__ import annotations\n"]))
-    return docstring + future + "\n".join(draw(lines_of(0))) + "\n"
+    source = docstring + future + "\n".join(draw(lines_of(0))) + "\n"
+    return source.replace("\n", "\r\n") if draw(st.booleans()) else source  # Windows line ends too
 
 
 @given(modules())
