@@ -41,6 +41,8 @@ ENTRIES = {
     "ts_parse": ("~", "<method 'parse' of 'tree_sitter.Parser' objects>"),
     "ts_matches": ("~", "<method 'matches' of 'tree_sitter.QueryCursor' objects>"),
     "ts_captures": ("~", "<method 'captures' of 'tree_sitter.QueryCursor' objects>"),
+    "fast_captures": ("remediator/adapters/fast_locate.py", "query_captures"),
+    "fast_calls": ("remediator/adapters/fast_locate.py", "call_matches"),
     "compile": ("remediator/adapters/parser.py", "_python_refusal"),
     "may_be_rejected": ("remediator/adapters/parser.py", "_may_be_rejected"),
     "syntax_needs": ("remediator/adapters/syntax_version.py", "syntax_needs"),
@@ -84,12 +86,14 @@ def stages(stats: pstats.Stats) -> list[tuple[str, float]]:
     t = {key: cumulative(stats, where, name) for key, (where, name) in ENTRIES.items()}
     queries = t["ts_matches"] + t["ts_captures"]
     checks = t["may_be_rejected"] + t["syntax_needs"]  # their few legacy-query captures are counted under queries too
-    extractor = t["parse_source"] - t["ts_parse"] - queries - t["compile"] - checks
+    searches = t["fast_captures"] + t["fast_calls"]
+    extractor = t["parse_source"] - t["ts_parse"] - queries - searches - t["compile"] - checks
     rows = [
         ("discovery (walk the tree)", t["discover"]),
         ("read and decode files (parse_file minus parse_source)", t["parse_file"] - t["parse_source"]),
         ("tree-sitter parse", t["ts_parse"]),
-        ("tree-sitter queries (matches + captures)", queries),
+        ("tree-sitter queries (matches + captures; the full path)", queries),
+        ("fast path: nodes found from the bytes (fast_locate)", searches),
         ("compile() of files a cheap check finds suspicious", t["compile"]),
         ("cheap syntax checks (_may_be_rejected, syntax_needs)", checks),
         ("extractor's own Python (walk of matches: imports, bindings, strings)", extractor),

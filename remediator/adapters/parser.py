@@ -30,6 +30,7 @@ from remediator.domain.facts import (
     empty_facts,
 )
 from remediator.domain.findings import SYNTAX_ERROR
+from remediator.adapters.fast_locate import call_matches, query_captures
 from remediator.adapters.sys_path_calls import sys_path_entries
 from remediator.adapters.syntax_version import NEWER_SYNTAX_PATTERNS, syntax_needs
 
@@ -52,15 +53,21 @@ _TARGET_CONTAINERS = frozenset(
 )
 
 
-def parse_source(source: bytes) -> ModuleFacts:
-    """Facts of one module, given its UTF-8 source (see adapters.source_reader)."""
+def parse_source(source: bytes, *, fast: bool = True) -> ModuleFacts:
+    """Facts of one module, given its UTF-8 source (see adapters.source_reader).
+
+    `fast=False` takes the full path: the nodes the facts come from are found by
+    tree-sitter queries over the whole tree, instead of from the bytes
+    (`adapters.fast_locate`). Both give the same facts (tests/test_fast_path.py,
+    bench/compare_paths.py); the full path is kept as the reference.
+    """
     tree = _parser().parse(source)
     root = tree.root_node
     if root.has_error:  # what tree-sitter refuses, Python may accept (then it may still refuse it at compile time)
         problem = _python_refusal(source)
         if problem is not None:
             return empty_facts(problem)
-    extractor = _Extractor(source)
+    extractor = _Extractor(source, fast and not root.has_error)  # an error tree may lack a statement's keyword
     facts = extractor.run(root)
     if not root.has_error:
         problem = _rejected_at_compile_time(source, root, extractor.module_return)
@@ -142,8 +149,9 @@ def _libcst_accepts(source: bytes) -> bool:
 # ---------------------------------------------------------------------------- what tree-sitter tolerates
 
 
-_ZERO_DIGIT = re.compile(rb"0[0-9]")  # a literal prefix: fast; most matches are inside other numbers
-_LEADING_ZERO = re.compile(rb"\b0[0-9]")  # `0777` (also `.07` and `'007'`: compile() tells them apart)
+# `0777` (also `.07` and `'007'`: compile() tells them apart): `\b0[0-9]`, spelled with the literal `0` first
+# (`re` then finds candidates at C speed; `\b` first made it scan every byte, 20 times slower).
+_LEADING_ZERO = re.compile(rb"0(?<![0-9A-Za-z_]0)[0-9]")
 _LEGACY_LINE = re.compile(rb"(?m)^[ \t]*(?:print|exec)[ \t]+[^\s(=.,:)\]]")  # `print "x"`, `exec code`, not `print(x)`
 _FUTURE_FEATURES = frozenset(__future__.all_feature_names)
 
@@ -210,7 +218,7 @@ def _may_be_rejected(source: bytes, root: Node) -> bool:
         return True
     if b"<>" in source:  # Python 2's not-equal (or just text in a string: compile() tells)
         return True
-    if _ZERO_DIGIT.search(source) is not None and _LEADING_ZERO.search(source) is not None:
+    if _LEADING_ZERO.search(source) is not None:
         return True
     return _python2_literal_or_raise(source, root)
 
@@ -296,10 +304,15 @@ def _queries() -> tuple[Query, Query]:
     )
     calls = Query(
         language,
-        """(call function: [(identifier) (attribute)] @function arguments: (argument_list) @arguments
-            (#match? @function "(^|[.])(patch|object|dict|multiple|import_module|__import__|setattr|delattr)$"))""",
+        "(call function: [(identifier) (attribute)] @function arguments: (argument_list) @arguments"
+        f' (#match? @function "{_CALLEE_PATTERN}"))',
     )
     return imports, calls
+
+
+# The call query's predicate on the callee's text; the fast path applies it itself.
+_CALLEE_PATTERN = "(^|[.])(patch|object|dict|multiple|import_module|__import__|setattr|delattr)$"
+_CALLEE = re.compile(_CALLEE_PATTERN)
 
 
 def _captures(query: Query, node: Node) -> dict[str, list[Node]]:
@@ -317,8 +330,9 @@ def _matches(query: Query, node: Node) -> list[tuple[int, dict[str, list[Node]]]
 class _Extractor:
     """One pass over one tree; keeps the source for positions and texts."""
 
-    def __init__(self, source: bytes) -> None:
+    def __init__(self, source: bytes, fast: bool = False) -> None:
         self.source = source
+        self.fast = fast  # find the nodes from the bytes (adapters.fast_locate), not by queries
         self.bound: set[str] = set()
         self.defined: set[str] = set()
         self.dunder_all: list[str] | None = None
@@ -333,7 +347,7 @@ class _Extractor:
 
     def run(self, root: Node) -> ModuleFacts:
         import_query, call_query = _queries()
-        captured = _captures(import_query, root)
+        captured = query_captures(self.source, root) if self.fast else _captures(import_query, root)
         self.syntax_need = syntax_needs(self.source, captured, root)
         imports: list[ImportRecord] = []
         for node in sorted(captured.get("import", ()), key=lambda n: n.start_byte):
@@ -345,8 +359,12 @@ class _Extractor:
                 self._count(name)
         strings: list[StringReference] = []
         if any(hint in self.source for hint in _CALL_HINTS):
-            for _, match in _matches(call_query, root):
-                reference = self._string_reference(match["function"][0], match["arguments"][0])
+            if self.fast:
+                calls = [(f, a) for f, a in call_matches(self.source, root) if _CALLEE.search(_text(f))]
+            else:
+                calls = [(match["function"][0], match["arguments"][0]) for _, match in _matches(call_query, root)]
+            for function, arguments in calls:
+                reference = self._string_reference(function, arguments)
                 if reference is not None:
                     strings.append(reference)
             strings.sort(key=lambda r: (r.line, r.column))
@@ -362,18 +380,18 @@ class _Extractor:
             outer = self.bound, self.defined
             self.bound, self.defined = set(), set()
             self._bind(statement)
-            (checking if _context(statement) & Context.TYPE_CHECKING else runtime).update(self.bound, self.defined)
+            (checking if _context(statement) & _TYPE_CHECKING else runtime).update(self.bound, self.defined)
             outer[0].update(self.bound)
             outer[1].update(self.defined)
             self.bound, self.defined = outer
         for record in imports:
-            if record.context & (Context.FUNCTION | Context.CLASS) or record.name == "*":
+            if record.context & _FUNCTION_OR_CLASS or record.name == "*":
                 continue
             name = record.alias or (record.name if record.name else record.module.split(".")[0])
             self.bound.add(name)
             self._count(name)
             if track:
-                (checking if record.context & Context.TYPE_CHECKING else runtime).add(name)
+                (checking if record.context & _TYPE_CHECKING else runtime).add(name)
         self.bound.update(self.defined)
         dunder_all = tuple(self.dunder_all) if self.dunder_all is not None and self.all_is_static else None
         return ModuleFacts(
@@ -669,27 +687,34 @@ def _module_statements(root: Node) -> Iterator[Node]:
             stack.extend(reversed([c for c in node.named_children if c.type in _CLAUSES]))
 
 
-def _context(node: Node) -> Context:
-    """Function/class/TYPE_CHECKING/guarded flags from the node's ancestors."""
-    context = Context.MODULE
+# Context flags as plain ints: IntFlag arithmetic costs a call per operation, and `_context` runs for
+# every import and string reference.
+_FUNCTION, _CLASS, _TYPE_CHECKING, _GUARDED = (int(flag) for flag in (Context.FUNCTION, Context.CLASS,
+                                                                      Context.TYPE_CHECKING, Context.GUARDED))
+_FUNCTION_OR_CLASS = _FUNCTION | _CLASS
+
+
+def _context(node: Node) -> int:
+    """Function/class/TYPE_CHECKING/guarded flags (`Context`, as an int) from the node's ancestors."""
+    context = 0
     child, parent = node, node.parent
     while parent is not None:
         kind = parent.type
         if kind in ("function_definition", "lambda"):
-            context |= Context.FUNCTION
+            context |= _FUNCTION
         elif kind == "class_definition":
-            context |= Context.CLASS
+            context |= _CLASS
         elif kind == "try_statement":
             if child == parent.child_by_field_name("body") and _catches_import_error(parent):
-                context |= Context.GUARDED
+                context |= _GUARDED
         elif kind == "with_statement":
             if child == parent.child_by_field_name("body") and _expects_import_error(parent):
-                context |= Context.GUARDED
+                context |= _GUARDED
         elif kind in ("if_statement", "elif_clause"):
             polarity = _type_checking_polarity(parent.child_by_field_name("condition"))
             in_consequence = child == parent.child_by_field_name("consequence")
             if (polarity == 1 and in_consequence) or (polarity == -1 and not in_consequence and kind == "if_statement"):
-                context |= Context.TYPE_CHECKING
+                context |= _TYPE_CHECKING
         child, parent = parent, parent.parent
     return context
 

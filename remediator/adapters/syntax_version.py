@@ -55,7 +55,9 @@ def syntax_needs(source: bytes, captured: dict[str, list[Node]], root: Node) -> 
         if nodes:
             best = _newer(best, minor, min(nodes, key=lambda n: n.start_byte), feature)
     if best is None or best.minor < 12:
-        for field in captured.get("interpolation", ()):
+        # In document order: a query's captures of one name need not come in that order (seen with nested
+        # f-strings: a later field came first, so the line reported varied from run to run).
+        for field in sorted(captured.get("interpolation", ()), key=lambda n: n.start_byte):
             if _needs_pep701(field):
                 best = _newer(best, *_FSTRING_FIELD[:1], field, _FSTRING_FIELD[1])
                 break
@@ -66,21 +68,27 @@ def syntax_needs(source: bytes, captured: dict[str, list[Node]], root: Node) -> 
     return best
 
 
+_FOLD_TEMPLATE = bytes.maketrans(b"TR'", b'tr"')
 _TEMPLATE_OPENINGS = tuple(t + r + q for t in (b"t", b"T") for r in (b"", b"r", b"R") for q in (b'"', b"'"))
 
 
 def _template_string(source: bytes, root: Node) -> Node | None:
     """The first `t"..."` string: each `t"`/`t'` (any case) found by a plain search, confirmed on the tree."""
-    for needle in _TEMPLATE_OPENINGS:
-        start = source.find(needle)
+    folded = source.translate(_FOLD_TEMPLATE)  # one search for all twelve openings, then each in its turn
+    places: dict[bytes, list[int]] = {}
+    for spelling in (b't"', b'tr"'):
+        start = folded.find(spelling)
         while start != -1:
+            places.setdefault(source[start : start + len(spelling)], []).append(start)
+            start = folded.find(spelling, start + 1)
+    for needle in _TEMPLATE_OPENINGS:
+        for start in places.get(needle, ()):
             prefix_start = start - 1 if len(needle) == 2 and start > 0 and source[start - 1 : start] in (b"r", b"R") else start
             before = source[prefix_start - 1 : prefix_start]
             if not (before.isalnum() or before in (b"_", b".")):
                 node = root.descendant_for_byte_range(prefix_start, prefix_start + 1)
                 if node is not None and node.type == "string_start":
                     return node
-            start = source.find(needle, start + 2)
     return None
 
 
