@@ -200,7 +200,7 @@ def test_the_model_of_a_warm_scan_is_the_model_of_a_full_scan(root: Path) -> Non
 
 
 def _store(root: Path) -> Path:
-    (path,) = (root / CACHE_DIR / "cache").glob("*/analysis-*.sqlite")
+    (path,) = (root / CACHE_DIR / "cache").glob("*/store.sqlite")
     return path
 
 
@@ -220,12 +220,14 @@ def test_a_damaged_store_is_never_trusted(root: Path, damage: str) -> None:
             core = root / "lib/core.py"
             core.write_text(core.read_text().replace("X = 1\n", ""))
         else:  # a sound checksum over a value of the wrong shape
-            from remediator.adapters.analysis_store import AnalysisStore
+            from remediator.adapters.cache import FactsCache
 
+            (scope,) = db.execute("SELECT scope FROM blobs WHERE name = 'state'").fetchone()
             db.close()
-            writer = AnalysisStore(store)
-            writer.put("state", ("not", "a", "state", "at all"))
-            writer.commit()
+            writer = FactsCache.for_root(root.resolve()).store
+            assert writer is not None and writer.path == store
+            writer.put(scope, "state", ("not", "a", "state", "at all"))
+            assert writer.commit()
             writer.close()
             db = sqlite3.connect(store)
         db.commit()

@@ -377,11 +377,7 @@ class ModelSource:
         return model_graph(self._model)
 
     def definers(self, names: set[str]) -> dict[str, set[str]]:
-        found: dict[str, set[str]] = {}
-        for parsed in self._model.files:
-            for name in (parsed.facts.defined_names - parsed.facts.placeholder_names) & names:
-                found.setdefault(name, set()).add(parsed.module)
-        return found
+        return definers_in(((parsed.module, parsed.facts) for parsed in self._model.files), names)
 
     def definitions(self, module: str) -> dict[str, Definition]:
         if self._by_module is None:
@@ -392,6 +388,16 @@ class ModelSource:
 
     def model(self, progress: Progress | None = None) -> ProjectModel:
         return self._model
+
+
+def definers_in(files: Iterable[tuple[str, ModuleFacts]], names: set[str] | None = None) -> dict[str, set[str]]:
+    """Name (of `names`, or every name) -> the modules whose facts define it themselves, not as a placeholder."""
+    found: dict[str, set[str]] = {}
+    for module, facts in files:
+        defined = facts.defined_names - facts.placeholder_names
+        for name in defined if names is None else defined & names:
+            found.setdefault(name, set()).add(module)
+    return found
 
 
 def definitions_in(facts: Iterable[ModuleFacts]) -> dict[str, Definition]:
