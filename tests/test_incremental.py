@@ -238,6 +238,20 @@ def test_a_damaged_store_is_never_trusted(root: Path, damage: str) -> None:
     assert again.analysis.run.how == "incremental" and again.analysis.run.analysed == ()
 
 
+def test_damage_found_after_the_answer_is_given_answers_from_the_model_and_drops_the_store(root: Path) -> None:
+    # the graph and the definers are read only when the report asks (blast radius, suggestions): after the update
+    db = sqlite3.connect(_store(root))
+    db.execute("UPDATE blobs SET data = substr(data, 1, length(data) - 3) WHERE name LIKE 'graph/%' OR name LIKE 'definers/%'")
+    db.commit()
+    db.close()
+    (root / "app/uses_x.py").write_text("from lib.core import X, Gone\n")
+    result = warm_equals_full(root)
+    assert result.analysis.run.how == "incremental" and result.analysis.run.analysed == ("app/uses_x.py",)
+    assert ("missing-name", "app/uses_x.py") in {(f.rule, f.path) for f in result.findings}
+    assert warm_equals_full(root).analysis.run.how == "rebuilt"  # the store was dropped when that run ended
+    assert warm_equals_full(root).analysis.run.how == "incremental"
+
+
 # ---------------------------------------------------------------------------- concurrent runs
 
 

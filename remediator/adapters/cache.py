@@ -97,6 +97,7 @@ class Store:
         self._blobs: dict[tuple[str, str], bytes | None] = {}  # (scope, name) -> checksummed payload (None: delete)
         self._cleared: set[str] = set()  # scopes emptied by this run
         self._prune: set[bytes] | None = None  # the live facts keys, when this run prunes
+        self._no_facts: bool | None = None  # the table held no facts when first asked (a first run): no lookups
         try:
             self._db = sqlite3.connect(str(path), timeout=_TIMEOUT, isolation_level=None, check_same_thread=False)
             if not reader:
@@ -131,7 +132,9 @@ class Store:
         data = self._facts.get(key)
         if data is None:
             try:
-                row = self._db.execute("SELECT data FROM facts WHERE key = ?", (key,)).fetchone()
+                if self._no_facts is None:
+                    self._no_facts = self._db.execute("SELECT NOT EXISTS (SELECT 1 FROM facts)").fetchone()[0] == 1
+                row = None if self._no_facts else self._db.execute("SELECT data FROM facts WHERE key = ?", (key,)).fetchone()
             except self._sqlite.DatabaseError:
                 return None
             if row is None:
@@ -218,7 +221,7 @@ class Store:
             self.rollback()
             return False
         finally:
-            self._facts, self._blobs, self._cleared, self._prune = {}, {}, set(), None
+            self._facts, self._blobs, self._cleared, self._prune, self._no_facts = {}, {}, set(), None, None
         return True
 
     def rollback(self) -> None:

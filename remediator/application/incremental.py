@@ -47,15 +47,13 @@ from remediator.adapters.git_ignored import ignore_rules_digest
 from remediator.adapters.hashing import blake2b
 from remediator.adapters.pytest_config import read_pytest_paths
 from remediator.analysis.dependencies import Dependency
-from remediator.analysis.module_graph import (
-    Cycle, Link, ModuleGraph, chain_through, components_after_change, cycle_kind, cycle_order, strongly_connected,
-)
+from remediator.analysis.module_graph import Cycle, Link, ModuleGraph, components_after_change
 from remediator.analysis.module_index import ModuleIndex, module_table
 from remediator.analysis.project import ParsedFile, build_project, no_cyclic_gc, resolve_file
 from remediator.analysis.symbols import symbol_changes
 from remediator.application.lazy_model import FactsSource, FileReader, LazyModel, StoreSource, Unavailable
 from remediator.application.project_analysis import (
-    FileDetail, FileSummary, ProjectAnalysis, RunStats, analyse_file, analyse_model, definers_in, module_graph,
+    FileDetail, FileSummary, ProjectAnalysis, RunStats, analyse_file, analyse_model, cycles_of, definers_in, module_graph,
 )
 from remediator.application.stored_analysis import (
     STATE_FORMAT, ShardedMap, StoredAnalysis, detail_from_plain, detail_of, plain_detail, plain_layout, plain_state, put_graph,
@@ -192,7 +190,6 @@ class _Refresh:
         self.progress = progress
         self.reader = FileReader(root, cache)
         self.scope = self._scope()
-        self.damaged = False  # a damaged blob was found after the update: drop the store
         self.discovered = False  # discovery ran again
         self.source: StoreSource | None = None
 
@@ -218,13 +215,9 @@ class _Refresh:
 
         A store found damaged on the way is removed instead: the next run rebuilds it.
         """
-        self.damaged |= self.source is not None and self.source.damaged
-        try:
-            if not self.damaged:
-                self.scope.store.commit()
-        except StoreCorrupt:
-            self.damaged = True
-        if self.damaged:
+        if self.source is None or not self.source.damaged:
+            self.scope.store.commit()
+        else:
             self.cache.reset_store()
         if self.cache.store is not None:
             self.cache.store.close()
@@ -253,10 +246,7 @@ class _Refresh:
         self.scope.put("layout", plain_layout(layout, analysis.index.table))
         put_graph(self.scope, analysis.graph)
         self.scope.put("state", plain_state(keys, analysis.summaries, analysis.cycles))
-        try:  # written now, with the facts: nothing of this run is read back from the store
-            self.scope.store.commit()
-        except StoreCorrupt:
-            self.damaged = True
+        self.scope.store.commit()  # written now, with the facts: nothing of this run is read back from the store
         store_step.end()
         analysis.run = RunStats("rebuilt", True, self.cache.stats.parsed, tuple(details))
         analysis.settings_findings = project_findings(model, self.root)
@@ -481,8 +471,6 @@ def _updated_cycles(
     """
     unchanged = {frozenset(cycle.modules): cycle for cycle in old if not modules.intersection(cycle.modules)}
     components = components_after_change((frozenset(cycle.modules) for cycle in old), old_graph, graph, modules)
-    if components is None:
-        components = strongly_connected(graph.edges)
     runtime = files_by_module(layout.files, runtime_only=True)
 
     def link(importer: str, imported: str) -> Link:
@@ -498,16 +486,7 @@ def _updated_cycles(
             for target, _line, context in detail_of(files, relpath).edges if target == imported
         ]
 
-    cycles = []
-    for component in components:
-        cycle = unchanged.get(component)
-        if cycle is None:
-            cycle = Cycle(
-                tuple(sorted(component)), chain_through(component, graph.successors, link),
-                cycle_kind(component, graph.successors, contexts),
-            )
-        cycles.append(cycle)
-    return sorted(cycles, key=cycle_order)
+    return cycles_of(graph, link, contexts, components, unchanged)
 
 
 # ---------------------------------------------------------------------------- helpers

@@ -2,7 +2,7 @@
 
 An incremental run analyses a handful of files; the modules they import need
 their facts, the other ten thousand do not. `FactsSource` hands out facts by
-file and by module from the facts cache (by the content key the layout records),
+file and by module from the store (by the content key the layout records),
 `LazyModel` answers the rules' questions (ModelQueries) over them, and
 `StoreSource` gives what the analysis loads on demand: the stored graph, the
 definers of a name, the full model.
@@ -38,7 +38,7 @@ _T = TypeVar("_T")
 
 
 class FileReader:
-    """The project's files as facts: through the facts cache, parsed only when no entry has their content."""
+    """The project's files as facts: through the store, parsed only when no entry has their content."""
 
     def __init__(self, root: Path, cache: FactsCache) -> None:
         self.root = root
@@ -81,7 +81,7 @@ class FileReader:
 
 
 class FactsSource:
-    """Facts of a layout's files: the new ones in memory, the others from the facts cache by content key.
+    """Facts of a layout's files: the new ones in memory, the others from the store by content key.
 
     For the `old` layout a missing cache entry cannot be read again from disk
     (the file holds something else now): its module's facts are unavailable.
@@ -151,7 +151,7 @@ def conftest_changes(facts: FactsSource) -> list[tuple[str, str, tuple[SysPathEn
 
 
 class Unavailable(Exception):
-    """The old facts of a file are no longer in the cache."""
+    """The old facts of a file are no longer in the store (pruned: an hour unused)."""
 
 
 class _ModuleFactsMap(Mapping[str, Sequence[ModuleFacts]]):

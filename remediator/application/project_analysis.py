@@ -13,7 +13,7 @@ redoes only the files whose inputs changed (`application.incremental`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path, PurePosixPath
@@ -319,16 +319,19 @@ def analyse_model(
 
 def cycles_of(
     graph: ModuleGraph, link: Callable[[str, str], Link], contexts: Callable[[str, str], Iterable[int]],
+    components: Iterable[frozenset[str]] | None = None, kept: Mapping[frozenset[str], Cycle] | None = None,
 ) -> list[Cycle]:
-    """Every import cycle of `graph`, biggest first, each with its chain (`link` gives an edge's first line) and kind
-    (`contexts` gives the context flags of an edge's imports)."""
+    """Every import cycle of `graph` (its `components`, when known), biggest first, each with its chain (`link`
+    gives an edge's first line) and kind (`contexts` gives the context flags of an edge's imports); a cycle in
+    `kept` is taken as it is."""
+    kept = kept or {}
     return sorted(
         (
-            Cycle(
+            kept.get(component) or Cycle(
                 tuple(sorted(component)), chain_through(component, graph.successors, link),
                 cycle_kind(component, graph.successors, contexts),
             )
-            for component in graph.components()
+            for component in (graph.components() if components is None else components)
         ),
         key=cycle_order,
     )
