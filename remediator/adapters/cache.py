@@ -103,6 +103,7 @@ class Store:
             if not reader:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=NORMAL")
+                self._db.execute("PRAGMA journal_size_limit=4194304")  # the log shrinks back after a big first run
                 for statement in _SCHEMA:
                     self._db.execute(statement)
         except sqlite3.DatabaseError as error:
