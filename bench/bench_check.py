@@ -407,9 +407,8 @@ def main(argv: list[str] | None = None) -> int:
                     runs.setdefault(scenario.case.label, []).append(measure(scenario.case))
                     scenario.restore()
                     spawner.run(cases[1].cmd, cwd=root, env=env, timeout=args.timeout, sample_interval=0)  # absorb the undo, unmeasured
-        store_mib = sum(p.stat().st_size for p in (root / ".remediator").rglob("analysis-*.sqlite*")) / 2**20
-        facts_mib = sum(p.stat().st_size for p in (root / ".remediator").rglob("facts/*/*")) / 2**20
-        notes.append(f"on disk: analysis store {store_mib:.1f} MiB, parse cache entries {facts_mib:.1f} MiB (file sizes)")
+        store_mib = sum(p.stat().st_size for p in (root / ".remediator").rglob("store.sqlite*")) / 2**20
+        notes.append(f"on disk: the store (facts, stat index, analyses) {store_mib:.1f} MiB (file sizes)")
     finally:
         changed.write_bytes(original)
         spawner.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 
 import remediator
-from remediator.adapters.cache import CACHE_DIR, FactsCache, content_key
+from remediator.adapters.cache import CACHE_DIR, STORE_FILE, FactsCache, content_key
 from remediator.adapters.config_file import load_settings
 from remediator.adapters.filesystem import discover
 from remediator.adapters.parallel import PARALLEL_THRESHOLD, parse_file, parse_files
@@ -70,12 +71,24 @@ def _document(result: remediator.ScanResult) -> dict[str, Any]:
     return data
 
 
-def _entries(root: Path) -> list[Path]:
-    return sorted(path for path in (root / CACHE_DIR / "cache").glob("*/facts/*/*") if path.is_file())
+def _store(root: Path, version: str | None = None) -> Path:
+    cache = FactsCache.for_root(root.resolve()) if version is None else FactsCache.for_root(root.resolve(), version=version)
+    return cache.folder / STORE_FILE
 
 
-def _key_of(entry: Path) -> bytes:
-    return bytes.fromhex(entry.parent.name + entry.name)
+def _entries(root: Path) -> list[bytes]:
+    """The content keys of the facts in the store (none when there is no store)."""
+    if not _store(root).exists():
+        return []
+    with sqlite3.connect(_store(root)) as db:
+        return sorted(key for (key,) in db.execute("SELECT key FROM facts"))
+
+
+def _sql(root: Path, statement: str, *parameters: object) -> None:
+    db = sqlite3.connect(_store(root))
+    db.execute(statement, parameters)
+    db.commit()
+    db.close()
 
 
 def test_miss_then_hit_changed_file_parsed_again_and_changed_back_served(tmp_path: Path) -> None:
@@ -178,29 +191,29 @@ def test_corrupt_entries_are_ignored_and_rebuilt(tmp_path: Path, damage: str) ->
     entries = _entries(root)
     damaged = entries[::3]
     assert damaged
-    for number, entry in enumerate(damaged):
-        data = entry.read_bytes()
-        if damage == "truncate":
-            entry.write_bytes(data[: len(data) // 2])
-        elif damage == "garble":
-            middle = len(data) // 2
-            entry.write_bytes(data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :])
-        elif damage == "empty":
-            entry.write_bytes(b"")
-        elif damage == "swap":  # a sound entry under the wrong name
-            entry.write_bytes(entries[(entries.index(entry) + 1) % len(entries)].read_bytes())
-        else:
-            entry.write_bytes(os.urandom(len(data)) if number % 2 else b"\x80\x04junk" * 40)
-    index = next((root / CACHE_DIR / "cache").glob("*/stat-index"), None)
-    if index is not None:
-        index.write_bytes(index.read_bytes()[:-7])
-    for store in (root / CACHE_DIR / "cache").glob("*/analysis-*.sqlite"):
-        store.unlink()  # so that every file's facts are read again (damage to the store: tests/test_incremental.py)
+    with sqlite3.connect(_store(root)) as db:
+        rows = dict(db.execute("SELECT key, data FROM facts"))
+        for number, key in enumerate(damaged):
+            data = rows[key]
+            if damage == "truncate":
+                data = data[: len(data) // 2]
+            elif damage == "garble":
+                middle = len(data) // 2
+                data = data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :]
+            elif damage == "empty":
+                data = b""
+            elif damage == "swap":  # a sound entry under the wrong key
+                data = rows[entries[(entries.index(key) + 1) % len(entries)]]
+            else:
+                data = os.urandom(len(data)) if number % 2 else b"\x80\x04junk" * 40
+            db.execute("UPDATE facts SET data = ? WHERE key = ?", (data, key))
+        db.execute("UPDATE blobs SET data = substr(data, 1, length(data) - 7) WHERE scope = '' AND name = 'stat-index'")
+        db.execute("DELETE FROM blobs WHERE scope != ''")  # so that every file's facts are read again (damage to the analysis: tests/test_incremental.py)
 
     assert _document(remediator.scan(root, use_git=False)) == expected
     cache = FactsCache.for_root(root.resolve())
-    for entry in damaged:  # rebuilt: every damaged entry is sound again
-        assert cache.get(_key_of(entry)) is not None, entry
+    for key in damaged:  # rebuilt: every damaged entry is sound again
+        assert cache.get(key) is not None, key
     facts, cache = _parse(root)
     assert cache.stats.parsed == 0 and facts == _fresh(root)
 
@@ -221,9 +234,9 @@ def test_two_concurrent_scans_with_an_empty_cache(generated: Path, tmp_path: Pat
     by_key = {content_key(p.read_bytes()): p for p in paths}
     cache = FactsCache.for_root(root.resolve())
     entries = _entries(root)
-    assert {_key_of(e) for e in entries} == set(by_key)
-    for entry in entries:
-        assert cache.get(_key_of(entry)) == parse_file(by_key[_key_of(entry)])
+    assert set(entries) == set(by_key)
+    for key in entries:
+        assert cache.get(key) == parse_file(by_key[key])
     assert not [p for p in (root / CACHE_DIR).rglob("*") if p.name.endswith(".tmp")]
     facts, cache = _parse(root, jobs=2)
     assert cache.stats.parsed == 0 and facts == _fresh(root)
@@ -241,16 +254,21 @@ def test_entries_of_another_version_are_not_used(tmp_path: Path) -> None:
     assert other.folder != current.folder
     facts, _ = _parse(root, version="remediator 0.0.0-other")
     assert facts == _fresh(root)
-    # the other version's entries, even copied into this version's folder, fail the check
-    for entry in other.folder.glob("facts/*/*"):
-        target = current.folder / entry.relative_to(other.folder)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(entry, target)
-        assert current.get(_key_of(entry)) is None
-        assert other.get(_key_of(entry)) is not None
+    # the other version's entries, even copied into this version's store, fail the check
+    assert current.store is not None
+    current.store.close()
+    with sqlite3.connect(other.folder / STORE_FILE) as source:
+        rows = source.execute("SELECT key, data, written FROM facts").fetchall()
+    assert len(rows) == len(SMALL)
+    with sqlite3.connect(_store(root)) as db:
+        db.executemany("INSERT INTO facts (key, data, written) VALUES (?, ?, ?)", rows)
+    current = FactsCache(base)
+    for key, _data, _written in rows:
+        assert current.get(key) is None
+        assert other.get(key) is not None
     facts, cache = _parse(root)
     assert cache.stats.parsed == len(SMALL) and facts == _fresh(root)
-    assert all(current.get(_key_of(e)) is not None for e in current.folder.glob("facts/*/*"))
+    assert all(FactsCache(base).get(key) is not None for key in _entries(root))
 
 
 def test_old_version_folders_are_removed(tmp_path: Path) -> None:
@@ -271,14 +289,21 @@ def test_prune_removes_only_old_entries_no_file_uses(tmp_path: Path) -> None:
     stale_key = content_key(views.read_bytes())
     views.write_text("import os\n")
     _parse(root)
-    cache = FactsCache.for_root(root.resolve())
     live = {content_key(p.read_bytes()) for p in _paths(root)}
-    assert cache.prune(live) == 0  # the stale entry is recent: a concurrent run may still want it
-    old = time.time() - 7200
-    for entry in _entries(root):
-        os.utime(entry, (old, old))
-    assert cache.prune(live) == 1
-    assert {_key_of(e) for e in _entries(root)} == live and stale_key not in live
+    assert stale_key in _entries(root) and stale_key not in live
+
+    def prune() -> None:
+        store = FactsCache.for_root(root.resolve()).store
+        assert store is not None
+        store.prune_facts(live)
+        assert store.commit()
+        store.close()
+
+    prune()
+    assert stale_key in _entries(root)  # the stale entry is recent: a concurrent run may still want it
+    _sql(root, "UPDATE facts SET written = ?", int(time.time()) - 7200)
+    prune()
+    assert set(_entries(root)) == live
 
 
 def test_cache_folder_is_git_ignored(tmp_path: Path) -> None:
@@ -312,15 +337,26 @@ def test_no_cache_in_the_api_writes_nothing(tmp_path: Path) -> None:
     assert not (root / CACHE_DIR).exists()
 
 
-def test_a_temporary_left_by_a_killed_cache_write_disturbs_nothing(tmp_path: Path) -> None:
-    """A SIGKILL while a parse worker writes an entry leaves `.KEY.RANDOM.remediator-tmp` in the cache: harmless."""
+def test_a_write_cut_short_by_a_kill_disturbs_nothing(tmp_path: Path) -> None:
+    """A SIGKILL while a run commits leaves a torn tail in the write-ahead log and the run's rows missing: harmless."""
     root = write_tree(tmp_path / "repo", SMALL)
     first = remediator.scan(root, use_git=False)
-    (entry, *_rest) = sorted((root / CACHE_DIR).rglob("facts/*/*"))
-    leftover = entry.parent / f".{entry.name}.0123456789ab.remediator-tmp"
-    leftover.write_bytes(entry.read_bytes()[:7])  # half an entry, as a kill mid-write leaves it
-    entry.unlink()  # and the entry it was to become is missing
+    _sql(root, "DELETE FROM facts WHERE key = ?", _entries(root)[0])  # the entry a killed run did not write
+    with open(f"{_store(root)}-wal", "ab") as wal:
+        wal.write(os.urandom(3000))  # half a frame, as a kill mid-write leaves it
     write_tree(root, {"app/extra.py": "import app.nowhere\n"})
     again = remediator.scan(root, use_git=False)
     assert {f.target for f in again.findings} == {*(f.target for f in first.findings), "app.nowhere"}
     assert again.to_dict()["findings"] == remediator.scan(root, use_git=False, use_cache=False).to_dict()["findings"]
+
+
+def test_the_facts_version_covers_all_the_code_the_parser_runs() -> None:
+    """An edited module the parser imports (an editable install) must change the cache version, or old facts are served."""
+    import grimp
+
+    from remediator.adapters import cache
+
+    graph = grimp.build_graph("remediator", cache_dir=None)
+    parser_code = {"remediator.adapters.parser", *graph.find_upstream_modules("remediator.adapters.parser")}
+    listed = {"remediator." + path.removesuffix(".py").replace("/", ".") for path in cache._FACTS_CODE}
+    assert parser_code - listed == set()

@@ -200,7 +200,7 @@ def test_the_model_of_a_warm_scan_is_the_model_of_a_full_scan(root: Path) -> Non
 
 
 def _store(root: Path) -> Path:
-    (path,) = (root / CACHE_DIR / "cache").glob("*/analysis-*.sqlite")
+    (path,) = (root / CACHE_DIR / "cache").glob("*/store.sqlite")
     return path
 
 
@@ -220,12 +220,14 @@ def test_a_damaged_store_is_never_trusted(root: Path, damage: str) -> None:
             core = root / "lib/core.py"
             core.write_text(core.read_text().replace("X = 1\n", ""))
         else:  # a sound checksum over a value of the wrong shape
-            from remediator.adapters.analysis_store import AnalysisStore
+            from remediator.adapters.cache import FactsCache
 
+            (scope,) = db.execute("SELECT scope FROM blobs WHERE name = 'state'").fetchone()
             db.close()
-            writer = AnalysisStore(store)
-            writer.put("state", ("not", "a", "state", "at all"))
-            writer.commit()
+            writer = FactsCache.for_root(root.resolve()).store
+            assert writer is not None and writer.path == store
+            writer.put(scope, "state", ("not", "a", "state", "at all"))
+            assert writer.commit()
             writer.close()
             db = sqlite3.connect(store)
         db.commit()
@@ -234,6 +236,20 @@ def test_a_damaged_store_is_never_trusted(root: Path, damage: str) -> None:
     assert result.analysis.run.how == "rebuilt"
     again = warm_equals_full(root)  # and the store is sound again
     assert again.analysis.run.how == "incremental" and again.analysis.run.analysed == ()
+
+
+def test_damage_found_after_the_answer_is_given_answers_from_the_model_and_drops_the_store(root: Path) -> None:
+    # the graph and the definers are read only when the report asks (blast radius, suggestions): after the update
+    db = sqlite3.connect(_store(root))
+    db.execute("UPDATE blobs SET data = substr(data, 1, length(data) - 3) WHERE name LIKE 'graph/%' OR name LIKE 'definers/%'")
+    db.commit()
+    db.close()
+    (root / "app/uses_x.py").write_text("from lib.core import X, Gone\n")
+    result = warm_equals_full(root)
+    assert result.analysis.run.how == "incremental" and result.analysis.run.analysed == ("app/uses_x.py",)
+    assert ("missing-name", "app/uses_x.py") in {(f.rule, f.path) for f in result.findings}
+    assert warm_equals_full(root).analysis.run.how == "rebuilt"  # the store was dropped when that run ended
+    assert warm_equals_full(root).analysis.run.how == "incremental"
 
 
 # ---------------------------------------------------------------------------- concurrent runs

@@ -1,24 +1,34 @@
-"""A persistent cache of parse results: `ModuleFacts` per file content, under `<root>/.remediator/cache/`.
+"""The store: facts per file content, the stat index and each settings' analysis, in one SQLite file.
 
 Layout::
 
-    .remediator/.gitignore                "*": git ignores the folder (the journal writes the same file)
-    .remediator/cache/CACHEDIR.TAG        marks the folder as a cache for backup tools
-    .remediator/cache/<tag>/facts/<hh>/<rest>   one entry per file content (blake2b of its bytes)
-    .remediator/cache/<tag>/stat-index    path -> (size, mtime_ns, ctime_ns, inode, content key)
+    .remediator/.gitignore                 "*": git ignores the folder (the journal writes the same file)
+    .remediator/cache/CACHEDIR.TAG         marks the folder as a cache for backup tools
+    .remediator/cache/<tag>/store.sqlite   table `facts`: content key (blake2b of a file's bytes) -> ModuleFacts
+                                           table `blobs`: (scope, name) -> value; scope "" holds the stat index,
+                                           each settings' analysis has its own scope (application/incremental.py)
 
 `<tag>` is a digest of the version string: remediator's version, the versions of
 tree-sitter, tree-sitter-python and LibCST, the Python version, and a digest of
-the code that turns bytes into facts. An entry is `MAGIC + checksum + payload`,
-the checksum a blake2b of (version, key, payload): a truncated or garbled entry,
-one renamed to another key or written under another version fails the check and
-is ignored, then rebuilt; a payload is never decoded before its checksum
-matches. The payload is `marshal` of plain tuples, a format this module controls.
+the code that turns bytes into facts. Every row is `checksum + payload`, the
+checksum a blake2b of (version, what the row is: key or scope and name, payload):
+a garbled row, one moved to another key or written by another version fails the
+check; a payload is never decoded before its checksum matches. Payloads are
+`marshal` of plain tuples, a format this module controls.
 
-Every write goes to a temporary file in the same folder, then `os.replace`:
-readers see a whole entry or none, so concurrent runs may share the cache.
-Nothing is fsynced: after a crash an entry may be empty, which the checksum
-rejects. Any I/O error makes the cache a miss; it never stops a scan.
+One damage policy: a facts row that fails its check is a miss (parsed again and
+written again); a blob that fails raises `StoreCorrupt`, and a file SQLite cannot
+read is removed and created afresh; the caller then rebuilds what it held.
+
+A run writes once: facts, the stat index and the analysis are buffered and
+written in one transaction at its end (`Store.commit`). A run that keeps a
+consistent view (`Store.begin`: the incremental analysis) reads inside that same
+transaction; if another run wrote in between, SQLite refuses the write and this
+run's changes are dropped (its own answer stands; the next run catches up).
+Worker processes only read facts; what they parse comes back to the main
+process with its encoded entry (`Seen.entry`). Nothing is fsynced (WAL,
+synchronous=NORMAL): after a crash the store is at an earlier state or fails
+its checks. Any I/O error makes the cache a miss; it never stops a scan.
 
 The stat index lets a run skip reading unchanged files: a file whose size,
 mtime, ctime and inode are those recorded is taken to have the recorded
@@ -49,17 +59,216 @@ from remediator.domain.version import VERSION
 from remediator.domain.facts import Definition, ImportRecord, ModuleFacts, ParseProblem, StringReference, SyntaxNeed, SysPathEntry
 
 CACHE_DIR = ".remediator"
-FORMAT = 2  # bump when the entry or index layout changes (2: ModuleFacts.definitions)
-_MAGIC = b"RMDFACT1"
-_INDEX_MAGIC = b"RMDSTAT2"  # column-wise (adapters/stat_index.py)
+FORMAT = 3  # bump when a row's layout changes (3: one SQLite store)
+STORE_FILE = "store.sqlite"
 _SUM = 16  # bytes of checksum
 _MARSHAL_VERSION = 4
 _KEEP_VERSIONS = 3  # version folders kept (the newest ones); older ones are removed
-_PRUNE_AGE = 3600.0  # seconds: unused entries younger than this are never pruned (a concurrent run may need them)
+_KEEP_SCOPES = 4  # analyses (settings) kept per store: the most recently written
+_PRUNE_AGE = 3600  # seconds: unused facts younger than this are never pruned (a concurrent run may need them)
+_TIMEOUT = 2.0  # seconds to wait for another run's write lock before giving up writing
 _GITIGNORE = b"# remediator's run journal and cache\n*\n"
 _CACHEDIR_TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by remediator.\n"
-_FACTS_CODE = ("adapters/parser.py", "adapters/sys_path_calls.py", "adapters/syntax_version.py", "adapters/source_reader.py", "adapters/cache.py", "domain/facts.py", "domain/findings.py")
+_FACTS_CODE = ("adapters/parser.py", "adapters/fast_locate.py", "adapters/sys_path_calls.py", "adapters/syntax_version.py", "adapters/source_reader.py", "adapters/cache.py", "domain/facts.py", "domain/findings.py")
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS facts (key BLOB PRIMARY KEY, data BLOB NOT NULL, written INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS blobs (scope TEXT NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (scope, name))",
+    "CREATE TABLE IF NOT EXISTS scopes (scope TEXT PRIMARY KEY, written REAL NOT NULL)",
+)
+_INDEX = ("", "stat-index")  # the blob of the stat index
 _new = tuple.__new__
+
+
+class StoreCorrupt(Exception):
+    """A blob of the store cannot be trusted: what it belongs to is rebuilt."""
+
+
+class Store:
+    """One SQLite file: facts by content key, blobs by (scope, name). Reads go to the file (inside this run's
+    transaction after `begin`); writes are buffered until `commit`, which writes them in one transaction."""
+
+    def __init__(self, path: Path, salt: bytes, *, reader: bool = False) -> None:
+        import sqlite3
+
+        self.path = path
+        self._salt = salt
+        self._sqlite = sqlite3
+        self._facts: dict[bytes, bytes] = {}  # content key -> entry, to write
+        self._blobs: dict[tuple[str, str], bytes | None] = {}  # (scope, name) -> checksummed payload (None: delete)
+        self._cleared: set[str] = set()  # scopes emptied by this run
+        self._prune: set[bytes] | None = None  # the live facts keys, when this run prunes
+        self._no_facts: bool | None = None  # the table held no facts when first asked (a first run): no lookups
+        try:
+            self._db = sqlite3.connect(str(path), timeout=_TIMEOUT, isolation_level=None, check_same_thread=False)
+            if not reader:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+                self._db.execute("PRAGMA journal_size_limit=4194304")  # the log shrinks back after a big first run
+                for statement in _SCHEMA:
+                    self._db.execute(statement)
+        except sqlite3.DatabaseError as error:
+            raise StoreCorrupt(f"{path}: {error}") from None
+
+    @classmethod
+    def open(cls, path: Path, salt: bytes) -> Store:
+        """The store at `path`; a file SQLite cannot read is removed and made afresh. Raises OSError, ImportError."""
+        try:
+            return cls(path, salt)
+        except StoreCorrupt:
+            remove_store(path)
+        try:
+            return cls(path, salt)
+        except StoreCorrupt as error:
+            raise OSError(str(error)) from None
+
+    def begin(self) -> None:
+        """Read everything from here on from one snapshot, in the transaction `commit` writes in."""
+        if not self._db.in_transaction:
+            self._db.execute("BEGIN")
+
+    # -- facts ----------------------------------------------------------------
+
+    def facts_entry(self, key: bytes) -> memoryview | None:
+        """The payload stored for `key` (buffered or written), or None when missing or damaged."""
+        data = self._facts.get(key)
+        if data is None:
+            try:
+                if self._no_facts is None:
+                    self._no_facts = self._db.execute("SELECT NOT EXISTS (SELECT 1 FROM facts)").fetchone()[0] == 1
+                row = None if self._no_facts else self._db.execute("SELECT data FROM facts WHERE key = ?", (key,)).fetchone()
+            except self._sqlite.DatabaseError:
+                return None
+            if row is None:
+                return None
+            data = row[0]
+        payload = memoryview(data)[_SUM:]
+        if len(data) < _SUM or self.checksum(b"f" + key, payload) != data[:_SUM]:
+            return None
+        return payload
+
+    def add_facts(self, key: bytes, entry: bytes) -> None:
+        """Buffer a checksummed entry (`FactsCache.put` makes them)."""
+        self._facts[key] = entry
+
+    def prune_facts(self, live: set[bytes]) -> None:
+        """At commit, remove the facts whose key is not in `live` and that nobody wrote for an hour."""
+        self._prune = live
+
+    # -- blobs ----------------------------------------------------------------
+
+    def get(self, scope: str, name: str) -> Any | None:
+        """The value stored under `name`, or None. Raises StoreCorrupt for a damaged blob."""
+        if (scope, name) in self._blobs:
+            data = self._blobs[scope, name]
+        elif scope in self._cleared:
+            return None
+        else:
+            try:
+                row = self._db.execute("SELECT data FROM blobs WHERE scope = ? AND name = ?", (scope, name)).fetchone()
+            except self._sqlite.DatabaseError as error:
+                raise StoreCorrupt(f"{self.path}: {error}") from None
+            data = None if row is None else row[0]
+        if data is None:
+            return None
+        payload = memoryview(data)[_SUM:]
+        if len(data) < _SUM or self.checksum(f"b{scope}\0{name}".encode(), payload) != data[:_SUM]:
+            raise StoreCorrupt(f"{self.path}: blob {scope}/{name} fails its checksum")
+        try:
+            return marshal.loads(payload)
+        except (EOFError, ValueError, TypeError) as error:
+            raise StoreCorrupt(f"{self.path}: blob {scope}/{name}: {error}") from None
+
+    def put(self, scope: str, name: str, value: Any) -> None:
+        """Buffer `value` under `name` (None deletes it) until `commit`."""
+        if value is None:
+            self._blobs[scope, name] = None
+            return
+        payload = marshal.dumps(value, _MARSHAL_VERSION)
+        self._blobs[scope, name] = self.checksum(f"b{scope}\0{name}".encode(), payload) + payload
+
+    def clear(self, scope: str) -> None:
+        """Empty `scope` (at commit; reads see it empty at once)."""
+        self._cleared.add(scope)
+        self._blobs = {place: data for place, data in self._blobs.items() if place[0] != scope}
+
+    def commit(self) -> bool:
+        """Write what is buffered in this run's transaction; False when another run wrote first (nothing written)."""
+        db = self._db
+        try:
+            if not self._facts and not self._blobs and not self._cleared and self._prune is None:
+                return True
+            if not db.in_transaction:
+                db.execute("BEGIN")
+            now = int(time.time())
+            db.executemany("INSERT OR REPLACE INTO facts (key, data, written) VALUES (?, ?, ?)", zip(self._facts, self._facts.values(), repeat(now)))
+            if self._prune is not None:
+                db.execute("CREATE TEMP TABLE IF NOT EXISTS live (key BLOB PRIMARY KEY)")
+                db.execute("DELETE FROM live")
+                db.executemany("INSERT OR IGNORE INTO live (key) VALUES (?)", ((key,) for key in self._prune))
+                db.execute("DELETE FROM facts WHERE written < ? AND key NOT IN (SELECT key FROM live)", (now - _PRUNE_AGE,))
+            for scope in sorted(self._cleared):
+                db.execute("DELETE FROM blobs WHERE scope = ?", (scope,))
+                db.execute("INSERT OR REPLACE INTO scopes (scope, written) VALUES (?, ?)", (scope, time.time()))
+                for (old,) in db.execute("SELECT scope FROM scopes ORDER BY written DESC").fetchall()[_KEEP_SCOPES:]:
+                    db.execute("DELETE FROM blobs WHERE scope = ?", (old,))
+                    db.execute("DELETE FROM scopes WHERE scope = ?", (old,))
+            db.executemany("DELETE FROM blobs WHERE scope = ? AND name = ?", (place for place, data in self._blobs.items() if data is None))
+            db.executemany(
+                "INSERT OR REPLACE INTO blobs (scope, name, data) VALUES (?, ?, ?)",
+                ((*place, data) for place, data in self._blobs.items() if data is not None),
+            )
+            db.execute("COMMIT")
+        except self._sqlite.DatabaseError:  # busy: another run wrote since this one read, or holds the lock; or damage
+            self.rollback()
+            return False
+        finally:
+            self._facts, self._blobs, self._cleared, self._prune, self._no_facts = {}, {}, set(), None, None
+        return True
+
+    def rollback(self) -> None:
+        """End this run's transaction without writing."""
+        try:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+        except self._sqlite.DatabaseError:
+            pass
+
+    def close(self) -> None:
+        self.rollback()
+        self._db.close()
+
+    def checksum(self, what: bytes, payload: bytes | memoryview) -> bytes:
+        return _checksum(self._salt, what, payload)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The blobs of one scope of a store (one settings' analysis)."""
+
+    store: Store
+    name: str
+
+    def get(self, name: str) -> Any | None:
+        return self.store.get(self.name, name)
+
+    def put(self, name: str, value: Any) -> None:
+        self.store.put(self.name, name, value)
+
+
+def _checksum(salt: bytes, what: bytes, payload: bytes | memoryview) -> bytes:
+    digest = blake2b(salt, digest_size=_SUM)
+    digest.update(what)
+    digest.update(payload)
+    return digest.digest()
+
+
+def remove_store(path: Path) -> None:
+    """Delete a store and its WAL files."""
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            os.unlink(f"{path}{suffix}")
+        except OSError:
+            pass
 
 
 def content_key(data: bytes) -> bytes:
@@ -125,29 +334,37 @@ class CacheStats:
 
 @dataclass(slots=True)
 class Seen:
-    """A file as a run read it: path, stat signature (None while too recent to trust), content key, parsed or not."""
+    """A file as a run read it: path, stat signature (None while too recent to trust), content key, and the
+    encoded facts entry when it was parsed (a worker's parse comes back to be written)."""
 
     path: str
     signature: StatSignature | None
     key: bytes
     parsed: bool
+    entry: bytes | None = None
 
 
 @dataclass
 class FactsCache:
-    """The facts cache of one project root, for one run (picklable: worker processes get a copy)."""
+    """The facts cache of one project root, for one run (picklable: worker processes get a reading copy).
+
+    With `deferred`, `save` only buffers: the caller commits `store` (one transaction for the whole run).
+    """
 
     base: Path  # <root>/.remediator
     version: str = field(default_factory=cache_version)
     settle_seconds: float = SETTLE_SECONDS
     stats: CacheStats = field(default_factory=CacheStats)
+    deferred: bool = False
 
     def __post_init__(self) -> None:
         self.tag = blake2b(self.version.encode(), digest_size=8).hexdigest()
         self.folder = self.base / "cache" / self.tag
-        self._facts = f"{self.folder}{os.sep}facts{os.sep}"
-        self._salt = self.version.encode() + b"\0"
+        self._salt = f"remediator store {FORMAT}\0{self.version}\0".encode()
+        self._store: Store | None = None
+        self._reader = False  # a worker's copy: reads facts, writes nothing
         self._writable = True
+        self._new: dict[bytes, bytes] = {}  # entries put in a worker, until `seen` hands them back
         self._index: StatIndex | None = None
         self._unchanged = bytearray()  # a flag per row of the index: this run found the file unchanged
         self._updates: dict[str, tuple[StatSignature, bytes]] = {}  # files read this run, settled: to record
@@ -155,30 +372,50 @@ class FactsCache:
         self.keys_by_path: dict[str, bytes] = {}  # path -> content key of every file this run knows
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"base": self.base, "version": self.version, "settle_seconds": self.settle_seconds}  # not the index
+        return {"base": self.base, "version": self.version, "settle_seconds": self.settle_seconds}  # not the store
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(**state)  # type: ignore[misc]
+        self._reader = True
 
     @classmethod
     def for_root(cls, root: Path, **options: Any) -> FactsCache:
-        """The cache of the project at `root` (nothing is created before the first write)."""
+        """The cache of the project at `root` (the store is made on first use)."""
         return cls(Path(root) / CACHE_DIR, **options)
+
+    @property
+    def store(self) -> Store | None:
+        """The store (opened, with its folder made, on first use); None when it cannot be had (read-only tree, no sqlite3)."""
+        if self._store is None and self._writable:
+            path = self.folder / STORE_FILE
+            try:
+                if self._reader:
+                    if not path.is_file():
+                        raise OSError(f"{path}: missing")
+                    self._store = Store(path, self._salt, reader=True)
+                else:
+                    self.ensure_folder()
+                    self._store = Store.open(path, self._salt)
+            except (OSError, ImportError, StoreCorrupt):
+                self._writable = False
+        return self._store
+
+    def reset_store(self) -> Store | None:
+        """Remove the store (found damaged) and open an empty one; this run's buffered writes go with it."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+        remove_store(self.folder / STORE_FILE)
+        self._index = None
+        return self.store
 
     # -- entries --------------------------------------------------------------
 
     def get(self, key: bytes) -> ModuleFacts | None:
         """The facts stored for `key`, or None when there is no sound entry of this version."""
-        try:
-            with open(self._entry(key), "rb", buffering=0) as handle:
-                data = handle.readall()
-        except OSError:
-            return None
-        head = len(_MAGIC) + _SUM
-        if len(data) < head or not data.startswith(_MAGIC):
-            return None
-        payload = memoryview(data)[head:]
-        if self._checksum(key, payload) != data[len(_MAGIC) : head]:
+        store = self.store
+        payload = None if store is None else store.facts_entry(key)
+        if payload is None:
             return None
         try:
             return _facts_from_plain(marshal.loads(payload))
@@ -186,32 +423,13 @@ class FactsCache:
             return None
 
     def put(self, key: bytes, facts: ModuleFacts) -> None:
-        """Store `facts` for `key`, atomically; errors are ignored (the cache is only a cache)."""
-        if not self._writable:
-            return
+        """Store `facts` for `key` (written when the run commits; a worker hands the entry back through `seen`)."""
         payload = marshal.dumps(_plain(facts), _MARSHAL_VERSION)
-        data = _MAGIC + self._checksum(key, payload) + payload
-        path = self._entry(key)
-        try:
-            try:
-                write_atomically(path, data, durable=False)
-            except FileNotFoundError:
-                if not self.folder.is_dir():
-                    self._create_folder()
-                os.makedirs(os.path.dirname(path), exist_ok=True)
-                write_atomically(path, data, durable=False)
-        except OSError:
-            self._writable = False  # a read-only tree: go on without writing
-
-    def _entry(self, key: bytes) -> str:
-        name = key.hex()
-        return f"{self._facts}{name[:2]}{os.sep}{name[2:]}"  # a string: pathlib costs more than the read
-
-    def _checksum(self, key: bytes, payload: bytes | memoryview) -> bytes:
-        digest = blake2b(self._salt, digest_size=_SUM)
-        digest.update(key)
-        digest.update(payload)
-        return digest.digest()
+        data = _checksum(self._salt, b"f" + key, payload) + payload  # a worker makes it without opening the store
+        if self._reader:
+            self._new[key] = data
+        elif self.store is not None:
+            self.store.add_facts(key, data)
 
     # -- the stat index ---------------------------------------------------------
 
@@ -319,7 +537,7 @@ class FactsCache:
             limit = time.time_ns() - int(self.settle_seconds * 1e9)
             if before.st_mtime_ns < limit and before.st_ctime_ns < limit:
                 signature = _signature(before)
-        return Seen(str(path), signature, key, parsed)
+        return Seen(str(path), signature, key, parsed, self._new.pop(key, None) if parsed else None)
 
     def remember(self, seen: Seen) -> None:
         """Count and record a file read this run (in the main process; workers return their `Seen`s)."""
@@ -327,84 +545,47 @@ class FactsCache:
             self.stats.parsed += 1
         else:
             self.stats.hash_hits += 1
+        if seen.entry is not None and self.store is not None:
+            self.store.add_facts(seen.key, seen.entry)
         self._record(seen.path, seen.signature, seen.key)
 
     def save(self) -> None:
-        """Write the index of this run's files when it changed; prune old entries now and then."""
-        if not self._writable:
+        """Buffer the index of this run's files when it changed, prune old facts now and then; commit unless deferred."""
+        store = self.store
+        if store is None:
             return
         index = self._load_index()
         after = index.after(self._unchanged, self._updates, index.written + self.stats.parsed)
-        if after is None:
-            return
-        if after.written > max(1000, 2 * len(after)):
-            self.prune(set(after.live_keys()) | self._keys)
-            after.written = 0
-        payload = after.encode()
-        data = _INDEX_MAGIC + self._checksum(b"stat-index", payload) + payload
-        try:
-            if not self.folder.is_dir():
-                self._create_folder()
-            write_atomically(self.folder / "stat-index", data, durable=False)
-        except OSError:
-            self._writable = False
-            return
-        self._index = after
-        self._unchanged = bytearray(b"\1" * len(after))
-        self._updates = {}
+        if after is not None:
+            if after.written > max(1000, 2 * len(after)):
+                store.prune_facts(set(after.live_keys()) | self._keys)
+                after.written = 0
+            store.put(*_INDEX, after.encode())
+            self._index = after
+            self._unchanged = bytearray(b"\1" * len(after))
+            self._updates = {}
+        if not self.deferred:
+            store.commit()
 
     def _load_index(self) -> StatIndex:
         if self._index is None:
             self._index = StatIndex.empty()
+            store = self.store
             try:
-                data = (self.folder / "stat-index").read_bytes()
-            except OSError:
-                data = b""
-            head = len(_INDEX_MAGIC) + _SUM
-            payload = memoryview(data)[head:]
-            if data.startswith(_INDEX_MAGIC) and self._checksum(b"stat-index", payload) == data[len(_INDEX_MAGIC) : head]:
-                try:
+                payload = None if store is None else store.get(*_INDEX)
+                if payload is not None:
                     self._index = StatIndex.decode(payload)
-                except Exception:  # never trusted: start afresh
-                    pass
+            except Exception:  # never trusted: start afresh
+                pass
             self._unchanged = bytearray(len(self._index))
         return self._index
 
     # -- housekeeping -----------------------------------------------------------
 
-    def prune(self, live: set[bytes]) -> int:
-        """Remove entries whose key is not in `live` and that nobody wrote for an hour; return how many."""
-        removed = 0
-        cutoff = time.time() - _PRUNE_AGE
-        try:
-            buckets = list(os.scandir(self.folder / "facts"))
-        except OSError:
-            return 0
-        for bucket in buckets:
-            try:
-                entries = list(os.scandir(bucket.path))
-            except OSError:
-                continue
-            for entry in entries:
-                try:
-                    key = bytes.fromhex(bucket.name + entry.name)
-                except ValueError:
-                    key = b""  # a leftover temporary file
-                try:
-                    if key not in live and entry.stat().st_mtime < cutoff:
-                        os.unlink(entry.path)
-                        removed += 1
-                except OSError:
-                    continue
-        return removed
-
     def ensure_folder(self) -> None:
         """Create this version's folder (and `.remediator/` with its .gitignore) if missing. Raises OSError."""
-        if not self.folder.is_dir():
-            self._create_folder()
-
-    def _create_folder(self) -> None:
-        """Create `.remediator/` (with its .gitignore), `cache/` and this version's folder; drop old versions."""
+        if self.folder.is_dir():
+            return
         self.base.mkdir(exist_ok=True)
         ignore = self.base / ".gitignore"
         if not ignore.exists():

@@ -115,6 +115,8 @@ def analysed_snapshot(
                 data = contents.get(source.relpath)
                 if data is not None:
                     cache.put(content_key(data), parsed)
+            if cache.store is not None:
+                cache.store.commit()  # the new facts (the stat index describes the work tree: untouched)
             pairs = [(source, facts[source.relpath]) for source in discovery.files]
             model = assemble(place, settings, discovery, pairs, read_pytest_paths(place))
             analysis, _details = analyse_model(model, keep_details=False)

@@ -1,7 +1,7 @@
 """Incremental analysis: keep the project's analysis between runs and redo only what a change can affect.
 
-The analysis store (`adapters.analysis_store`) keeps, for one project and one
-set of settings: the layout discovery found (with a fingerprint of every
+The store (`adapters.cache.Store`) keeps, for one project and each set of
+settings (a scope of its own): the layout discovery found (with a fingerprint of every
 directory), the module table, the content key each file was analysed at, every
 file's `FileSummary` and `FileDetail`, the light module graph with its cycles,
 a reverse index of dependency keys (module -> key -> the files that read it)
@@ -21,22 +21,26 @@ A run then:
    modules' facts from the facts cache only when asked;
 5. updates the graph, and its cycles, only when some file's imports changed.
 
+What differs between the stored analysis and the disk is one `Change` value.
 The result is the analysis a full scan gives (the tests compare the two after
-random edits). A store that cannot be vouched for (missing, damaged, another
-version, other settings, or other top-level packages) is rebuilt by a full
-analysis that records every file's dependency keys.
+random edits). An analysis that cannot be vouched for (missing, another
+version, other settings, other top-level packages) is rebuilt by a full
+analysis that records every file's dependency keys; a damaged store is removed
+first (the run says "rebuilt"), or, when the damage shows only after the
+answer was given, when the run ends.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
-from remediator.adapters.analysis_store import AnalysisStore, ShardedMap, StoreCorrupt, remove_store
-from remediator.adapters.cache import FactsCache, content_key
+from remediator.adapters.cache import FactsCache, Scope, StoreCorrupt, content_key
 from remediator.adapters.environment import environment_for
 from remediator.adapters.filesystem import directories_changed, discover
 from remediator.domain.layout import Layout, files_by_module
@@ -44,19 +48,17 @@ from remediator.adapters.git_ignored import ignore_rules_digest
 from remediator.adapters.hashing import blake2b
 from remediator.adapters.pytest_config import read_pytest_paths
 from remediator.analysis.dependencies import Dependency
-from remediator.analysis.module_graph import (
-    Cycle, Link, ModuleGraph, chain_through, components_after_change, cycle_kind, cycle_order, strongly_connected,
-)
+from remediator.analysis.module_graph import Cycle, Link, ModuleGraph, components_after_change
 from remediator.analysis.module_index import ModuleIndex, module_table
 from remediator.analysis.project import no_cyclic_gc, resolve_file
 from remediator.application.project_model import build_project
 from remediator.analysis.symbols import symbol_changes
 from remediator.application.lazy_model import FactsSource, FileReader, LazyModel, StoreSource, Unavailable
 from remediator.application.project_analysis import (
-    FileDetail, FileSummary, ProjectAnalysis, RunStats, analyse_file, analyse_model, module_graph,
+    FileDetail, FileSummary, ProjectAnalysis, RunStats, analyse_file, analyse_model, cycles_of, definers_in, module_graph,
 )
 from remediator.application.stored_analysis import (
-    STATE_FORMAT, StoredAnalysis, definers_of, detail_from_plain, detail_of, plain_detail, plain_layout, plain_state, put_graph,
+    STATE_FORMAT, ShardedMap, StoredAnalysis, detail_from_plain, detail_of, plain_detail, plain_layout, plain_state, put_graph,
     reverse_dependencies, shard_count, update_reverse,
 )
 from remediator.domain.config import ConfigError, Settings
@@ -86,29 +88,24 @@ def open_analysis(
     of the steps: discover, parse, (resolve,) analyse (and store, after a rebuild).
     """
     root = Path(root).resolve()
-    if not use_cache:
+    cache = FactsCache.for_root(root, deferred=True) if use_cache else None
+    if cache is None or cache.store is None:  # --no-cache; or no SQLite, a tree we cannot write to: a full analysis
         with no_cyclic_gc():
-            yield full_analysis(root, settings, jobs, use_cache=False, progress=progress)
+            yield full_analysis(root, settings, jobs, use_cache=use_cache, progress=progress)
         return
-    cache = FactsCache.for_root(root)
-    store = _open_store(cache, settings)
-    if store is None:  # no SQLite, or a tree we cannot write to: a full analysis through the facts cache
-        with no_cyclic_gc():
-            yield full_analysis(root, settings, jobs, progress=progress)
-        return
-    refresh = _Refresh(root, settings, cache, store, jobs, progress)
+    refresh = _Refresh(root, settings, cache, jobs, progress)
     try:
         with no_cyclic_gc():
             try:
                 analysis = refresh.run()
             except StoreCorrupt:
-                refresh.store = _replace_store(cache, settings, refresh.store)
+                refresh.drop()
                 analysis = refresh.rebuild()
     except ConfigError:
         refresh.finish()  # the analysis is sound; the settings are wrong for it
         raise
     except BaseException:
-        refresh.store.close()
+        refresh.scope.store.close()
         raise
     try:
         yield analysis
@@ -144,46 +141,88 @@ def analysis_key(settings: Settings, root: Path) -> str:
     return digest.hexdigest()
 
 
+# ---------------------------------------------------------------------------- what changed
+
+
+@dataclass
+class Change:
+    """What differs between the stored analysis and the files on disk: one value, made once per run."""
+
+    layout: Layout
+    table: dict[str, int]  # the module table now
+    keys: tuple[bytes, ...]  # each layout file's content key now
+    facts: FactsSource  # facts now (those of files whose content changed are in memory: `facts.new`)
+    old_layout: Layout
+    old_table: dict[str, int]
+    old_facts: FactsSource  # the facts the stored analysis was made from
+    same_files: bool  # the layout lists the stored files, in the same order and modules
+    changed: list[str] = field(default_factory=list)  # files whose facts changed, that came, or that moved module
+    removed: list[str] = field(default_factory=list)  # files that went
+
+    @cached_property
+    def entries(self) -> dict[str, Entry]:
+        return _entries(self.layout)
+
+    @cached_property
+    def old_entries(self) -> dict[str, Entry]:
+        return self.entries if self.same_files else _entries(self.old_layout)
+
+    @cached_property
+    def kind_changed(self) -> set[str]:
+        """Modules that came, went, or changed kind (package, module, namespace...)."""
+        if self.table == self.old_table:
+            return set()
+        return {module for module in self.table.keys() | self.old_table.keys() if self.table.get(module) != self.old_table.get(module)}
+
+    def __bool__(self) -> bool:
+        return bool(self.changed or self.removed or self.kind_changed)
+
+
 # ---------------------------------------------------------------------------- the refresh
 
 
 class _Refresh:
-    """One run's update of the stored analysis."""
+    """One run's update of the stored analysis (in the store's scope for these settings)."""
 
-    def __init__(
-        self, root: Path, settings: Settings, cache: FactsCache, store: AnalysisStore, jobs: int | None,
-        progress: Progress | None = None,
-    ) -> None:
+    def __init__(self, root: Path, settings: Settings, cache: FactsCache, jobs: int | None, progress: Progress | None) -> None:
         self.root = root
         self.settings = settings
         self.cache = cache
-        self.store = store
         self.jobs = jobs
         self.progress = progress
         self.reader = FileReader(root, cache)
-        self.damaged = False  # a damaged blob was found after the update: drop the store
+        self.scope = self._scope()
         self.discovered = False  # discovery ran again
+        self.source: StoreSource | None = None
+
+    def _scope(self) -> Scope:
+        store = self.cache.store
+        if store is None:
+            raise StoreCorrupt("the store cannot be made again")
+        store.begin()  # one snapshot for everything this run reads
+        return Scope(store, analysis_key(self.settings, self.root))
 
     def run(self) -> ProjectAnalysis:
-        stored = StoredAnalysis.load(self.store)
-        if stored is None:
-            return self.rebuild()
-        return self._update(stored)
+        stored = StoredAnalysis.load(self.scope)
+        change = None if stored is None else self._change(stored)
+        return self.rebuild() if stored is None or change is None else self._update(stored, change)
+
+    def drop(self) -> None:
+        """The store is damaged: remove it and go on with an empty one."""
+        self.cache.reset_store()
+        self.scope = self._scope()
 
     def finish(self) -> None:
         """Write what this run changed (dropped when another run wrote first), and close the store.
 
         A store found damaged on the way is removed instead: the next run rebuilds it.
         """
-        try:
-            if not self.damaged:
-                self.store.commit()
-        except StoreCorrupt:
-            self.damaged = True
-        finally:
-            self.store.close()
-        if self.damaged:
-            remove_store(self.store.path)
+        if self.source is None or not self.source.damaged:
+            self.scope.store.commit()
+        else:
+            self.cache.reset_store()
+        if self.cache.store is not None:
+            self.cache.store.close()
 
     def rebuild(self) -> ProjectAnalysis:
         """A full analysis, recorded so that the next run can be incremental."""
@@ -191,7 +230,7 @@ class _Refresh:
         analysis, details = analyse_model(model, progress=self.progress)
         store_step = Step(self.progress, "store")
         layout = analysis.layout
-        self.store.start_over()
+        self.scope.store.clear(self.scope.name)
         keys = tuple(
             self.cache.keys_by_path.get(str(parsed.source.path)) or _problem_key(parsed.facts)
             for parsed in model.files
@@ -200,126 +239,116 @@ class _Refresh:
         for prefix, content in (
             ("files", lambda: {relpath: plain_detail(detail) for relpath, detail in details.items()}),
             ("rdeps", lambda: reverse_dependencies(details)),
-            ("definers", lambda: definers_of(model)),
+            ("definers", lambda: definers_in((parsed.module, parsed.facts) for parsed in model.files)),
         ):
-            sharded = ShardedMap(self.store, prefix, shards)
-            sharded.fill(content())  # one map at a time, written as it is made
+            sharded = ShardedMap(self.scope, prefix, shards)
+            sharded.fill(content())  # one map at a time, encoded as it is made
             sharded.flush()
-        self.store.put("meta", (STATE_FORMAT, shards))
-        self.store.put("layout", plain_layout(layout, analysis.index.table))
-        put_graph(self.store, analysis.graph)
-        self.store.put("state", plain_state(keys, analysis.summaries, analysis.cycles))
-        try:  # written now: nothing of this run is read back from the store
-            self.store.commit()
-        except StoreCorrupt:
-            self.mark_damaged()
+        self.scope.put("meta", (STATE_FORMAT, shards))
+        self.scope.put("layout", plain_layout(layout, analysis.index.table))
+        put_graph(self.scope, analysis.graph)
+        self.scope.put("state", plain_state(keys, analysis.summaries, analysis.cycles))
+        self.scope.store.commit()  # written now, with the facts: nothing of this run is read back from the store
         store_step.end()
         analysis.run = RunStats("rebuilt", True, self.cache.stats.parsed, tuple(details))
         analysis.settings_findings = project_findings(model, self.root)
         return analysis
 
-    def mark_damaged(self) -> None:
-        """A blob turned out damaged after the update: the store is dropped when the run ends."""
-        self.damaged = True
-
     # -- the incremental update ---------------------------------------------------
 
-    def _update(self, stored: StoredAnalysis) -> ProjectAnalysis:
+    def _change(self, stored: StoredAnalysis) -> Change | None:
+        """What changed on disk since the stored analysis; None when that needs a rebuild."""
         step = Step(self.progress, "discover")
-        layout, table = self._current_layout(stored)
+        layout, table, same_files = self._current_layout(stored)
         step.end(len(layout.files))
         if layout.roots != stored.layout.roots:
-            return self.rebuild()  # what is internal changed: any resolution may differ
+            return None  # what is internal changed: any resolution may differ
         step = Step(self.progress, "parse", len(layout.files))
-        keys, new_facts = self._current_contents(layout, stored, step)
+        keys, new_facts = self._current_contents(layout, stored, same_files, step)
         step.end()
         facts = FactsSource(self.reader, layout, keys, new_facts)
-        old_facts = FactsSource(self.reader, stored.layout, stored.keys, {}, old=True)
-        removed: list[str] = []
-        moved: set[str] = set()
-        if layout.files is not stored.layout.files:  # files came, went or moved module (a usual warm run has none)
-            entries, old_entries = _entries(layout), _entries(stored.layout)
-            removed = [relpath for relpath in old_entries if relpath not in entries]
-            moved = {relpath for relpath in new_facts if entries[relpath] != old_entries.get(relpath)}
-        changed = [relpath for relpath in new_facts if relpath in moved or not _same_facts(relpath, facts, old_facts)]
-        if _sys_path_changed([*changed, *removed], facts, old_facts):
-            return self.rebuild()  # a conftest changed sys.path: any test file's imports may resolve elsewhere
-        model = LazyModel.create(self.root, self.settings, table, layout.roots, facts)
-        if layout != stored.layout or layout.directories != stored.layout.directories:
-            self.store.put("layout", plain_layout(layout, table))
-        if not changed and not removed and table == stored.table:
-            Step(self.progress, "analyse", 0).end()  # nothing to analyse again
-            if _drifted(keys, stored.keys) > _DRIFT:
-                self.store.put("state", plain_state(keys, stored.summaries, stored.cycles))
-            analysis = self._analysis(stored, layout, table, stored.summaries, stored.cycles, facts, None)
-            analysis.run = RunStats("incremental", self.discovered, self.cache.stats.parsed)
-            analysis.settings_findings = project_findings(model, self.root)
-            return analysis
+        old_facts = FactsSource(self.reader, stored.layout, stored.keys, {}, old=True, share=facts if same_files else None)
+        change = Change(layout, table, keys, facts, stored.layout, stored.table, old_facts, same_files)
+        if not same_files:  # files came, went or moved module (a usual warm run has none)
+            change.removed = [relpath for relpath in change.old_entries if relpath not in change.entries]
+        change.changed = [
+            relpath for relpath in new_facts
+            if (not same_files and change.entries[relpath] != change.old_entries.get(relpath)) or not _same_facts(relpath, change)
+        ]
+        if _sys_path_changed([*change.changed, *change.removed], change):
+            return None  # a conftest changed sys.path: any test file's imports may resolve elsewhere
+        return change
 
-        if layout.files is stored.layout.files:
-            entries = old_entries = _entries(layout)
-        rdeps = ShardedMap(self.store, "rdeps", stored.shards)
-        affected = self._affected(stored, layout, table, changed, removed, entries, old_entries, facts, old_facts, rdeps)
-        files = ShardedMap(self.store, "files", stored.shards)
+    def _update(self, stored: StoredAnalysis, change: Change) -> ProjectAnalysis:
+        layout = change.layout
+        model = LazyModel.create(self.root, self.settings, change.table, layout.roots, change.facts)
+        if layout != stored.layout or layout.directories != stored.layout.directories:
+            self.scope.put("layout", plain_layout(layout, change.table))
+        definers = ShardedMap(self.scope, "definers", stored.shards)
+        if not change:
+            Step(self.progress, "analyse", 0).end()  # nothing to analyse again
+            if _drifted(change.keys, stored.keys) > _DRIFT:
+                self.scope.put("state", plain_state(change.keys, stored.summaries, stored.cycles))
+            run = RunStats("incremental", self.discovered, self.cache.stats.parsed)
+            return self._analysis(model, change, stored.summaries, stored.cycles, None, definers, run)
+
+        rdeps = ShardedMap(self.scope, "rdeps", stored.shards)
+        affected = _affected(change, rdeps)
+        files = ShardedMap(self.scope, "files", stored.shards)
         summaries = dict(stored.summaries)
         step = Step(self.progress, "analyse", len(affected))
-        imports_changed, lines_changed = self._analyse_again(
-            model, layout, affected, removed, entries, old_entries, summaries, files, rdeps, step,
-        )
-        definers = ShardedMap(self.store, "definers", stored.shards)
-        for relpath in changed:
-            module = entries[relpath][0]
-            for name in new_facts[relpath].defined_names:
-                known = definers.get(name, set())
-                if module not in known:
-                    definers.set(name, known | {module})
+        imports_changed, lines_changed = self._analyse_again(model, change, affected, summaries, files, rdeps, step)
+        for name, modules in definers_in((change.entries[relpath][0], change.facts.new[relpath]) for relpath in change.changed).items():
+            known = definers.get(name, set())
+            if not modules <= known:
+                definers.set(name, known | modules)
 
         graph = None
         cycles = stored.cycles
         if imports_changed:
             graph = _updated_graph(stored.graph(), layout, files, imports_changed)
             cycles = _updated_cycles(stored.cycles, stored.graph(), graph, layout, files, imports_changed | lines_changed)
-            put_graph(self.store, graph)
+            put_graph(self.scope, graph)
         elif any(lines_changed.intersection(cycle.modules) for cycle in cycles):  # the same graph; a chain's lines moved
             cycles = _updated_cycles(stored.cycles, stored.graph(), stored.graph(), layout, files, lines_changed)
         for sharded in (files, rdeps, definers):
             sharded.flush()
-        self.store.put("state", plain_state(keys, summaries, cycles))
+        self.scope.put("state", plain_state(change.keys, summaries, cycles))
         step.end()
-        analysis = self._analysis(stored, layout, table, summaries, cycles, facts, graph, definers)
-        analysis.settings_findings = project_findings(model, self.root)
-        analysis.run = RunStats("incremental", self.discovered, self.cache.stats.parsed, tuple(sorted(affected)), tuple(sorted({*changed, *removed})))
-        return analysis
+        run = RunStats(
+            "incremental", self.discovered, self.cache.stats.parsed, tuple(sorted(affected)), tuple(sorted({*change.changed, *change.removed})),
+        )
+        return self._analysis(model, change, summaries, cycles, graph, definers, run)
 
-    def _current_layout(self, stored: StoredAnalysis) -> tuple[Layout, dict[str, int]]:
-        """The layout on disk: discovery runs again only when a directory lists other entries."""
+    def _current_layout(self, stored: StoredAnalysis) -> tuple[Layout, dict[str, int], bool]:
+        """The layout on disk, its module table, and whether it lists the stored files. Discovery runs again only
+        when a directory lists other entries."""
         changed, directories = directories_changed(self.root, stored.layout.directories)
         if not changed:
-            return dataclasses.replace(stored.layout, directories=directories), stored.table
+            return dataclasses.replace(stored.layout, directories=directories), stored.table, True
         self.discovered = True
         layout = Layout.of(discover(
             self.root, self.settings.packages, self.settings.exclude, self.settings.include,
             environment_for(str(self.root), self.settings.environment), self.settings.test_files,
         ))
         if layout == stored.layout:
-            return layout, stored.table
-        return layout, module_table(layout.discovery(self.root))
+            return layout, stored.table, True
+        return layout, module_table(layout.discovery(self.root)), False
 
     def _current_contents(
-        self, layout: Layout, stored: StoredAnalysis, step: Step,
+        self, layout: Layout, stored: StoredAnalysis, same_files: bool, step: Step,
     ) -> tuple[tuple[bytes, ...], dict[str, ModuleFacts]]:
         """Each file's content key now, and the facts of those whose content is not the one analysed.
 
         `step` hears how far the files got each time another chunk's worth of them needed parsing (only those cost).
         """
-        same_files = layout.files is stored.layout.files  # then a file's analysed key is at its own position
-        analysed = {} if same_files else {relpath: key for (relpath, _module, _flags), key in zip(stored.layout.files, stored.keys)}
+        analysed = {} if same_files else {row.relpath: key for row, key in zip(stored.layout.files, stored.keys)}
         keys = []
         new_facts: dict[str, ModuleFacts] = {}
         base = self.reader.base
         reported = 0
-        current, read = self.cache.current_keys([base + relpath for relpath, _module, _flags in layout.files])
-        for position, ((relpath, _module, _flags), key) in enumerate(zip(layout.files, current)):
+        current, read = self.cache.current_keys([base + row.relpath for row in layout.files])
+        for position, (relpath, key) in enumerate(zip((row.relpath for row in layout.files), current)):
             if key is None:
                 facts = self.reader.problem_facts(relpath)
                 key = _problem_key(facts)
@@ -336,63 +365,27 @@ class _Refresh:
         self.cache.save()
         return tuple(keys), new_facts
 
-    def _affected(
-        self, stored: StoredAnalysis, layout: Layout, table: dict[str, int], changed: list[str], removed: list[str],
-        entries: Mapping[str, Entry], old_entries: Mapping[str, Entry], facts: FactsSource, old_facts: FactsSource,
-        rdeps: ShardedMap,
-    ) -> set[str]:
-        """The files to analyse again: changed ones, those of modules whose kind changed, and every reader of a changed key."""
-        touched = {old_entries[relpath][0] for relpath in removed}
-        for relpath in changed:
-            touched.add(entries[relpath][0])
-            if relpath in old_entries:
-                touched.add(old_entries[relpath][0])
-        changed_keys: set[Dependency] = set()
-        kind_changed: set[str] = set()
-        if table is not stored.table:
-            kind_changed = {module for module in table.keys() | stored.table.keys() if table.get(module) != stored.table.get(module)}
-        changed_keys |= {(module, None) for module in kind_changed}
-        changed_keys |= {(module.casefold(), None) for module in kind_changed}  # its case variants' notes (ModuleIndex.case_variant)
-        touched |= kind_changed
-        everything: list[str] = []  # modules whose old facts are gone: all their keys changed
-        for module in sorted(touched):
-            old = old_facts.symbols(module, stored.table, stored.layout.roots)
-            if old is None:
-                everything.append(module)
-            else:
-                new = facts.symbols(module, table, layout.roots)
-                assert new is not None, "the current facts can always be had"
-                changed_keys |= symbol_changes(module, old, new)
-        affected = set(changed)
-        if kind_changed:
-            affected |= {relpath for relpath, (module, _flags) in entries.items() if module in kind_changed}
-        for module, name in changed_keys:
-            affected |= rdeps.get(module, {}).get(name, set())
-        for module in everything:
-            for readers in rdeps.get(module, {}).values():
-                affected |= readers
-        return {relpath for relpath in affected if relpath in entries}
-
     def _analyse_again(
-        self, model: LazyModel, layout: Layout, affected: set[str], removed: list[str], entries: Mapping[str, Entry],
-        old_entries: Mapping[str, Entry], summaries: dict[str, FileSummary], files: ShardedMap, rdeps: ShardedMap,
-        step: Step,
+        self, model: LazyModel, change: Change, affected: set[str], summaries: dict[str, FileSummary], files: ShardedMap,
+        rdeps: ShardedMap, step: Step,
     ) -> tuple[set[str], set[str]]:
         """Analyse the affected files; drop the removed ones. `step` hears of every chunk of files analysed.
 
         Returns the modules that import other modules than before (or import them
         otherwise: at import time or not), and those whose imports only moved.
         """
+        entries, old_entries = change.entries, change.old_entries
         imports_changed: set[str] = set()
         lines_changed: set[str] = set()
         analysed = 0
-        for position, (relpath, module, _flags) in enumerate(layout.files):
+        for position, row in enumerate(change.layout.files):
+            relpath = row.relpath
             if relpath not in affected:
                 continue
             analysed += 1
             if analysed % _CHUNK == 0:
                 step.advance(_CHUNK)
-            parsed = resolve_file(model.resolver, layout.source_file(self.root, position), model.facts.of_file(relpath))
+            parsed = resolve_file(model.resolver, change.layout.source_file(self.root, position), model.facts.of_file(relpath))
             summary, detail = analyse_file(model, parsed)
             old = detail_from_plain(files.get(relpath))
             if summary:
@@ -402,12 +395,12 @@ class _Refresh:
             files.set(relpath, plain_detail(detail))
             update_reverse(rdeps, relpath, old.deps if old else (), detail.deps)
             if old is None or old_entries.get(relpath) != entries[relpath] or _imported(old) != _imported(detail):
-                imports_changed.add(module)
+                imports_changed.add(row.module)
                 if relpath in old_entries:
                     imports_changed.add(old_entries[relpath][0])
             elif old.edges != detail.edges:
-                lines_changed.add(module)
-        for relpath in removed:
+                lines_changed.add(row.module)
+        for relpath in change.removed:
             old = detail_from_plain(files.get(relpath))
             summaries.pop(relpath, None)
             files.set(relpath, None)
@@ -416,12 +409,46 @@ class _Refresh:
         return imports_changed, lines_changed
 
     def _analysis(
-        self, stored: StoredAnalysis, layout: Layout, table: dict[str, int], summaries: dict[str, FileSummary],
-        cycles: list[Cycle], facts: FactsSource, graph: ModuleGraph | None, definers: ShardedMap | None = None,
+        self, model: LazyModel, change: Change, summaries: dict[str, FileSummary], cycles: list[Cycle],
+        graph: ModuleGraph | None, definers: ShardedMap, run: RunStats,
     ) -> ProjectAnalysis:
-        definers = definers if definers is not None else ShardedMap(self.store, "definers", stored.shards)
-        source = StoreSource(self.root, self.settings, self.store, layout, facts, graph, definers, self.mark_damaged)
-        return ProjectAnalysis(self.root, self.settings, layout, ModuleIndex(table, layout.roots), summaries, cycles, source)
+        layout = change.layout
+        self.source = StoreSource(self.root, self.settings, self.scope, layout, change.facts, graph, definers)
+        analysis = ProjectAnalysis(self.root, self.settings, layout, ModuleIndex(change.table, layout.roots), summaries, cycles, self.source, run)
+        analysis.settings_findings = project_findings(model, self.root)
+        return analysis
+
+
+def _affected(change: Change, rdeps: ShardedMap) -> set[str]:
+    """The files to analyse again: changed ones, those of modules whose kind changed, and every reader of a changed key."""
+    entries, old_entries = change.entries, change.old_entries
+    touched = {old_entries[relpath][0] for relpath in change.removed}
+    for relpath in change.changed:
+        touched.add(entries[relpath][0])
+        if relpath in old_entries:
+            touched.add(old_entries[relpath][0])
+    kind_changed = change.kind_changed
+    changed_keys: set[Dependency] = {(module, None) for module in kind_changed}
+    changed_keys |= {(module.casefold(), None) for module in kind_changed}  # its case variants' notes (ModuleIndex.case_variant)
+    touched |= kind_changed
+    everything: list[str] = []  # modules whose old facts are gone: all their keys changed
+    for module in sorted(touched):
+        old = change.old_facts.symbols(module, change.old_table, change.old_layout.roots)
+        if old is None:
+            everything.append(module)
+        else:
+            new = change.facts.symbols(module, change.table, change.layout.roots)
+            assert new is not None, "the current facts can always be had"
+            changed_keys |= symbol_changes(module, old, new)
+    affected = set(change.changed)
+    if kind_changed:
+        affected |= {relpath for relpath, (module, _flags) in entries.items() if module in kind_changed}
+    for module, name in changed_keys:
+        affected |= rdeps.get(module, {}).get(name, set())
+    for module in everything:
+        for readers in rdeps.get(module, {}).values():
+            affected |= readers
+    return {relpath for relpath in affected if relpath in entries}
 
 
 # ---------------------------------------------------------------------------- the graph and its cycles
@@ -446,8 +473,6 @@ def _updated_cycles(
     """
     unchanged = {frozenset(cycle.modules): cycle for cycle in old if not modules.intersection(cycle.modules)}
     components = components_after_change((frozenset(cycle.modules) for cycle in old), old_graph, graph, modules)
-    if components is None:
-        components = strongly_connected(graph.edges)
     runtime = files_by_module(layout.files, runtime_only=True)
 
     def link(importer: str, imported: str) -> Link:
@@ -463,55 +488,23 @@ def _updated_cycles(
             for target, _line, context in detail_of(files, relpath).edges if target == imported
         ]
 
-    cycles = []
-    for component in components:
-        cycle = unchanged.get(component)
-        if cycle is None:
-            cycle = Cycle(
-                tuple(sorted(component)), chain_through(component, graph.successors, link),
-                cycle_kind(component, graph.successors, contexts),
-            )
-        cycles.append(cycle)
-    return sorted(cycles, key=cycle_order)
+    return cycles_of(graph, link, contexts, components, unchanged)
 
 
 # ---------------------------------------------------------------------------- helpers
 
 
-def _open_store(cache: FactsCache, settings: Settings) -> AnalysisStore | None:
-    key = analysis_key(settings, cache.base.parent)
-    try:
-        cache.ensure_folder()
-        return AnalysisStore.open(cache.folder, key)
-    except ImportError:  # a Python built without sqlite3
-        return None
-    except OSError:  # a read-only tree
-        return None
-    except StoreCorrupt:
-        remove_store(cache.folder / f"analysis-{key}.sqlite")
-        try:
-            return AnalysisStore.open(cache.folder, key)
-        except (StoreCorrupt, OSError):
-            return None
-
-
-def _replace_store(cache: FactsCache, settings: Settings, store: AnalysisStore) -> AnalysisStore:
-    """Remove a damaged store and open an empty one in its place."""
-    store.close()
-    remove_store(store.path)
-    return AnalysisStore.open(cache.folder, analysis_key(settings, cache.base.parent))
-
-
-def _same_facts(relpath: str, facts: FactsSource, old_facts: FactsSource) -> bool:
+def _same_facts(relpath: str, change: Change) -> bool:
     """True when a file whose content changed still has the facts it was analysed with (a body edit)."""
     try:
-        return old_facts.of_file(relpath) == facts.of_file(relpath)
+        return change.old_facts.of_file(relpath) == change.facts.of_file(relpath)
     except Unavailable:
         return False
 
 
-def _sys_path_changed(relpaths: list[str], facts: FactsSource, old_facts: FactsSource) -> bool:
+def _sys_path_changed(relpaths: list[str], change: Change) -> bool:
     """True when a conftest.py among `relpaths` (changed, added or removed) changes sys.path otherwise than before."""
+    facts, old_facts = change.facts, change.old_facts
     for relpath in relpaths:
         if relpath.rpartition("/")[2] != "conftest.py":
             continue
@@ -527,7 +520,7 @@ def _sys_path_changed(relpaths: list[str], facts: FactsSource, old_facts: FactsS
 
 def _entries(layout: Layout) -> dict[str, Entry]:
     """relpath -> (module, flags) of a layout's files."""
-    return {relpath: (module, flags) for relpath, module, flags in layout.files}
+    return {row.relpath: (row.module, row.flags) for row in layout.files}
 
 
 def _imported(detail: FileDetail) -> tuple[frozenset[str], frozenset[str]]:

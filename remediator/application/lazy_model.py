@@ -2,7 +2,7 @@
 
 An incremental run analyses a handful of files; the modules they import need
 their facts, the other ten thousand do not. `FactsSource` hands out facts by
-file and by module from the facts cache (by the content key the layout records),
+file and by module from the store (by the content key the layout records),
 `LazyModel` answers the rules' questions (ModelQueries) over them, and
 `StoreSource` gives what the analysis loads on demand: the stored graph, the
 definers of a name, the full model.
@@ -13,13 +13,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
-from remediator.adapters.analysis_store import AnalysisStore, ShardedMap, StoreCorrupt
-from remediator.adapters.cache import FactsCache
-from remediator.domain.layout import FileRow, Layout, files_by_module
+from remediator.adapters.cache import FactsCache, Scope, StoreCorrupt
 from remediator.adapters.pytest_config import read_pytest_paths
+from remediator.domain.layout import FileRow, Layout, files_by_module
 from remediator.adapters.source_reader import read_source
 from remediator.analysis.dependencies import DependencyRecorder
 from remediator.analysis.module_graph import ModuleGraph
@@ -28,8 +27,8 @@ from remediator.analysis.project import ProjectModel, assemble, chunks, no_cycli
 from remediator.analysis.resolver import ModuleResolver
 from remediator.analysis.search_path import SearchPath
 from remediator.analysis.symbols import ModuleSymbols, SymbolTables, symbols_in
-from remediator.application.project_analysis import ModelSource, definitions_in, model_graph
-from remediator.application.stored_analysis import GRAPH_PARTS, StoredMap
+from remediator.application.project_analysis import ModelSource, definers_in, definitions_in
+from remediator.application.stored_analysis import ShardedMap, stored_graph
 from remediator.domain.config import Settings
 from remediator.domain.modules import absolute_module
 from remediator.domain.facts import Definition, ModuleFacts, ParseProblem, SysPathEntry, empty_facts
@@ -38,16 +37,16 @@ from remediator.domain.progress import Progress, Step
 
 _NOT_REGULAR = ParseProblem(UNREADABLE_FILE, "not a regular file", 1, 1)
 Files = tuple[FileRow, ...]  # a Layout's files
+_T = TypeVar("_T")
 
 
 class FileReader:
-    """The project's files as facts: through the facts cache, parsed only when no entry has their content."""
+    """The project's files as facts: through the store, parsed only when no entry has their content."""
 
     def __init__(self, root: Path, cache: FactsCache) -> None:
         self.root = root
         self.cache = cache
         self.base = str(root) + os.sep
-        self._by_module: tuple[Files, dict[str, list[str]]] | None = None
 
     def facts_of_bytes(self, relpath: str, key: bytes, data: bytes | None) -> ModuleFacts:
         """Facts of a file's content (its bytes when already read): from the facts cache, else parsed and cached."""
@@ -83,15 +82,9 @@ class FileReader:
 
         return parse_bytes(source)  # readable after all (it changed while we looked)
 
-    def files_by_module(self, files: Files) -> dict[str, list[str]]:
-        """module -> its files' relpaths, made once per list of files (the old and new layouts usually share one)."""
-        if self._by_module is None or self._by_module[0] is not files:
-            self._by_module = (files, files_by_module(files))
-        return self._by_module[1]
-
 
 class FactsSource:
-    """Facts of a layout's files: the new ones in memory, the others from the facts cache by content key.
+    """Facts of a layout's files: the new ones in memory, the others from the store by content key.
 
     For the `old` layout a missing cache entry cannot be read again from disk
     (the file holds something else now): its module's facts are unavailable.
@@ -99,6 +92,7 @@ class FactsSource:
 
     def __init__(
         self, reader: FileReader, layout: Layout, keys: Sequence[bytes | None], new: dict[str, ModuleFacts], *, old: bool = False,
+        share: FactsSource | None = None,
     ) -> None:
         self.reader = reader
         self.layout = layout
@@ -106,6 +100,7 @@ class FactsSource:
         self.new = new
         self.old = old
         self._loaded: dict[str, ModuleFacts] = {}
+        self._share = share  # the same files' facts of another state: its indexes serve
         self._positions: dict[str, int] | None = None
         self._by_module: dict[str, list[str]] | None = None
 
@@ -126,13 +121,17 @@ class FactsSource:
     def positions(self) -> dict[str, int]:
         """relpath -> its position in the layout."""
         if self._positions is None:
-            self._positions = {path: position for position, (path, _m, _f) in enumerate(self.layout.files)}
+            self._positions = self._share.positions() if self._share else {row.relpath: position for position, row in enumerate(self.layout.files)}
         return self._positions
 
     def of_module(self, module: str) -> list[ModuleFacts]:
+        modules = self._share._modules() if self._share else self._modules()
+        return [self.of_file(relpath) for relpath in modules.get(module, ())]
+
+    def _modules(self) -> dict[str, list[str]]:
         if self._by_module is None:
-            self._by_module = self.reader.files_by_module(self.layout.files)
-        return [self.of_file(relpath) for relpath in self._by_module.get(module, ())]
+            self._by_module = files_by_module(self.layout.files)
+        return self._by_module
 
     def symbols(self, module: str, table: Mapping[str, int], roots: Iterable[str]) -> ModuleSymbols | None:
         """What `module`'s facts say about names; None when they cannot be had."""
@@ -146,16 +145,16 @@ class FactsSource:
 def conftest_changes(facts: FactsSource) -> list[tuple[str, str, tuple[SysPathEntry, ...]]]:
     """`(relpath, module, sys.path changes)` of the layout's conftest files that change sys.path (raises Unavailable)."""
     found = []
-    for relpath, module, _flags in facts.layout.files:
-        if relpath.endswith("conftest.py") and relpath.rpartition("/")[2] == "conftest.py":
-            changes = facts.of_file(relpath).sys_path
+    for row in facts.layout.files:
+        if row.relpath.endswith("conftest.py") and row.relpath.rpartition("/")[2] == "conftest.py":
+            changes = facts.of_file(row.relpath).sys_path
             if changes:
-                found.append((relpath, module, changes))
+                found.append((row.relpath, row.module, changes))
     return found
 
 
 class Unavailable(Exception):
-    """The old facts of a file are no longer in the cache."""
+    """The old facts of a file are no longer in the store (pruned: an hour unused)."""
 
 
 class _ModuleFactsMap(Mapping[str, Sequence[ModuleFacts]]):
@@ -203,56 +202,46 @@ class LazyModel:
 
 
 class StoreSource:
-    """The parts of a stored analysis loaded only when asked: the graph, definers, the full model."""
+    """The parts of a stored analysis loaded only when asked: the graph, definers, the full model.
+
+    A blob found damaged only now cannot rebuild the analysis already given: the answer comes from the model,
+    and `damaged` tells the run to drop the store's analysis when it ends.
+    """
 
     def __init__(
-        self, root: Path, settings: Settings, store: AnalysisStore, layout: Layout, facts: FactsSource,
-        graph: ModuleGraph | None, definers: ShardedMap, on_damage: Callable[[], None],
+        self, root: Path, settings: Settings, store: Scope, layout: Layout, facts: FactsSource,
+        graph: ModuleGraph | None, definers: ShardedMap,
     ) -> None:
         self._root = root
         self._settings = settings
         self._store = store
-        self._on_damage = on_damage  # a blob found damaged only now: the store is to be dropped
         self._layout = layout
         self._facts = facts
         self._graph = graph  # made by this run, or None: the stored one, read when used
         self._definers = definers
         self._model: ProjectModel | None = None
+        self.damaged = False
 
     def graph(self) -> ModuleGraph:
-        if not isinstance(self._graph, ModuleGraph):
-            self._graph = ModuleGraph(*(
-                StoredMap(self._store, f"graph/{part}", partial(self._graph_of_model, part))
-                for part in GRAPH_PARTS
-            ))
+        if self._graph is None:
+            self._graph = stored_graph(self._store, lambda part: self._from_model(lambda source: getattr(source.graph(), part)))
         return self._graph
-
-    def _graph_of_model(self, part: str) -> Mapping[str, tuple[str, ...]]:
-        """A map of the graph found damaged in the store (only now): made from the model; the store is dropped."""
-        self._on_damage()
-        result: Mapping[str, tuple[str, ...]] = getattr(model_graph(self.model()), part)
-        return result
 
     def definers(self, names: set[str]) -> dict[str, set[str]]:
         """Name -> modules that define it. The stored index only grows (a superset): each module is checked."""
         try:
-            candidates = {name: self._definers.get(name, set()) for name in names}
+            candidates = {module for name in names for module in self._definers.get(name, ())}
         except StoreCorrupt:
-            self._on_damage()
-            return ModelSource(self.model()).definers(names)
-        found: dict[str, set[str]] = {}
-        for name in sorted(names):
-            for module in sorted(candidates[name]):
-                if any(name in facts.defined_names and name not in facts.placeholder_names for facts in self._facts.of_module(module)):
-                    found.setdefault(name, set()).add(module)
-        return found
+            return self._from_model(lambda source: source.definers(names))
+        return definers_in(((module, facts) for module in sorted(candidates) for facts in self._facts.of_module(module)), names)
+
+    def _from_model(self, answer: Callable[[ModelSource], _T]) -> _T:
+        """What the store held damaged, from the full model; the store's analysis is dropped when the run ends."""
+        self.damaged = True
+        return answer(ModelSource(self.model()))
 
     def definitions(self, module: str) -> dict[str, Definition]:
-        try:
-            return definitions_in(self._facts.of_module(module))
-        except Unavailable:
-            return {}
-
+        return definitions_in(self._facts.of_module(module))
     def model(self, progress: Progress | None = None) -> ProjectModel:
         """The full model of this layout, from the facts cache (only the files' facts are read).
 
@@ -268,3 +257,4 @@ class StoreSource:
             with no_cyclic_gc():
                 self._model = assemble(self._root, self._settings, discovery, parsed, read_pytest_paths(self._root), progress=progress)
         return self._model
+

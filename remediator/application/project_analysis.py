@@ -13,7 +13,7 @@ redoes only the files whose inputs changed (`application.incremental`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path, PurePosixPath
@@ -315,16 +315,19 @@ def analyse_model(
 
 def cycles_of(
     graph: ModuleGraph, link: Callable[[str, str], Link], contexts: Callable[[str, str], Iterable[int]],
+    components: Iterable[frozenset[str]] | None = None, kept: Mapping[frozenset[str], Cycle] | None = None,
 ) -> list[Cycle]:
-    """Every import cycle of `graph`, biggest first, each with its chain (`link` gives an edge's first line) and kind
-    (`contexts` gives the context flags of an edge's imports)."""
+    """Every import cycle of `graph` (its `components`, when known), biggest first, each with its chain (`link`
+    gives an edge's first line) and kind (`contexts` gives the context flags of an edge's imports); a cycle in
+    `kept` is taken as it is."""
+    kept = kept or {}
     return sorted(
         (
-            Cycle(
+            kept.get(component) or Cycle(
                 tuple(sorted(component)), chain_through(component, graph.successors, link),
                 cycle_kind(component, graph.successors, contexts),
             )
-            for component in graph.components()
+            for component in (graph.components() if components is None else components)
         ),
         key=cycle_order,
     )
@@ -367,11 +370,7 @@ class ModelSource:
         return model_graph(self._model)
 
     def definers(self, names: set[str]) -> dict[str, set[str]]:
-        found: dict[str, set[str]] = {}
-        for parsed in self._model.files:
-            for name in (parsed.facts.defined_names - parsed.facts.placeholder_names) & names:
-                found.setdefault(name, set()).add(parsed.module)
-        return found
+        return definers_in(((parsed.module, parsed.facts) for parsed in self._model.files), names)
 
     def definitions(self, module: str) -> dict[str, Definition]:
         if self._by_module is None:
@@ -382,6 +381,16 @@ class ModelSource:
 
     def model(self, progress: Progress | None = None) -> ProjectModel:
         return self._model
+
+
+def definers_in(files: Iterable[tuple[str, ModuleFacts]], names: set[str] | None = None) -> dict[str, set[str]]:
+    """Name (of `names`, or every name) -> the modules whose facts define it themselves, not as a placeholder."""
+    found: dict[str, set[str]] = {}
+    for module, facts in files:
+        defined = facts.defined_names - facts.placeholder_names
+        for name in defined if names is None else defined & names:
+            found.setdefault(name, set()).add(module)
+    return found
 
 
 def definitions_in(facts: Iterable[ModuleFacts]) -> dict[str, Definition]:

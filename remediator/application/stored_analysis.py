@@ -1,6 +1,6 @@
-"""What the analysis store holds for one project, as plain data (tuples, dicts, strings: what marshal writes).
+"""What the store holds of one settings' analysis, as plain data (tuples, dicts, strings: what marshal writes).
 
-Blobs (`adapters.analysis_store`):
+Blobs of the settings' scope (`adapters.cache.Store`):
 
     meta                 (STATE_FORMAT, number of shards)
     layout               (Layout.to_plain(), the module table: names \0-joined, flags as bytes)
@@ -13,21 +13,21 @@ Blobs (`adapters.analysis_store`):
     definers/<shard>     name -> modules defining it (a superset: entries are added, never removed)
 
 Everything read is checked: a value of the wrong shape raises StoreCorrupt, as a
-failed checksum does.
+failed checksum does. Large maps are split into shards (`ShardedMap`), so that a
+run reads and writes only the shards it touches.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import zlib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from remediator.adapters.analysis_store import AnalysisStore, ShardedMap, StoreCorrupt
+from remediator.adapters.cache import Scope, StoreCorrupt
 from remediator.domain.layout import Layout
 from remediator.analysis.dependencies import Dependencies
 from remediator.analysis.module_graph import CYCLE_KINDS, Cycle, Link, ModuleGraph
-from remediator.analysis.project import ProjectModel
 from remediator.application.project_analysis import FileDetail, FileSummary
 from remediator.domain.findings import Finding, Reference, Severity, Suggestion
 
@@ -39,7 +39,7 @@ GRAPH_PARTS = ("edges", "breaking", "importers")
 class StoredAnalysis:
     """The stored analysis a run starts from."""
 
-    store: AnalysisStore
+    store: Scope
     shards: int
     layout: Layout
     table: dict[str, int]
@@ -49,7 +49,7 @@ class StoredAnalysis:
     _graph: ModuleGraph | None = None
 
     @classmethod
-    def load(cls, store: AnalysisStore) -> StoredAnalysis | None:
+    def load(cls, store: Scope) -> StoredAnalysis | None:
         """The stored analysis; None when there is none of this format. Raises StoreCorrupt."""
         meta = store.get("meta")
         if type(meta) is not tuple or len(meta) != 2 or meta[0] != STATE_FORMAT:
@@ -61,13 +61,18 @@ class StoredAnalysis:
                 raise ValueError("the state does not match the layout")
             return cls(store, meta[1], layout, table, keys, _summaries_from_plain(summaries, layout), _cycles_from_plain(cycles))
         except (ValueError, TypeError, KeyError, IndexError) as error:
-            raise StoreCorrupt(f"{store.path}: {error}") from None
+            raise StoreCorrupt(f"{store.name}: {error}") from None
 
     def graph(self) -> ModuleGraph:
-        """The stored graph; each of its three maps is read when first used."""
         if self._graph is None:
-            self._graph = ModuleGraph(*(StoredMap(self.store, f"graph/{part}") for part in GRAPH_PARTS))
+            self._graph = stored_graph(self.store)
         return self._graph
+
+
+def stored_graph(store: Scope, instead: Callable[[str], Mapping[str, tuple[str, ...]]] | None = None) -> ModuleGraph:
+    """The stored graph; each of its three maps is read when first used. One found damaged then raises
+    StoreCorrupt, or is replaced by `instead(part)`."""
+    return ModuleGraph(*(StoredMap(store, f"graph/{part}", instead) for part in GRAPH_PARTS))
 
 
 def plain_layout(layout: Layout, table: Mapping[str, int]) -> tuple[Any, ...]:
@@ -85,7 +90,7 @@ def layout_from_plain(value: Any) -> tuple[Layout, dict[str, int]]:
     return Layout.from_plain(layout_plain), table
 
 
-def put_graph(store: AnalysisStore, graph: ModuleGraph) -> None:
+def put_graph(store: Scope, graph: ModuleGraph) -> None:
     store.put("graph/edges", dict(graph.edges))
     store.put("graph/breaking", dict(graph.breaking))
     store.put("graph/importers", dict(graph.importers))
@@ -94,12 +99,10 @@ def put_graph(store: AnalysisStore, graph: ModuleGraph) -> None:
 class StoredMap(Mapping[str, tuple[str, ...]]):
     """One map of the stored graph, read from the store on first use. Raises StoreCorrupt."""
 
-    def __init__(
-        self, store: AnalysisStore, name: str, fallback: Callable[[], Mapping[str, tuple[str, ...]]] | None = None,
-    ) -> None:
+    def __init__(self, store: Scope, name: str, instead: Callable[[str], Mapping[str, tuple[str, ...]]] | None) -> None:
         self._store = store
         self._name = name
-        self._fallback = fallback  # what to use when the stored map is damaged (else: raise StoreCorrupt)
+        self._instead = instead
         self._value: Mapping[str, tuple[str, ...]] | None = None
 
     def _loaded(self) -> Mapping[str, tuple[str, ...]]:
@@ -107,11 +110,11 @@ class StoredMap(Mapping[str, tuple[str, ...]]):
             try:
                 value = self._store.get(self._name)
                 if type(value) is not dict:
-                    raise StoreCorrupt(f"{self._store.path}: {self._name} is not a map")
+                    raise StoreCorrupt(f"{self._store.name}: {self._name} is not a map")
             except StoreCorrupt:
-                if self._fallback is None:
+                if self._instead is None:
                     raise
-                value = self._fallback()
+                value = self._instead(self._name.rpartition("/")[2])
             self._value = value
         return self._value
 
@@ -154,15 +157,6 @@ def detail_of(files: ShardedMap, relpath: str) -> FileDetail:
     return detail_from_plain(files.get(relpath)) or _NO_DETAIL
 
 
-def definers_of(model: ProjectModel) -> dict[str, set[str]]:
-    """Name -> the modules defining it (def, class, assignment)."""
-    found: dict[str, set[str]] = {}
-    for parsed in model.files:
-        for name in parsed.facts.defined_names:
-            found.setdefault(name, set()).add(parsed.module)
-    return found
-
-
 def shard_count(files: int) -> int:
     """About 64 files a shard, between 16 and 1024 shards."""
     count = 16
@@ -201,6 +195,59 @@ def update_reverse(rdeps: ShardedMap, relpath: str, old_keys: Dependencies, new_
         for name in added:
             entry.setdefault(name, set()).add(relpath)
         rdeps.set(module, entry or None)
+
+
+class ShardedMap:
+    """A large map kept as `count` blobs (`prefix/0` ...), read one shard at a time, changed shards written back."""
+
+    def __init__(self, store: Scope, prefix: str, count: int) -> None:
+        self.store = store
+        self.prefix = prefix
+        self.count = count
+        self._shards: dict[int, dict[Any, Any]] = {}
+        self._dirty: set[int] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._shard(shard_of(key, self.count)).get(key, default)
+
+    def set(self, key: str, value: Any) -> None:
+        """Set (or, with None, remove) one entry."""
+        number = shard_of(key, self.count)
+        shard = self._shard(number)
+        if value is None:
+            if key in shard:
+                del shard[key]
+                self._dirty.add(number)
+        elif shard.get(key) != value:
+            shard[key] = value
+            self._dirty.add(number)
+
+    def fill(self, items: dict[str, Any]) -> None:
+        """Replace the whole map (a full rebuild): every shard is written."""
+        self._shards = {number: {} for number in range(self.count)}
+        for key, value in items.items():
+            self._shards[shard_of(key, self.count)][key] = value
+        self._dirty = set(self._shards)
+
+    def flush(self) -> None:
+        """Hand the changed shards to the store (encoded: the map's copies of them are let go)."""
+        for number in sorted(self._dirty):
+            self.store.put(f"{self.prefix}/{number}", self._shards.pop(number))
+        self._dirty.clear()
+
+    def _shard(self, number: int) -> dict[Any, Any]:
+        shard = self._shards.get(number)
+        if shard is None:
+            loaded = self.store.get(f"{self.prefix}/{number}")
+            if loaded is not None and type(loaded) is not dict:
+                raise StoreCorrupt(f"{self.store.name}: shard {self.prefix}/{number} is not a map")
+            shard = self._shards[number] = loaded if loaded is not None else {}
+        return shard
+
+
+def shard_of(key: str, count: int) -> int:
+    """A stable shard number for `key` (crc32: the same in every process, unlike hash())."""
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % count
 
 
 _NO_DETAIL = FileDetail((), ())
@@ -244,7 +291,7 @@ def _plain_finding(rank: int, finding: Finding) -> tuple[Any, ...]:
 def _summaries_from_plain(value: Any, layout: Layout) -> dict[str, FileSummary]:
     if not value:
         return {}
-    modules = {relpath: module for relpath, module, _flags in layout.files}
+    modules = {row.relpath: row.module for row in layout.files}
     summaries = {}
     for relpath, (findings, compliance, seeds) in value.items():
         importer = modules[relpath]
