@@ -70,8 +70,21 @@ def main() -> int:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-batch-"))
     tree = workdir / f"batch-{args.modules}-ssot{args.ssot}"
     if not (tree / "MANIFEST.json").exists():
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(tree), "--modules", str(args.modules),
-                        "--ssot", str(args.ssot), "--broken", "0", "--force"], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(HERE / "generate.py"),
+                str(tree),
+                "--modules",
+                str(args.modules),
+                "--ssot",
+                str(args.ssot),
+                "--broken",
+                "0",
+                "--force",
+            ],
+            check=True,
+        )
     manifest = json.loads((tree / "MANIFEST.json").read_text())
     ssot = manifest["ssot"]
     rule = {"name": "config-ssot", "forbid": [ssot["forbidden_module"]], "use": ssot["canonical_module"]}
@@ -82,9 +95,14 @@ def main() -> int:
     plain_s = statistics.median(r["seconds"] for r in plain)
     safe_s = statistics.median(r["seconds"] for r in safe)
     figures = {
-        "modules": args.modules, "files_rewritten": safe[0]["files"], "batches": safe[0]["batches"],
-        "skipped": safe[0]["skipped"], "plain_seconds": round(plain_s, 2), "safe_seconds": round(safe_s, 2),
-        "overhead": round(safe_s / plain_s - 1, 3), "runs": {"plain": plain, "safe": safe},
+        "modules": args.modules,
+        "files_rewritten": safe[0]["files"],
+        "batches": safe[0]["batches"],
+        "skipped": safe[0]["skipped"],
+        "plain_seconds": round(plain_s, 2),
+        "safe_seconds": round(safe_s, 2),
+        "overhead": round(safe_s / plain_s - 1, 3),
+        "runs": {"plain": plain, "safe": safe},
     }
     print(f"{args.modules} modules, {figures['files_rewritten']} files rewritten in {figures['batches']} batches of {args.batch_size}")
     print(f"plain rewrite: {plain_s:.2f} s   safe batch run: {safe_s:.2f} s   safety costs {figures['overhead']:+.1%}")

@@ -70,11 +70,20 @@ TARGETS = {  # label: (numerator, denominator, limit, what)
     "check/lint-imports": ("warm check", "lint-imports", 1.0, "warm check faster than lint-imports (cache warm)"),
     "check/ruff": ("warm check", "ruff", 3.0, "warm check within 3x of ruff (cache warm)"),
     "check/ruff --no-cache": ("warm check", "ruff --no-cache", 3.0, "warm check within 3x of ruff --no-cache"),
-    "hook first run/scan": ("hook, first run of a fresh clone", "cold scan", 2.0, "the hook's first run in a fresh clone under 2x a cold scan"),
+    "hook first run/scan": (
+        "hook, first run of a fresh clone",
+        "cold scan",
+        2.0,
+        "the hook's first run in a fresh clone under 2x a cold scan",
+    ),
 }
 HOOK_LIMIT_S = 0.5  # a warm hook run (check --staged, a few files staged) stays under this
-GIT_IDENTITY = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.invalid",
-                "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.invalid"}
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+}
 
 
 def _load(name: str) -> ModuleType:
@@ -241,7 +250,13 @@ def warm_scenarios(root: Path, manifest: dict[str, Any], base: list[str]) -> lis
 
 
 def hook_runs(
-    root: Path, workdir: Path, base: list[str], measure: Any, repeat: int, runs: dict[str, list[Any]], once: dict[str, Any],
+    root: Path,
+    workdir: Path,
+    base: list[str],
+    measure: Any,
+    repeat: int,
+    runs: dict[str, list[Any]],
+    once: dict[str, Any],
     manifest: dict[str, Any],
 ) -> None:
     """The pre-commit hook's runs in a fresh clone of the tree: the first one, then warm ones after each commit."""
@@ -376,8 +391,11 @@ def main(argv: list[str] | None = None) -> int:
         def measure(case: Case) -> Any:
             result = spawner.run(case.cmd, cwd=case.cwd, env=env, timeout=args.timeout, sample_interval=0.05)
             status = "TIMEOUT" if result.timed_out else f"exit {result.returncode}"
-            print(f"[run] {case.label:<22} {result.wall_s:7.3f}s  cpu {result.cpu_s:6.2f}s  "
-                  f"{result.peak_rss_mib:7.1f} MiB  {status}", file=sys.stderr, flush=True)
+            print(
+                f"[run] {case.label:<22} {result.wall_s:7.3f}s  cpu {result.cpu_s:6.2f}s  {result.peak_rss_mib:7.1f} MiB  {status}",
+                file=sys.stderr,
+                flush=True,
+            )
             return result
 
         settle(root)
@@ -435,22 +453,31 @@ def main(argv: list[str] | None = None) -> int:
     print_report(summary, ratios, manifest, args, notes)
     if args.json:
         meta = {
-            "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "python": sys.version.split()[0], "platform": platform.platform(),
-            "cpu_count": os.cpu_count(), "remediator": tool.version, "lint-imports": distribution_version("import-linter"),
-            "ruff": tool_version(ruff, "--version") if ruff else None, "args": {k: str(v) for k, v in vars(args).items()},
-            "changed_file": changed_rel, "notes": notes,
+            "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "cpu_count": os.cpu_count(),
+            "remediator": tool.version,
+            "lint-imports": distribution_version("import-linter"),
+            "ruff": tool_version(ruff, "--version") if ruff else None,
+            "args": {k: str(v) for k, v in vars(args).items()},
+            "changed_file": changed_rel,
+            "notes": notes,
         }
         args.json.write_text(json.dumps({"meta": meta, "results": summary, "ratios": ratios}, indent=1, default=str) + "\n")
         print(f"results written to {args.json}")
     return 0
 
 
-def print_report(summary: dict[str, Any], ratios: dict[str, Any], manifest: dict[str, Any], args: argparse.Namespace,
-                 notes: list[str]) -> None:
+def print_report(
+    summary: dict[str, Any], ratios: dict[str, Any], manifest: dict[str, Any], args: argparse.Namespace, notes: list[str]
+) -> None:
     counts = manifest["counts"]
     print()
-    print(f"tree: {counts['modules']} modules, {counts['bytes'] / 1e6:.1f} MB, {args.ssot} planted imports of "
-          f"{manifest['ssot']['forbidden_module']}; medians of {args.repeat} runs (single runs marked *)")
+    print(
+        f"tree: {counts['modules']} modules, {counts['bytes'] / 1e6:.1f} MB, {args.ssot} planted imports of "
+        f"{manifest['ssot']['forbidden_module']}; medians of {args.repeat} runs (single runs marked *)"
+    )
     header = f"{'case':<32}{'wall s':>8}{'(min-max)':>16}{'cpu s':>8}{'RSS MiB':>9}  {'exit':<6}{'violations':>11}"
     print(header)
     print("-" * len(header))
@@ -459,8 +486,10 @@ def print_report(summary: dict[str, Any], ratios: dict[str, Any], manifest: dict
         single = "*" if len(entry["runs"]) == 1 else ""
         spread = f"({entry['wall_min_s']:.3f}-{entry['wall_max_s']:.3f})"
         codes = ",".join(str(c) for c in entry["returncodes"]) + ("!" if entry["timed_out"] else "")
-        print(f"{label + single:<32}{entry['wall_s']:>8.3f}{spread:>16}{entry['cpu_s']:>8.2f}"
-              f"{entry['peak_rss_mib']:>9.1f}  {codes:<6}{reported!s:>11}")
+        print(
+            f"{label + single:<32}{entry['wall_s']:>8.3f}{spread:>16}{entry['cpu_s']:>8.2f}"
+            f"{entry['peak_rss_mib']:>9.1f}  {codes:<6}{reported!s:>11}"
+        )
     print()
     for key, ratio in ratios.items():
         verdict = "met" if ratio["met"] else "MISSED"

@@ -48,15 +48,45 @@ def main() -> int:
 
     timings = {}
     started = time.perf_counter()
-    fix = _run([sys.executable, "-m", "remediator", "fix", ".", "--apply", "--config", str(config), "--jobs", str(args.jobs),
-                "--format", "json", "--no-git"], trees["remediator"])
+    fix = _run(
+        [
+            sys.executable,
+            "-m",
+            "remediator",
+            "fix",
+            ".",
+            "--apply",
+            "--config",
+            str(config),
+            "--jobs",
+            str(args.jobs),
+            "--format",
+            "json",
+            "--no-git",
+        ],
+        trees["remediator"],
+    )
     timings["remediator"] = time.perf_counter() - started
     report = json.loads(fix.stdout)
 
     _run([sys.executable, "-m", "libcst.tool", "initialize", "."], trees["libcst"])
     started = time.perf_counter()
-    _run([sys.executable, "-m", "libcst.tool", "codemod", "rename.RenameCommand", "--no-format", "-j", str(args.jobs),
-          f"--old_name={OLD}", f"--new_name={NEW}", "django"], trees["libcst"])
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "libcst.tool",
+            "codemod",
+            "rename.RenameCommand",
+            "--no-format",
+            "-j",
+            str(args.jobs),
+            f"--old_name={OLD}",
+            f"--new_name={NEW}",
+            "django",
+        ],
+        trees["libcst"],
+    )
     timings["libcst"] = time.perf_counter() - started
     (trees["libcst"] / ".libcst.codemod.yaml").unlink()
 
@@ -136,8 +166,10 @@ def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 def _print(figures: dict[str, object]) -> None:
     seconds = figures["seconds"]
     assert isinstance(seconds, dict)
-    print(f"remediator fix --apply: {seconds['remediator']:.1f} s   RenameCommand: {seconds['libcst']:.1f} s   "
-          f"(-j {figures['jobs']}; remediator is {figures['speedup']}x faster)")
+    print(
+        f"remediator fix --apply: {seconds['remediator']:.1f} s   RenameCommand: {seconds['libcst']:.1f} s   "
+        f"(-j {figures['jobs']}; remediator is {figures['speedup']}x faster)"
+    )
     print(json.dumps({k: figures[k] for k in ("comparison", "quality", "remediator_report")}, indent=2))
 
 

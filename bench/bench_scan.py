@@ -120,15 +120,22 @@ class Spawner:
 
     def __init__(self, scratch: Path) -> None:
         self.scratch = scratch
-        self.proc = subprocess.Popen([sys.executable, str(HERE / "measure_child.py"), "--serve"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, str(HERE / "measure_child.py"), "--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
 
-    def run(self, cmd: list[str], *, cwd: Path, env: dict[str, str], timeout: float,
-            sample_interval: float) -> RunResult:
+    def run(self, cmd: list[str], *, cwd: Path, env: dict[str, str], timeout: float, sample_interval: float) -> RunResult:
         """Run ``cmd`` through the helper; return measurements plus its output."""
         out_path, err_path = self.scratch / "child.stdout", self.scratch / "child.stderr"
-        request = {"cmd": cmd, "cwd": str(cwd), "env": env, "timeout": timeout,
-                   "sample_interval": sample_interval, "stdout": str(out_path), "stderr": str(err_path)}
+        request = {
+            "cmd": cmd,
+            "cwd": str(cwd),
+            "env": env,
+            "timeout": timeout,
+            "sample_interval": sample_interval,
+            "stdout": str(out_path),
+            "stderr": str(err_path),
+        }
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.proc.stdin.write(json.dumps(request) + "\n")
         self.proc.stdin.flush()
@@ -142,9 +149,16 @@ class Spawner:
             stderr += data["spawn_error"]
         out_path.unlink(missing_ok=True)
         err_path.unlink(missing_ok=True)
-        return RunResult(wall_s=data["wall_s"], cpu_s=data["cpu_s"], peak_rss_mib=data["peak_rss_mib"],
-                         tree_rss_mib=data["tree_rss_mib"], returncode=data["returncode"],
-                         timed_out=data["timed_out"], stdout=stdout, stderr_tail=stderr[-2000:])
+        return RunResult(
+            wall_s=data["wall_s"],
+            cpu_s=data["cpu_s"],
+            peak_rss_mib=data["peak_rss_mib"],
+            tree_rss_mib=data["tree_rss_mib"],
+            returncode=data["returncode"],
+            timed_out=data["timed_out"],
+            stdout=stdout,
+            stderr_tail=stderr[-2000:],
+        )
 
     def close(self) -> None:
         """Stop the helper."""
@@ -201,8 +215,15 @@ def probe_remediator(explicit: str | None) -> tuple[RemediatorTool | None, str]:
     for cmd, extra in candidates:
         env = {**os.environ, **extra}
         try:
-            proc = subprocess.run([*cmd, "scan", "--help"], capture_output=True, text=True, timeout=120,
-                                  env=env, stdin=subprocess.DEVNULL, cwd=tempfile.gettempdir())
+            proc = subprocess.run(
+                [*cmd, "scan", "--help"],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                cwd=tempfile.gettempdir(),
+            )
         except (OSError, subprocess.TimeoutExpired) as exc:
             reasons.append(f"{shlex.join(cmd)}: {exc}")
             continue
@@ -213,8 +234,15 @@ def probe_remediator(explicit: str | None) -> tuple[RemediatorTool | None, str]:
             continue
         version = None
         try:
-            v = subprocess.run([*cmd, "--version"], capture_output=True, text=True, timeout=60, env=env,
-                               stdin=subprocess.DEVNULL, cwd=tempfile.gettempdir())
+            v = subprocess.run(
+                [*cmd, "--version"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                cwd=tempfile.gettempdir(),
+            )
             if v.returncode == 0:
                 version = v.stdout.strip() or None
         except (OSError, subprocess.TimeoutExpired):
@@ -256,9 +284,15 @@ def synthetic_tree(gen: ModuleType, workdir: Path, size: int, seed: int, broken:
     manifest = gen.ensure(root, size, seed, broken, ssot)
     counts = manifest["counts"]
     py_bytes = counts.get("py_bytes") or count_py(root)[1]  # manifests before py_bytes counted README.md too
-    return Tree(label=f"synth-{size // 1000}k" if size % 1000 == 0 else f"synth-{size}", root=root,
-                packages=list(manifest["top_level_packages"]), owned=True, manifest=manifest,
-                modules=counts["modules"], bytes=py_bytes)
+    return Tree(
+        label=f"synth-{size // 1000}k" if size % 1000 == 0 else f"synth-{size}",
+        root=root,
+        packages=list(manifest["top_level_packages"]),
+        owned=True,
+        manifest=manifest,
+        modules=counts["modules"],
+        bytes=py_bytes,
+    )
 
 
 def realistic_tree(gen: ModuleType, workdir: Path, megabytes: float, seed: int, broken: int, ssot: int) -> Tree:
@@ -266,8 +300,15 @@ def realistic_tree(gen: ModuleType, workdir: Path, megabytes: float, seed: int, 
     root = workdir / f"realistic-{megabytes:g}mb-seed{seed}-broken{broken}-ssot{ssot}"
     manifest = gen.ensure(root, None, seed, broken, ssot, profile="realistic", megabytes=megabytes)
     counts = manifest["counts"]
-    return Tree(label=f"realistic-{megabytes:g}MB", root=root, packages=list(manifest["top_level_packages"]),
-                owned=True, manifest=manifest, modules=counts["modules"], bytes=counts["py_bytes"])
+    return Tree(
+        label=f"realistic-{megabytes:g}MB",
+        root=root,
+        packages=list(manifest["top_level_packages"]),
+        owned=True,
+        manifest=manifest,
+        modules=counts["modules"],
+        bytes=counts["py_bytes"],
+    )
 
 
 def _top_level_packages(root: Path) -> list[str]:
@@ -306,8 +347,7 @@ def real_tree(source: Path, workdir: Path) -> Tree:
     if not packages:
         raise SystemExit(f"--real: no top-level packages (dirs with __init__.py) in {root}")
     n, size = count_py(root)
-    return Tree(label=f"real:{label}", root=root, packages=packages, owned=owned, manifest=None,
-                modules=n, bytes=size)
+    return Tree(label=f"real:{label}", root=root, packages=packages, owned=owned, manifest=None, modules=n, bytes=size)
 
 
 def warm_page_cache(root: Path) -> None:
@@ -347,7 +387,7 @@ def finding_location(finding: Any, root: Path) -> tuple[str | None, int | None]:
             line = value
     if path is not None:
         if path.startswith("file://"):
-            path = path[len("file://"):]
+            path = path[len("file://") :]
         p = Path(path)
         if p.is_absolute():
             try:
@@ -368,8 +408,7 @@ def analyse_findings(stdout: str, tree: Tree) -> dict[str, Any]:
     findings = doc.get("findings") if isinstance(doc, dict) else None
     if not isinstance(findings, list):
         return {"parsed": False, "error": "no 'findings' list in the JSON"}
-    result: dict[str, Any] = {"parsed": True, "findings": len(findings),
-                              "summary": doc.get("summary") if isinstance(doc, dict) else None}
+    result: dict[str, Any] = {"parsed": True, "findings": len(findings), "summary": doc.get("summary") if isinstance(doc, dict) else None}
     by_severity: dict[str, int] = {}
     by_rule: dict[str, int] = {}
     locations: set[tuple[str | None, int | None]] = set()
@@ -396,9 +435,9 @@ def analyse_findings(stdout: str, tree: Tree) -> dict[str, Any]:
         exact = [p for p in planted if (p["file"], p["line"]) in locations]
         same_file = [p for p in planted if p["file"] in files]
         missed = [f"{p['file']}:{p['line']}" for p in planted if (p["file"], p["line"]) not in locations]
-        result.update({"planted": len(planted), "planted_found": len(exact),
-                       "planted_found_by_file": len(same_file),
-                       "planted_missed": missed[:20]})
+        result.update(
+            {"planted": len(planted), "planted_found": len(exact), "planted_found_by_file": len(same_file), "planted_missed": missed[:20]}
+        )
         kinds: dict[str, list[int]] = {}
         for p in planted:
             hit = (p["file"], p["line"]) in locations
@@ -434,10 +473,12 @@ def summarise(runs: list[RunResult]) -> dict[str, Any]:
 def throughput(wall_s: float, cpu_s: float, tree: Tree) -> dict[str, float | None]:
     """MB of source and modules per second of wall time, and seconds per MB (wall and CPU)."""
     mb = tree.bytes / 1e6
-    return {"mb_per_s": mb / wall_s if wall_s else None,
-            "modules_per_s": tree.modules / wall_s if wall_s else None,
-            "s_per_mb": wall_s / mb if mb else None,
-            "cpu_s_per_mb": cpu_s / mb if mb else None}
+    return {
+        "mb_per_s": mb / wall_s if wall_s else None,
+        "modules_per_s": tree.modules / wall_s if wall_s else None,
+        "s_per_mb": wall_s / mb if mb else None,
+        "cpu_s_per_mb": cpu_s / mb if mb else None,
+    }
 
 
 def child_env(extra: dict[str, str], cache: Path) -> dict[str, str]:
@@ -464,8 +505,16 @@ def warm_up(tool: RemediatorTool | None, scratch: Path) -> None:
     (tiny / "pkg" / "b.py").write_text("from pkg.ghost import G\nB = 1\n", encoding="utf-8")
     cache = scratch / "warm-up-cache"
     try:
-        subprocess.run(tool.scan_cmd(tiny, None), check=False, cwd=tiny, env=child_env(tool.env_extra, cache),
-                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
+        subprocess.run(
+            tool.scan_cmd(tiny, None),
+            check=False,
+            cwd=tiny,
+            env=child_env(tool.env_extra, cache),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=300,
+        )
     except (OSError, subprocess.TimeoutExpired):
         pass
     shutil.rmtree(tiny, ignore_errors=True)
@@ -485,8 +534,9 @@ def clean_leftovers(tree: Tree, before: set[str]) -> list[str]:
     return added
 
 
-def bench_tree(tree: Tree, tool: RemediatorTool | None, jobs_list: list[int | None], args: argparse.Namespace,
-               cache_root: Path, spawner: Spawner) -> dict[str, Any]:
+def bench_tree(
+    tree: Tree, tool: RemediatorTool | None, jobs_list: list[int | None], args: argparse.Namespace, cache_root: Path, spawner: Spawner
+) -> dict[str, Any]:
     """Measure every tool on ``tree``; return the record for the results JSON."""
     if not args.no_warm:
         warm_page_cache(tree.root)
@@ -510,18 +560,28 @@ def bench_tree(tree: Tree, tool: RemediatorTool | None, jobs_list: list[int | No
             cmd, extra = cmds[label]
             run_cache = Path(tempfile.mkdtemp(prefix="cache-", dir=cache_root))
             env = child_env(extra, run_cache)
-            result = spawner.run(cmd, cwd=tree.root, env=env, timeout=args.timeout,
-                                 sample_interval=args.sample_interval)
+            result = spawner.run(cmd, cwd=tree.root, env=env, timeout=args.timeout, sample_interval=args.sample_interval)
             shutil.rmtree(run_cache, ignore_errors=True)
             leftovers.update(clean_leftovers(tree, before))
             runs[label].append(result)
             status = "TIMEOUT" if result.timed_out else f"exit {result.returncode}"
-            print(f"[run] {tree.label:<14} {label:<16} #{rep + 1}: {result.wall_s:8.2f}s  "
-                  f"{result.peak_rss_mib:8.1f} MiB  {status}", file=sys.stderr, flush=True)
-    record: dict[str, Any] = {"tree": tree.label, "root": str(tree.root), "owned": tree.owned,
-                              "packages": tree.packages, "files": tree.modules,
-                              "modules": tree.modules, "bytes": tree.bytes, "tools": {},
-                              "loadavg_before": load_before, "loadavg_after": os.getloadavg()}
+            print(
+                f"[run] {tree.label:<14} {label:<16} #{rep + 1}: {result.wall_s:8.2f}s  {result.peak_rss_mib:8.1f} MiB  {status}",
+                file=sys.stderr,
+                flush=True,
+            )
+    record: dict[str, Any] = {
+        "tree": tree.label,
+        "root": str(tree.root),
+        "owned": tree.owned,
+        "packages": tree.packages,
+        "files": tree.modules,
+        "modules": tree.modules,
+        "bytes": tree.bytes,
+        "tools": {},
+        "loadavg_before": load_before,
+        "loadavg_after": os.getloadavg(),
+    }
     if leftovers:
         record["remediator_left_in_tree_root"] = sorted(leftovers)
     for label, results in runs.items():
@@ -553,8 +613,7 @@ def bench_tree(tree: Tree, tool: RemediatorTool | None, jobs_list: list[int | No
                 "wall": entry["wall_s"] / g["wall_s"] if g["wall_s"] else None,
                 "cpu": entry["cpu_s"] / g["cpu_s"] if g["cpu_s"] else None,
                 "peak_rss": entry["peak_rss_mib"] / g["peak_rss_mib"] if g["peak_rss_mib"] else None,
-                "tree_rss": (entry["tree_rss_mib"] / g["tree_rss_mib"]
-                             if entry["tree_rss_mib"] and g["tree_rss_mib"] else None),
+                "tree_rss": (entry["tree_rss_mib"] / g["tree_rss_mib"] if entry["tree_rss_mib"] and g["tree_rss_mib"] else None),
             }
     return record
 
@@ -569,9 +628,11 @@ def _fmt(value: float | None, spec: str) -> str:
 def print_report(records: list[dict[str, Any]], linearity: dict[str, Any], notes: list[str]) -> None:
     """Print the results table, ratios, findings check and linearity lines."""
     width = max([18, *(len(rec["tree"]) + 2 for rec in records)])
-    header = (f"{'tree':<{width}}{'files':>7}{'MB':>7}  {'tool':<15}{'wall s':>8}{'(min-max)':>16}"
-              f"{'cpu s':>8}{'MB/s':>7}{'mod/s':>8}{'RSS MiB':>9}{'treeRSS':>9}  {'exit':<6}{'err/all':>10}"
-              f"  {'planted found':<14}")
+    header = (
+        f"{'tree':<{width}}{'files':>7}{'MB':>7}  {'tool':<15}{'wall s':>8}{'(min-max)':>16}"
+        f"{'cpu s':>8}{'MB/s':>7}{'mod/s':>8}{'RSS MiB':>9}{'treeRSS':>9}  {'exit':<6}{'err/all':>10}"
+        f"  {'planted found':<14}"
+    )
     print()
     print(header)
     print("-" * len(header))
@@ -588,24 +649,30 @@ def print_report(records: list[dict[str, Any]], linearity: dict[str, Any], notes
                 found = "no JSON"
             counts = f"{_fmt(f.get('errors'), 'd')}/{f['findings']}" if f.get("parsed") else "-"
             spread = f"({t['wall_min_s']:.2f}-{t['wall_max_s']:.2f})"
-            print(f"{rec['tree']:<{width}}{rec['modules']:>7}{rec['bytes'] / 1e6:>7.1f}  {label:<15}"
-                  f"{t['wall_s']:>8.2f}{spread:>16}"
-                  f"{t['cpu_s']:>8.2f}{_fmt(t.get('mb_per_s'), '7.2f')}{_fmt(t.get('modules_per_s'), '8.0f')}"
-                  f"{t['peak_rss_mib']:>9.1f}{_fmt(t['tree_rss_mib'], '9.1f'):>9}  "
-                  f"{exit_s:<6}{counts:>10}  {found:<14}")
+            print(
+                f"{rec['tree']:<{width}}{rec['modules']:>7}{rec['bytes'] / 1e6:>7.1f}  {label:<15}"
+                f"{t['wall_s']:>8.2f}{spread:>16}"
+                f"{t['cpu_s']:>8.2f}{_fmt(t.get('mb_per_s'), '7.2f')}{_fmt(t.get('modules_per_s'), '8.0f')}"
+                f"{t['peak_rss_mib']:>9.1f}{_fmt(t['tree_rss_mib'], '9.1f'):>9}  "
+                f"{exit_s:<6}{counts:>10}  {found:<14}"
+            )
     ratio_rows = [(rec["tree"], label, r) for rec in records for label, r in rec.get("ratios", {}).items()]
     if ratio_rows:
         print()
         print("ratios remediator / grimp (lower is better for remediator; 1.00 = same)")
         for tree, label, r in ratio_rows:
-            print(f"  {tree:<{width}}{label:<16} time x{_fmt(r['wall'], '.2f')}   cpu x{_fmt(r['cpu'], '.2f')}   "
-                  f"peak RSS x{_fmt(r['peak_rss'], '.2f')}   treeRSS x{_fmt(r.get('tree_rss'), '.2f')}")
+            print(
+                f"  {tree:<{width}}{label:<16} time x{_fmt(r['wall'], '.2f')}   cpu x{_fmt(r['cpu'], '.2f')}   "
+                f"peak RSS x{_fmt(r['peak_rss'], '.2f')}   treeRSS x{_fmt(r.get('tree_rss'), '.2f')}"
+            )
     for tool, lin in linearity.items():
         if tool == "per_mb":
             continue
-        print(f"linearity {tool}: {lin['small_label']} {lin['small_ms_per_1k']:.1f} ms/1k modules, "
-              f"{lin['large_label']} {lin['large_ms_per_1k']:.1f} ms/1k modules -> x{lin['growth']:.2f} "
-              f"(1.00 = linear)")
+        print(
+            f"linearity {tool}: {lin['small_label']} {lin['small_ms_per_1k']:.1f} ms/1k modules, "
+            f"{lin['large_label']} {lin['large_ms_per_1k']:.1f} ms/1k modules -> x{lin['growth']:.2f} "
+            f"(1.00 = linear)"
+        )
     print()
     print("time per MB of .py source; growth = s/MB over the smallest realistic tree's (1.00 = flat)")
     per_mb = linearity.get("per_mb", {})
@@ -613,18 +680,21 @@ def print_report(records: list[dict[str, Any]], linearity: dict[str, Any], notes
         for label, t in rec["tools"].items():
             growth = per_mb.get(label, {}).get(rec["tree"])
             extra = f"   growth wall x{growth['wall']:.2f} cpu x{growth['cpu']:.2f}" if growth is not None else ""
-            print(f"  {rec['tree']:<{width}}{label:<16} {_fmt(t.get('s_per_mb'), '.3f')} s/MB wall   "
-                  f"{_fmt(t.get('cpu_s_per_mb'), '.3f')} s/MB cpu{extra}")
-    loads = [f"{rec['tree']} {rec['loadavg_before'][0]:.2f}->{rec['loadavg_after'][0]:.2f}"
-             for rec in records if rec.get("loadavg_before")]
+            print(
+                f"  {rec['tree']:<{width}}{label:<16} {_fmt(t.get('s_per_mb'), '.3f')} s/MB wall   "
+                f"{_fmt(t.get('cpu_s_per_mb'), '.3f')} s/MB cpu{extra}"
+            )
+    loads = [f"{rec['tree']} {rec['loadavg_before'][0]:.2f}->{rec['loadavg_after'][0]:.2f}" for rec in records if rec.get("loadavg_before")]
     if loads:
         print("load average (1 min) before -> after each tree: " + ", ".join(loads))
     for rec in records:
         for label, t in rec["tools"].items():
             f = t.get("findings") or {}
             if f.get("planted_found_by_kind"):
-                print(f"{rec['tree']} {label}: planted found by kind {f['planted_found_by_kind']}; "
-                      f"cycle findings {f['cycle_findings']} (planted cycles {f['planted_cycles']})")
+                print(
+                    f"{rec['tree']} {label}: planted found by kind {f['planted_found_by_kind']}; "
+                    f"cycle findings {f['cycle_findings']} (planted cycles {f['planted_cycles']})"
+                )
             if f.get("planted_missed") and f.get("planted_found", 0) < f.get("planted", 0):
                 print(f"{rec['tree']} {label} first missed: {', '.join(f['planted_missed'][:5])}")
             if "error" in t and t["error"]:
@@ -635,8 +705,10 @@ def print_report(records: list[dict[str, Any]], linearity: dict[str, Any], notes
     for rec in records:
         g = rec["tools"].get("grimp")
         if g and g.get("child"):
-            print(f"{rec['tree']} grimp: build_graph alone {g['build_graph_s']:.2f}s (median), "
-                  f"{g['child']['modules']} modules, {g['child']['imports']} imports in the graph")
+            print(
+                f"{rec['tree']} grimp: build_graph alone {g['build_graph_s']:.2f}s (median), "
+                f"{g['child']['modules']} modules, {g['child']['imports']} imports in the graph"
+            )
     for note in notes:
         print(f"note: {note}")
 
@@ -652,9 +724,14 @@ def compute_linearity(records: list[dict[str, Any]]) -> dict[str, Any]:
         for tool, t0 in base["tools"].items():
             if not t0.get("s_per_mb") or not t0.get("cpu_s_per_mb"):
                 continue
-            per_mb[tool] = {r["tree"]: {"wall": r["tools"][tool]["s_per_mb"] / t0["s_per_mb"],
-                                        "cpu": r["tools"][tool]["cpu_s_per_mb"] / t0["cpu_s_per_mb"]}
-                            for r in realistic if tool in r["tools"] and r["tools"][tool].get("s_per_mb")}
+            per_mb[tool] = {
+                r["tree"]: {
+                    "wall": r["tools"][tool]["s_per_mb"] / t0["s_per_mb"],
+                    "cpu": r["tools"][tool]["cpu_s_per_mb"] / t0["cpu_s_per_mb"],
+                }
+                for r in realistic
+                if tool in r["tools"] and r["tools"][tool].get("s_per_mb")
+            }
         out["per_mb"] = per_mb
     synth = sorted((r for r in records if r["tree"].startswith("synth-")), key=lambda r: r["modules"])
     if len(synth) < 2:
@@ -665,35 +742,46 @@ def compute_linearity(records: list[dict[str, Any]]) -> dict[str, Any]:
             continue
         a = small["tools"][tool]["wall_s"] / small["modules"] * 1e6
         b = large["tools"][tool]["wall_s"] / large["modules"] * 1e6
-        out[tool] = {"small_label": small["tree"], "large_label": large["tree"],
-                     "small_ms_per_1k": a, "large_ms_per_1k": b, "growth": b / a if a else float("nan")}
+        out[tool] = {
+            "small_label": small["tree"],
+            "large_label": large["tree"],
+            "small_ms_per_1k": a,
+            "large_ms_per_1k": b,
+            "growth": b / a if a else float("nan"),
+        }
     return out
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Benchmark remediator scan against grimp.build_graph.")
-    parser.add_argument("--sizes", default="2000,10000,50000",
-                        help="comma-separated synthetic tree sizes in modules ('' for none)")
-    parser.add_argument("--realistic-mb", default="",
-                        help="comma-separated sizes in MB of realistic-profile trees (e.g. 10,50,150; default none)")
+    parser.add_argument("--sizes", default="2000,10000,50000", help="comma-separated synthetic tree sizes in modules ('' for none)")
+    parser.add_argument(
+        "--realistic-mb", default="", help="comma-separated sizes in MB of realistic-profile trees (e.g. 10,50,150; default none)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
     parser.add_argument("--broken", type=int, default=50, help="planted broken imports per tree (default 50)")
     parser.add_argument("--ssot", type=int, default=0, help="planted SSOT violations per tree (default 0)")
-    parser.add_argument("--workdir", type=Path,
-                        help="where trees live (reused when MANIFEST matches); default: a temp dir, removed at the end")
+    parser.add_argument(
+        "--workdir", type=Path, help="where trees live (reused when MANIFEST matches); default: a temp dir, removed at the end"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary workdir")
     parser.add_argument("--repeat", type=int, default=3, help="runs per tool and tree; the median is reported")
-    parser.add_argument("--jobs", default=None,
-                        help="value(s) for remediator --jobs, comma-separated (e.g. 1,2); default: the tool's default")
-    parser.add_argument("--real", action="append", default=[], type=Path, metavar="PATH_OR_WHEEL",
-                        help="also bench a real project: a .whl to unpack, or a directory (repeatable)")
-    parser.add_argument("--remediator",
-                        help="command to run remediator (default: `remediator`, else `python -m remediator`)")
+    parser.add_argument(
+        "--jobs", default=None, help="value(s) for remediator --jobs, comma-separated (e.g. 1,2); default: the tool's default"
+    )
+    parser.add_argument(
+        "--real",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="PATH_OR_WHEEL",
+        help="also bench a real project: a .whl to unpack, or a directory (repeatable)",
+    )
+    parser.add_argument("--remediator", help="command to run remediator (default: `remediator`, else `python -m remediator`)")
     parser.add_argument("--skip-remediator", action="store_true", help="only measure grimp")
     parser.add_argument("--skip-grimp", action="store_true", help="only measure remediator")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds before a child is killed")
-    parser.add_argument("--sample-interval", type=float, default=0.05,
-                        help="seconds between tree-RSS samples; 0 disables sampling")
+    parser.add_argument("--sample-interval", type=float, default=0.05, help="seconds between tree-RSS samples; 0 disables sampling")
     parser.add_argument("--no-warm", action="store_true", help="do not pre-read the tree into the page cache")
     parser.add_argument("--json", type=Path, metavar="OUT", help="write all results to this JSON file")
     args = parser.parse_args(argv)
@@ -764,12 +852,12 @@ def main(argv: list[str] | None = None) -> int:
             "remediator_cmd": tool.base_cmd if tool else None,
             "remediator_version": tool.version if tool else None,
             "remediator_no_cache": tool.has_no_cache if tool else None,
-            "args": {k: (str(v) if isinstance(v, Path) else [str(x) for x in v] if k == "real" else v)
-                     for k, v in vars(args).items()},
+            "args": {k: (str(v) if isinstance(v, Path) else [str(x) for x in v] if k == "real" else v) for k, v in vars(args).items()},
             "notes": notes,
         }
-        args.json.write_text(json.dumps({"meta": meta, "results": records, "linearity": linearity},
-                                        indent=1, default=str) + "\n", encoding="utf-8")
+        args.json.write_text(
+            json.dumps({"meta": meta, "results": records, "linearity": linearity}, indent=1, default=str) + "\n", encoding="utf-8"
+        )
         print(f"results written to {args.json}")
     return 0
 

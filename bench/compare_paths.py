@@ -79,8 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         files, differ, fast_cpu, full_cpu = compare(location, args.show)
         total_files += files
         total_differ += differ
-        print(f"{location}: {files} files compared, {differ} different; "
-              f"CPU fast {fast_cpu:.2f} s, full {full_cpu:.2f} s")
+        print(f"{location}: {files} files compared, {differ} different; CPU fast {fast_cpu:.2f} s, full {full_cpu:.2f} s")
     print(f"total: {total_files} files compared, {total_differ} different")
     return 1 if total_differ else 0
 

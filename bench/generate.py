@@ -92,75 +92,334 @@ LARGE_TESTS_PER_PACKAGE = (1, 3)
 # --------------------------------------------------------------------------- vocabulary
 
 NOUNS = (
-    "user", "session", "token", "account", "invoice", "payment", "order", "message",
-    "thread", "agent", "tool", "prompt", "metric", "event", "audit", "cache",
-    "schema", "route", "request", "response", "job", "task", "queue", "worker",
-    "report", "tenant", "permission", "role", "policy", "credential", "connection",
-    "pool", "engine", "record", "document", "chunk", "embedding", "vector", "index",
-    "search", "query", "result", "state", "context", "pipeline", "stage", "step",
-    "workflow", "notification", "webhook", "billing", "plan", "quota", "usage",
-    "limit", "trace", "span", "health", "status", "corpus", "supply", "demand",
-    "forecast", "optimization", "secret", "signature", "checksum", "snapshot",
-    "backup", "migration", "registry", "provider", "gateway", "channel", "stream",
-    "buffer", "batch", "circuit", "budget", "cost", "latency", "throughput", "profile",
-    "device", "region", "cluster", "node", "shard", "lease", "lock", "ticket",
+    "user",
+    "session",
+    "token",
+    "account",
+    "invoice",
+    "payment",
+    "order",
+    "message",
+    "thread",
+    "agent",
+    "tool",
+    "prompt",
+    "metric",
+    "event",
+    "audit",
+    "cache",
+    "schema",
+    "route",
+    "request",
+    "response",
+    "job",
+    "task",
+    "queue",
+    "worker",
+    "report",
+    "tenant",
+    "permission",
+    "role",
+    "policy",
+    "credential",
+    "connection",
+    "pool",
+    "engine",
+    "record",
+    "document",
+    "chunk",
+    "embedding",
+    "vector",
+    "index",
+    "search",
+    "query",
+    "result",
+    "state",
+    "context",
+    "pipeline",
+    "stage",
+    "step",
+    "workflow",
+    "notification",
+    "webhook",
+    "billing",
+    "plan",
+    "quota",
+    "usage",
+    "limit",
+    "trace",
+    "span",
+    "health",
+    "status",
+    "corpus",
+    "supply",
+    "demand",
+    "forecast",
+    "optimization",
+    "secret",
+    "signature",
+    "checksum",
+    "snapshot",
+    "backup",
+    "migration",
+    "registry",
+    "provider",
+    "gateway",
+    "channel",
+    "stream",
+    "buffer",
+    "batch",
+    "circuit",
+    "budget",
+    "cost",
+    "latency",
+    "throughput",
+    "profile",
+    "device",
+    "region",
+    "cluster",
+    "node",
+    "shard",
+    "lease",
+    "lock",
+    "ticket",
 )
 MODULE_SUFFIXES = (
-    "", "_service", "_manager", "_utils", "_models", "_handler", "_repository",
-    "_client", "_schema", "_validator", "_adapter", "_factory", "_helpers", "_types",
-    "_core", "_registry", "_executor", "_monitor", "_store", "_loader", "_builder",
-    "_processor", "_api", "_tasks", "_events", "_config",
+    "",
+    "_service",
+    "_manager",
+    "_utils",
+    "_models",
+    "_handler",
+    "_repository",
+    "_client",
+    "_schema",
+    "_validator",
+    "_adapter",
+    "_factory",
+    "_helpers",
+    "_types",
+    "_core",
+    "_registry",
+    "_executor",
+    "_monitor",
+    "_store",
+    "_loader",
+    "_builder",
+    "_processor",
+    "_api",
+    "_tasks",
+    "_events",
+    "_config",
 )
 GHOST_MODULE_SUFFIXES = ("_legacy", "_compat", "_shim", "_v1", "_old", "_deprecated")
 DIR_NAMES = (
-    "core", "services", "api", "models", "db", "utils", "routes", "middleware",
-    "agents", "websocket", "schemas", "handlers", "clients", "monitoring", "config",
-    "llm", "cache", "workers", "integrations", "security", "auth", "billing",
-    "analytics", "pipelines", "tools", "events", "storage", "search", "admin",
-    "internal", "common", "domain", "infra", "adapters", "telemetry", "triage",
-    "supervisor", "data", "jobs", "reporting", "quality", "corpus", "metrics",
-    "state", "routing", "factories", "validators", "providers", "sessions",
-    "tenancy", "observability", "scheduling", "notifications", "exports",
+    "core",
+    "services",
+    "api",
+    "models",
+    "db",
+    "utils",
+    "routes",
+    "middleware",
+    "agents",
+    "websocket",
+    "schemas",
+    "handlers",
+    "clients",
+    "monitoring",
+    "config",
+    "llm",
+    "cache",
+    "workers",
+    "integrations",
+    "security",
+    "auth",
+    "billing",
+    "analytics",
+    "pipelines",
+    "tools",
+    "events",
+    "storage",
+    "search",
+    "admin",
+    "internal",
+    "common",
+    "domain",
+    "infra",
+    "adapters",
+    "telemetry",
+    "triage",
+    "supervisor",
+    "data",
+    "jobs",
+    "reporting",
+    "quality",
+    "corpus",
+    "metrics",
+    "state",
+    "routing",
+    "factories",
+    "validators",
+    "providers",
+    "sessions",
+    "tenancy",
+    "observability",
+    "scheduling",
+    "notifications",
+    "exports",
 )
 TEST_DIR_NAMES = (
-    "agents", "api", "auth", "billing", "core", "db", "e2e_flows", "llm", "models",
-    "routes", "services", "websocket", "security", "workers", "pipelines", "config",
-    "middleware", "search", "storage", "telemetry", "regression", "smoke", "contracts",
+    "agents",
+    "api",
+    "auth",
+    "billing",
+    "core",
+    "db",
+    "e2e_flows",
+    "llm",
+    "models",
+    "routes",
+    "services",
+    "websocket",
+    "security",
+    "workers",
+    "pipelines",
+    "config",
+    "middleware",
+    "search",
+    "storage",
+    "telemetry",
+    "regression",
+    "smoke",
+    "contracts",
 )
 VERBS = (
-    "get", "create", "update", "delete", "build", "load", "save", "validate", "parse",
-    "render", "compute", "process", "handle", "resolve", "fetch", "sync", "normalize",
-    "serialize", "deserialize", "refresh", "register", "dispatch", "emit", "collect",
-    "merge", "split", "format", "check", "ensure", "reset", "apply", "compile",
-    "score", "rank", "filter", "aggregate", "schedule", "cancel", "encode", "decode",
+    "get",
+    "create",
+    "update",
+    "delete",
+    "build",
+    "load",
+    "save",
+    "validate",
+    "parse",
+    "render",
+    "compute",
+    "process",
+    "handle",
+    "resolve",
+    "fetch",
+    "sync",
+    "normalize",
+    "serialize",
+    "deserialize",
+    "refresh",
+    "register",
+    "dispatch",
+    "emit",
+    "collect",
+    "merge",
+    "split",
+    "format",
+    "check",
+    "ensure",
+    "reset",
+    "apply",
+    "compile",
+    "score",
+    "rank",
+    "filter",
+    "aggregate",
+    "schedule",
+    "cancel",
+    "encode",
+    "decode",
 )
 CLASS_SUFFIXES = (
-    "Service", "Manager", "Handler", "Config", "Client", "Repository", "Model",
-    "Schema", "Validator", "Adapter", "Factory", "Result", "Request", "Response",
-    "State", "Context", "Registry", "Executor", "Monitor", "Store", "Loader",
-    "Builder", "Processor", "Event", "Policy",
+    "Service",
+    "Manager",
+    "Handler",
+    "Config",
+    "Client",
+    "Repository",
+    "Model",
+    "Schema",
+    "Validator",
+    "Adapter",
+    "Factory",
+    "Result",
+    "Request",
+    "Response",
+    "State",
+    "Context",
+    "Registry",
+    "Executor",
+    "Monitor",
+    "Store",
+    "Loader",
+    "Builder",
+    "Processor",
+    "Event",
+    "Policy",
 )
 ENUM_SUFFIXES = ("Status", "Kind", "Mode", "Level", "Phase")
 CONST_PREFIXES = ("DEFAULT", "MAX", "MIN", "BASE", "LEGACY_FREE", "GLOBAL", "INTERNAL")
 CONST_SUFFIXES = ("TIMEOUT", "RETRIES", "LIMIT", "PREFIX", "TTL", "BATCH_SIZE", "WINDOW", "NAME")
 WORDS = (
-    "alpha", "beta", "gamma", "delta", "omega", "primary", "fallback", "stable",
-    "canary", "eu", "us", "apac", "sandbox", "prod", "staging", "local",
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "omega",
+    "primary",
+    "fallback",
+    "stable",
+    "canary",
+    "eu",
+    "us",
+    "apac",
+    "sandbox",
+    "prod",
+    "staging",
+    "local",
 )
 STDLIB_EXTRA = (
-    "import os", "import sys", "import json", "import re", "import time", "import uuid",
-    "import hashlib", "import itertools", "import math", "import random", "import copy",
-    "from pathlib import Path", "from collections import defaultdict",
-    "from collections import Counter, OrderedDict", "from datetime import datetime, timezone",
-    "from contextlib import contextmanager", "from collections.abc import Iterable, Mapping",
-    "from functools import partial", "import operator", "import warnings",
+    "import os",
+    "import sys",
+    "import json",
+    "import re",
+    "import time",
+    "import uuid",
+    "import hashlib",
+    "import itertools",
+    "import math",
+    "import random",
+    "import copy",
+    "from pathlib import Path",
+    "from collections import defaultdict",
+    "from collections import Counter, OrderedDict",
+    "from datetime import datetime, timezone",
+    "from contextlib import contextmanager",
+    "from collections.abc import Iterable, Mapping",
+    "from functools import partial",
+    "import operator",
+    "import warnings",
 )
 THIRD_PARTY = (
-    "import requests", "import httpx", "import redis", "import yaml", "import numpy as np",
-    "from pydantic import BaseModel, Field", "from sqlalchemy import Column, Integer, String",
-    "from fastapi import APIRouter, Depends, HTTPException", "import structlog",
-    "from tenacity import retry, stop_after_attempt", "import orjson",
-    "from opentelemetry import trace as otel_trace", "import boto3",
+    "import requests",
+    "import httpx",
+    "import redis",
+    "import yaml",
+    "import numpy as np",
+    "from pydantic import BaseModel, Field",
+    "from sqlalchemy import Column, Integer, String",
+    "from fastapi import APIRouter, Depends, HTTPException",
+    "import structlog",
+    "from tenacity import retry, stop_after_attempt",
+    "import orjson",
+    "from opentelemetry import trace as otel_trace",
+    "import boto3",
 )
 THIRD_PARTY_TRY = (
     ("import ujson as fast_json", "import json as fast_json"),
@@ -172,10 +431,44 @@ THIRD_PARTY_TRY = (
 
 # --profile realistic: prose for docstrings and comments, and text that mentions imports.
 FILLER = (
-    "the", "a", "every", "each", "this", "that", "when", "before", "after", "so", "only", "not",
-    "is", "are", "may", "must", "should", "returns", "keeps", "caches", "is called", "is configured",
-    "without", "with", "for", "from", "into", "once", "again", "later", "first", "if needed",
-    "by default", "per tenant", "in the background", "at start-up", "on shutdown", "for now",
+    "the",
+    "a",
+    "every",
+    "each",
+    "this",
+    "that",
+    "when",
+    "before",
+    "after",
+    "so",
+    "only",
+    "not",
+    "is",
+    "are",
+    "may",
+    "must",
+    "should",
+    "returns",
+    "keeps",
+    "caches",
+    "is called",
+    "is configured",
+    "without",
+    "with",
+    "for",
+    "from",
+    "into",
+    "once",
+    "again",
+    "later",
+    "first",
+    "if needed",
+    "by default",
+    "per tenant",
+    "in the background",
+    "at start-up",
+    "on shutdown",
+    "for now",
 )
 IMPORT_COMMENTS = (
     "# Imported here rather than at the top: a module-level import would create a cycle.",
@@ -201,25 +494,86 @@ RETURN_LINES = {
 
 # Names every generated module may bind itself (stdlib / third-party imports, helpers).
 RESERVED_NAMES = (
-    "logging", "logger", "Any", "TYPE_CHECKING", "Callable", "asyncio", "functools", "dataclass",
-    "field", "Enum", "os", "sys", "json", "re", "time", "uuid", "hashlib", "itertools", "math",
-    "random", "copy", "Path", "defaultdict", "Counter", "OrderedDict", "datetime", "timezone",
-    "contextmanager", "Iterable", "Mapping", "partial", "operator", "warnings", "requests",
-    "httpx", "redis", "yaml", "np", "BaseModel", "Field", "Column", "Integer", "String",
-    "APIRouter", "Depends", "HTTPException", "structlog", "retry", "stop_after_attempt", "orjson",
-    "otel_trace", "boto3", "fast_json", "aioredis", "uvloop", "YamlLoader", "_traced",
-    "unittest", "mock", "MagicMock", "patch", "pytest", "name", "count",
+    "logging",
+    "logger",
+    "Any",
+    "TYPE_CHECKING",
+    "Callable",
+    "asyncio",
+    "functools",
+    "dataclass",
+    "field",
+    "Enum",
+    "os",
+    "sys",
+    "json",
+    "re",
+    "time",
+    "uuid",
+    "hashlib",
+    "itertools",
+    "math",
+    "random",
+    "copy",
+    "Path",
+    "defaultdict",
+    "Counter",
+    "OrderedDict",
+    "datetime",
+    "timezone",
+    "contextmanager",
+    "Iterable",
+    "Mapping",
+    "partial",
+    "operator",
+    "warnings",
+    "requests",
+    "httpx",
+    "redis",
+    "yaml",
+    "np",
+    "BaseModel",
+    "Field",
+    "Column",
+    "Integer",
+    "String",
+    "APIRouter",
+    "Depends",
+    "HTTPException",
+    "structlog",
+    "retry",
+    "stop_after_attempt",
+    "orjson",
+    "otel_trace",
+    "boto3",
+    "fast_json",
+    "aioredis",
+    "uvloop",
+    "YamlLoader",
+    "_traced",
+    "unittest",
+    "mock",
+    "MagicMock",
+    "patch",
+    "pytest",
+    "name",
+    "count",
 )
 
 # Package layout: (name, layer share). Generated packages are inserted after ``shared``.
 FIXED_BOTTOM = ("shared",)
 FIXED_TOP = ("auth_service", "netra_backend", "test_framework", "tests")
 EXTRA_POOL = (
-    "analytics_engine", "billing_core", "data_pipeline", "notification_hub",
-    "llm_gateway", "metrics_collector", "search_indexer", "workflow_engine",
+    "analytics_engine",
+    "billing_core",
+    "data_pipeline",
+    "notification_hub",
+    "llm_gateway",
+    "metrics_collector",
+    "search_indexer",
+    "workflow_engine",
 )
-SHARES = {"shared": 0.12, "auth_service": 0.12, "netra_backend": 0.32,
-          "test_framework": 0.05, "tests": 0.19}
+SHARES = {"shared": 0.12, "auth_service": 0.12, "netra_backend": 0.32, "test_framework": 0.05, "tests": 0.19}
 EXTRA_SHARE_TOTAL = 0.20
 
 # SSOT anchors: a canonical module and a forbidden duplicate of it.
@@ -412,8 +766,7 @@ class Generator:
         if parent is None:
             d = Dir(dotted=name, relpath=name, depth=1, parent=None, top=top)
         else:
-            d = Dir(dotted=f"{parent.dotted}.{name}", relpath=f"{parent.relpath}/{name}",
-                    depth=parent.depth + 1, parent=parent, top=top)
+            d = Dir(dotted=f"{parent.dotted}.{name}", relpath=f"{parent.relpath}/{name}", depth=parent.depth + 1, parent=parent, top=top)
             parent.used_names[name] = None
             parent.children.append(d)
         self.dirs.append(d)
@@ -444,18 +797,35 @@ class Generator:
             n += 1
         return f"{base}_{n}"
 
-    def _add_module(self, d: Dir, leaf: str, *, is_package: bool = False,
-                    is_test: bool = False, rank: float | None = None) -> Module:
+    def _add_module(self, d: Dir, leaf: str, *, is_package: bool = False, is_test: bool = False, rank: float | None = None) -> Module:
         layer = self.layer_of[d.top]
         if rank is None:
             rank = layer + self.rng.random()
         if is_package:
-            m = Module(dotted=d.dotted, relpath=f"{d.relpath}/__init__.py", leaf=d.dotted.rpartition(".")[2],
-                       top=d.top, layer=layer, rank=rank, is_package=True, is_test=False, dir=d)
+            m = Module(
+                dotted=d.dotted,
+                relpath=f"{d.relpath}/__init__.py",
+                leaf=d.dotted.rpartition(".")[2],
+                top=d.top,
+                layer=layer,
+                rank=rank,
+                is_package=True,
+                is_test=False,
+                dir=d,
+            )
             d.init = m
         else:
-            m = Module(dotted=f"{d.dotted}.{leaf}", relpath=f"{d.relpath}/{leaf}.py", leaf=leaf,
-                       top=d.top, layer=layer, rank=rank, is_package=False, is_test=is_test, dir=d)
+            m = Module(
+                dotted=f"{d.dotted}.{leaf}",
+                relpath=f"{d.relpath}/{leaf}.py",
+                leaf=leaf,
+                top=d.top,
+                layer=layer,
+                rank=rank,
+                is_package=False,
+                is_test=is_test,
+                dir=d,
+            )
             d.used_names[leaf] = None
             d.modules.append(m)
         self.modules.append(m)
@@ -604,8 +974,9 @@ class Generator:
         n_class = round(lines / rng.uniform(70, 160)) if lines >= 45 else 0
         n_func = max(1, round(lines / rng.uniform(45, 110)))
         for _ in range(n_const):
-            m.constants.append(self._unique(
-                m, lambda: f"{rng.choice(CONST_PREFIXES)}_{rng.choice(NOUNS).upper()}_{rng.choice(CONST_SUFFIXES)}"))
+            m.constants.append(
+                self._unique(m, lambda: f"{rng.choice(CONST_PREFIXES)}_{rng.choice(NOUNS).upper()}_{rng.choice(CONST_SUFFIXES)}")
+            )
         for _ in range(n_class):
             roll = rng.random()
             kind = "plain" if roll < 0.55 else "dataclass" if roll < 0.8 else "enum" if roll < 0.9 else "error"
@@ -614,9 +985,12 @@ class Generator:
             elif kind == "error":
                 name = self._unique(m, lambda: camel(rng.choice(NOUNS)) + camel(rng.choice(NOUNS)) + "Error")
             else:
-                name = self._unique(m, lambda: camel(rng.choice(NOUNS))
-                                    + (camel(rng.choice(NOUNS)) if rng.random() < 0.4 else "")
-                                    + rng.choice(CLASS_SUFFIXES))
+                name = self._unique(
+                    m,
+                    lambda: (
+                        camel(rng.choice(NOUNS)) + (camel(rng.choice(NOUNS)) if rng.random() < 0.4 else "") + rng.choice(CLASS_SUFFIXES)
+                    ),
+                )
             methods: list[str] = []
             if kind in ("plain", "dataclass"):
                 seen: dict[str, None] = {}
@@ -627,8 +1001,9 @@ class Generator:
                         methods.append(meth)
             m.classes.append(ClassSpec(name=name, kind=kind, methods=methods))
         for _ in range(n_func):
-            fname = self._unique(m, lambda: f"{rng.choice(VERBS)}_{rng.choice(NOUNS)}"
-                                 + (f"_{rng.choice(NOUNS)}" if rng.random() < 0.3 else ""))
+            fname = self._unique(
+                m, lambda: f"{rng.choice(VERBS)}_{rng.choice(NOUNS)}" + (f"_{rng.choice(NOUNS)}" if rng.random() < 0.3 else "")
+            )
             m.functions.append(fname)
             if rng.random() < 0.1:
                 m.async_functions[fname] = None
@@ -868,8 +1243,7 @@ class Generator:
                     placement = "top"
                 else:
                     roll = rng.random()
-                    placement = ("top" if roll < 0.82 else "function" if roll < 0.9
-                                 else "type_checking" if roll < 0.95 else "try")
+                    placement = "top" if roll < 0.82 else "function" if roll < 0.9 else "type_checking" if roll < 0.95 else "try"
                 m.imports.append(self._make_import(m, t, placement, bound if placement != "function" else {}))
             if m.is_test or m.special == "conftest":
                 fw = self.importable.get("test_framework", ([], []))[1]
@@ -891,8 +1265,7 @@ class Generator:
                 continue
             for spec in t.imports:
                 m = spec.target
-                if (not m.is_package and m.top == t.top and m.special == "" and not m.is_test
-                        and spec.placement == "top" and t.symbols):
+                if not m.is_package and m.top == t.top and m.special == "" and not m.is_test and spec.placement == "top" and t.symbols:
                     pairs.append((m, t))
         rng.shuffle(pairs)
         used: dict[int, None] = {}
@@ -935,11 +1308,16 @@ class Generator:
         hosts = [m for m in self.modules if not m.is_package and m.special == ""]
         hosts = rng.sample(hosts, min(self.n_broken, len(hosts)))
         project_dirs = [d for d in self.dirs if d.top != "tests"]
-        plain_targets = [m for m in self.modules
-                         if not m.is_package and not m.is_test and m.symbols and m.special == ""]
+        plain_targets = [m for m in self.modules if not m.is_package and not m.is_test and m.symbols and m.special == ""]
         package_targets = [d for d in project_dirs if d.init is not None]
-        kinds = ("missing_module", "missing_name", "missing_module_relative", "missing_name_relative",
-                 "missing_name_package", "missing_submodule_import")
+        kinds = (
+            "missing_module",
+            "missing_name",
+            "missing_module_relative",
+            "missing_name_relative",
+            "missing_name_package",
+            "missing_submodule_import",
+        )
         for i, host in enumerate(hosts):
             kind = kinds[i % len(kinds)]
             taken = {**host.names, **host.bound}
@@ -1050,8 +1428,15 @@ class Generator:
 
     def _manifest(self, files: int) -> dict[str, Any]:
         def record(m: Module, p: Planted) -> dict[str, Any]:
-            return {"file": m.relpath, "line": p.line, "module": m.dotted, "kind": p.kind,
-                    "statement": p.statement, "target_module": p.target_module, "name": p.name}
+            return {
+                "file": m.relpath,
+                "line": p.line,
+                "module": m.dotted,
+                "kind": p.kind,
+                "statement": p.statement,
+                "target_module": p.target_module,
+                "name": p.name,
+            }
 
         broken = [record(m, p) for m in self.modules for p in m.planted if p.category == "broken"]
         ssot = [record(m, p) for m in self.modules for p in m.planted if p.category == "ssot"]
@@ -1061,16 +1446,19 @@ class Generator:
         size_model: dict[str, Any] | None = None
         if self.realistic:
             size_model = {
-                "distribution": "log-normal bytes, clipped", "mu": SIZE_LOG_MU, "sigma": SIZE_LOG_SIGMA,
+                "distribution": "log-normal bytes, clipped",
+                "mu": SIZE_LOG_MU,
+                "sigma": SIZE_LOG_SIGMA,
                 "scale": self.size_scale,
-                "floor_bytes": SIZE_FLOOR_BYTES, "cap_bytes": SIZE_CAP_BYTES,
-                "large_test_lines": list(LARGE_TEST_LINES), "large_tests_per_package": list(LARGE_TESTS_PER_PACKAGE),
+                "floor_bytes": SIZE_FLOOR_BYTES,
+                "cap_bytes": SIZE_CAP_BYTES,
+                "large_test_lines": list(LARGE_TEST_LINES),
+                "large_tests_per_package": list(LARGE_TESTS_PER_PACKAGE),
             }
         return {
             "generator": "remediator-bench-generate",
             "generator_version": GENERATOR_VERSION,
-            **({"profile": self.profile, "profile_version": REALISTIC_VERSION, "size_model": size_model}
-               if self.realistic else {}),
+            **({"profile": self.profile, "profile_version": REALISTIC_VERSION, "size_model": size_model} if self.realistic else {}),
             "params": params_for(self.n_modules, self.seed, self.n_broken, self.n_ssot, self.profile, self.megabytes),
             "top_level_packages": list(self.tops),
             "counts": {
@@ -1154,20 +1542,32 @@ class Renderer:
         kind = rng.choice(TEMPLATE_KINDS)
         noun = rng.choice(NOUNS)
         if kind == "sql":
-            body = [f"    SELECT id, name, {noun}_id, created_at", f"    FROM {noun}s",
-                    f"    WHERE tenant_id = %(tenant)s AND status = '{self._word()}'",
-                    "      -- do not import rows from the archive table here",
-                    f"    ORDER BY created_at DESC LIMIT {rng.randint(10, 500)}"]
+            body = [
+                f"    SELECT id, name, {noun}_id, created_at",
+                f"    FROM {noun}s",
+                f"    WHERE tenant_id = %(tenant)s AND status = '{self._word()}'",
+                "      -- do not import rows from the archive table here",
+                f"    ORDER BY created_at DESC LIMIT {rng.randint(10, 500)}",
+            ]
         elif kind == "html":
-            body = [f'<div class="{noun}-card">', f"  <h2>{{{{ {noun}.name }}}}</h2>",
-                    "  <p>Import finished: {{ count }} records.</p>", "</div>"]
+            body = [
+                f'<div class="{noun}-card">',
+                f"  <h2>{{{{ {noun}.name }}}}</h2>",
+                "  <p>Import finished: {{ count }} records.</p>",
+                "</div>",
+            ]
         elif kind == "yaml":
-            body = [f"{noun}:", f"  name: {self._word()}", f"  retries: {rng.randint(1, 9)}",
-                    "  import:", f"    source: s3://bucket/{noun}s", "    format: parquet"]
+            body = [
+                f"{noun}:",
+                f"  name: {self._word()}",
+                f"  retries: {rng.randint(1, 9)}",
+                "  import:",
+                f"    source: s3://bucket/{noun}s",
+                "    format: parquet",
+            ]
         else:
             target = rng.choice(self.lazy_modules) if self.lazy_modules else self.dotted
-            body = [f"from {target} import *  # noqa", "import sys", "",
-                    f'print("{noun}", file=sys.stderr)']
+            body = [f"from {target} import *  # noqa", "import sys", "", f'print("{noun}", file=sys.stderr)']
         return ['"""', *body, '"""']
 
     def _word(self) -> str:
@@ -1189,39 +1589,77 @@ class Renderer:
         if roll == 1:
             return [rng.choice(IMPORT_COMMENTS)]
         if roll == 2:
-            return ["payload: dict[str, Any] = {", '    "name": name,', '    "count": count,',
-                    f'    "{noun}_id": f"{{name}}-{{count}}-{noun}",', f'    "enabled": count > {k},',
-                    f'    "region": "{self._word()}",', "}"]
+            return [
+                "payload: dict[str, Any] = {",
+                '    "name": name,',
+                '    "count": count,',
+                f'    "{noun}_id": f"{{name}}-{{count}}-{noun}",',
+                f'    "enabled": count > {k},',
+                f'    "region": "{self._word()}",',
+                "}",
+            ]
         if roll == 3:
-            return ["if count < 0:", "    raise ValueError(",
-                    f'        f"count must not be negative for {{name!r}} ({noun}), got {{count}}"', "    )"]
+            return [
+                "if count < 0:",
+                "    raise ValueError(",
+                f'        f"count must not be negative for {{name!r}} ({noun}), got {{count}}"',
+                "    )",
+            ]
         if roll == 4:
-            return ["logger.info(", f'    "%s: {rng.choice(VERBS)} {noun} finished in %d steps (%s)",',
-                    "    name,", "    count,", f'    "{self._word()}",', ")"]
+            return [
+                "logger.info(",
+                f'    "%s: {rng.choice(VERBS)} {noun} finished in %d steps (%s)",',
+                "    name,",
+                "    count,",
+                f'    "{self._word()}",',
+                ")",
+            ]
         if roll == 5:
             return [f"{noun}_text = " + line if i == 0 else line for i, line in enumerate(self._template())]
         if roll == 6:
             target = rng.choice(self.lazy_modules) if self.lazy_modules else self.dotted
-            return ["hint = (", f'    "from {target} import {noun}\\n"',
-                    f'    "import {target.partition(".")[0]}  # re-imported by the worker\\n"', ")"]
+            return [
+                "hint = (",
+                f'    "from {target} import {noun}\\n"',
+                f'    "import {target.partition(".")[0]}  # re-imported by the worker\\n"',
+                ")",
+            ]
         if roll == 7 and self.lazy_modules:
             target = rng.choice(self.lazy_modules)
-            return ["# Loaded lazily: importing it at module level is slow.",
-                    f'{noun}_module = importlib.import_module("{target}")',
-                    f'logger.debug("loaded %s", {noun}_module.__name__)']
+            return [
+                "# Loaded lazily: importing it at module level is slow.",
+                f'{noun}_module = importlib.import_module("{target}")',
+                f'logger.debug("loaded %s", {noun}_module.__name__)',
+            ]
         if roll == 8:
             return ["selected = [", "    item", "    for item in range(count)", f"    if item % {k} and item != {k + 1}", "]"]
         if roll == 9:
-            return ["seen: dict[str, list[int]] = {}", "for index in range(count):",
-                    f"    # skip the {noun}s that were already {rng.choice(VERBS)}d",
-                    f"    if index % {k} == 0:", "        continue",
-                    '    seen.setdefault(name, []).append(index)']
+            return [
+                "seen: dict[str, list[int]] = {}",
+                "for index in range(count):",
+                f"    # skip the {noun}s that were already {rng.choice(VERBS)}d",
+                f"    if index % {k} == 0:",
+                "        continue",
+                "    seen.setdefault(name, []).append(index)",
+            ]
         if roll == 10:
-            return ["try:", f"    ratio = len(name) / max(1, count - {k})", "except TypeError as exc:",
-                    f'    logger.warning("cannot {rng.choice(VERBS)} %s: %s", name, exc)', "    ratio = 0.0",
-                    "else:", f"    ratio = round(ratio, {k})", "finally:", f'    logger.debug("{noun} ratio computed")']
-        return ["message = (", f'    f"{{name}}: {rng.choice(VERBS)} {noun} {{count}} times "',
-                f'    f"in {self._word()} mode (limit {k * 100})"', ")"]
+            return [
+                "try:",
+                f"    ratio = len(name) / max(1, count - {k})",
+                "except TypeError as exc:",
+                f'    logger.warning("cannot {rng.choice(VERBS)} %s: %s", name, exc)',
+                "    ratio = 0.0",
+                "else:",
+                f"    ratio = round(ratio, {k})",
+                "finally:",
+                f'    logger.debug("{noun} ratio computed")',
+            ]
+        return [
+            "message = (",
+            f'    f"{{name}}: {rng.choice(VERBS)} {noun} {{count}} times "',
+            f'    f"in {self._word()} mode (limit {k * 100})"',
+            ")",
+        ]
 
     def _statement(self, refs: list[str]) -> list[str]:
         """One small, self-contained statement (possibly a block) of a function body."""
@@ -1242,9 +1680,12 @@ class Renderer:
         if roll == 4:
             return [f"if count > {k}:", f"    count -= {k - 1}", "else:", "    count += 1"]
         if roll == 5:
-            return [f'for idx, part in enumerate(name.split("{rng.choice("-_.:")}")):',
-                    "    if not part:", "        continue",
-                    '    logger.info(f"part {idx}: {part!r}")']
+            return [
+                f'for idx, part in enumerate(name.split("{rng.choice("-_.:")}")):',
+                "    if not part:",
+                "        continue",
+                '    logger.info(f"part {idx}: {part!r}")',
+            ]
         if roll == 6:
             return ["try:", f"    ratio = count / {k}", "except ZeroDivisionError:", "    ratio = 0.0"]
         if roll == 7:
@@ -1258,13 +1699,19 @@ class Renderer:
         if roll == 11:
             return [f'name = name.strip() or "{w}"']
         if roll == 12:
-            return ["def _inner(value: int) -> int:", f"    return value * {k} + count",
-                    "", f"inner_total = _inner({k})"]
+            return ["def _inner(value: int) -> int:", f"    return value * {k} + count", "", f"inner_total = _inner({k})"]
         if roll == 13:
             return [f"if (size := len(name)) > {k}:", '    logger.debug("long name: %d chars", size)']
         if roll == 14:
-            return ["match count:", "    case 0:", f'        phase = "{w}"',
-                    f"    case {k}:", '        phase = "special"', "    case _:", '        phase = "other"']
+            return [
+                "match count:",
+                "    case 0:",
+                f'        phase = "{w}"',
+                f"    case {k}:",
+                '        phase = "special"',
+                "    case _:",
+                '        phase = "other"',
+            ]
         if roll == 15:
             return [f"total = sum(x * x for x in range(count)) + {k}"]
         if roll == 16:
@@ -1274,11 +1721,15 @@ class Renderer:
             return [f"value = {expr}"]
         if roll == 18:
             return [f'logger.debug("resolved %r", {expr})']
-        return ["try:", f"    resolved = {expr}", "except (ValueError, KeyError) as exc:",
-                f'    logger.warning(f"{w} failed: {{exc}}")', "    resolved = None"]
+        return [
+            "try:",
+            f"    resolved = {expr}",
+            "except (ValueError, KeyError) as exc:",
+            f'    logger.warning(f"{w} failed: {{exc}}")',
+            "    resolved = None",
+        ]
 
-    def _body(self, budget: int, refs: list[str], ret: str, indent: str,
-              pre: list[str] | None = None) -> list[str]:
+    def _body(self, budget: int, refs: list[str], ret: str, indent: str, pre: list[str] | None = None) -> list[str]:
         out: list[str] = [indent + line for line in (pre or [])]
         used = len(out)
         while used < budget:
@@ -1289,8 +1740,9 @@ class Renderer:
             out.append(indent + RETURN_LINES[ret])
         return out
 
-    def _function(self, name: str, budget: int, refs: list[str], *, is_async: bool,
-                  method: bool, decorators: list[str], pre: list[str] | None = None) -> list[str]:
+    def _function(
+        self, name: str, budget: int, refs: list[str], *, is_async: bool, method: bool, decorators: list[str], pre: list[str] | None = None
+    ) -> list[str]:
         rng = self.rng
         ind = "    " if method else ""
         ret = rng.choice(RETURN_TYPES)
@@ -1310,10 +1762,17 @@ class Renderer:
             if rng.random() < 0.5:
                 lines.append(f'{ind}    """{self._doc(name.replace("_", " "))}"""')
             else:
-                lines += [f'{ind}    """{self._doc(name.replace("_", " "))}', "",
-                          f"{ind}    Args:", f"{ind}        name: the {rng.choice(NOUNS)} name.",
-                          f"{ind}        count: how many {rng.choice(NOUNS)}s to process.", "",
-                          f"{ind}    Returns:", f"{ind}        The computed {ret}.", f'{ind}    """']
+                lines += [
+                    f'{ind}    """{self._doc(name.replace("_", " "))}',
+                    "",
+                    f"{ind}    Args:",
+                    f"{ind}        name: the {rng.choice(NOUNS)} name.",
+                    f"{ind}        count: how many {rng.choice(NOUNS)}s to process.",
+                    "",
+                    f"{ind}    Returns:",
+                    f"{ind}        The computed {ret}.",
+                    f'{ind}    """',
+                ]
         pre_lines = list(pre or [])
         if is_async:
             pre_lines.append("await asyncio.sleep(0)")
@@ -1328,14 +1787,25 @@ class Renderer:
             return [f'{ind}    """{summary}"""']
         lines = [f'{ind}    """{summary}', ""]
         lines += self._paragraph(rng.randint(10, 45), ind + "    ")
-        lines += ["", f"{ind}    Args:", f"{ind}        name: the {rng.choice(NOUNS)} name.",
-                  f"{ind}        count: how many {rng.choice(NOUNS)}s to process.", "",
-                  f"{ind}    Returns:", f"{ind}        The computed {ret}."]
+        lines += [
+            "",
+            f"{ind}    Args:",
+            f"{ind}        name: the {rng.choice(NOUNS)} name.",
+            f"{ind}        count: how many {rng.choice(NOUNS)}s to process.",
+            "",
+            f"{ind}    Returns:",
+            f"{ind}        The computed {ret}.",
+        ]
         if rng.random() < 0.3:
             lines += ["", f"{ind}    Raises:", f"{ind}        ValueError: if ``count`` is negative."]
         if rng.random() < 0.2:
-            lines += ["", f"{ind}    Example::", "", f"{ind}        >>> from {self.dotted} import {name.split('.')[-1]}",
-                      f'{ind}        >>> result = {name}("{self._word()}", 2)']
+            lines += [
+                "",
+                f"{ind}    Example::",
+                "",
+                f"{ind}        >>> from {self.dotted} import {name.split('.')[-1]}",
+                f'{ind}        >>> result = {name}("{self._word()}", 2)',
+            ]
         lines.append(f'{ind}    """')
         return lines
 
@@ -1361,8 +1831,12 @@ class Renderer:
                 version = f"{rng.randint(0, 3)}.{rng.randint(0, 20)}.{rng.randint(0, 9)}"
                 return f'"""{m.dotted}: top-level package."""\n\n__version__ = "{version}"\n'
             return f'"""{self._doc("the " + m.leaf.replace("_", " ") + " package")}"""\n'
-        lines = [f'"""{self._doc("the " + m.leaf.replace("_", " ") + " package")}', "",
-                 "Re-exports the public API of its submodules.", '"""']
+        lines = [
+            f'"""{self._doc("the " + m.leaf.replace("_", " ") + " package")}',
+            "",
+            "Re-exports the public API of its submodules.",
+            '"""',
+        ]
         if rng.random() < 0.3:
             lines.append("from __future__ import annotations")
         lines.append("")
@@ -1401,8 +1875,11 @@ class Renderer:
         """A short module docstring, without its closing quotes."""
         doc = [f'"""{self._doc(m.leaf.replace("_", " "))}']
         if self.rng.random() < 0.6:
-            doc += ["", f"This module belongs to ``{m.top}`` and is part of the {self.rng.choice(NOUNS)} subsystem.",
-                    f"It is generated for benchmarking (lines target: {m.lines_target})."]
+            doc += [
+                "",
+                f"This module belongs to ``{m.top}`` and is part of the {self.rng.choice(NOUNS)} subsystem.",
+                f"It is generated for benchmarking (lines target: {m.lines_target}).",
+            ]
         return doc
 
     def _realistic_docstring(self, m: Module) -> list[str]:
@@ -1410,16 +1887,18 @@ class Renderer:
         rng = self.rng
         doc: list[str] = []
         if not self.compact and rng.random() < 0.4:
-            doc += ["# Copyright (c) 2024 Netra Systems, Inc. All rights reserved.",
-                    "# SPDX-License-Identifier: Apache-2.0", "#",
-                    "# Do not import from private modules of other services; see CONTRIBUTING.md."]
+            doc += [
+                "# Copyright (c) 2024 Netra Systems, Inc. All rights reserved.",
+                "# SPDX-License-Identifier: Apache-2.0",
+                "#",
+                "# Do not import from private modules of other services; see CONTRIBUTING.md.",
+            ]
         doc.append(f'"""{self._doc(m.leaf.replace("_", " "))}')
         small = m.lines_target < 120
         for _ in range(0 if self.compact else 1 if small else rng.randint(1, 3)):
             doc += ["", *self._paragraph(rng.randint(8, 25) if small else rng.randint(20, 70), "")]
         if m.symbols and rng.random() < (0.15 if small else 0.5):
-            doc += ["", "Example::", "", f"    from {m.dotted} import {m.symbols[0][0]}",
-                    f"    import {m.top}", ""]
+            doc += ["", "Example::", "", f"    from {m.dotted} import {m.symbols[0][0]}", f"    import {m.top}", ""]
             doc += self._paragraph(rng.randint(8, 20), "")
         return doc
 
@@ -1490,8 +1969,12 @@ class Renderer:
             for spec in tc_imports:
                 lines.append(f"    {spec.statement}")
         elif extra_tc:
-            lines += ["", "if TYPE_CHECKING:  # imports for type hints only",
-                      "    from collections.abc import Iterator, Sequence", "    from decimal import Decimal"]
+            lines += [
+                "",
+                "if TYPE_CHECKING:  # imports for type hints only",
+                "    from collections.abc import Iterator, Sequence",
+                "    from decimal import Decimal",
+            ]
         st.type_checking_imports += len(tc_imports)
 
         lines += ["", "logger = logging.getLogger(__name__)", ""]
@@ -1506,11 +1989,19 @@ class Renderer:
         hint_refs = [c for s in tc_imports for c, _ in s.class_refs]
 
         if traced:
-            lines += ["", "", "def _traced(func: Callable[..., Any]) -> Callable[..., Any]:",
-                      '    """Log every call to ``func``."""', "",
-                      "    @functools.wraps(func)", "    def wrapper(*args: Any, **kwargs: Any) -> Any:",
-                      '        logger.debug("calling %s", func.__name__)', "        return func(*args, **kwargs)",
-                      "", "    return wrapper"]
+            lines += [
+                "",
+                "",
+                "def _traced(func: Callable[..., Any]) -> Callable[..., Any]:",
+                '    """Log every call to ``func``."""',
+                "",
+                "    @functools.wraps(func)",
+                "    def wrapper(*args: Any, **kwargs: Any) -> Any:",
+                '        logger.debug("calling %s", func.__name__)',
+                "        return func(*args, **kwargs)",
+                "",
+                "    return wrapper",
+            ]
 
         n_callables = len(m.functions) + sum(len(c.methods) + 1 for c in m.classes) + len(hint_refs)
         budget = max(4, (m.lines_target - len(lines) + len(m.planted) - 6 * len(m.classes)) // max(1, n_callables))
@@ -1539,21 +2030,23 @@ class Renderer:
             pre = local_pre.get(fname)
             fn_refs = refs + local_refs.get(fname, [])
             lines += ["", ""]
-            fn_lines = self._function(fname, budget, fn_refs, is_async=is_async, method=False,
-                                      decorators=decorators, pre=pre)
+            fn_lines = self._function(fname, budget, fn_refs, is_async=is_async, method=False, decorators=decorators, pre=pre)
             start = len(lines)
             lines += fn_lines
             if pre:
                 for spec in fn_imports:
                     if spec.planted is not None and spec.statement in pre:
-                        spec.planted.line = start + 1 + next(
-                            j for j, text in enumerate(fn_lines) if text.strip() == spec.statement)
+                        spec.planted.line = start + 1 + next(j for j, text in enumerate(fn_lines) if text.strip() == spec.statement)
             st.functions += 1
         for hint in hint_refs:
             snake = "".join("_" + ch.lower() if ch.isupper() else ch for ch in hint).lstrip("_")
-            lines += ["", "", f'def describe_{snake}(obj: "{hint}") -> str:',
-                      f'    """Describe a ``{hint}`` without importing it at runtime."""',
-                      '    return f"{type(obj).__name__}:{id(obj)}"']
+            lines += [
+                "",
+                "",
+                f'def describe_{snake}(obj: "{hint}") -> str:',
+                f'    """Describe a ``{hint}`` without importing it at runtime."""',
+                '    return f"{type(obj).__name__}:{id(obj)}"',
+            ]
         if rng.random() < 0.3:
             public = [c.name for c in m.classes] + m.functions
             lines += ["", "", "__all__ = [" + ", ".join(f'"{n}"' for n in public) + "]"]
@@ -1572,35 +2065,61 @@ class Renderer:
         doc = f'    """{self._doc("the " + c.name)}"""'
         docs = [doc]  # one list item per line: planted line numbers count items
         if self.realistic and c.kind in ("plain", "dataclass"):
-            docs = [doc[:-3], "", *self._paragraph(rng.randint(15, 50), "    "), "",
-                    "    Attributes:", f"        name: the {rng.choice(NOUNS)} this {c.kind} is about.",
-                    "        count: how many times it was used.", '    """']
+            docs = [
+                doc[:-3],
+                "",
+                *self._paragraph(rng.randint(15, 50), "    "),
+                "",
+                "    Attributes:",
+                f"        name: the {rng.choice(NOUNS)} this {c.kind} is about.",
+                "        count: how many times it was used.",
+                '    """',
+            ]
         if c.kind == "enum":
-            return [f"class {c.name}(str, Enum):", doc, "", '    ACTIVE = "active"',
-                    '    DISABLED = "disabled"', '    PENDING = "pending"']
+            return [f"class {c.name}(str, Enum):", doc, "", '    ACTIVE = "active"', '    DISABLED = "disabled"', '    PENDING = "pending"']
         if c.kind == "error":
             return [f"class {c.name}(Exception):", doc]
         if c.kind == "dataclass":
-            lines = ["@dataclass", f"class {c.name}:", *docs, "",
-                     f'    name: str = "{self._word()}"', f"    count: int = {rng.randint(0, 9)}",
-                     "    tags: list[str] = field(default_factory=list)"]
+            lines = [
+                "@dataclass",
+                f"class {c.name}:",
+                *docs,
+                "",
+                f'    name: str = "{self._word()}"',
+                f"    count: int = {rng.randint(0, 9)}",
+                "    tags: list[str] = field(default_factory=list)",
+            ]
         else:
             bases = [r for r, kind in class_refs if kind in ("plain", "dataclass", "error")]
             base = rng.choice(bases) if bases and rng.random() < 0.4 else None
-            lines = [f"class {c.name}({base}):" if base else f"class {c.name}:", *docs, "",
-                     f"    default_retries: int = {rng.randint(1, 5)}", "",
-                     f'    def __init__(self, name: str = "{self._word()}", count: int = 0) -> None:']
+            lines = [
+                f"class {c.name}({base}):" if base else f"class {c.name}:",
+                *docs,
+                "",
+                f"    default_retries: int = {rng.randint(1, 5)}",
+                "",
+                f'    def __init__(self, name: str = "{self._word()}", count: int = 0) -> None:',
+            ]
             if base:
                 lines.append("        super().__init__(name, count)")
-            lines += ["        self.name = name", "        self.count = count",
-                      "        self._cache: dict[str, Any] = {}", "",
-                      "    @property", "    def label(self) -> str:",
-                      '        return f"{self.name}:{self.count}"', "",
-                      "    @classmethod", f'    def from_config(cls, config: dict[str, Any]) -> "{c.name}":',
-                      f'        return cls(name=str(config.get("name", "{self._word()}")),',
-                      '                   count=int(config.get("count", 0)))',
-                      "", "    @staticmethod", "    def validate_name(name: str) -> bool:",
-                      "        return bool(name) and name.isidentifier()"]
+            lines += [
+                "        self.name = name",
+                "        self.count = count",
+                "        self._cache: dict[str, Any] = {}",
+                "",
+                "    @property",
+                "    def label(self) -> str:",
+                '        return f"{self.name}:{self.count}"',
+                "",
+                "    @classmethod",
+                f'    def from_config(cls, config: dict[str, Any]) -> "{c.name}":',
+                f'        return cls(name=str(config.get("name", "{self._word()}")),',
+                '                   count=int(config.get("count", 0)))',
+                "",
+                "    @staticmethod",
+                "    def validate_name(name: str) -> bool:",
+                "        return bool(name) and name.isidentifier()",
+            ]
         for meth in c.methods:
             lines.append("")
             lines += self._function(meth, budget, refs, is_async=False, method=True, decorators=[])
@@ -1612,15 +2131,23 @@ class Renderer:
         std = ["import unittest", "from unittest import mock", "from unittest.mock import MagicMock, patch"]
         if rng.random() < 0.3:
             std.append("from typing import Any")
-        lines = [f'"""Tests for {", ".join(s.target.dotted for s in m.imports) or m.dir.dotted}."""',
-                 "from __future__ import annotations", ""]
+        lines = [
+            f'"""Tests for {", ".join(s.target.dotted for s in m.imports) or m.dir.dotted}."""',
+            "from __future__ import annotations",
+            "",
+        ]
         if self.realistic:
             self.dotted = m.dotted
             self.lazy_modules = [s.target.dotted for s in m.imports if s.planted is None]
             lines[0] = lines[0][:-3]
-            lines[1:1] = ["", *self._paragraph(rng.randint(20, 60), ""), "",
-                          "Patch targets are spelled out in full (``patch(\"pkg.mod.Name\")``) so that a",
-                          "module that moves breaks these tests loudly instead of silently.", '"""']
+            lines[1:1] = [
+                "",
+                *self._paragraph(rng.randint(20, 60), ""),
+                "",
+                'Patch targets are spelled out in full (``patch("pkg.mod.Name")``) so that a',
+                "module that moves breaks these tests loudly instead of silently.",
+                '"""',
+            ]
         lines += sorted(std, key=lambda line: (line.startswith("from "), line))
         lines += ["", "import pytest", ""]
         # Test modules import module objects (so patches apply) plus a few names.
@@ -1666,10 +2193,16 @@ class Renderer:
                 continue
             cls = f"Test{camel(t.leaf)}{n or ''}"
             n += 1
-            lines += ["", "", f"class {cls}(unittest.TestCase):",
-                      f'    """Unit tests for :mod:`{t.dotted}`."""', "",
-                      "    def setUp(self) -> None:", f'        self.name = "{self._word()}"',
-                      f"        self.count = {rng.randint(1, 9)}"]
+            lines += [
+                "",
+                "",
+                f"class {cls}(unittest.TestCase):",
+                f'    """Unit tests for :mod:`{t.dotted}`."""',
+                "",
+                "    def setUp(self) -> None:",
+                f'        self.name = "{self._word()}"',
+                f"        self.count = {rng.randint(1, 9)}",
+            ]
             if fw_refs:
                 helper = rng.choice(fw_refs).replace("(name, count)", "(self.name, self.count)")
                 lines.append(f"        self.helper = {helper}")
@@ -1682,47 +2215,62 @@ class Renderer:
                 seen[test_name] = None
                 target = f"{t.dotted}.{name}"
                 if kind == "func":
-                    lines += ["", f'    @patch("{target}")',
-                              f"    def {test_name}(self, mocked: MagicMock) -> None:",
-                              '        mocked.return_value = {"ok": True}',
-                              f"        result = {expr}.{name}(self.name, self.count)",
-                              '        self.assertEqual(result, {"ok": True})',
-                              "        mocked.assert_called_once_with(self.name, self.count)"]
+                    lines += [
+                        "",
+                        f'    @patch("{target}")',
+                        f"    def {test_name}(self, mocked: MagicMock) -> None:",
+                        '        mocked.return_value = {"ok": True}',
+                        f"        result = {expr}.{name}(self.name, self.count)",
+                        '        self.assertEqual(result, {"ok": True})',
+                        "        mocked.assert_called_once_with(self.name, self.count)",
+                    ]
                 elif kind == "const":
                     k = rng.randint(1, 999)
-                    lines += ["", f"    def {test_name}(self) -> None:",
-                              f'        with mock.patch("{target}", {k}):',
-                              f"            self.assertEqual({expr}.{name}, {k})"]
+                    lines += [
+                        "",
+                        f"    def {test_name}(self) -> None:",
+                        f'        with mock.patch("{target}", {k}):',
+                        f"            self.assertEqual({expr}.{name}, {k})",
+                    ]
                 elif kind in ("plain", "dataclass") and _class_methods(t, name):
                     meth = rng.choice(_class_methods(t, name))
-                    lines += ["", f'    @patch("{target}.{meth}")',
-                              f"    def {test_name}(self, mocked: MagicMock) -> None:",
-                              "        mocked.return_value = None",
-                              f"        instance = {expr}.{name}(self.name, self.count)",
-                              f"        self.assertIsNone(instance.{meth}())"]
+                    lines += [
+                        "",
+                        f'    @patch("{target}.{meth}")',
+                        f"    def {test_name}(self, mocked: MagicMock) -> None:",
+                        "        mocked.return_value = None",
+                        f"        instance = {expr}.{name}(self.name, self.count)",
+                        f"        self.assertIsNone(instance.{meth}())",
+                    ]
                 else:
-                    lines += ["", f"    def {test_name}(self) -> None:",
-                              f"        with mock.patch.object({expr}, \"{name}\", autospec=False) as fake:",
-                              "            values = [i * 2 for i in range(self.count)]",
-                              '            message = f"{self.name}: {len(values)}"',
-                              "            self.assertIn(self.name, message)",
-                              "            self.assertIsNotNone(fake)"]
+                    lines += [
+                        "",
+                        f"    def {test_name}(self) -> None:",
+                        f'        with mock.patch.object({expr}, "{name}", autospec=False) as fake:',
+                        "            values = [i * 2 for i in range(self.count)]",
+                        '            message = f"{self.name}: {len(values)}"',
+                        "            self.assertIn(self.name, message)",
+                        "            self.assertIsNotNone(fake)",
+                    ]
                 if self.realistic:
-                    at = next(i for i in range(len(lines) - 1, start - 1, -1)
-                              if lines[i].startswith(f"    def {test_name}("))
+                    at = next(i for i in range(len(lines) - 1, start - 1, -1) if lines[i].startswith(f"    def {test_name}("))
                     extra = [f'        """{self._prose(self.rng.randint(6, 16))}"""']
                     if self.rng.random() < 0.3:
                         extra.append("        # Arrange: the patch replaces the name where it is looked up, not where it is defined.")
-                    lines[at + 1:at + 1] = extra
+                    lines[at + 1 : at + 1] = extra
                 st.patch_targets += 1
             funcs = [s for s, k in t.symbols if k == "func"]
             if funcs and rng.random() < 0.5:
                 fname = rng.choice(funcs)
-                lines += ["", "", f'@pytest.mark.parametrize("count", [0, 1, {rng.randint(2, 9)}])',
-                          f"def test_{fname}_parametrized_{n}(count: int) -> None:",
-                          f'    with patch("{t.dotted}.{fname}", return_value=count) as fake:',
-                          f'        assert {expr}.{fname}("{self._word()}", count) == count',
-                          "        fake.assert_called_once()"]
+                lines += [
+                    "",
+                    "",
+                    f'@pytest.mark.parametrize("count", [0, 1, {rng.randint(2, 9)}])',
+                    f"def test_{fname}_parametrized_{n}(count: int) -> None:",
+                    f'    with patch("{t.dotted}.{fname}", return_value=count) as fake:',
+                    f'        assert {expr}.{fname}("{self._word()}", count) == count',
+                    "        fake.assert_called_once()",
+                ]
                 st.patch_targets += 1
         if n == 0:
             lines += ["", "", "def test_placeholder() -> None:", "    assert True"]
@@ -1751,8 +2299,9 @@ def read_manifest(out_dir: Path) -> dict[str, Any] | None:
     return data
 
 
-def params_for(modules: int | None, seed: int, broken: int, ssot: int, profile: str = "default",
-               megabytes: float | None = None) -> dict[str, Any]:
+def params_for(
+    modules: int | None, seed: int, broken: int, ssot: int, profile: str = "default", megabytes: float | None = None
+) -> dict[str, Any]:
     """The ``params`` a manifest records (the default profile sized by modules keeps its original four keys)."""
     params: dict[str, Any] = {"megabytes": megabytes} if megabytes is not None else {"modules": modules}
     params.update(seed=seed, broken=broken, ssot=ssot)
@@ -1761,15 +2310,23 @@ def params_for(modules: int | None, seed: int, broken: int, ssot: int, profile: 
     return params
 
 
-def manifest_matches(manifest: dict[str, Any] | None, modules: int | None, seed: int, broken: int, ssot: int,
-                     profile: str = "default", megabytes: float | None = None) -> bool:
+def manifest_matches(
+    manifest: dict[str, Any] | None,
+    modules: int | None,
+    seed: int,
+    broken: int,
+    ssot: int,
+    profile: str = "default",
+    megabytes: float | None = None,
+) -> bool:
     """True when ``manifest`` describes a tree generated with exactly these arguments."""
     if not manifest:
         return False
     if profile == "realistic" and manifest.get("profile_version") != REALISTIC_VERSION:
         return False
-    return (manifest.get("generator_version") == GENERATOR_VERSION
-            and manifest.get("params") == params_for(modules, seed, broken, ssot, profile, megabytes))
+    return manifest.get("generator_version") == GENERATOR_VERSION and manifest.get("params") == params_for(
+        modules, seed, broken, ssot, profile, megabytes
+    )
 
 
 def size_quantiles(sizes: list[int]) -> dict[str, int]:
@@ -1822,8 +2379,17 @@ def size_for_megabytes(megabytes: float, seed: int = 0, profile: str = "default"
     return n, round(scale, 4)
 
 
-def generate(out_dir: Path, modules: int | None, seed: int = 0, broken: int = 50, ssot: int = 0,
-             force: bool = False, *, profile: str = "default", megabytes: float | None = None) -> dict[str, Any]:
+def generate(
+    out_dir: Path,
+    modules: int | None,
+    seed: int = 0,
+    broken: int = 50,
+    ssot: int = 0,
+    force: bool = False,
+    *,
+    profile: str = "default",
+    megabytes: float | None = None,
+) -> dict[str, Any]:
     """Generate a tree into ``out_dir`` and write its manifest; return the manifest.
 
     Give ``modules`` or ``megabytes`` (total source size; the module count is
@@ -1858,8 +2424,16 @@ def generate(out_dir: Path, modules: int | None, seed: int = 0, broken: int = 50
     return manifest
 
 
-def ensure(out_dir: Path, modules: int | None, seed: int = 0, broken: int = 50, ssot: int = 0, *,
-           profile: str = "default", megabytes: float | None = None) -> dict[str, Any]:
+def ensure(
+    out_dir: Path,
+    modules: int | None,
+    seed: int = 0,
+    broken: int = 50,
+    ssot: int = 0,
+    *,
+    profile: str = "default",
+    megabytes: float | None = None,
+) -> dict[str, Any]:
     """The manifest of the tree in ``out_dir``: reused when it was generated with these arguments, else generated."""
     manifest = read_manifest(out_dir)
     if manifest_matches(manifest, modules, seed, broken, ssot, profile, megabytes):
@@ -1878,31 +2452,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out_dir", type=Path, help="directory to write the tree into")
     size = parser.add_mutually_exclusive_group(required=True)
     size.add_argument("--modules", type=int, help=f"exact number of .py files (>= {MIN_MODULES})")
-    size.add_argument("--megabytes", type=float,
-                      help="total size of the .py files in MB (10**6 bytes); the module count is derived")
-    parser.add_argument("--profile", choices=PROFILES, default="default",
-                        help="default: small synthetic files; realistic: file sizes and bodies like real code")
+    size.add_argument("--megabytes", type=float, help="total size of the .py files in MB (10**6 bytes); the module count is derived")
+    parser.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="default",
+        help="default: small synthetic files; realistic: file sizes and bodies like real code",
+    )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--broken", type=int, default=50, help="broken imports to plant (default 50)")
-    parser.add_argument("--ssot", type=int, default=0,
-                        help="backend modules that import the forbidden module (default 0)")
+    parser.add_argument("--ssot", type=int, default=0, help="backend modules that import the forbidden module (default 0)")
     parser.add_argument("--force", action="store_true", help="replace a non-empty OUT_DIR")
     args = parser.parse_args(argv)
     try:
-        manifest = generate(args.out_dir, args.modules, args.seed, args.broken, args.ssot, args.force,
-                            profile=args.profile, megabytes=args.megabytes)
+        manifest = generate(
+            args.out_dir, args.modules, args.seed, args.broken, args.ssot, args.force, profile=args.profile, megabytes=args.megabytes
+        )
     except (ValueError, FileExistsError) as exc:
         parser.error(str(exc))
     c = manifest["counts"]
-    print(f"wrote {c['modules']} modules ({c['packages']} packages, {c['test_modules']} test files), "
-          f"{c['lines']} lines, {c['bytes'] / 1e6:.1f} MB into {args.out_dir} "
-          f"in {manifest['generation_seconds']:.1f}s; planted {c['planted_broken']} broken imports, "
-          f"{c['planted_cycles']} cycles, {c['planted_ssot']} SSOT violations",
-          file=sys.stderr)
+    print(
+        f"wrote {c['modules']} modules ({c['packages']} packages, {c['test_modules']} test files), "
+        f"{c['lines']} lines, {c['bytes'] / 1e6:.1f} MB into {args.out_dir} "
+        f"in {manifest['generation_seconds']:.1f}s; planted {c['planted_broken']} broken imports, "
+        f"{c['planted_cycles']} cycles, {c['planted_ssot']} SSOT violations",
+        file=sys.stderr,
+    )
     q = c["py_size_quantiles"]
-    print(f".py sizes: median {q['median']} B, p90 {q['p90']} B, p99 {q['p99']} B, max {q['max']} B; "
-          f".py total {c['py_bytes'] / 1e6:.1f} MB; large test files {c['large_test_files']} "
-          f"({c['large_test_bytes'] / 1e6:.1f} MB)", file=sys.stderr)
+    print(
+        f".py sizes: median {q['median']} B, p90 {q['p90']} B, p99 {q['p99']} B, max {q['max']} B; "
+        f".py total {c['py_bytes'] / 1e6:.1f} MB; large test files {c['large_test_files']} "
+        f"({c['large_test_bytes'] / 1e6:.1f} MB)",
+        file=sys.stderr,
+    )
     return 0
 
 

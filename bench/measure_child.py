@@ -81,17 +81,31 @@ class TreeRssSampler(threading.Thread):
             self.stopped.wait(self.interval)
 
 
-def measure(cmd: list[str], *, cwd: str | None, env: dict[str, str] | None, timeout: float,
-            sample_interval: float, stdout_path: str, stderr_path: str) -> dict[str, Any]:
+def measure(
+    cmd: list[str],
+    *,
+    cwd: str | None,
+    env: dict[str, str] | None,
+    timeout: float,
+    sample_interval: float,
+    stdout_path: str,
+    stderr_path: str,
+) -> dict[str, Any]:
     """Run ``cmd`` with its output sent to the given files; return the measurements."""
     with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
         started = time.perf_counter()
         try:
-            proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
-                                    stderr=err, start_new_session=True)
+            proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True)
         except OSError as exc:
-            return {"wall_s": 0.0, "cpu_s": 0.0, "peak_rss_mib": 0.0, "tree_rss_mib": None,
-                    "returncode": 127, "timed_out": False, "spawn_error": str(exc)}
+            return {
+                "wall_s": 0.0,
+                "cpu_s": 0.0,
+                "peak_rss_mib": 0.0,
+                "tree_rss_mib": None,
+                "returncode": 127,
+                "timed_out": False,
+                "spawn_error": str(exc),
+            }
         sampler = TreeRssSampler(proc.pid, sample_interval) if sample_interval > 0 else None
         if sampler is not None:
             sampler.start()
@@ -116,9 +130,14 @@ def measure(cmd: list[str], *, cwd: str | None, env: dict[str, str] | None, time
         sampler.join()
         if sampler.available and sampler.peak_kib:
             tree_rss = sampler.peak_kib / 1024
-    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
-            "peak_rss_mib": usage.ru_maxrss / 1024,  # KiB on Linux
-            "tree_rss_mib": tree_rss, "returncode": proc.returncode, "timed_out": timed_out.is_set()}
+    return {
+        "wall_s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "peak_rss_mib": usage.ru_maxrss / 1024,  # KiB on Linux
+        "tree_rss_mib": tree_rss,
+        "returncode": proc.returncode,
+        "timed_out": timed_out.is_set(),
+    }
 
 
 def serve() -> None:
@@ -127,9 +146,15 @@ def serve() -> None:
         if not line.strip():
             continue
         req = json.loads(line)
-        result = measure(req["cmd"], cwd=req.get("cwd"), env=req.get("env"), timeout=req["timeout"],
-                         sample_interval=req["sample_interval"], stdout_path=req["stdout"],
-                         stderr_path=req["stderr"])
+        result = measure(
+            req["cmd"],
+            cwd=req.get("cwd"),
+            env=req.get("env"),
+            timeout=req["timeout"],
+            sample_interval=req["sample_interval"],
+            stdout_path=req["stdout"],
+            stderr_path=req["stderr"],
+        )
         sys.stdout.write(json.dumps(result) + "\n")
         sys.stdout.flush()
 
@@ -146,8 +171,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not args.cmd:
         parser.error("give a command after --")
-    result = measure(args.cmd, cwd=None, env=None, timeout=args.timeout, sample_interval=args.sample_interval,
-                     stdout_path=os.devnull, stderr_path=os.devnull)
+    result = measure(
+        args.cmd,
+        cwd=None,
+        env=None,
+        timeout=args.timeout,
+        sample_interval=args.sample_interval,
+        stdout_path=os.devnull,
+        stderr_path=os.devnull,
+    )
     print(json.dumps(result))
     return 0
 

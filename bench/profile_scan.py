@@ -64,8 +64,14 @@ def cumulative(stats: pstats.Stats, where: str, name: str) -> float:
     return total
 
 
-WRAPPERS = ("/click/", "remediator/cli.py", "remediator/api.py", "/contextlib.py", "remediator/application/scan.py",
-            "remediator/application/incremental.py")
+WRAPPERS = (
+    "/click/",
+    "remediator/cli.py",
+    "remediator/api.py",
+    "/contextlib.py",
+    "remediator/application/scan.py",
+    "remediator/application/incremental.py",
+)
 
 
 def top_entries(stats: pstats.Stats, count: int) -> list[tuple[int, float, float, str]]:
@@ -98,16 +104,13 @@ def stages(stats: pstats.Stats) -> list[tuple[str, float]]:
         ("cheap syntax checks (_may_be_rejected, syntax_needs)", checks),
         ("extractor's own Python (walk of matches: imports, bindings, strings)", extractor),
         ("parse scheduling (parse_files minus parse_file)", t["parse_files"] - t["parse_file"]),
-        ("model assembly (build_project minus parse_files minus discovery)",
-         t["build_project"] - t["parse_files"] - t["discover"]),
+        ("model assembly (build_project minus parse_files minus discovery)", t["build_project"] - t["parse_files"] - t["discover"]),
         ("rules per file and graph (analyse_model)", t["analyse_model"]),
-        ("rest of the analysis (full_analysis minus the above)",
-         t["full_analysis"] - t["build_project"] - t["analyse_model"]),
+        ("rest of the analysis (full_analysis minus the above)", t["full_analysis"] - t["build_project"] - t["analyse_model"]),
         ("suggestions", t["suggestions"]),
         ("blast radius", t["blast_radius"]),
     ]
-    rows.append(("rest of scan (findings, compliance, ...)", t["scan"] - t["full_analysis"] - t["suggestions"]
-                 - t["blast_radius"]))
+    rows.append(("rest of scan (findings, compliance, ...)", t["scan"] - t["full_analysis"] - t["suggestions"] - t["blast_radius"]))
     rows.append(("JSON report", t["render"]))
     return rows
 
@@ -122,8 +125,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from remediator.cli import main as remediator_main
 
-    sys.argv = ["remediator", "scan", str(args.tree), "--no-cache", "--exit-zero", "--format", "json",
-                "--jobs", str(args.jobs)]
+    sys.argv = ["remediator", "scan", str(args.tree), "--no-cache", "--exit-zero", "--format", "json", "--jobs", str(args.jobs)]
     profile = cProfile.Profile()
     real_stdout = sys.stdout
     started = time.perf_counter()
@@ -141,8 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         profile.dump_stats(args.out)
 
-    size = sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(args.tree)
-               for f in files if f.endswith(".py"))
+    size = sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(args.tree) for f in files if f.endswith(".py"))
     stats = pstats.Stats(profile, stream=io.StringIO())
     total = cumulative(stats, *ENTRIES["scan"])
     print(f"scan of {args.tree} ({size / 1e6:.1f} MB of .py) with --jobs {args.jobs}: {wall:.1f} s under cProfile")

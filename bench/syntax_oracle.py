@@ -54,8 +54,11 @@ def main() -> int:
     for minor, python in sorted(_interpreters().items()):
         if wanted and minor not in wanted:
             continue
-        stdlib = Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])"],
-                                     capture_output=True, text=True, check=True).stdout.strip())
+        stdlib = Path(
+            subprocess.run(
+                [python, "-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])"], capture_output=True, text=True, check=True
+            ).stdout.strip()
+        )
         files = [p for p in sorted(stdlib.rglob("*.py")) if "site-packages" not in p.parts]
         verdicts = subprocess.run([python, "-c", _ORACLE], input="\0".join(map(str, files)), capture_output=True, text=True).stdout.split()
         claims, newer, detected, errors, megabytes = [], 0, 0, [], 0.0
@@ -113,8 +116,13 @@ def _interpreters() -> dict[int, str]:
     for minor in range(7, 16):
         pyenv = sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/3.{minor}.*/bin/python")))
         for candidate in [shutil.which(f"python3.{minor}"), *pyenv]:
-            if candidate and subprocess.run([candidate, "-c", f"import sys; assert sys.version_info[:2] == (3, {minor})"],
-                                            capture_output=True, check=False).returncode == 0:
+            if (
+                candidate
+                and subprocess.run(
+                    [candidate, "-c", f"import sys; assert sys.version_info[:2] == (3, {minor})"], capture_output=True, check=False
+                ).returncode
+                == 0
+            ):
                 found[minor] = candidate
                 break
     return found

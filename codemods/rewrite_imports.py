@@ -145,14 +145,24 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
     @staticmethod
     def add_args(arg_parser: argparse.ArgumentParser) -> None:
         arg_parser.add_argument(
-            "--move", dest="move", action="append", default=[], metavar="OLD:NEW",
+            "--move",
+            dest="move",
+            action="append",
+            default=[],
+            metavar="OLD:NEW",
             help="Module OLD (and its submodules) now lives at NEW.",
         )
         arg_parser.add_argument(
-            "--rename", dest="rename", action="append", default=[], metavar="MODULE.NAME=NEW_MODULE:PATH",
+            "--rename",
+            dest="rename",
+            action="append",
+            default=[],
+            metavar="MODULE.NAME=NEW_MODULE:PATH",
             help="`from MODULE import NAME` becomes `from NEW_MODULE import PATH` (PATH may be dotted).",
         )
-        arg_parser.add_argument("--rewrite-strings", dest="rewrite_strings", action="store_true", help="Rewrite patch()/import_module() targets too.")
+        arg_parser.add_argument(
+            "--rewrite-strings", dest="rewrite_strings", action="store_true", help="Rewrite patch()/import_module() targets too."
+        )
 
     # -- planning: a pre-pass over every import of the module ------------------
 
@@ -253,8 +263,10 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
                 if target is not None and "." in target[1]:
                     return True
                 submodule = self.redirects.for_module(f"{module}.{name}")
-                if target is None and submodule is not None and (
-                    self._maps_uses(*submodule) or self._may_miss_attribute(_local_name(alias) or name, submodule[1])
+                if (
+                    target is None
+                    and submodule is not None
+                    and (self._maps_uses(*submodule) or self._may_miss_attribute(_local_name(alias) or name, submodule[1]))
                 ):
                     return True
         return False
@@ -347,11 +359,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
                 continue
             target = existing.get((suite, new_module))
             # merge only upwards: a name must not be bound later than the line that bound it before
-            if (
-                target is not None
-                and self._order.get(target, 0) < self._order.get(node, 0)
-                and self._only_bindings(aliases, target)
-            ):
+            if target is not None and self._order.get(target, 0) < self._order.get(node, 0) and self._only_bindings(aliases, target):
                 emptied = not kept and len(moved) == 1
                 if not emptied or self._removable(node):
                     self._pending.additions.setdefault(target, []).extend(_plain(a) for a in aliases)
@@ -401,9 +409,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         if local in self.protected_names or self.is_package:
             raise _Refusal("re-export", f"{local!r} is re-exported here; mapping it to {head}.{rest} would remove it")
         if self._bindings[local] > 1:
-            raise _Refusal(
-                "rebound-name", f"{local!r} is also bound elsewhere (a fallback?); its uses cannot all become {head}.{rest}"
-            )
+            raise _Refusal("rebound-name", f"{local!r} is also bound elsewhere (a fallback?); its uses cannot all become {head}.{rest}")
         references = self._references(node, local)
         self._check_free(node, head, new_module, references)
         for reference in references:
@@ -572,9 +578,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         self._pending.uses.update(edits)
         return heads
 
-    def _map_module_uses(
-        self, node: cst.CSTNode, local: str, redirect: ModuleRedirect, new_module: str, dotted_chain: str | None
-    ) -> None:
+    def _map_module_uses(self, node: cst.CSTNode, local: str, redirect: ModuleRedirect, new_module: str, dotted_chain: str | None) -> None:
         """Rewrite `local.X` uses of a redirected module binding; check every X exists there.
 
         `dotted_chain` is set for `import a.b.c` (uses are `a.b.c.X`, written anew as `new.X`).
@@ -692,14 +696,14 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
             named = self.redirects.for_name(".".join(parts[:cut]), parts[cut])
             if named is not None and not self.redirects.for_module(".".join(parts[:cut])):
                 new_module, path, rule = named
-                return ".".join([new_module, path, *parts[cut + 1:]]), rule
+                return ".".join([new_module, path, *parts[cut + 1 :]]), rule
         best: ModuleRedirect | None = None
         for redirect in self.redirects.modules:
             if (text == redirect.old or text.startswith(redirect.old + ".")) and (best is None or len(redirect.old) > len(best.old)):
                 best = redirect
         if best is None:
             return None
-        rest = text[len(best.old) + 1:].split(".") if text != best.old else []
+        rest = text[len(best.old) + 1 :].split(".") if text != best.old else []
         if best.flatten and rest:
             return ".".join([best.new, best.target_path(rest[0]), *rest[1:]]), best.rule
         return ".".join([best.new, *rest]), best.rule
@@ -758,7 +762,9 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
             for assignment in scope[name]:
                 bound_by = getattr(assignment, "node", None)
                 if not isinstance(bound_by, cst.ImportFrom) or self._module_binding(bound_by, name) != new_module:
-                    raise _Refusal("name-clash", f"{name!r} is already bound here; importing it from {new_module} would shadow that binding")
+                    raise _Refusal(
+                        "name-clash", f"{name!r} is already bound here; importing it from {new_module} would shadow that binding"
+                    )
 
     def _module_binding(self, node: cst.ImportFrom, name: str) -> str | None:
         """The module from which `node` imports the object bound to `name` (after redirects)."""
@@ -945,7 +951,7 @@ class _ImportCollector(cst.CSTVisitor):
         if self._line is not None:
             self.lines[node] = self._line
         self.suites[node] = self._suites[-1]
-        self.ancestry[node] = (*self.path, *( (self._line,) if self._line is not None else ()))
+        self.ancestry[node] = (*self.path, *((self._line,) if self._line is not None else ()))
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if any(isinstance(t.target, cst.Name) and t.target.value == "__all__" for t in node.targets):

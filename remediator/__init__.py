@@ -13,10 +13,32 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from remediator.domain.version import VERSION as __version__
+
 __all__ = [
-    "BaselineError", "BaselineUpdate", "CheckError", "CheckResult", "ConfigError", "Explanation", "Finding", "FixResult",
-    "ImportGraph", "RemediatorError", "ScanResult", "Settings", "Suggestion", "UndoError", "UndoResult", "UnknownModule",
-    "baseline", "check", "explain", "export_graph", "fix", "scan", "undo", "__version__",
+    "BaselineError",
+    "BaselineUpdate",
+    "CheckError",
+    "CheckResult",
+    "ConfigError",
+    "Explanation",
+    "Finding",
+    "FixResult",
+    "ImportGraph",
+    "RemediatorError",
+    "ScanResult",
+    "Settings",
+    "Suggestion",
+    "UndoError",
+    "UndoResult",
+    "UnknownModule",
+    "baseline",
+    "check",
+    "explain",
+    "export_graph",
+    "fix",
+    "scan",
+    "undo",
+    "__version__",
 ]
 
 if TYPE_CHECKING:

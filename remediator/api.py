@@ -85,8 +85,18 @@ def check(
     root_path, settings = _project(root, config, settings)
     settings = _including(settings, include)
     return run_check(
-        root_path, settings, files=files, since=since, staged=staged, changed_lines_only=changed_lines_only, baseline=Path(baseline) if baseline is not None else None,
-        use_baseline=use_baseline, jobs=jobs, use_git=use_git, use_cache=use_cache, progress=progress,
+        root_path,
+        settings,
+        files=files,
+        since=since,
+        staged=staged,
+        changed_lines_only=changed_lines_only,
+        baseline=Path(baseline) if baseline is not None else None,
+        use_baseline=use_baseline,
+        jobs=jobs,
+        use_git=use_git,
+        use_cache=use_cache,
+        progress=progress,
     )
 
 

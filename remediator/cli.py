@@ -29,9 +29,15 @@ _PROGRESS_HELP = (
 def _common(function: Callable[..., Any], formats: tuple[str, ...] = FORMATS) -> Callable[..., Any]:
     function = _progress_option(function)
     function = click.option("--no-cache", is_flag=True, help=_NO_CACHE_HELP)(function)
-    function = click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for parsing (default: all cores).")(function)
-    function = click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Settings file (default: ROOT/pyproject.toml).")(function)
-    function = click.option("--format", "output_format", type=click.Choice(formats), default="text", show_default=True, help="Output format.")(function)
+    function = click.option(
+        "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for parsing (default: all cores)."
+    )(function)
+    function = click.option(
+        "--config", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Settings file (default: ROOT/pyproject.toml)."
+    )(function)
+    function = click.option(
+        "--format", "output_format", type=click.Choice(formats), default="text", show_default=True, help="Output format."
+    )(function)
     function = click.argument("root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".")(function)
     return function
 
@@ -61,16 +67,36 @@ _WATCH_HELP = "Run again on every change to a Python file or a settings file, pr
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are errors (usage and configuration errors still exit 2).")
 @click.option("--include", "include", multiple=True, metavar="FOLDER", help=_INCLUDE_HELP)
 def scan(
-    root: Path, output_format: str, config: Path | None, jobs: int | None, no_cache: bool, progress: bool | None,
-    no_git: bool, watch: bool, exit_zero: bool, include: tuple[str, ...],
+    root: Path,
+    output_format: str,
+    config: Path | None,
+    jobs: int | None,
+    no_cache: bool,
+    progress: bool | None,
+    no_git: bool,
+    watch: bool,
+    exit_zero: bool,
+    include: tuple[str, ...],
 ) -> None:
     """Report broken imports, dangling patch targets, unparsable files and import cycles under ROOT."""
     if watch:
         from remediator.api import scan as run
 
-        _watch(root, output_format, lambda: run(root, config=config, jobs=jobs, use_git=not no_git, use_cache=not no_cache, include=include), config)
+        _watch(
+            root,
+            output_format,
+            lambda: run(root, config=config, jobs=jobs, use_git=not no_git, use_cache=not no_cache, include=include),
+            config,
+        )
     result = _run_scan(
-        root, config, jobs, use_git=not no_git, use_cache=not no_cache, include=include, output_format=output_format, progress=progress,
+        root,
+        config,
+        jobs,
+        use_git=not no_git,
+        use_cache=not no_cache,
+        include=include,
+        output_format=output_format,
+        progress=progress,
     )
     _render(result, output_format)
     sys.exit(0 if exit_zero else result.exit_code)
@@ -99,18 +125,43 @@ def cycles(root: Path, output_format: str, config: Path | None, jobs: int | None
 
 @main.command()
 @_common
-@click.option("--rule", "rules", multiple=True, metavar="NAME", help="Apply only this rule (an ssot rule name, move, move:MODULE or suggested); repeatable.")
+@click.option(
+    "--rule",
+    "rules",
+    multiple=True,
+    metavar="NAME",
+    help="Apply only this rule (an ssot rule name, move, move:MODULE or suggested); repeatable.",
+)
 @click.option("--apply", is_flag=True, help="Write the changes (default: print a diff and change nothing).")
 @click.option("--suggested", is_flag=True, help="Also apply scan's unambiguous `move` suggestions for missing modules and names.")
 @click.option("--rewrite-strings", is_flag=True, help="Also rewrite patch()/import_module() string targets.")
 @click.option("--no-git", is_flag=True, help="Do not look in git history for deleted modules.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=50, show_default=True, help="Files per batch; the import graph is checked for new cycles after each.")
-@click.option("--keep-going/--fail-fast", default=True, show_default=True, help="After a failed write, go on with the other files, or stop.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="Files per batch; the import graph is checked for new cycles after each.",
+)
+@click.option(
+    "--keep-going/--fail-fast", default=True, show_default=True, help="After a failed write, go on with the other files, or stop."
+)
 @click.option("--allow-dirty", is_flag=True, help="Also rewrite files with uncommitted git changes.")
 def fix(
-    root: Path, output_format: str, config: Path | None, jobs: int | None, no_cache: bool, progress: bool | None,
-    rules: tuple[str, ...], apply: bool, suggested: bool, rewrite_strings: bool, no_git: bool, batch_size: int,
-    keep_going: bool, allow_dirty: bool,
+    root: Path,
+    output_format: str,
+    config: Path | None,
+    jobs: int | None,
+    no_cache: bool,
+    progress: bool | None,
+    rules: tuple[str, ...],
+    apply: bool,
+    suggested: bool,
+    rewrite_strings: bool,
+    no_git: bool,
+    batch_size: int,
+    keep_going: bool,
+    allow_dirty: bool,
 ) -> None:
     """Rewrite imports that violate ssot rules, imports of moved modules and (with --suggested) broken ones.
 
@@ -121,9 +172,19 @@ def fix(
 
     def run(report: Any) -> Any:
         return run_fix(
-            root, config=config, jobs=jobs, rules=rules, apply=apply, suggested=suggested or "suggested" in rules,
-            rewrite_strings=rewrite_strings, use_git=not no_git, batch_size=batch_size, fail_fast=not keep_going,
-            allow_dirty=allow_dirty, progress=report, use_cache=not no_cache,
+            root,
+            config=config,
+            jobs=jobs,
+            rules=rules,
+            apply=apply,
+            suggested=suggested or "suggested" in rules,
+            rewrite_strings=rewrite_strings,
+            use_git=not no_git,
+            batch_size=batch_size,
+            fail_fast=not keep_going,
+            allow_dirty=allow_dirty,
+            progress=report,
+            use_cache=not no_cache,
         )
 
     result = _guarded(root, _progressing(output_format, progress, run))
@@ -138,7 +199,12 @@ def fix(
 
 @main.command()
 @click.argument("run", required=False)
-@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".", help="Project root (default: the current directory).")
+@click.option(
+    "--root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=".",
+    help="Project root (default: the current directory).",
+)
 @click.option("--force", is_flag=True, help="Restore even files changed by someone after the run.")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
 def undo(run: str | None, root: Path, force: bool, output_format: str) -> None:
@@ -163,32 +229,78 @@ def undo(run: str | None, root: Path, force: bool, output_format: str) -> None:
 
 @main.command("check")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".", help="The project to analyse (default: the working directory).")
+@click.option(
+    "--root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=".",
+    help="The project to analyse (default: the working directory).",
+)
 @click.option("--format", "output_format", type=click.Choice(REPORT_FORMATS), default="text", show_default=True, help="Output format.")
-@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Settings file (default: ROOT/pyproject.toml).")
+@click.option(
+    "--config", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Settings file (default: ROOT/pyproject.toml)."
+)
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for parsing (default: all cores).")
-@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Fail only on findings not in this baseline (default: ROOT/.remediator-baseline.json if it exists).")
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Fail only on findings not in this baseline (default: ROOT/.remediator-baseline.json if it exists).",
+)
 @click.option("--no-baseline", is_flag=True, help="Ignore ROOT/.remediator-baseline.json.")
-@click.option("--since", metavar="REF", default=None, help="Report what a change since the git ref REF adds: findings on changed lines, and findings new against REF wherever they are.")
-@click.option("--staged", is_flag=True, help="Check what is staged (the next commit) against HEAD (or --since REF): the pre-commit hook's mode.")
-@click.option("--changed-lines-only", is_flag=True, help="With --since or --staged: only findings on changed lines, not those the change causes elsewhere.")
+@click.option(
+    "--since",
+    metavar="REF",
+    default=None,
+    help="Report what a change since the git ref REF adds: findings on changed lines, and findings new against REF wherever they are.",
+)
+@click.option(
+    "--staged", is_flag=True, help="Check what is staged (the next commit) against HEAD (or --since REF): the pre-commit hook's mode."
+)
+@click.option(
+    "--changed-lines-only",
+    is_flag=True,
+    help="With --since or --staged: only findings on changed lines, not those the change causes elsewhere.",
+)
 @click.option("--include", "include", multiple=True, metavar="FOLDER", help=_INCLUDE_HELP)
 @click.option("--no-git", is_flag=True, help="Do not look in git history for deleted modules.")
 @click.option("--no-cache", is_flag=True, help=_NO_CACHE_HELP)
 @click.option("--watch", is_flag=True, help=_WATCH_HELP)
 @_progress_option
 def check_command(
-    files: tuple[Path, ...], root: Path, output_format: str, config: Path | None, jobs: int | None,
-    baseline: Path | None, no_baseline: bool, since: str | None, staged: bool, changed_lines_only: bool,
-    include: tuple[str, ...], no_git: bool, no_cache: bool, watch: bool, progress: bool | None,
+    files: tuple[Path, ...],
+    root: Path,
+    output_format: str,
+    config: Path | None,
+    jobs: int | None,
+    baseline: Path | None,
+    no_baseline: bool,
+    since: str | None,
+    staged: bool,
+    changed_lines_only: bool,
+    include: tuple[str, ...],
+    no_git: bool,
+    no_cache: bool,
+    watch: bool,
+    progress: bool | None,
 ) -> None:
     """Analyse the project at --root, report findings in FILES (default: all) that are new; for CI and pre-commit."""
     from remediator.api import check
 
     def run(report: Any = None) -> Any:
         return check(
-            root, files=files, since=since, staged=staged, changed_lines_only=changed_lines_only, baseline=baseline, use_baseline=not no_baseline, config=config, jobs=jobs, include=include,
-            use_git=not no_git, use_cache=not no_cache, progress=report,
+            root,
+            files=files,
+            since=since,
+            staged=staged,
+            changed_lines_only=changed_lines_only,
+            baseline=baseline,
+            use_baseline=not no_baseline,
+            config=config,
+            jobs=jobs,
+            include=include,
+            use_git=not no_git,
+            use_cache=not no_cache,
+            progress=report,
         )
 
     if changed_lines_only and since is None and not staged:
@@ -204,9 +316,17 @@ def check_command(
 
 @main.command("baseline")
 @click.argument("root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Baseline file (default: ROOT/.remediator-baseline.json).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Baseline file (default: ROOT/.remediator-baseline.json).",
+)
 @click.option("--prune", is_flag=True, help="Only drop entries that no longer occur; never add findings.")
-@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Settings file (default: ROOT/pyproject.toml).")
+@click.option(
+    "--config", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Settings file (default: ROOT/pyproject.toml)."
+)
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for parsing (default: all cores).")
 def baseline_command(root: Path, output: Path | None, prune: bool, config: Path | None, jobs: int | None) -> None:
     """Record today's error and warning findings under ROOT, so that `check` fails only on new ones."""
@@ -323,9 +443,16 @@ def _guarded(root: Path, call: Callable[[], Any]) -> Any:
 @main.command("explain")
 @click.argument("importer")
 @click.argument("imported")
-@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".", help="The project to analyse (default: the working directory).")
+@click.option(
+    "--root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=".",
+    help="The project to analyse (default: the working directory).",
+)
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
-@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Settings file (default: ROOT/pyproject.toml).")
+@click.option(
+    "--config", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Settings file (default: ROOT/pyproject.toml)."
+)
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for parsing (default: all cores).")
 def explain_command(importer: str, imported: str, root: Path, output_format: str, config: Path | None, jobs: int | None) -> None:
     """Show the shortest import chain from module IMPORTER to module IMPORTED, with file and line of each link.
@@ -341,14 +468,37 @@ def explain_command(importer: str, imported: str, root: Path, output_format: str
 
 @main.command("graph")
 @click.argument("root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".")
-@click.option("--focus", multiple=True, metavar="MODULE", help="Keep only MODULE (and its submodules) and modules within --depth import hops of it; repeatable.")
-@click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True, help="Import hops kept around --focus, in either direction.")
-@click.option("--format", "output_format", type=click.Choice(("dot", "graphml", "json", "html")), default=None, help="Output format (default: from --output's suffix, else dot).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to this file (default: standard output).")
-@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Settings file (default: ROOT/pyproject.toml).")
+@click.option(
+    "--focus",
+    multiple=True,
+    metavar="MODULE",
+    help="Keep only MODULE (and its submodules) and modules within --depth import hops of it; repeatable.",
+)
+@click.option(
+    "--depth", type=click.IntRange(min=0), default=1, show_default=True, help="Import hops kept around --focus, in either direction."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(("dot", "graphml", "json", "html")),
+    default=None,
+    help="Output format (default: from --output's suffix, else dot).",
+)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to this file (default: standard output)."
+)
+@click.option(
+    "--config", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Settings file (default: ROOT/pyproject.toml)."
+)
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for parsing (default: all cores).")
 def graph_command(
-    root: Path, focus: tuple[str, ...], depth: int, output_format: str | None, output: Path | None, config: Path | None, jobs: int | None,
+    root: Path,
+    focus: tuple[str, ...],
+    depth: int,
+    output_format: str | None,
+    output: Path | None,
+    config: Path | None,
+    jobs: int | None,
 ) -> None:
     """Export the import graph under ROOT as Graphviz DOT, GraphML, node-link JSON or an interactive HTML page."""
     from remediator.api import export_graph
@@ -378,20 +528,32 @@ def _known_modules(call: Callable[[], Any]) -> Any:
 
 
 def _run_scan(
-    root: Path, config: Path | None, jobs: int | None, *, use_git: bool, use_cache: bool, include: tuple[str, ...] = (),
-    output_format: str = "text", progress: bool | None = None,
+    root: Path,
+    config: Path | None,
+    jobs: int | None,
+    *,
+    use_git: bool,
+    use_cache: bool,
+    include: tuple[str, ...] = (),
+    output_format: str = "text",
+    progress: bool | None = None,
 ) -> Any:
     from remediator.api import scan as run
 
-    return _guarded(root, _progressing(
-        output_format, progress,
-        lambda report: run(root, config=config, jobs=jobs, use_git=use_git, use_cache=use_cache, include=include, progress=report),
-    ))
+    return _guarded(
+        root,
+        _progressing(
+            output_format,
+            progress,
+            lambda report: run(root, config=config, jobs=jobs, use_git=use_git, use_cache=use_cache, include=include, progress=report),
+        ),
+    )
 
 
 def _progressing(output_format: str, wanted: bool | None, call: Callable[[Any], Any]) -> Callable[[], Any]:
     """`call(progress)` inside the command's progress display (None when progress is off), which ends before
     anything is printed."""
+
     def run() -> Any:
         from remediator.reports.progress import progress_reporter
 

@@ -106,11 +106,7 @@ def scan_tree(root: Path, files: dict[str, str | bytes], **settings: Any) -> rem
 
 def problems(result: remediator.ScanResult, *rules: str) -> list[tuple[Any, ...]]:
     """(rule, path, line, target, name, guarded) of each finding, optionally of some rules."""
-    return [
-        (f.rule, f.path, f.line, f.target, f.name, f.guarded)
-        for f in result.findings
-        if not rules or f.rule in rules
-    ]
+    return [(f.rule, f.path, f.line, f.target, f.name, f.guarded) for f in result.findings if not rules or f.rule in rules]
 
 
 @pytest.fixture

@@ -16,14 +16,39 @@ from remediator.domain.layout import Discovery, SourceFile
 from remediator.adapters.parser import parse_source
 from remediator.analysis.dependencies import ALL, DependencyRecorder, Memo
 from remediator.analysis.module_graph import (
-    FUNCTION_LEVEL, IMPORT_TIME, TYPE_CHECKING_ONLY, Cycle, Link, ModuleGraph, chain_through, components_after_change,
-    cycle_kind, cycle_order, failing_modules, strongly_connected,
+    FUNCTION_LEVEL,
+    IMPORT_TIME,
+    TYPE_CHECKING_ONLY,
+    Cycle,
+    Link,
+    ModuleGraph,
+    chain_through,
+    components_after_change,
+    cycle_kind,
+    cycle_order,
+    failing_modules,
+    strongly_connected,
 )
 from remediator.analysis.module_index import (
-    EXTENSION, MERGED, NAMESPACE, PACKAGE, SOURCE, UNREADABLE, ModuleIndex, is_internal, module_table,
+    EXTENSION,
+    MERGED,
+    NAMESPACE,
+    PACKAGE,
+    SOURCE,
+    UNREADABLE,
+    ModuleIndex,
+    is_internal,
+    module_table,
 )
 from remediator.analysis.resolver import (
-    EXTERNAL, MISSING_MODULE, MISSING_NAME, OK, UNRESOLVED, ModuleResolver, Resolution, import_edge,
+    EXTERNAL,
+    MISSING_MODULE,
+    MISSING_NAME,
+    OK,
+    UNRESOLVED,
+    ModuleResolver,
+    Resolution,
+    import_edge,
 )
 from remediator.analysis.search_path import ROOT, SearchPath, SearchPathSpec
 from remediator.analysis.symbols import SymbolTables, symbol_changes, symbols_in
@@ -65,8 +90,14 @@ def _record(module: str, name: str | None = None, *, level: int = 0, alias: str 
     return ImportRecord(module, level, name, alias, 1, 1, context)
 
 
-def _facts(*, imports: Sequence[ImportRecord] = (), bound: Sequence[str] = (), defined: Sequence[str] = (),
-           dunder_all: tuple[str, ...] | None = None, dynamic: bool = False) -> ModuleFacts:
+def _facts(
+    *,
+    imports: Sequence[ImportRecord] = (),
+    bound: Sequence[str] = (),
+    defined: Sequence[str] = (),
+    dunder_all: tuple[str, ...] | None = None,
+    dynamic: bool = False,
+) -> ModuleFacts:
     return ModuleFacts(tuple(imports), (), frozenset(bound), frozenset(defined), dunder_all, dynamic)
 
 
@@ -76,20 +107,36 @@ def _facts(*, imports: Sequence[ImportRecord] = (), bound: Sequence[str] = (), d
 def test_module_table_flags_packages_namespaces_extensions_and_unreadable_files() -> None:
     problem = ParseProblem("unreadable-file", "cannot be read", 1, 1)
     discovery = _discovery(
-        "app/__init__.py", "app/core.py", "app/core.pyi", "ns/deep/leaf.py",
-        extension_modules={"app.fast"}, problems=[("app/bad.py", "app.bad", problem)], merged={"ns"},
+        "app/__init__.py",
+        "app/core.py",
+        "app/core.pyi",
+        "ns/deep/leaf.py",
+        extension_modules={"app.fast"},
+        problems=[("app/bad.py", "app.bad", problem)],
+        merged={"ns"},
     )
     table = module_table(discovery)
     assert table == {
-        "app": SOURCE | PACKAGE, "app.core": SOURCE, "app.fast": EXTENSION, "app.bad": UNREADABLE,
-        "ns": NAMESPACE | PACKAGE | MERGED, "ns.deep": NAMESPACE | PACKAGE, "ns.deep.leaf": SOURCE,
+        "app": SOURCE | PACKAGE,
+        "app.core": SOURCE,
+        "app.fast": EXTENSION,
+        "app.bad": UNREADABLE,
+        "ns": NAMESPACE | PACKAGE | MERGED,
+        "ns.deep": NAMESPACE | PACKAGE,
+        "ns.deep.leaf": SOURCE,
     }
 
 
 def test_is_internal_follows_the_project_roots_dotted_ones_included() -> None:
     roots = frozenset({"app", "lib.vendored"})
     assert [is_internal(m, roots) for m in ("app", "app.x.y", "lib.vendored", "lib.vendored.z", "lib", "lib.other", "apps")] == [
-        True, True, True, True, False, False, False,
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
     ]
 
 
@@ -162,15 +209,21 @@ def test_a_memo_without_a_recorder_is_a_plain_memo() -> None:
 
 
 def test_names_follow_star_imports_and_all() -> None:
-    _index, _facts_by_module, resolver = _model({
-        "lib/__init__.py": "from lib.impl import *\nfrom lib.public import *\n",
-        "lib/impl.py": "def visible(): pass\n_hidden = 1\n",
-        "lib/public.py": "__all__ = ['exported']\nexported = 1\nnot_exported = 2\n",
-    })
+    _index, _facts_by_module, resolver = _model(
+        {
+            "lib/__init__.py": "from lib.impl import *\nfrom lib.public import *\n",
+            "lib/impl.py": "def visible(): pass\n_hidden = 1\n",
+            "lib/public.py": "__all__ = ['exported']\nexported = 1\nnot_exported = 2\n",
+        }
+    )
     symbols = resolver.symbols
     assert symbols is not None
     assert [symbols.has_name("lib", n) for n in ("visible", "_hidden", "exported", "not_exported", "__file__")] == [
-        True, False, True, False, True,
+        True,
+        False,
+        True,
+        False,
+        True,
     ]
     assert symbols.names("lib") == {"visible", "exported"}
     assert symbols.provenance("lib", "visible") == ("lib", "lib.impl")
@@ -178,12 +231,14 @@ def test_names_follow_star_imports_and_all() -> None:
 
 
 def test_names_are_unknown_behind_getattr_or_an_outside_star_import() -> None:
-    _index, _facts_by_module, resolver = _model({
-        "lib/__init__.py": "",
-        "lib/lazy.py": "def __getattr__(name):\n    return name\n",
-        "lib/outside.py": "from os.path import *\n",
-        "lib/plain.py": "A = 1\n",
-    })
+    _index, _facts_by_module, resolver = _model(
+        {
+            "lib/__init__.py": "",
+            "lib/lazy.py": "def __getattr__(name):\n    return name\n",
+            "lib/outside.py": "from os.path import *\n",
+            "lib/plain.py": "A = 1\n",
+        }
+    )
     symbols = resolver.symbols
     assert symbols is not None
     assert symbols.has_name("lib.lazy", "anything") is None and symbols.names("lib.lazy") is None
@@ -192,11 +247,13 @@ def test_names_are_unknown_behind_getattr_or_an_outside_star_import() -> None:
 
 
 def test_a_name_bound_only_under_type_checking_does_not_exist_at_run_time() -> None:
-    _index, _facts_by_module, resolver = _model({
-        "lib/__init__.py": "",
-        "lib/m.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from lib.other import Thing\n",
-        "lib/other.py": "class Thing: pass\n",
-    })
+    _index, _facts_by_module, resolver = _model(
+        {
+            "lib/__init__.py": "",
+            "lib/m.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from lib.other import Thing\n",
+            "lib/other.py": "class Thing: pass\n",
+        }
+    )
     assert resolver.symbols is not None and resolver.symbols.only_for_type_checking("lib.m", "Thing")
 
 
@@ -227,19 +284,22 @@ PROJECT = {
 }
 
 
-@pytest.mark.parametrize("importer, record, expected", [
-    ("app.user", _record("app.core", "run"), Resolution(OK, "app.core", "run", "app.core")),
-    ("app.user", _record("app.core", "gone"), Resolution(MISSING_NAME, "app.core", "gone", "app.core")),
-    ("app.user", _record("app.sub", "impl"), Resolution(OK, "app.sub", "impl", "app.sub.impl")),  # a submodule
-    ("app.user", _record("app.sub", "helper"), Resolution(OK, "app.sub", "helper", "app.sub")),  # a re-export
-    ("app.user", _record("app.core"), Resolution(OK, "app.core", None, "app.core")),
-    ("app.user", _record("app.gone.deep"), Resolution(MISSING_MODULE, "app.gone.deep", None, "app")),
-    ("app.user", _record("app.gone", "x"), Resolution(MISSING_MODULE, "app.gone", "x", "app")),
-    ("app.user", _record("os.path", "join"), Resolution(EXTERNAL, "os.path", "join", None)),
-    ("app.user", _record("core", "run", level=1), Resolution(OK, "app.core", "run", "app.core")),
-    ("app.user", _record("", "x", level=3), Resolution(MISSING_MODULE, "...", "x", None)),  # beyond the top level
-    ("app.user", _record("app.core", "*"), Resolution(OK, "app.core", "*", "app.core")),
-])
+@pytest.mark.parametrize(
+    "importer, record, expected",
+    [
+        ("app.user", _record("app.core", "run"), Resolution(OK, "app.core", "run", "app.core")),
+        ("app.user", _record("app.core", "gone"), Resolution(MISSING_NAME, "app.core", "gone", "app.core")),
+        ("app.user", _record("app.sub", "impl"), Resolution(OK, "app.sub", "impl", "app.sub.impl")),  # a submodule
+        ("app.user", _record("app.sub", "helper"), Resolution(OK, "app.sub", "helper", "app.sub")),  # a re-export
+        ("app.user", _record("app.core"), Resolution(OK, "app.core", None, "app.core")),
+        ("app.user", _record("app.gone.deep"), Resolution(MISSING_MODULE, "app.gone.deep", None, "app")),
+        ("app.user", _record("app.gone", "x"), Resolution(MISSING_MODULE, "app.gone", "x", "app")),
+        ("app.user", _record("os.path", "join"), Resolution(EXTERNAL, "os.path", "join", None)),
+        ("app.user", _record("core", "run", level=1), Resolution(OK, "app.core", "run", "app.core")),
+        ("app.user", _record("", "x", level=3), Resolution(MISSING_MODULE, "...", "x", None)),  # beyond the top level
+        ("app.user", _record("app.core", "*"), Resolution(OK, "app.core", "*", "app.core")),
+    ],
+)
 def test_resolve_import(importer: str, record: ImportRecord, expected: Resolution) -> None:
     _index, _facts_by_module, resolver = _model(PROJECT)
     assert resolver.resolve_import(importer, False, record) == expected
@@ -266,34 +326,50 @@ def test_resolve_string_references() -> None:
 
 
 def test_a_package_binding_the_name_of_its_submodule_shadows_it() -> None:
-    _index, _facts_by_module, resolver = _model({
-        "pkg/__init__.py": "from pkg.impl import impl\n", "pkg/impl.py": "def impl(): pass\n",
-        "own/__init__.py": "from own import impl\n", "own/impl.py": "",
-    })
+    _index, _facts_by_module, resolver = _model(
+        {
+            "pkg/__init__.py": "from pkg.impl import impl\n",
+            "pkg/impl.py": "def impl(): pass\n",
+            "own/__init__.py": "from own import impl\n",
+            "own/impl.py": "",
+        }
+    )
     assert resolver.shadows_submodule("pkg", "impl")  # `from pkg import impl` gives the function
     assert not resolver.shadows_submodule("own", "impl")  # binds the submodule itself
     assert not resolver.shadows_submodule("pkg", "nothing")
 
 
-@pytest.mark.parametrize("importer, resolution, edge", [
-    ("a.x", Resolution(OK, "a.y", None, "a.y"), "a.y"),
-    ("a.x", Resolution(MISSING_NAME, "a.y", "gone", "a.y"), "a.y"),  # the module runs, then the name fails
-    ("a.x", Resolution(MISSING_MODULE, "a.gone", None, "a"), None),  # no edge to the nearest ancestor
-    ("a.x", Resolution(OK, "a.x", None, "a.x"), None),  # itself
-    ("a.x", Resolution(EXTERNAL, "os", None, None), None),
-])
+@pytest.mark.parametrize(
+    "importer, resolution, edge",
+    [
+        ("a.x", Resolution(OK, "a.y", None, "a.y"), "a.y"),
+        ("a.x", Resolution(MISSING_NAME, "a.y", "gone", "a.y"), "a.y"),  # the module runs, then the name fails
+        ("a.x", Resolution(MISSING_MODULE, "a.gone", None, "a"), None),  # no edge to the nearest ancestor
+        ("a.x", Resolution(OK, "a.x", None, "a.x"), None),  # itself
+        ("a.x", Resolution(EXTERNAL, "os", None, None), None),
+    ],
+)
 def test_import_edge(importer: str, resolution: Resolution, edge: str | None) -> None:
     assert import_edge(importer, resolution) == edge
 
 
 # ---------------------------------------------------------------------------- search_path
 
-LAYOUT = ModuleIndex({
-    "app": SOURCE | PACKAGE, "app.core": SOURCE,
-    "vendor": NAMESPACE | PACKAGE, "vendor.shim": SOURCE,
-    "tests": NAMESPACE | PACKAGE, "tests.helpers": SOURCE, "tests.test_a": SOURCE, "tests.conftest": SOURCE,
-    "tests.unit": SOURCE | PACKAGE, "tests.unit.test_b": SOURCE,
-}, ["app", "vendor", "tests"])
+LAYOUT = ModuleIndex(
+    {
+        "app": SOURCE | PACKAGE,
+        "app.core": SOURCE,
+        "vendor": NAMESPACE | PACKAGE,
+        "vendor.shim": SOURCE,
+        "tests": NAMESPACE | PACKAGE,
+        "tests.helpers": SOURCE,
+        "tests.test_a": SOURCE,
+        "tests.conftest": SOURCE,
+        "tests.unit": SOURCE | PACKAGE,
+        "tests.unit.test_b": SOURCE,
+    },
+    ["app", "vendor", "tests"],
+)
 TEST_FILES = ("test_*.py",)  # pytest's python_files
 
 

@@ -338,7 +338,9 @@ def test_unreadable_file_and_directory() -> None:
                     pytest.skip(f"{root} is not reachable by an unprivileged user")
                 completed = subprocess.run(
                     [sys.executable, "-c", _UNPRIVILEGED_SCAN, str(root)],
-                    capture_output=True, text=True, timeout=HANG_GUARD_SECONDS,
+                    capture_output=True,
+                    text=True,
+                    timeout=HANG_GUARD_SECONDS,
                 )
                 if completed.returncode == 99:
                     pytest.skip(completed.stderr.strip())
@@ -458,10 +460,16 @@ def test_cli_over_a_tree_with_every_bad_input(tmp_path: Path) -> None:
     assert report["summary"]["errors"] == len(found)
 
 
-@pytest.mark.parametrize("cookie, python_accepts", [
-    ("latin-1", False), ("utf8", False),  # CPython takes only `utf-8` (any case, `_`) beside a BOM, not `utf8`
-    ("utf-8", True), ("UTF_8", True), ("utf-8-sig", True),
-])
+@pytest.mark.parametrize(
+    "cookie, python_accepts",
+    [
+        ("latin-1", False),
+        ("utf8", False),  # CPython takes only `utf-8` (any case, `_`) beside a BOM, not `utf8`
+        ("utf-8", True),
+        ("UTF_8", True),
+        ("utf-8-sig", True),
+    ],
+)
 def test_bom_with_a_coding_cookie(tmp_path: Path, cookie: str, python_accepts: bool) -> None:
     source = b"\xef\xbb\xbf# -*- coding: " + cookie.encode() + b" -*-\nimport pkg.gone_bom\n"
     write_tree(tmp_path, {**HEALTHY, "pkg/bom_cookie.py": source})

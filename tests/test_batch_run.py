@@ -29,11 +29,13 @@ def _snapshot(root: Path) -> dict[str, bytes]:
     }
 
 
-
-
 def _cli(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "remediator", *args], cwd=root, capture_output=True, text=True, check=False,
+        [sys.executable, "-m", "remediator", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
         env={**os.environ, **(env or {})},
     )
 
@@ -41,7 +43,9 @@ def _cli(root: Path, *args: str, env: dict[str, str] | None = None) -> subproces
 def _many_users(count: int) -> dict[str, str]:
     files = {**LIB, "app/__init__.py": ""}
     for i in range(count):
-        files[f"app/user_{i:03d}.py"] = f"from lib.old import Thing, helper\n\nVALUE_{i} = {i}\n\ndef use_{i}():\n    return Thing(), helper()\n"
+        files[f"app/user_{i:03d}.py"] = (
+            f"from lib.old import Thing, helper\n\nVALUE_{i} = {i}\n\ndef use_{i}():\n    return Thing(), helper()\n"
+        )
     return files
 
 
@@ -61,7 +65,10 @@ def test_cycle_trap_is_skipped_and_reported_the_rest_lands(tmp_path: Path) -> No
     result = remediator.fix(root, settings=Settings(ssot=(rule,)), apply=True, batch_size=10, use_git=False)
     assert [(s.path, s.reason) for s in result.skipped] == [("backend/config.py", "would-create-cycle")]
     (skip,) = result.skipped
-    assert "backend.config -> backend.integration -> backend.config" in skip.detail or "backend.integration -> backend.config -> backend.integration" in skip.detail
+    assert (
+        "backend.config -> backend.integration -> backend.config" in skip.detail
+        or "backend.integration -> backend.config -> backend.integration" in skip.detail
+    )
     assert "backend/integration.py:2" in skip.detail
     assert sorted(c.path for c in result.changes) == [f"backend/view_{i}.py" for i in range(6)]
     assert (root / "backend/config.py").read_text() == files["backend/config.py"]
@@ -104,22 +111,49 @@ def test_undo_refuses_to_clobber_a_file_edited_after_the_run(tmp_path: Path) -> 
 @pytest.mark.e2e
 def test_injected_write_failure_rolls_back_its_batch_and_the_others_land(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", _many_users(9))
-    completed = _cli(root, "fix", ".", "--apply", "--batch-size", "3", "--format", "json", "--no-git",
-                     "--config", str(_move_config(tmp_path)), env={"REMEDIATOR_FAIL_WRITES": "app/user_004.py"})
+    completed = _cli(
+        root,
+        "fix",
+        ".",
+        "--apply",
+        "--batch-size",
+        "3",
+        "--format",
+        "json",
+        "--no-git",
+        "--config",
+        str(_move_config(tmp_path)),
+        env={"REMEDIATOR_FAIL_WRITES": "app/user_004.py"},
+    )
     report = json.loads(completed.stdout)
     assert [(s["path"], s["reason"]) for s in report["skipped"]] == [("app/user_004.py", "write-failed")]
     assert len(report["changed_files"]) == 8
     assert (root / "app/user_004.py").read_text() == _many_users(9)["app/user_004.py"]
     assert completed.returncode == 1
-    events = [json.loads(line)["event"] for line in next((root / ".remediator/runs").iterdir()).joinpath("events.jsonl").read_text().splitlines()]
+    events = [
+        json.loads(line)["event"] for line in next((root / ".remediator/runs").iterdir()).joinpath("events.jsonl").read_text().splitlines()
+    ]
     assert "write-failed" in events and "rolled-back" in events
 
 
 @pytest.mark.e2e
 def test_fail_fast_stops_at_the_first_failure(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", _many_users(9))
-    completed = _cli(root, "fix", ".", "--apply", "--batch-size", "3", "--fail-fast", "--format", "json", "--no-git",
-                     "--config", str(_move_config(tmp_path)), env={"REMEDIATOR_FAIL_WRITES": "app/user_004.py"})
+    completed = _cli(
+        root,
+        "fix",
+        ".",
+        "--apply",
+        "--batch-size",
+        "3",
+        "--fail-fast",
+        "--format",
+        "json",
+        "--no-git",
+        "--config",
+        str(_move_config(tmp_path)),
+        env={"REMEDIATOR_FAIL_WRITES": "app/user_004.py"},
+    )
     report = json.loads(completed.stdout)
     assert sorted(report["changed_files"]) == [f"app/user_00{i}.py" for i in range(3)]
     reasons = {s["path"]: s["reason"] for s in report["skipped"]}
@@ -182,8 +216,24 @@ def test_sigkill_at_any_moment_then_undo_restores_the_tree(tmp_path: Path, trial
     config = _move_config(tmp_path)
     chance = random.Random(trial)
     process = subprocess.Popen(
-        [sys.executable, "-m", "remediator", "fix", ".", "--apply", "--batch-size", "4", "--jobs", "1", "--no-git", "--config", str(config)],
-        cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "remediator",
+            "fix",
+            ".",
+            "--apply",
+            "--batch-size",
+            "4",
+            "--jobs",
+            "1",
+            "--no-git",
+            "--config",
+            str(config),
+        ],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     if trial % 3 == 2:
         time.sleep(chance.uniform(0.0, 1.0))  # anywhere, planning included

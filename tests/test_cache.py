@@ -41,7 +41,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("generated") / "tree"
     subprocess.run(
         [sys.executable, str(REPO / "bench" / "generate.py"), str(root), "--modules", "1200", "--broken", "20", "--ssot", "5"],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     return root
 
@@ -148,7 +149,9 @@ def test_results_identical_with_and_without_cache_on_the_example(tmp_path: Path)
 
 @pytest.mark.e2e
 def test_results_identical_with_and_without_cache_on_a_generated_tree_with_workers(
-    generated: Path, tmp_path: Path, start_method: str,
+    generated: Path,
+    tmp_path: Path,
+    start_method: str,
 ) -> None:
     root = _copy(generated, tmp_path / "tree")
     paths = _paths(root)
@@ -208,7 +211,9 @@ def test_corrupt_entries_are_ignored_and_rebuilt(tmp_path: Path, damage: str) ->
                 data = os.urandom(len(data)) if number % 2 else b"\x80\x04junk" * 40
             db.execute("UPDATE facts SET data = ? WHERE key = ?", (data, key))
         db.execute("UPDATE blobs SET data = substr(data, 1, length(data) - 7) WHERE scope = '' AND name = 'stat-index'")
-        db.execute("DELETE FROM blobs WHERE scope != ''")  # so that every file's facts are read again (damage to the analysis: tests/test_incremental.py)
+        db.execute(
+            "DELETE FROM blobs WHERE scope != ''"
+        )  # so that every file's facts are read again (damage to the analysis: tests/test_incremental.py)
 
     assert _document(remediator.scan(root, use_git=False)) == expected
     cache = FactsCache.for_root(root.resolve())

@@ -74,11 +74,14 @@ def test_since_reports_importers_broken_by_a_deletion_elsewhere(repo: Path) -> N
 def test_new_means_new_against_a_scan_of_the_base(repo: Path, tmp_path: Path) -> None:
     """The oracle: scan the base and the changed tree on their own; new = fingerprints beyond the base's count."""
     base_scan = remediator.scan(repo, use_git=False, use_cache=False)
-    write_tree(repo, {
-        "app/config.py": "RETRIES = 2\n",  # TIMEOUT removed
-        "app/views.py": "from app.config import TIMEOUT\nimport app.nowhere\n",  # new file: changed lines
-        "app/jobs.py": "from app.config import TIMEOUT\n",
-    })
+    write_tree(
+        repo,
+        {
+            "app/config.py": "RETRIES = 2\n",  # TIMEOUT removed
+            "app/views.py": "from app.config import TIMEOUT\nimport app.nowhere\n",  # new file: changed lines
+            "app/jobs.py": "from app.config import TIMEOUT\n",
+        },
+    )
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "rework config")
     (repo / "tests/test_c.py").write_text("from app.mocks import make_socket, gone\n")  # work tree only
@@ -150,7 +153,10 @@ def test_moving_a_module_and_updating_every_importer_passes(repo: Path) -> None:
 
 def test_a_renamed_package_with_a_compatibility_shim_passes(repo: Path) -> None:
     git(repo, "mv", "app/mocks.py", "app/fakes.py")
-    write_tree(repo, {"app/mocks.py": "from app.fakes import *  # compatibility: app.mocks moved to app.fakes\nfrom app.fakes import make_socket\n"})
+    write_tree(
+        repo,
+        {"app/mocks.py": "from app.fakes import *  # compatibility: app.mocks moved to app.fakes\nfrom app.fakes import make_socket\n"},
+    )
     git(repo, "add", "-A")
     code, data = _check(repo, "--staged")
     assert (code, data["findings"]) == (0, []), data
@@ -228,11 +234,14 @@ def test_staged_outside_git_is_a_clear_error(tmp_path: Path) -> None:
 def test_a_renamed_package_with_compatibility_modules_passes(repo: Path) -> None:
     """`app/` becomes `core/`; `app/` keeps thin modules that re-export the new homes, so every old import still works."""
     git(repo, "mv", "app", "core")
-    write_tree(repo, {
-        "app/__init__.py": "from core import *  # compatibility: the package is core now\n",
-        "app/mocks.py": "from core.mocks import *  # compatibility\nfrom core.mocks import make_socket\n",
-        "app/config.py": "from core.config import *  # compatibility\n",
-    })
+    write_tree(
+        repo,
+        {
+            "app/__init__.py": "from core import *  # compatibility: the package is core now\n",
+            "app/mocks.py": "from core.mocks import *  # compatibility\nfrom core.mocks import make_socket\n",
+            "app/config.py": "from core.config import *  # compatibility\n",
+        },
+    )
     git(repo, "add", "-A")
     code, data = _check(repo, "--staged")
     assert (code, data["findings"]) == (0, []), data

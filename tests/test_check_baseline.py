@@ -35,13 +35,9 @@ TREE = {
 }
 
 
-
-
 def reported(result: Result) -> list[tuple[str, int, str, Any]]:
     document = json.loads(result.stdout)
     return [(f["path"], f["line"], f["rule"], f["name"] or f["target"]) for f in document["findings"]]
-
-
 
 
 def repository(root: Path, files: dict[str, str]) -> Path:
@@ -124,8 +120,13 @@ def test_python_api_returns_a_narrowed_scan_result(tmp_path: Path) -> None:
     summary = result.to_dict()["summary"]
     assert summary["errors"] == 2
     assert summary["check"] == {
-        "files": ["app/a.py"], "since": None, "staged": False, "changed_lines_only": False, "new_elsewhere": 0,
-        "outside_scope": 1, "baseline": None,
+        "files": ["app/a.py"],
+        "since": None,
+        "staged": False,
+        "changed_lines_only": False,
+        "new_elsewhere": 0,
+        "outside_scope": 1,
+        "baseline": None,
     }
     with pytest.raises(CheckError, match="not under the root"):
         remediator.check(root / "app", files=[root / "pyproject.toml"])
@@ -135,18 +136,24 @@ def test_python_api_returns_a_narrowed_scan_result(tmp_path: Path) -> None:
 
 
 def test_since_reports_only_added_or_changed_lines(tmp_path: Path) -> None:
-    root = repository(tmp_path / "repo", {
-        **TREE,
-        "app/multi.py": "from app.config import (\n    TIMEOUT,\n    missing_one,\n)\n",
-    })
-    write_tree(root, {
-        # unchanged violation on line 2 (was line 1), new violation on line 4
-        "app/a.py": "import os\nfrom app.raw import TIMEOUT\nimport app.gone\nfrom app.raw import RETRIES\n",
-        # a name added inside a parenthesised import: the finding is at the statement's first line
-        "app/multi.py": "from app.config import (\n    TIMEOUT,\n    missing_one,\n    missing_two,\n)\n",
-        "app/untracked.py": "import app.nowhere\n",  # new and untracked: every line counts
-        "app/staged.py": "import app.elsewhere\n",
-    })
+    root = repository(
+        tmp_path / "repo",
+        {
+            **TREE,
+            "app/multi.py": "from app.config import (\n    TIMEOUT,\n    missing_one,\n)\n",
+        },
+    )
+    write_tree(
+        root,
+        {
+            # unchanged violation on line 2 (was line 1), new violation on line 4
+            "app/a.py": "import os\nfrom app.raw import TIMEOUT\nimport app.gone\nfrom app.raw import RETRIES\n",
+            # a name added inside a parenthesised import: the finding is at the statement's first line
+            "app/multi.py": "from app.config import (\n    TIMEOUT,\n    missing_one,\n    missing_two,\n)\n",
+            "app/untracked.py": "import app.nowhere\n",  # new and untracked: every line counts
+            "app/staged.py": "import app.elsewhere\n",
+        },
+    )
     git(root, "add", "app/staged.py")
     result = cli(root, "check", "--since", "HEAD", "--format", "json")
     assert result.exit_code == 1, result.output
@@ -192,21 +199,27 @@ def test_since_needs_a_repository_and_a_known_ref(tmp_path: Path) -> None:
 
 
 def test_changed_lines_reads_real_git_diffs(tmp_path: Path) -> None:
-    root = repository(tmp_path / "repo", {
-        "keep.py": "a = 1\nb = 2\nc = 3\n",
-        "only_deleted.py": "a = 1\nb = 2\n",
-        "to rename.py": "".join(f"line{i} = {i}\n" for i in range(20)),
-        "gone.py": "x = 1\n",
-        "ignored.log": "",
-        ".gitignore": "*.log\n",
-    })
-    write_tree(root, {
-        "keep.py": "a = 1\nb = 20\nc = 3\nd = 4\n",
-        "only_deleted.py": "a = 1\n",
-        "dir/ünïcode name.py": "z = 3\n",
-        'dir/quo"te\\.py': "y = 2\n",  # C-quoted by git
-        "new.log": "ignored\n",
-    })
+    root = repository(
+        tmp_path / "repo",
+        {
+            "keep.py": "a = 1\nb = 2\nc = 3\n",
+            "only_deleted.py": "a = 1\nb = 2\n",
+            "to rename.py": "".join(f"line{i} = {i}\n" for i in range(20)),
+            "gone.py": "x = 1\n",
+            "ignored.log": "",
+            ".gitignore": "*.log\n",
+        },
+    )
+    write_tree(
+        root,
+        {
+            "keep.py": "a = 1\nb = 20\nc = 3\nd = 4\n",
+            "only_deleted.py": "a = 1\n",
+            "dir/ünïcode name.py": "z = 3\n",
+            'dir/quo"te\\.py': "y = 2\n",  # C-quoted by git
+            "new.log": "ignored\n",
+        },
+    )
     (root / "gone.py").unlink()
     git(root, "mv", "to rename.py", "renamed.py")
     with (root / "renamed.py").open("a") as handle:
@@ -228,12 +241,15 @@ def test_changed_lines_reads_real_git_diffs(tmp_path: Path) -> None:
 
 
 def test_baseline_file_format(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "repo", {
-        **TREE,
-        "app/cyc1.py": "import app.cyc2\n",  # an import cycle: info, never recorded
-        "app/cyc2.py": "import app.cyc1\n",
-        "app/guarded.py": "try:\n    import app.optional\nexcept ImportError:\n    pass\n",  # warning: recorded
-    })
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            **TREE,
+            "app/cyc1.py": "import app.cyc2\n",  # an import cycle: info, never recorded
+            "app/cyc2.py": "import app.cyc1\n",
+            "app/guarded.py": "try:\n    import app.optional\nexcept ImportError:\n    pass\n",  # warning: recorded
+        },
+    )
     written = cli(root, "baseline")
     assert written.exit_code == 0, written.output
     assert "wrote .remediator-baseline.json: 4 findings recorded" in written.stdout
@@ -255,7 +271,12 @@ def test_baseline_file_format(tmp_path: Path) -> None:
 
 
 def test_the_ratchet_allows_known_findings_and_fails_the_next_one(tmp_path: Path) -> None:
-    files: dict[str, str] = {"pyproject.toml": SSOT, "app/__init__.py": "", "app/raw.py": "A = B = C = 1\n", "app/config.py": "A = B = C = 1\n"}
+    files: dict[str, str] = {
+        "pyproject.toml": SSOT,
+        "app/__init__.py": "",
+        "app/raw.py": "A = B = C = 1\n",
+        "app/config.py": "A = B = C = 1\n",
+    }
     for i in range(116):  # 348 violations, three per file
         files[f"app/m{i:03}.py"] = "from app.raw import A\nfrom app.raw import B\nfrom app.raw import C\n"
     root = write_tree(tmp_path / "repo", files)
@@ -272,16 +293,22 @@ def test_the_ratchet_allows_known_findings_and_fails_the_next_one(tmp_path: Path
 
 
 def test_fingerprints_survive_line_shifts_and_count_occurrences(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "repo", {
-        **TREE,
-        "app/twice.py": "def f():\n    import app.gone\n\n\ndef g():\n    import app.gone\n",
-    })
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            **TREE,
+            "app/twice.py": "def f():\n    import app.gone\n\n\ndef g():\n    import app.gone\n",
+        },
+    )
     cli(root, "baseline")
     assert json.loads((root / DEFAULT_BASELINE).read_text())["entries"][-1]["count"] == 2
-    write_tree(root, {
-        "app/a.py": '"""Docstring."""\n\nimport os\n\nimport app.gone\nfrom app.raw import TIMEOUT\n',  # moved and reordered
-        "app/twice.py": "def f():\n    import app.gone\n\n\ndef g():\n    import app.gone\n\n\ndef h():\n    import app.gone\n",
-    })
+    write_tree(
+        root,
+        {
+            "app/a.py": '"""Docstring."""\n\nimport os\n\nimport app.gone\nfrom app.raw import TIMEOUT\n',  # moved and reordered
+            "app/twice.py": "def f():\n    import app.gone\n\n\ndef g():\n    import app.gone\n\n\ndef h():\n    import app.gone\n",
+        },
+    )
     result = cli(root, "check", "--format", "json")
     assert result.exit_code == 1
     assert reported(result) == [("app/twice.py", 10, "missing-module", "app.gone")]  # the surplus: the last one

@@ -14,7 +14,18 @@ from remediator.cli import main
 from tests.conftest import write_tree
 
 FINDING_KEYS = {
-    "rule", "path", "line", "column", "importer", "target", "name", "guarded", "severity", "reference", "message", "suggestion",
+    "rule",
+    "path",
+    "line",
+    "column",
+    "importer",
+    "target",
+    "name",
+    "guarded",
+    "severity",
+    "reference",
+    "message",
+    "suggestion",
 }
 TREE = {
     "pkg/__init__.py": "",
@@ -82,7 +93,10 @@ def test_text_output_groups_by_target_with_blast_radius(tmp_path: Path) -> None:
         ("[tool.remediator]\npackages = 'x'\n", "tool.remediator.packages"),
         ("[tool.remediator]\n[[tool.remediator.ssot]]\nname = 'r'\nforbid = ['a..b']\nuse = 'c'\n", "tool.remediator.ssot[0].forbid"),
         ("[tool.remediator]\n[[tool.remediator.ssot]]\nname = 'r'\nuse = 'c'\n", "tool.remediator.ssot[0].forbid"),
-        ("[tool.remediator]\n[[tool.remediator.ssot]]\nname = 'r'\nforbid = ['a']\nsymbols = { x = 'y' }\n", "tool.remediator.ssot[0].symbols"),
+        (
+            "[tool.remediator]\n[[tool.remediator.ssot]]\nname = 'r'\nforbid = ['a']\nsymbols = { x = 'y' }\n",
+            "tool.remediator.ssot[0].symbols",
+        ),
         ("[tool.remediator]\n[[tool.remediator.move]]\nfrom = 'a'\nto = 'b.*'\n", "tool.remediator.move[0].to"),
         ("[tool.remediator\n", "toml"),
     ],

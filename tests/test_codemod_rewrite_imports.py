@@ -11,8 +11,11 @@ from remediator.domain.plan import ModuleRedirect, NameRedirect, Redirects
 
 MOVE = ModuleRedirect("old.mod", "new.place", rule="move")
 SSOT = ModuleRedirect(
-    "auth.jwt", "backend.ssot", flatten=True,
-    symbols=(("validate_token", "jwt_ssot.validate_token"), ("JWTHandler", "JwtSsot")), rule="ssot",
+    "auth.jwt",
+    "backend.ssot",
+    flatten=True,
+    symbols=(("validate_token", "jwt_ssot.validate_token"), ("JWTHandler", "JwtSsot")),
+    rule="ssot",
 )
 REDIRECTS = Redirects((MOVE, SSOT), (NameRedirect("auth.core", "JWTHandler", "backend.ssot", "JwtSsot", "ssot"),))
 KNOWN = {
@@ -29,9 +32,7 @@ class RewriteTest(CodemodTest):
     TRANSFORM = RewriteImportsCommand
 
     def check(self, before: str, after: str, module: str = "app.user", **kwargs: object) -> None:
-        self.assertCodemod(
-            before, after, redirects=REDIRECTS, module_name=module, name_exists=exists, **kwargs
-        )
+        self.assertCodemod(before, after, redirects=REDIRECTS, module_name=module, name_exists=exists, **kwargs)
 
     # -- from-imports ------------------------------------------------------
 
@@ -121,7 +122,9 @@ class RewriteTest(CodemodTest):
         self.check("from auth.jwt import decode\n", "from backend.ssot import decode\n")
 
     def test_name_redirect_through_reexporting_package(self) -> None:
-        self.check("from auth.core import JWTHandler, other\n", "from auth.core import other\nfrom backend.ssot import JwtSsot as JWTHandler\n")
+        self.check(
+            "from auth.core import JWTHandler, other\n", "from auth.core import other\nfrom backend.ssot import JwtSsot as JWTHandler\n"
+        )
 
     def test_attribute_mapping_rewrites_uses(self) -> None:
         before = "from auth.jwt import validate_token\n\ndef check(t):\n    return validate_token(t)\n"
@@ -176,7 +179,8 @@ class RewriteTest(CodemodTest):
 
     def test_split_keeps_the_rest(self) -> None:
         self.check(
-            "from old import mod, other\n", "from old import other\nfrom new import place as mod\n",
+            "from old import mod, other\n",
+            "from old import other\nfrom new import place as mod\n",
         )
 
     # -- strings -------------------------------------------------------------
@@ -252,9 +256,7 @@ class PerStatementTest(CodemodTest):
         source = "from auth.jwt import decode\nif True:\n    from old.mod import Gone\n"
         after = command.transform_module(cst.parse_module(source)).code
         assert after == "from backend.ssot import decode\nif True:\n    from old.mod import Gone\n"
-        assert command.skipped_statements == [
-            SkippedStatement(3, "unmapped-symbol", "new.place does not define 'Gone' (for old.mod.Gone)")
-        ]
+        assert command.skipped_statements == [SkippedStatement(3, "unmapped-symbol", "new.place does not define 'Gone' (for old.mod.Gone)")]
         assert command.applied_rules == {"ssot"}  # the refused statement's `move` did not happen
 
 
@@ -265,8 +267,14 @@ class AttributeMissingTest(CodemodTest):
 
     def refused(self, before: str, warning: str, **kwargs: object) -> None:
         self.assertCodemod(
-            before, before, redirects=REDIRECTS, module_name="app.user", name_exists=exists,
-            expected_skip=True, expected_warnings=[warning], **kwargs,
+            before,
+            before,
+            redirects=REDIRECTS,
+            module_name="app.user",
+            name_exists=exists,
+            expected_skip=True,
+            expected_warnings=[warning],
+            **kwargs,
         )
 
     def check(self, before: str, after: str, **kwargs: object) -> None:
@@ -296,8 +304,11 @@ class AttributeMissingTest(CodemodTest):
     def test_unknown_attributes_are_allowed(self) -> None:
         redirects = Redirects((ModuleRedirect("lib.x", "lib.y", rule="move"),))
         self.assertCodemod(
-            "import lib.x as m\nm.anything()\n", "import lib.y as m\nm.anything()\n",
-            redirects=redirects, module_name="app.user", name_exists=exists,
+            "import lib.x as m\nm.anything()\n",
+            "import lib.y as m\nm.anything()\n",
+            redirects=redirects,
+            module_name="app.user",
+            name_exists=exists,
         )
 
     def test_scope_analysis_runs_only_when_the_text_has_an_attribute_that_may_be_missing(self) -> None:
@@ -316,11 +327,13 @@ class AttributeMissingTest(CodemodTest):
         self.assertCodemod(before, after, redirects=REDIRECTS, module_name="app.user", name_exists=exists, expected_warnings=[warning])
 
 
-TOP_LEVEL = Redirects((
-    ModuleRedirect("pkg.mod4", "mod4", rule="move"),
-    ModuleRedirect("pkg.helpers", "tools", rule="move"),
-    ModuleRedirect("pkg.mod5", "lib.mod5", rule="move"),
-))
+TOP_LEVEL = Redirects(
+    (
+        ModuleRedirect("pkg.mod4", "mod4", rule="move"),
+        ModuleRedirect("pkg.helpers", "tools", rule="move"),
+        ModuleRedirect("pkg.mod5", "lib.mod5", rule="move"),
+    )
+)
 TOP_LEVEL_KNOWN = {"mod4": {"run"}, "tools": {"h"}}
 
 
@@ -334,9 +347,7 @@ class TopLevelModuleTest(CodemodTest):
     TRANSFORM = RewriteImportsCommand
 
     def check(self, before: str, after: str, module: str = "pkg.user") -> None:
-        self.assertCodemod(
-            before, after, redirects=TOP_LEVEL, module_name=module, name_exists=top_level_exists, expected_warnings=[]
-        )
+        self.assertCodemod(before, after, redirects=TOP_LEVEL, module_name=module, name_exists=top_level_exists, expected_warnings=[])
 
     def test_module_from_its_package_becomes_a_plain_import(self) -> None:
         self.check("from pkg import mod4\nmod4.run()\n", "import mod4\nmod4.run()\n")
@@ -362,7 +373,12 @@ class TopLevelModuleTest(CodemodTest):
     def test_missing_attribute_is_still_refused(self) -> None:
         before = "from pkg import mod4\nmod4.gone()\n"
         self.assertCodemod(
-            before, before, redirects=TOP_LEVEL, module_name="pkg.user", name_exists=top_level_exists, expected_skip=True,
+            before,
+            before,
+            redirects=TOP_LEVEL,
+            module_name="pkg.user",
+            name_exists=top_level_exists,
+            expected_skip=True,
             expected_warnings=["line 1: attribute-missing: mod4 has no attribute 'gone' (used as mod4.gone on line 2)"],
         )
 
@@ -382,8 +398,13 @@ class ReachedSubmoduleTest(CodemodTest):
 
     def check(self, before: str, after: str, warnings: list[str] | None = None, **kwargs: object) -> None:
         self.assertCodemod(
-            before, after, redirects=SUBMODULE, module_name="app.user", name_exists=submodule_exists,
-            expected_warnings=warnings or [], **kwargs,
+            before,
+            after,
+            redirects=SUBMODULE,
+            module_name="app.user",
+            name_exists=submodule_exists,
+            expected_warnings=warnings or [],
+            **kwargs,
         )
 
     def test_the_binding_only_used_for_the_moved_module_is_replaced(self) -> None:

@@ -71,42 +71,61 @@ def test_without_the_package_installed_the_folder_is_what_python_imports(tmp_pat
     assert oracle.returncode != 0 and "cannot import name 'op'" in oracle.stderr
     result = remediator.scan(root, use_git=False)
     assert {(f.rule, f.path, f.name) for f in result.findings} == {
-        ("missing-name", "alembic/env.py", "context"), ("missing-name", "alembic/versions/ae1027a6acf_init.py", "op"),
+        ("missing-name", "alembic/env.py", "context"),
+        ("missing-name", "alembic/versions/ae1027a6acf_init.py", "op"),
     }
 
 
 def test_a_regular_first_party_package_wins_and_a_stdlib_twin_is_a_warning(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "repo", {
-        "alembic/__init__.py": "op = 'ours'\n",  # regular: the root comes first on sys.path
-        "queue.py": "JOBS = []\n",
-        "app/__init__.py": "", "app/jobs.py": "from queue import JOBS\nfrom alembic import op\n",
-    })
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "alembic/__init__.py": "op = 'ours'\n",  # regular: the root comes first on sys.path
+            "queue.py": "JOBS = []\n",
+            "app/__init__.py": "",
+            "app/jobs.py": "from queue import JOBS\nfrom alembic import op\n",
+        },
+    )
     venv = _venv(root / ".venv", {"alembic": INSTALLED_ALEMBIC})
     oracle = _python_says(venv, root, "import queue, alembic; print(queue.__file__, alembic.op)")
     assert oracle.returncode == 0 and oracle.stdout.split() == [str(root / "queue.py"), "ours"]
     result = remediator.scan(root, use_git=False)
     assert [(f.rule, f.path, f.severity) for f in result.findings] == [
-        ("shadowed-module", "alembic/", "warning"), ("shadowed-module", "queue.py", "warning"),
+        ("shadowed-module", "alembic/", "warning"),
+        ("shadowed-module", "queue.py", "warning"),
     ]
     assert "hides the installed package alembic" in result.findings[0].message
     assert "hides the standard library's queue" in result.findings[1].message
 
 
-@pytest.mark.parametrize("distribution, project_name, hidden", [
-    ("other_dist", "my-app", True),  # another distribution's `app`: the project's `app/` hides it
-    ("My_App", "my-app", False),  # an installed copy of the project itself (`pip install .`): nothing is hidden
-])
+@pytest.mark.parametrize(
+    "distribution, project_name, hidden",
+    [
+        ("other_dist", "my-app", True),  # another distribution's `app`: the project's `app/` hides it
+        ("My_App", "my-app", False),  # an installed copy of the project itself (`pip install .`): nothing is hidden
+    ],
+)
 def test_hiding_an_installed_package_names_its_distribution_unless_it_is_the_project(
-    tmp_path: Path, distribution: str, project_name: str, hidden: bool,
+    tmp_path: Path,
+    distribution: str,
+    project_name: str,
+    hidden: bool,
 ) -> None:
-    root = write_tree(tmp_path / "repo", {
-        "pyproject.toml": f'[project]\nname = "{project_name}"\nversion = "1"\n',
-        "app/__init__.py": "WHO = 'ours'\n", "app/main.py": "from app import WHO\n",
-    })
-    venv = _venv(root / ".venv", {
-        "app": {"__init__.py": "WHO = 'installed'\n"},
-        f"{distribution}-1.0.dist-info": {"RECORD": "app/__init__.py,sha256=x,20\n", "METADATA": f"Name: {distribution}\n"},
-    })
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "pyproject.toml": f'[project]\nname = "{project_name}"\nversion = "1"\n',
+            "app/__init__.py": "WHO = 'ours'\n",
+            "app/main.py": "from app import WHO\n",
+        },
+    )
+    venv = _venv(
+        root / ".venv",
+        {
+            "app": {"__init__.py": "WHO = 'installed'\n"},
+            f"{distribution}-1.0.dist-info": {"RECORD": "app/__init__.py,sha256=x,20\n", "METADATA": f"Name: {distribution}\n"},
+        },
+    )
     oracle = _python_says(venv, root, "import app; print(app.WHO)")
     assert oracle.stdout.strip() == "ours"  # the root comes first either way
     result = remediator.scan(root, use_git=False)
@@ -154,17 +173,20 @@ def test_a_namespace_folder_with_test_files_stays_whatever_is_installed(tmp_path
 
 def test_a_namespace_folder_merges_with_an_installed_namespace_package(tmp_path: Path) -> None:
     """Both are portions of one namespace package: a submodule missing from ours may be the installed one's."""
-    root = write_tree(tmp_path / "repo", {
-        "google/ads_helpers/__init__.py": "CLIENT = 'ours'\n",  # our portion of `google`
-        "google/ads_helpers/extra.py": "X = 1\n",
-        "app/__init__.py": "",
-        "app/jobs.py": (
-            "from google.cloud import storage\n"  # the installed portion's
-            "from google.ads_helpers import CLIENT\n"  # ours
-            "from google.ads_helpers import gone\n"  # ours, broken: a regular package has no other portion
-            "import google.ads_helpers.missing\n"
-        ),
-    })
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "google/ads_helpers/__init__.py": "CLIENT = 'ours'\n",  # our portion of `google`
+            "google/ads_helpers/extra.py": "X = 1\n",
+            "app/__init__.py": "",
+            "app/jobs.py": (
+                "from google.cloud import storage\n"  # the installed portion's
+                "from google.ads_helpers import CLIENT\n"  # ours
+                "from google.ads_helpers import gone\n"  # ours, broken: a regular package has no other portion
+                "import google.ads_helpers.missing\n"
+            ),
+        },
+    )
     venv = _venv(root / ".venv", {"google": {"cloud/__init__.py": "", "cloud/storage.py": "BUCKET = 1\n"}})
     oracle = _python_says(venv, root, "from google.cloud import storage; from google.ads_helpers import CLIENT; print(CLIENT)")
     assert oracle.returncode == 0 and oracle.stdout.strip() == "ours", oracle.stderr

@@ -29,7 +29,9 @@ def scan_json() -> dict:
     completed = subprocess.run(
         # --no-cache: a scan from nothing, not one served by a store an earlier run left in the checkout
         [sys.executable, "-m", "remediator", "scan", str(EXAMPLE), "--format", "json", "--no-git", "--no-cache"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert completed.returncode == 1, completed.stderr
     return json.loads(completed.stdout)
@@ -42,7 +44,18 @@ def test_broken_imports_are_exactly_the_planted_ones(scan_json: dict) -> None:
             continue
         names = [None] if row["name"] == "-" or row["reference"] == "string" else row["name"].split(", ")
         for name in names:
-            expected.add((row["rule"], row["path"], int(row["line"]), row["importer"], row["target"], name, row["guarded"] == "yes", row["reference"]))
+            expected.add(
+                (
+                    row["rule"],
+                    row["path"],
+                    int(row["line"]),
+                    row["importer"],
+                    row["target"],
+                    name,
+                    row["guarded"] == "yes",
+                    row["reference"],
+                )
+            )
     found = {
         (f["rule"], f["path"], f["line"], f["importer"], f["target"], f["name"], f["guarded"], f["reference"])
         for f in scan_json["findings"]
@@ -64,11 +77,7 @@ def test_ssot_violations_are_exactly_the_planted_ones(scan_json: dict) -> None:
         if row["rule"] == "ssot-violation":
             for name in [None] if row["name"] == "-" else row["name"].split(", "):
                 expected.add((row["path"], int(row["line"]), row["importer"], row["target"], name))
-    found = {
-        (f["path"], f["line"], f["importer"], f["target"], f["name"])
-        for f in scan_json["findings"]
-        if f["rule"] == "ssot-violation"
-    }
+    found = {(f["path"], f["line"], f["importer"], f["target"], f["name"]) for f in scan_json["findings"] if f["rule"] == "ssot-violation"}
     assert found == expected
     ssot = scan_json["summary"]["ssot"]
     assert ssot["violating_imports"] == 5 and ssot["violating_files"] == 5
@@ -77,7 +86,11 @@ def test_ssot_violations_are_exactly_the_planted_ones(scan_json: dict) -> None:
 
 def test_no_other_findings(scan_json: dict) -> None:
     assert scan_json["summary"]["by_rule"] == {
-        "import-cycle": 1, "missing-module": 12, "missing-name": 2, "shadowed-module": 1, "ssot-violation": 6,
+        "import-cycle": 1,
+        "missing-module": 12,
+        "missing-name": 2,
+        "shadowed-module": 1,
+        "ssot-violation": 6,
     }
     assert scan_json["summary"]["errors"] == 19 and scan_json["summary"]["warnings"] == 2
 
@@ -87,8 +100,14 @@ def test_the_planted_shadowed_folder_is_what_python_cannot_import(scan_json: dic
     (finding,) = [f for f in scan_json["findings"] if f["rule"] == "shadowed-module"]
     assert (finding["path"], finding["line"], finding["target"]) == (row["path"], int(row["line"]), row["target"])
     probe = "import shared.formatting as m; print(m.__file__)\ntry:\n    import shared.formatting.currency\nexcept ImportError:\n    print('no currency')\n"
-    done = subprocess.run([sys.executable, "-c", probe], cwd=EXAMPLE, capture_output=True, text=True, check=True,
-                          env={"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"})
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=EXAMPLE,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"},
+    )
     assert done.stdout.splitlines()[0].endswith("shared/formatting.py") and done.stdout.splitlines()[1] == "no currency"
 
 
@@ -127,7 +146,8 @@ def test_fix_sets_are_greedy_and_name_the_lines_that_bind_them(scan_json: dict) 
         (["shared.legacy_settings"], 1, 0),
     ]
     assert [(b["path"], b["line"]) for b in steps[0]["binding_imports"]] == [
-        ("test_framework/fixtures/__init__.py", 2), ("test_framework/fixtures/__init__.py", 3),
+        ("test_framework/fixtures/__init__.py", 2),
+        ("test_framework/fixtures/__init__.py", 3),
     ]
 
 

@@ -54,6 +54,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 # ---- explain
 
+
 def test_chain_with_files_lines_and_contexts(root: Path) -> None:
     explanation = remediator.explain("app.web", "app.models", root, settings=Settings())
     assert explanation.found and explanation.exit_code == 0
@@ -74,7 +75,12 @@ def test_chain_is_as_short_as_grimps(root: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.syspath_prepend(str(root))
     graph = grimp.build_graph("app", "vendor", "suite", cache_dir=None)
     try:
-        for importer, imported in [("suite.test_web", "app.models"), ("app.web", "app.db"), ("app.service", "app.util"), ("app.events", "app.hooks")]:
+        for importer, imported in [
+            ("suite.test_web", "app.models"),
+            ("app.web", "app.db"),
+            ("app.service", "app.util"),
+            ("app.events", "app.hooks"),
+        ]:
             ours = remediator.explain(importer, imported, root, settings=Settings())
             theirs = graph.find_shortest_chain(importer=importer, imported=imported)
             assert theirs is not None and ours.chain is not None
@@ -97,7 +103,10 @@ def test_no_chain_exits_1(root: Path) -> None:
 
 def test_the_same_module_twice_shows_its_shortest_cycle(root: Path) -> None:
     explanation = remediator.explain("app.hooks", "app.hooks", root, settings=Settings())
-    assert [(link.importer, link.imported, link.line) for link in explanation.chain] == [("app.hooks", "app.events", 2), ("app.events", "app.hooks", 1)]
+    assert [(link.importer, link.imported, link.line) for link in explanation.chain] == [
+        ("app.hooks", "app.events", 2),
+        ("app.events", "app.hooks", 1),
+    ]
     assert explanation.lines()[0] == "app.hooks is in an import cycle of 2 links:"
     assert remediator.explain("app.island", "app.island", root, settings=Settings()).exit_code == 1
 
@@ -130,7 +139,10 @@ def test_explain_json(root: Path) -> None:
     completed = _cli("explain", "suite.test_web", "app.util", "--root", str(root), "--format", "json")
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout) == {
-        "importer": "suite.test_web", "imported": "app.util", "found": True, "length": 2,
+        "importer": "suite.test_web",
+        "imported": "app.util",
+        "found": True,
+        "length": 2,
         "chain": [
             {"importer": "suite.test_web", "imported": "app.web", "path": "suite/test_web.py", "line": 1, "context": []},
             {"importer": "app.web", "imported": "app.util", "path": "app/web.py", "line": 2, "context": []},
@@ -140,11 +152,26 @@ def test_explain_json(root: Path) -> None:
 
 # ---- graph export
 
+
 def test_node_and_edge_attributes(root: Path) -> None:
     graph = remediator.export_graph(root, settings=SETTINGS)
     assert set(graph.nodes) == {
-        "app", "app.web", "app.service", "app.repo", "app.db", "app.models", "app.util", "app.legacy", "app.island",
-        "app.events", "app.hooks", "vendor", "vendor.raw", "vendor.facade", "suite", "suite.test_web",
+        "app",
+        "app.web",
+        "app.service",
+        "app.repo",
+        "app.db",
+        "app.models",
+        "app.util",
+        "app.legacy",
+        "app.island",
+        "app.events",
+        "app.hooks",
+        "vendor",
+        "vendor.raw",
+        "vendor.facade",
+        "suite",
+        "suite.test_web",
     }
     nodes = graph.nodes
     assert nodes["app"]["package"] and not nodes["app.web"]["package"]
@@ -157,8 +184,14 @@ def test_node_and_edge_attributes(root: Path) -> None:
     assert nodes["app.models"]["errors"] == 1 and nodes["app.legacy"]["errors"] == 1
     assert nodes["app.web"]["path"] == "app/web.py" and nodes["app"]["path"] == "app/__init__.py"
     assert graph.edges["app.repo", "app.models"] == {
-        "path": "app/repo.py", "lines": (3,), "imports": 1, "type_checking": True, "function_level": False,
-        "guarded": False, "runtime": False, "in_cycle": False,
+        "path": "app/repo.py",
+        "lines": (3,),
+        "imports": 1,
+        "type_checking": True,
+        "function_level": False,
+        "guarded": False,
+        "runtime": False,
+        "in_cycle": False,
     }
     assert graph.edges["app.service", "app.repo"]["function_level"] and not graph.edges["app.service", "app.repo"]["runtime"]
     assert graph.edges["app.db", "app.models"]["guarded"]
@@ -169,7 +202,10 @@ def test_node_and_edge_attributes(root: Path) -> None:
 
 
 def test_edge_lines_collect_every_statement(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "r", {"p/__init__.py": "", "p/a.py": "import p.b\nx = 1\nfrom p.b import y, z\ndef f():\n    import p.b\n", "p/b.py": "y = z = 1\n"})
+    root = write_tree(
+        tmp_path / "r",
+        {"p/__init__.py": "", "p/a.py": "import p.b\nx = 1\nfrom p.b import y, z\ndef f():\n    import p.b\n", "p/b.py": "y = z = 1\n"},
+    )
     edge = remediator.export_graph(root, settings=Settings()).edges["p.a", "p.b"]
     assert edge["lines"] == (1, 3, 5) and edge["imports"] == 3
     assert edge["runtime"] and not edge["function_level"]
@@ -214,7 +250,7 @@ def parse_dot(text: str) -> tuple[dict[str, dict[str, str]], dict[tuple[str, str
     position, text = 0, text.rstrip()
     while position < len(text):
         match = _TOKEN.match(text, position)
-        assert match is not None and match.end() > position, f"not DOT at {text[position:position + 60]!r}"
+        assert match is not None and match.end() > position, f"not DOT at {text[position : position + 60]!r}"
         quoted, punctuation, word = match.groups()
         if quoted is not None:
             tokens.append(("id", re.sub(r"\\(.)", lambda m: {"n": "\n"}.get(m.group(1), m.group(1)), quoted)))
@@ -232,7 +268,7 @@ def parse_dot(text: str) -> tuple[dict[str, dict[str, str]], dict[tuple[str, str
         assert body[j] == ("p", "[")
         j += 1
         while body[j] != ("p", "]"):
-            assert body[j][0] == "id" and body[j + 1] == ("p", "=") and body[j + 2][0] == "id", body[j:j + 3]
+            assert body[j][0] == "id" and body[j + 1] == ("p", "=") and body[j + 2][0] == "id", body[j : j + 3]
             found[body[j][1]] = body[j + 2][1]
             j += 3
             if body[j] == ("p", ","):
@@ -241,7 +277,7 @@ def parse_dot(text: str) -> tuple[dict[str, dict[str, str]], dict[tuple[str, str
 
     while i < len(body):
         kind, value = body[i]
-        assert kind == "id", body[i:i + 3]
+        assert kind == "id", body[i : i + 3]
         if body[i + 1] == ("p", "="):
             graph[value] = body[i + 2][1]
             i += 3
@@ -252,7 +288,7 @@ def parse_dot(text: str) -> tuple[dict[str, dict[str, str]], dict[tuple[str, str
             edges[(value, body[i + 2][1])], i = attributes(i + 3)
         else:
             nodes[value], i = attributes(i + 1)
-        assert body[i] == ("p", ";"), body[i:i + 3]
+        assert body[i] == ("p", ";"), body[i : i + 3]
         i += 1
     return nodes, edges, graph
 
@@ -327,12 +363,22 @@ def test_json_round_trip(root: Path) -> None:
     assert set(back.nodes) == set(graph.nodes) and set(back.edges) == set(graph.edges)
     assert back.edges["app.repo", "app.models"]["lines"] == [3]
     assert dict(back.nodes["app.repo"]) == dict(graph.nodes["app.repo"])
-    assert document["graph"] == {"root": str(root.resolve()), "focus": "app.repo", "depth": 1, "modules": 16, "imports": graph.graph["imports"]}
+    assert document["graph"] == {
+        "root": str(root.resolve()),
+        "focus": "app.repo",
+        "depth": 1,
+        "modules": 16,
+        "imports": graph.graph["imports"],
+    }
 
 
 def test_cli_format_from_output_suffix_and_stdout(root: Path, tmp_path: Path) -> None:
     runner = CliRunner()
-    for name, check in [("g.graphml", lambda p: nx.read_graphml(p)), ("g.json", lambda p: json.loads(p.read_text())), ("g.gv", lambda p: parse_dot(p.read_text()))]:
+    for name, check in [
+        ("g.graphml", lambda p: nx.read_graphml(p)),
+        ("g.json", lambda p: json.loads(p.read_text())),
+        ("g.gv", lambda p: parse_dot(p.read_text())),
+    ]:
         result = runner.invoke(main, ["graph", str(root), "--output", str(tmp_path / name)])
         assert result.exit_code == 0, result.output
         check(tmp_path / name)

@@ -49,20 +49,20 @@ SIMPLE = [  # one logical line (possibly over several physical lines), {n} a nam
     "__all__.extend(names)",
     "__all__ = [n for n in dir()]",
     "x = 'from {d} import {n}'",
-    "x = \"import {d}\"  # import {d}",
+    'x = "import {d}"  # import {d}',
     "# from {d} import {n}",
     "# patch('{d}.{n}')",
     "x = '''\nimport {d}\nfrom {d} import {n}\n'''",
-    "x = \"\"\"\npatch('{d}.{n}')\n  import x\n\"\"\"",
+    'x = """\npatch(\'{d}.{n}\')\n  import x\n"""',
     "x = f'{{{n}!r:>{{width}}}}'",
     "x = f\"{{d['import']}} {{patch('a.b')}}\"",
-    "x = f\"{{'a' if {n} else \"b\"}}\"",
+    'x = f"{{\'a\' if {n} else "b"}}"',
     "x = f'{{f\"{{{n}}}\"}}'",
     "x = f\"{{'\\n'.join(items)}}\"",
     "x = rf'\\d{{{n}}}' + Rf\"{{x:{{'>'}}10}}\"",
-    "x = f\"\"\"{{dict(k=1)[\"k\"]}}\n\"\"\"",
+    'x = f"""{{dict(k=1)["k"]}}\n"""',
     "x = t'{{{n}}}'",
-    "x = f\"\"\"{{1 + \\\n    {n}}}\"\"\"",
+    'x = f"""{{1 + \\\n    {n}}}"""',
     "patch('{d}.{n}')",
     "mock.patch('{d}.{n}', new=1)",
     "mock.patch.object({n}, '{n}')",
@@ -138,9 +138,19 @@ def lines_of(draw: st.DrawFn, depth: int) -> list[str]:
             extra = 4 if header.startswith("match") else 0  # a case body sits two levels in
             out += [*header.split("\n"), *_indent(body, 4 + extra)]
             if header == "try:":
-                clause = draw(st.sampled_from(["except ImportError:", "except (ValueError, ModuleNotFoundError) as e:",
-                                               "except* OSError:", "except:", "except Exception:", "finally:",
-                                               "except KeyError:"]))
+                clause = draw(
+                    st.sampled_from(
+                        [
+                            "except ImportError:",
+                            "except (ValueError, ModuleNotFoundError) as e:",
+                            "except* OSError:",
+                            "except:",
+                            "except Exception:",
+                            "finally:",
+                            "except KeyError:",
+                        ]
+                    )
+                )
                 out += [clause, *_indent(draw(lines_of(depth + 1)))]
                 if draw(st.booleans()) and not clause.startswith("finally"):
                     out += ["else:", *_indent(draw(lines_of(depth + 1)))]
@@ -161,8 +171,9 @@ def _indent(lines: list[str], width: int = 4) -> list[str]:
 
 @st.composite
 def modules(draw: st.DrawFn) -> str:
-    docstring = draw(st.sampled_from(['', '"""Example::\n\n    from pkg.mod import name\n    patch("a.b")\n"""\n',
-                                       "# import os\n'''doc'''\n"]))
+    docstring = draw(
+        st.sampled_from(["", '"""Example::\n\n    from pkg.mod import name\n    patch("a.b")\n"""\n', "# import os\n'''doc'''\n"])
+    )
     future = draw(st.sampled_from(["", "from __future__ import annotations\n"]))
     source = docstring + future + "\n".join(draw(lines_of(0))) + "\n"
     return source.replace("\n", "\r\n") if draw(st.booleans()) else source  # Windows line ends too
@@ -181,8 +192,7 @@ TRICKY = [
     # continuation lines and parenthesised names
     ("from a \\\n    import (b,\n  c as d)\n", {"imports": ["a"]}),
     # patch targets: decorators, patch.object, nested quotes in f-strings around them
-    ('@patch("pkg.mod.A")\ndef test(m):\n    mock.patch.object(pkg, "B")\n    f"{patch("x.y")}"\n',
-     {"strings": ["pkg.mod.A", "B", "x.y"]}),
+    ('@patch("pkg.mod.A")\ndef test(m):\n    mock.patch.object(pkg, "B")\n    f"{patch("x.y")}"\n', {"strings": ["pkg.mod.A", "B", "x.y"]}),
     # syntax needs: the newest construct wins
     ("def f[T](x: T) -> T:\n    if (y := x):\n        return y\n", {"need": 12}),
     ('d = {"k": 1}\ns = f"{d["k"]}"\n', {"need": 12}),

@@ -45,7 +45,10 @@ def example(tmp_path: Path) -> Path:
 def test_example_end_to_end(example: Path) -> None:
     before = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:benchmark"],
-        cwd=example, capture_output=True, text=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        cwd=example,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )
     assert before.returncode != 0 and "ImportError while loading conftest" in before.stdout + before.stderr
 
@@ -75,7 +78,10 @@ def test_example_end_to_end(example: Path) -> None:
 
     after = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:benchmark"],
-        cwd=example, capture_output=True, text=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        cwd=example,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )
     assert after.returncode == 0, after.stdout[-3000:]
     assert "108 passed" in after.stdout and "error" not in after.stdout.lower()
@@ -145,11 +151,17 @@ def test_attribute_missing_from_the_new_module_is_skipped_not_written(tmp_path: 
     root = write_tree(tmp_path / "repo", {**LIB, "app/__init__.py": "", "app/run.py": source})
     result = remediator.fix(root, settings=MOVE, apply=True, use_git=False)
     assert [c.path for c in result.changes] == ["app/run.py"]
-    assert (root / "app/run.py").read_text() == source.replace("import lib.old\n", "import lib.new\n").replace("lib.old.Thing", "lib.new.Thing")
-    assert [s.to_dict() for s in result.skipped] == [{
-        "path": "app/run.py", "line": 1, "reason": "attribute-missing",
-        "detail": "lib.new has no attribute 'main' (used as m.main on line 5)",
-    }]
+    assert (root / "app/run.py").read_text() == source.replace("import lib.old\n", "import lib.new\n").replace(
+        "lib.old.Thing", "lib.new.Thing"
+    )
+    assert [s.to_dict() for s in result.skipped] == [
+        {
+            "path": "app/run.py",
+            "line": 1,
+            "reason": "attribute-missing",
+            "detail": "lib.new has no attribute 'main' (used as m.main on line 5)",
+        }
+    ]
 
 
 def test_module_moved_to_the_top_level_is_imported_with_import(tmp_path: Path) -> None:
@@ -246,10 +258,14 @@ def test_a_refused_suggestion_does_not_drop_the_ssot_fix_of_its_file(tmp_path: P
     result = remediator.fix(root, settings=Settings(ssot=(SHARED_RULE,)), apply=True, suggested=True, use_git=False)
     assert [c.path for c in result.changes] == ["app/view.py"]
     assert (root / "app/view.py").read_text() == SHARED["app/view.py"].replace("from auth.jwt import", "from app.ssot import")
-    assert [s.to_dict() for s in result.skipped] == [{
-        "path": "app/view.py", "line": 2, "reason": "name-clash",
-        "detail": "'newpkg' is already bound here; `import` of its package would rebind it",
-    }]
+    assert [s.to_dict() for s in result.skipped] == [
+        {
+            "path": "app/view.py",
+            "line": 2,
+            "reason": "name-clash",
+            "detail": "'newpkg' is already bound here; `import` of its package would rebind it",
+        }
+    ]
     assert result.rule_counts == {"r": 1}
     assert result.exit_code == 1  # the skipped statement is still unfixed
 
@@ -257,9 +273,7 @@ def test_a_refused_suggestion_does_not_drop_the_ssot_fix_of_its_file(tmp_path: P
 @pytest.mark.e2e
 def test_skipped_statements_in_the_text_and_json_reports(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", SHARED)
-    (root / "pyproject.toml").write_text(
-        '[[tool.remediator.ssot]]\nname = "r"\nforbid = ["auth.jwt"]\nscope = ["app"]\nuse = "app.ssot"\n'
-    )
+    (root / "pyproject.toml").write_text('[[tool.remediator.ssot]]\nname = "r"\nforbid = ["auth.jwt"]\nscope = ["app"]\nuse = "app.ssot"\n')
     text = _cli("fix", str(root), "--suggested", "--no-git")
     assert text.returncode == 1
     assert "+from app.ssot import check" in text.stdout
@@ -277,9 +291,21 @@ def test_libcst_tool_runs_the_codemod(tmp_path: Path) -> None:
         "generated_code_marker: '@generated'\nformatter: []\nblacklist_patterns: []\nmodules:\n- 'codemods'\nrepo_root: '.'\n"
     )
     completed = subprocess.run(
-        [sys.executable, "-m", "libcst.tool", "codemod", "rewrite_imports.RewriteImportsCommand", "--no-format",
-         "--move", "lib.old:lib.new", "app"],
-        cwd=root, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "libcst.tool",
+            "codemod",
+            "rewrite_imports.RewriteImportsCommand",
+            "--no-format",
+            "--move",
+            "lib.old:lib.new",
+            "app",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert completed.returncode == 0, completed.stderr
     assert (root / "app/user.py").read_text() == "from lib.new import Thing\nimport lib.new as m\n"
@@ -288,7 +314,9 @@ def test_libcst_tool_runs_the_codemod(tmp_path: Path) -> None:
 def test_jobs_do_not_change_the_result(tmp_path: Path, start_method: str) -> None:
     files = {**LIB, "app/__init__.py": ""}
     for i in range(40):  # above the size where worker processes are used
-        files[f"app/m{i}.py"] = f"from lib.old import Thing\nimport lib.old as o{i}\n\ndef f{i}():\n    from lib.old import helper\n    return helper(), o{i}.Thing\n"
+        files[f"app/m{i}.py"] = (
+            f"from lib.old import Thing\nimport lib.old as o{i}\n\ndef f{i}():\n    from lib.old import helper\n    return helper(), o{i}.Thing\n"
+        )
     one = write_tree(tmp_path / "one", files)
     two = write_tree(tmp_path / "two", files)
     first = remediator.fix(one, settings=MOVE, apply=True, jobs=1, use_git=False)
@@ -303,17 +331,36 @@ def test_jobs_do_not_change_the_result(tmp_path: Path, start_method: str) -> Non
 @pytest.mark.e2e
 def test_the_codemod_instance_carries_nothing_from_one_file_to_the_next(tmp_path: Path) -> None:
     """LibCST's runner reuses one instance for every file; a re-export in one must not protect the next."""
-    root = write_tree(tmp_path / "repo", {
-        "app/a.py": "from auth.jwt import check\n__all__ = ['check']\n",
-        "app/b.py": "from auth.jwt import check\ncheck(1)\n",
-    })
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "app/a.py": "from auth.jwt import check\n__all__ = ['check']\n",
+            "app/b.py": "from auth.jwt import check\ncheck(1)\n",
+        },
+    )
     (root / ".libcst.codemod.yaml").write_text(
-        "generated_code_marker: '@generated'\\nformatter: []\\nblacklist_patterns: []\\nmodules:\\n- 'codemods'\\nrepo_root: '.'\\n".replace("\\n", "\n")
+        "generated_code_marker: '@generated'\\nformatter: []\\nblacklist_patterns: []\\nmodules:\\n- 'codemods'\\nrepo_root: '.'\\n".replace(
+            "\\n", "\n"
+        )
     )
     completed = subprocess.run(
-        [sys.executable, "-m", "libcst.tool", "codemod", "rewrite_imports.RewriteImportsCommand", "--no-format", "-j", "1",
-         "--rename", "auth.jwt.check=app.facade:impl.check", "app"],
-        cwd=root, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "libcst.tool",
+            "codemod",
+            "rewrite_imports.RewriteImportsCommand",
+            "--no-format",
+            "-j",
+            "1",
+            "--rename",
+            "auth.jwt.check=app.facade:impl.check",
+            "app",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert (root / "app/a.py").read_text() == "from auth.jwt import check\n__all__ = ['check']\n", completed.stderr  # re-export kept
     assert (root / "app/b.py").read_text() == "from app.facade import impl\nimpl.check(1)\n"

@@ -16,7 +16,10 @@ import remediator
 from remediator.domain.config import Settings, SsotRule
 
 RULE = SsotRule(
-    name="jwt", forbid=("auth.jwt_handler", "auth.compat"), scope=("backend",), use="backend.integration",
+    name="jwt",
+    forbid=("auth.jwt_handler", "auth.compat"),
+    scope=("backend",),
+    use="backend.integration",
     symbols=(("JWTHandler", "JwtSsot"),),
 )
 BASE = {
@@ -45,11 +48,14 @@ def _flags(args: tuple[str, ...]) -> dict[str, bool]:
 
 
 def test_a_string_whose_old_place_still_defines_the_name_is_left_with_the_reason(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "repo", {
-        **BASE,
-        "backend/service.py": "from auth.jwt_handler import JWTHandler\n\n\ndef make():\n    return JWTHandler()\n",
-        "backend/test_service.py": _patching_test("auth.jwt_handler.JWTHandler"),
-    })
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            **BASE,
+            "backend/service.py": "from auth.jwt_handler import JWTHandler\n\n\ndef make():\n    return JWTHandler()\n",
+            "backend/test_service.py": _patching_test("auth.jwt_handler.JWTHandler"),
+        },
+    )
     result = _fix(root)
     assert "backend.integration import JwtSsot as JWTHandler" in (root / "backend/service.py").read_text()
     assert (root / "backend/test_service.py").read_text() == _patching_test("auth.jwt_handler.JWTHandler")
@@ -62,11 +68,14 @@ def test_a_string_whose_old_place_still_defines_the_name_is_left_with_the_reason
 
 def test_a_string_is_retargeted_when_every_reader_of_the_old_place_is_rewritten(tmp_path: Path) -> None:
     """auth.compat only re-exports JWTHandler; its one reader is rewritten in the run: the patch follows it."""
-    root = write_tree(tmp_path / "repo", {
-        **BASE,
-        "backend/service.py": "from auth.compat import JWTHandler\n\n\ndef make():\n    return JWTHandler()\n",
-        "backend/test_service.py": _patching_test("auth.compat.JWTHandler"),
-    })
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            **BASE,
+            "backend/service.py": "from auth.compat import JWTHandler\n\n\ndef make():\n    return JWTHandler()\n",
+            "backend/test_service.py": _patching_test("auth.compat.JWTHandler"),
+        },
+    )
     result = _fix(root)
     assert (root / "backend/test_service.py").read_text() == _patching_test("backend.integration.JwtSsot")
     assert result.strings_left == [] and result.unfixed == [] and result.exit_code == 0
@@ -78,11 +87,14 @@ def test_a_string_is_retargeted_when_every_reader_of_the_old_place_is_rewritten(
 def test_a_reader_whose_rewrite_is_refused_keeps_the_string_where_it_was(tmp_path: Path) -> None:
     """The plan would rewrite backend.service, but its statement is refused (the new module lacks `helper`):
     it still reads auth.compat.JWTHandler, so the patch string must stay."""
-    root = write_tree(tmp_path / "repo", {
-        **BASE,
-        "backend/service.py": "from auth.compat import JWTHandler, helper\n\n\ndef make():\n    return JWTHandler(), helper()\n",
-        "backend/test_service.py": _patching_test("auth.compat.JWTHandler"),
-    })
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            **BASE,
+            "backend/service.py": "from auth.compat import JWTHandler, helper\n\n\ndef make():\n    return JWTHandler(), helper()\n",
+            "backend/test_service.py": _patching_test("auth.compat.JWTHandler"),
+        },
+    )
     result = _fix(root)
     assert (root / "backend/test_service.py").read_text() == _patching_test("auth.compat.JWTHandler")
     (left,) = result.strings_left
@@ -101,12 +113,15 @@ def test_a_string_whose_new_target_would_not_resolve_is_left(tmp_path: Path) -> 
 
 def test_a_string_of_a_deleted_module_is_retargeted(tmp_path: Path) -> None:
     """The old target is gone: nothing can read it there, the patch can only work at the new home."""
-    root = write_tree(tmp_path / "repo", {
-        "pyproject.toml": '[[tool.remediator.move]]\nfrom = "lib.old"\nto = "lib.new"\n',
-        "lib/__init__.py": "",
-        "lib/new.py": "class Thing:\n    pass\n",
-        "tests/test_thing.py": _patching_test("lib.old.Thing"),
-    })
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "pyproject.toml": '[[tool.remediator.move]]\nfrom = "lib.old"\nto = "lib.new"\n',
+            "lib/__init__.py": "",
+            "lib/new.py": "class Thing:\n    pass\n",
+            "tests/test_thing.py": _patching_test("lib.old.Thing"),
+        },
+    )
     result = invoke_cli(root, "fix", ".", "--apply", "--rewrite-strings", "--no-git", "--format", "json")
     report = json.loads(result.stdout)
     assert report["strings_left"] == [] and result.exit_code == 0, result.stdout
@@ -114,12 +129,15 @@ def test_a_string_of_a_deleted_module_is_retargeted(tmp_path: Path) -> None:
 
 
 def test_the_text_report_does_not_claim_full_compliance_while_a_string_remains(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "repo", {
-        **BASE,
-        "pyproject.toml": PYPROJECT,
-        "backend/service.py": "from auth.jwt_handler import JWTHandler\n",
-        "backend/test_service.py": _patching_test("auth.jwt_handler.JWTHandler"),
-    })
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            **BASE,
+            "pyproject.toml": PYPROJECT,
+            "backend/service.py": "from auth.jwt_handler import JWTHandler\n",
+            "backend/test_service.py": _patching_test("auth.jwt_handler.JWTHandler"),
+        },
+    )
     result = invoke_cli(root, "fix", ".", "--apply", "--rewrite-strings", "--no-git")
     assert result.exit_code == 1
     out = result.stdout
@@ -151,8 +169,9 @@ def test_files_outside_every_rules_scope_do_not_make_fix_fail(tmp_path: Path) ->
 
 def test_a_missing_name_on_a_statement_an_ssot_rule_rewrites_is_fixs_to_repair(tmp_path: Path) -> None:
     """`from auth.jwt_handler import old_check` names what no longer exists, and the rule maps it: in scope."""
-    rule = SsotRule(name="jwt", forbid=("auth.jwt_handler",), scope=("backend",), use="backend.integration",
-                    symbols=(("old_check", "JwtSsot"),))
+    rule = SsotRule(
+        name="jwt", forbid=("auth.jwt_handler",), scope=("backend",), use="backend.integration", symbols=(("old_check", "JwtSsot"),)
+    )
     root = write_tree(tmp_path / "repo", {**BASE, "backend/service.py": "from auth.jwt_handler import old_check\n"})
     preview = remediator.fix(root, settings=Settings(ssot=(rule,)), use_git=False)
     assert sorted(f.rule for f in preview.unfixed) == ["missing-name", "ssot-violation"]
@@ -164,10 +183,15 @@ def test_a_moved_module_imported_from_its_package_is_fixs_to_repair(tmp_path: Pa
     """`from legacy import impl`, with legacy.impl moved: covered by the move rule (a missing name of legacy)."""
     from remediator.domain.config import MoveRule
 
-    root = write_tree(tmp_path / "repo", {
-        "legacy/__init__.py": "", "modern/__init__.py": "", "modern/impl.py": "VALUE = 1\n",
-        "app.py": "from legacy import impl\n\nprint(impl.VALUE)\n",
-    })
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "legacy/__init__.py": "",
+            "modern/__init__.py": "",
+            "modern/impl.py": "VALUE = 1\n",
+            "app.py": "from legacy import impl\n\nprint(impl.VALUE)\n",
+        },
+    )
     settings = Settings(move=(MoveRule("legacy.impl", "modern.impl"),))
     preview = remediator.fix(root, settings=settings, use_git=False)
     assert [(f.rule, f.target, f.name) for f in preview.unfixed] == [("missing-name", "legacy", "impl")]

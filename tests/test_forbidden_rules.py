@@ -91,8 +91,10 @@ FORMS = {
 
 # (importer, imported module, line) of each direct import the contract forbids, with the ignores applied.
 EXPECTED = {
-    ("shop.api.views", "shop.db.models", 1), ("shop.api.views", "shop.db.session", 1),
-    ("shop.api.views", "shop.db.session", 2), ("shop.api.views", "shop.db.models", 6),
+    ("shop.api.views", "shop.db.models", 1),
+    ("shop.api.views", "shop.db.session", 1),
+    ("shop.api.views", "shop.db.session", 2),
+    ("shop.api.views", "shop.db.models", 6),
     ("shop.api.star", "shop.db.session", 1),
     ("shop.legacy", "shop.db.models", 2),  # shop.legacy -> shop.db.session (line 1) is ignored
     ("shop.web", "shop.db.models", 1),  # `shop.web.**` does not match shop.web itself
@@ -187,8 +189,12 @@ def test_ignore_imports_wildcards_follow_import_linter(tmp_path: Path) -> None:
     """`*` is one segment, `**` one or more, and an expression matches exactly (not submodules)."""
     ignore = ("shop.*.views -> shop.db.*", "shop.** -> shop.db.session", "shop.web -> shop.db")
     root = write_tree(tmp_path / "repo", {**TREE, **FORMS["pyproject.toml"](ignore=ignore[:2])})
-    kept = {("shop.legacy", "shop.db.models", 2), ("shop.web", "shop.db.models", 1), ("shop.web.handlers", "shop.db.models", 6),
-            ("shop.web.admin.panel", "shop.db.models", 2)}
+    kept = {
+        ("shop.legacy", "shop.db.models", 2),
+        ("shop.web", "shop.db.models", 1),
+        ("shop.web.handlers", "shop.db.models", 6),
+        ("shop.web.admin.panel", "shop.db.models", 2),
+    }
     assert _violations(root, _json(root)) == kept
     assert _direct(_lint_imports(root)) == kept
     # `shop.web -> shop.db` names the package shop.db only: shop.web's import of shop.db.models stays forbidden
@@ -238,10 +244,15 @@ OVERLAP_TREE = {
     "contract, name, expected",
     [
         (
-            "siblings", "Siblings keep apart",
+            "siblings",
+            "Siblings keep apart",
             # shop.db.session -> shop.db.models: the source shop.db overlaps the forbidden shop.db, so it is let through
-            {("shop.api.views", "shop.db.models", 1), ("shop.api.views", "shop.cache", 2), ("shop.db.models", "shop.cache", 1),
-             ("shop.cache", "shop.db", 1)},
+            {
+                ("shop.api.views", "shop.db.models", 1),
+                ("shop.api.views", "shop.cache", 2),
+                ("shop.db.models", "shop.cache", 1),
+                ("shop.cache", "shop.db", 1),
+            },
         ),
         ("whole", "Whole package", set()),  # shop contains shop.db: import-linter skips the pair, and so does remediator
         ("views", "Views and the cache", {("shop.api.views", "shop.cache", 2)}),  # `**`: one or more segments
@@ -256,7 +267,9 @@ def test_overlapping_sources_and_forbidden_modules_follow_import_linter(
 
 
 def test_the_importlinter_setting_switches_contracts_off(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "repo", {**TREE, **FORMS[".importlinter"](), "pyproject.toml": "[tool.remediator]\nimportlinter = false\n"})
+    root = write_tree(
+        tmp_path / "repo", {**TREE, **FORMS[".importlinter"](), "pyproject.toml": "[tool.remediator]\nimportlinter = false\n"}
+    )
     document = _json(root)
     assert document["summary"]["ssot"]["rules"] == []
     assert _violations(root, document) == set()
@@ -305,7 +318,9 @@ def test_an_ssot_table_without_use_only_detects(tmp_path: Path) -> None:
     assert "instead" not in text.output and "bypassing" not in text.output and " use " not in text.output
     document = _json(root)
     assert {f["path"] for f in document["findings"] if f["rule"] == "ssot-violation"} == {
-        "shop/api/views.py", "shop/api/star.py", "shop/api/tests/test_views.py",
+        "shop/api/views.py",
+        "shop/api/star.py",
+        "shop/api/tests/test_views.py",
     }
     sarif = json.loads(invoke_cli(root, "scan", "--format", "sarif", "--no-git", "--no-cache").output)
     results = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "ssot-violation"]
@@ -318,18 +333,25 @@ def test_an_ssot_table_without_use_only_detects(tmp_path: Path) -> None:
 
 def test_fix_skips_a_detection_only_rule_and_applies_the_others(tmp_path: Path) -> None:
     tree = {**SSOT_TREE}
-    tree["pyproject.toml"] += '\n[[tool.remediator.ssot]]\nname = "sessions"\nforbid = "shop.db.session"\nscope = ["shop.legacy"]\nuse = "shop.repo"\n'
+    tree["pyproject.toml"] += (
+        '\n[[tool.remediator.ssot]]\nname = "sessions"\nforbid = "shop.db.session"\nscope = ["shop.legacy"]\nuse = "shop.repo"\n'
+    )
     root = write_tree(tmp_path / "repo", tree)
     views = (root / "shop/api/views.py").read_bytes()
     result = invoke_cli(root, "fix", "--no-git", "--no-cache", "--apply", "--rewrite-strings")
     assert result.exit_code == 0, result.output
-    assert (root / "shop/legacy.py").read_text() == "from shop import repo as session\nfrom shop.db import models\n"  # the module goes to `use`
+    assert (
+        root / "shop/legacy.py"
+    ).read_text() == "from shop import repo as session\nfrom shop.db import models\n"  # the module goes to `use`
     assert (root / "shop/api/views.py").read_bytes() == views
     assert "mock.patch('shop.db.models.Order')" in (root / "shop/api/tests/test_views.py").read_text()
     assert "detection-only rules" in result.output and "'no-db' (6)" in result.output
     refused = invoke_cli(root, "fix", "--no-git", "--rule", "no-db", "--rule", "sessions")
     assert refused.exit_code == 2
-    assert "--rule: ssot rule 'no-db' is detection-only (it names no `use` module): fix has nothing to rewrite its imports to" in refused.output
+    assert (
+        "--rule: ssot rule 'no-db' is detection-only (it names no `use` module): fix has nothing to rewrite its imports to"
+        in refused.output
+    )
 
 
 @pytest.mark.parametrize(
@@ -347,7 +369,9 @@ def test_settings_a_detection_only_rule_cannot_have(tmp_path: Path, table: str, 
 
 
 def test_as_packages_false_binds_only_the_modules_named(tmp_path: Path) -> None:
-    tree = {**OVERLAP_TREE, ".importlinter": """
+    tree = {
+        **OVERLAP_TREE,
+        ".importlinter": """
         [importlinter]
         root_package = shop
 
@@ -362,7 +386,8 @@ def test_as_packages_false_binds_only_the_modules_named(tmp_path: Path) -> None:
             shop.cache
         as_packages = False
         allow_indirect_imports = True
-        """}
+        """,
+    }
     root = write_tree(tmp_path / "repo", tree)
     # shop.api.views -> shop.db.models is no import of shop.db itself; shop.db.models is not shop.db
     expected = {("shop.api.views", "shop.cache", 2)}
@@ -384,8 +409,11 @@ def test_warm_runs_follow_edits_to_the_contract(tmp_path: Path) -> None:
 
     assert warm() == warm() == EXPECTED
     write_tree(root, FORMS[".importlinter"](ignore=()))
-    assert warm() == EXPECTED | {("shop.legacy", "shop.db.session", 1), ("shop.web.handlers", "shop.db.models", 6),
-                                 ("shop.web.admin.panel", "shop.db.models", 2)}
+    assert warm() == EXPECTED | {
+        ("shop.legacy", "shop.db.session", 1),
+        ("shop.web.handlers", "shop.db.models", 6),
+        ("shop.web.admin.panel", "shop.db.models", 2),
+    }
     annotations = invoke_cli(root, "check", "--format", "github", "--no-git").output.splitlines()
     ours = [line for line in annotations if "title=ssot-violation::" in line]
     assert len(ours) == 11

@@ -87,9 +87,17 @@ def test_a_failing_package_init_breaks_its_submodules_and_conftest_breaks_its_te
     assert target.failing_test_files == ["tests/unit/test_one.py"]
     summary = result.to_dict()["summary"]["missing_targets"][0]
     assert summary == {
-        "target": "lib.gone", "name": None, "kind": "missing-module", "importers": 1, "string_references": 0,
-        "failing_modules": len(target.failing_modules), "failing_test_files": ["tests/unit/test_one.py"], "suggestion": None, "loose_folders": [],
-        "unblocks": {"modules": len(target.failing_modules), "test_files": ["tests/unit/test_one.py"]}, "fix_set": 1,
+        "target": "lib.gone",
+        "name": None,
+        "kind": "missing-module",
+        "importers": 1,
+        "string_references": 0,
+        "failing_modules": len(target.failing_modules),
+        "failing_test_files": ["tests/unit/test_one.py"],
+        "suggestion": None,
+        "loose_folders": [],
+        "unblocks": {"modules": len(target.failing_modules), "test_files": ["tests/unit/test_one.py"]},
+        "fix_set": 1,
     }
 
 
@@ -137,7 +145,10 @@ CYCLE_KIND_CASES = [
     ("import-time", {"k/a.py": "import k.b\n", "k/b.py": "try:\n    import k.a\nexcept ImportError:\n    pass\n"}),
     ("type-checking", {"k/a.py": "import k.b\n", "k/b.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import k.a\n"}),
     ("function-level", {"k/a.py": "import k.b\n", "k/b.py": "def f():\n    import k.a\n"}),
-    ("function-level", {"k/a.py": "def g():\n    import k.b\n", "k/b.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import k.a\n"}),
+    (
+        "function-level",
+        {"k/a.py": "def g():\n    import k.b\n", "k/b.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import k.a\n"},
+    ),
     # two ways round: one of them at import time is enough
     ("import-time", {"k/a.py": "import k.b\nimport k.c\n", "k/b.py": "def f():\n    import k.a\n", "k/c.py": "import k.a\n"}),
 ]

@@ -28,8 +28,16 @@ from remediator.reports.graph_html import page_data, render_html
 from tests.conftest import write_tree
 
 FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--remote-debugging-port=0", "--window-size=1400,900",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--remote-debugging-port=0",
+    "--window-size=1400,900",
 )
 WIDTH, HEIGHT = 1400, 900
 
@@ -74,7 +82,8 @@ class Browser:
 
         self.process = subprocess.Popen(
             [binary, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         port_file = profile / "DevToolsActivePort"
         deadline = time.monotonic() + 60
@@ -182,7 +191,9 @@ def _page(tmp_path: Path, *extra: str) -> tuple[Path, Path]:
     page = tmp_path / "graph.html"
     completed = subprocess.run(
         [sys.executable, "-m", "remediator", "graph", str(root), "--output", str(page), *extra],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert completed.returncode == 0, completed.stderr
     assert "wrote" in completed.stderr
@@ -261,7 +272,9 @@ def test_page_draws_the_graph_and_search_lists_importers(tmp_path: Path, browser
     assert wheres == ["shop/api.py:4 (TYPE_CHECKING)", "shop/orders.py:1"]
     assert browser.evaluate("document.getElementById('selected').textContent") == "shop.db"
     assert browser.evaluate("document.querySelector('#graph').classList.contains('dimmed')")
-    highlighted = browser.evaluate("[...document.querySelectorAll('#graph g.node.importer title')].map(t => t.textContent.split('\\n')[0]).sort()")
+    highlighted = browser.evaluate(
+        "[...document.querySelectorAll('#graph g.node.importer title')].map(t => t.textContent.split('\\n')[0]).sort()"
+    )
     assert highlighted == ["shop.api", "shop.orders"]
     screenshot = browser.screenshot(tmp_path / "graph-search.png")
     print(f"screenshot: {screenshot}")

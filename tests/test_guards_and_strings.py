@@ -22,8 +22,16 @@ GUARD_CASES = [
     ("suppress", "from contextlib import suppress\nwith suppress(ModuleNotFoundError):\n    import pkg.gone\n", True),
     ("suppress other", "from contextlib import suppress\nwith suppress(KeyError):\n    import pkg.gone\n", False),
     ("pytest.raises", "import pytest\ndef test():\n    with pytest.raises(ImportError):\n        import pkg.gone\n", True),
-    ("raises tuple", "import pytest\ndef test():\n    with pytest.raises((ImportError, KeyError)):\n        from pkg.core import Gone\n", True),
-    ("assertRaises", "class T:\n    def test(self):\n        with self.assertRaises(ModuleNotFoundError):\n            import pkg.gone\n", True),
+    (
+        "raises tuple",
+        "import pytest\ndef test():\n    with pytest.raises((ImportError, KeyError)):\n        from pkg.core import Gone\n",
+        True,
+    ),
+    (
+        "assertRaises",
+        "class T:\n    def test(self):\n        with self.assertRaises(ModuleNotFoundError):\n            import pkg.gone\n",
+        True,
+    ),
     ("nested try guards inner", "try:\n    def f():\n        import pkg.gone\nexcept ImportError:\n    pass\n", True),
 ]
 
@@ -43,7 +51,11 @@ TYPE_CHECKING_CASES = [
     ("else of TYPE_CHECKING runs", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    pass\nelse:\n    import pkg.gone\n", False),
     ("if not TYPE_CHECKING runs", "from typing import TYPE_CHECKING\nif not TYPE_CHECKING:\n    import pkg.gone\n", False),
     ("else of not TYPE_CHECKING", "from typing import TYPE_CHECKING\nif not TYPE_CHECKING:\n    pass\nelse:\n    import pkg.gone\n", True),
-    ("elif of not TYPE_CHECKING", "from typing import TYPE_CHECKING\nif not TYPE_CHECKING:\n    pass\nelif True:\n    import pkg.gone\n", True),
+    (
+        "elif of not TYPE_CHECKING",
+        "from typing import TYPE_CHECKING\nif not TYPE_CHECKING:\n    pass\nelif True:\n    import pkg.gone\n",
+        True,
+    ),
 ]
 
 
@@ -63,16 +75,44 @@ STRING_CASES = [
     ("patch missing name", 'from unittest.mock import patch\npatch("pkg.core.Gone")\n', [("missing-name", 2, "pkg.core", "Gone")]),
     ("patch existing attribute path", 'from unittest.mock import patch\npatch("pkg.core.Engine.run")\n', []),
     ("patch existing module", 'from unittest.mock import patch\npatch("pkg.core")\n', []),
-    ("decorator patch", 'from unittest import mock\n@mock.patch("pkg.core.Gone")\ndef test(m):\n    pass\n', [("missing-name", 2, "pkg.core", "Gone")]),
+    (
+        "decorator patch",
+        'from unittest import mock\n@mock.patch("pkg.core.Gone")\ndef test(m):\n    pass\n',
+        [("missing-name", 2, "pkg.core", "Gone")],
+    ),
     ("mocker.patch", 'def test(mocker):\n    mocker.patch("pkg.gone.x", return_value=1)\n', [("missing-module", 2, "pkg.gone", None)]),
     ("patch.dict", 'from unittest.mock import patch\npatch.dict("pkg.core.GONE", {})\n', [("missing-name", 2, "pkg.core", "GONE")]),
-    ("patch.object on module alias", 'from unittest import mock\nimport pkg.core as core\nmock.patch.object(core, "Gone")\n', [("missing-name", 3, "pkg.core", "Gone")]),
-    ("patch.object on from-imported module", 'from unittest import mock\nfrom pkg import core\nmock.patch.object(core, "Engine")\nmock.patch.object(core, "Gone")\n', [("missing-name", 4, "pkg.core", "Gone")]),
-    ("patch.object on a class is not followed", 'from unittest import mock\nfrom pkg.core import Engine\nmock.patch.object(Engine, "whatever")\n', []),
-    ("import_module", 'import importlib\nimportlib.import_module("pkg.gone")\nimportlib.import_module("pkg.core")\n', [("missing-module", 2, "pkg.gone", None)]),
+    (
+        "patch.object on module alias",
+        'from unittest import mock\nimport pkg.core as core\nmock.patch.object(core, "Gone")\n',
+        [("missing-name", 3, "pkg.core", "Gone")],
+    ),
+    (
+        "patch.object on from-imported module",
+        'from unittest import mock\nfrom pkg import core\nmock.patch.object(core, "Engine")\nmock.patch.object(core, "Gone")\n',
+        [("missing-name", 4, "pkg.core", "Gone")],
+    ),
+    (
+        "patch.object on a class is not followed",
+        'from unittest import mock\nfrom pkg.core import Engine\nmock.patch.object(Engine, "whatever")\n',
+        [],
+    ),
+    (
+        "import_module",
+        'import importlib\nimportlib.import_module("pkg.gone")\nimportlib.import_module("pkg.core")\n',
+        [("missing-module", 2, "pkg.gone", None)],
+    ),
     ("__import__", '__import__("pkg.gone")\n', [("missing-module", 1, "pkg.gone", None)]),
-    ("monkeypatch.setattr string", 'def test(monkeypatch):\n    monkeypatch.setattr("pkg.core.Gone", 1)\n', [("missing-name", 2, "pkg.core", "Gone")]),
-    ("external targets are ignored", 'from unittest.mock import patch\npatch("os.gone")\nimport importlib\nimportlib.import_module("nowhere.at.all")\n', []),
+    (
+        "monkeypatch.setattr string",
+        'def test(monkeypatch):\n    monkeypatch.setattr("pkg.core.Gone", 1)\n',
+        [("missing-name", 2, "pkg.core", "Gone")],
+    ),
+    (
+        "external targets are ignored",
+        'from unittest.mock import patch\npatch("os.gone")\nimport importlib\nimportlib.import_module("nowhere.at.all")\n',
+        [],
+    ),
     ("f-strings are not literals", 'from unittest.mock import patch\nname = "x"\npatch(f"pkg.gone.{name}")\n', []),
 ]
 

@@ -238,7 +238,17 @@ def import_statement(draw, package: str, star_ok: bool) -> Statement:
 
 
 CONTEXTS = (
-    "module", "module", "def", "class", "method", "try", "type_checking", "else", "suppress", "semicolon", "one_line_if",
+    "module",
+    "module",
+    "def",
+    "class",
+    "method",
+    "try",
+    "type_checking",
+    "else",
+    "suppress",
+    "semicolon",
+    "one_line_if",
 )
 HEADER = ("import contextlib", "from typing import TYPE_CHECKING")
 
@@ -319,7 +329,9 @@ def clients(draw) -> Client:
         else:  # method
             out += [f"class K_{n}:", f"    def m_{n}(self):", *_indent(body + calls + [probe, f"return _p{n}"], 2)]
         container = {
-            "def": ("call", f"f_{n}"), "class": ("attr", f"K_{n}", f"_p{n}"), "method": ("method", f"K_{n}", f"m_{n}"),
+            "def": ("call", f"f_{n}"),
+            "class": ("attr", f"K_{n}", f"_p{n}"),
+            "method": ("method", f"K_{n}", f"m_{n}"),
         }.get(context, ("module", f"_p{n}"))
         if context != "type_checking":
             client.probes.append((container, expects))
@@ -345,7 +357,7 @@ def clients(draw) -> Client:
 
 def move(dotted: str) -> str:
     if dotted == "old.mod" or dotted.startswith("old.mod."):
-        return "new.place" + dotted[len("old.mod"):]
+        return "new.place" + dotted[len("old.mod") :]
     return dotted
 
 
@@ -476,7 +488,11 @@ def run_clients(root: Path, clients: list[Client]) -> dict:
     """Import each client in a fresh interpreter; module -> what its probes hold (or why it failed)."""
     completed = subprocess.run(
         [sys.executable, "-c", RUNTIME, str(root), json.dumps([(c.module, c.probes) for c in clients])],
-        capture_output=True, text=True, cwd=root, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}, check=False,
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        check=False,
     )
     assert completed.returncode == 0, completed.stderr
     return json.loads(completed.stdout)
@@ -596,7 +612,8 @@ def test_fix_rewrites_every_import_form_of_a_moved_module(project: list[Client])
 
 
 @pytest.mark.parametrize(
-    "client", REGRESSIONS,
+    "client",
+    REGRESSIONS,
     ids=["merge-into-later-import", "merge-past-a-rebinding", "import-rebinds-package-name", "refused-statement-among-others"],
 )
 def test_regression(client: Client) -> None:

@@ -104,7 +104,9 @@ def patching_source(draw: st.DrawFn) -> str:
 @st.composite
 def trees(draw: st.DrawFn) -> dict[str, str]:
     files = {
-        "a/__init__.py": draw(source("a")), "a/sub/__init__.py": draw(source("a.sub")), "b/__init__.py": draw(source("b")),
+        "a/__init__.py": draw(source("a")),
+        "a/sub/__init__.py": draw(source("a.sub")),
+        "b/__init__.py": draw(source("b")),
         "a/m1.py": draw(source("a.m1")),  # the rule's `use` module (deleting it is a configuration error, also compared)
     }
     for module in draw(st.sets(st.sampled_from(MODULES[:-1]), min_size=2)):
@@ -122,7 +124,9 @@ def edits(draw: st.DrawFn) -> list[tuple[str, str, str]]:
     """(action, path, text) steps."""
     steps = []
     for _ in range(draw(st.integers(1, 4))):
-        action = draw(st.sampled_from(["rewrite", "rewrite", "prepend", "append", "delete", "create", "init", "rename", "test", "sys.path"]))
+        action = draw(
+            st.sampled_from(["rewrite", "rewrite", "prepend", "append", "delete", "create", "init", "rename", "test", "sys.path"])
+        )
         module = draw(st.sampled_from(MODULES))
         text = draw(patching_source()) if action in ("test", "sys.path") else draw(source(module))
         steps.append((action, path_of(module), text))
@@ -138,7 +142,7 @@ def apply(root: Path, action: str, path: str, text: str) -> str:
     if action == "sys.path":
         conftest = root / "tests/conftest.py"
         before = conftest.read_text()
-        conftest.write_text(before[len(SYS_PATH_LINE):] if before.startswith(SYS_PATH_LINE) else SYS_PATH_LINE + before)
+        conftest.write_text(before[len(SYS_PATH_LINE) :] if before.startswith(SYS_PATH_LINE) else SYS_PATH_LINE + before)
         return "toggle the conftest's sys.path line (a rebuild)"
     if action in ("rewrite", "create"):
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -214,4 +218,3 @@ def test_incremental_scan_equals_full_scan_after_every_edit(tree: dict[str, str]
                 assert outcome(remediator.check, root, files=[file]) == outcome(remediator.check, root, files=[file], use_cache=False)
     finally:
         shutil.rmtree(root, ignore_errors=True)
-

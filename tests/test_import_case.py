@@ -25,15 +25,20 @@ TREE = {
 NOTE = "Python's import is case-sensitive even where the file system is not"
 
 
-@pytest.mark.parametrize(("statement", "rule", "message"), [
-    ("import app.helpers", "missing-module", f"module app.helpers does not exist: only app.Helpers does, and {NOTE}"),
-    ("from app.helpers import X", "missing-module", f"module app.helpers does not exist: only app.Helpers does, and {NOTE}"),
-    ("from app import helpers", "missing-name", f"app has no name 'helpers': only the module app.Helpers exists, and {NOTE}"),
-    ("import app.reports.daily", "missing-module", f"module app.reports.daily does not exist: only app.Reports does, and {NOTE}"),
-    ("import app.Helpers", None, None),
-    ("from app.Reports import daily", None, None),
-])
-def test_a_module_named_but_for_case_is_missing_as_python_says(tmp_path: Path, statement: str, rule: str | None, message: str | None) -> None:
+@pytest.mark.parametrize(
+    ("statement", "rule", "message"),
+    [
+        ("import app.helpers", "missing-module", f"module app.helpers does not exist: only app.Helpers does, and {NOTE}"),
+        ("from app.helpers import X", "missing-module", f"module app.helpers does not exist: only app.Helpers does, and {NOTE}"),
+        ("from app import helpers", "missing-name", f"app has no name 'helpers': only the module app.Helpers exists, and {NOTE}"),
+        ("import app.reports.daily", "missing-module", f"module app.reports.daily does not exist: only app.Reports does, and {NOTE}"),
+        ("import app.Helpers", None, None),
+        ("from app.Reports import daily", None, None),
+    ],
+)
+def test_a_module_named_but_for_case_is_missing_as_python_says(
+    tmp_path: Path, statement: str, rule: str | None, message: str | None
+) -> None:
     root = write_tree(tmp_path / "repo", {**TREE, "app/main.py": statement + "\n"})
     python = subprocess.run([sys.executable, "-c", "import app.main"], cwd=root, capture_output=True, text=True, check=False)
     result = remediator.scan(root, use_git=False)
@@ -47,7 +52,10 @@ def test_a_module_named_but_for_case_is_missing_as_python_says(tmp_path: Path, s
 
 
 def test_a_patch_string_with_the_wrong_case_gets_the_note(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "repo", {**TREE, "tests/test_x.py": "from unittest.mock import patch\n\n@patch('app.helpers.X')\ndef test_x(m):\n    pass\n"})
+    root = write_tree(
+        tmp_path / "repo",
+        {**TREE, "tests/test_x.py": "from unittest.mock import patch\n\n@patch('app.helpers.X')\ndef test_x(m):\n    pass\n"},
+    )
     (finding,) = [f for f in remediator.scan(root, use_git=False).findings if f.path == "tests/test_x.py"]
     assert finding.message == f"string reference 'app.helpers.X': module app.helpers does not exist: only app.Helpers does, and {NOTE}"
 

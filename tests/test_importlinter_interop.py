@@ -70,12 +70,19 @@ def test_ini_contracts_from_dot_importlinter(tmp_path: Path) -> None:
     contracts = load_forbidden_contracts(root)
     assert contracts == (
         ForbiddenContract(
-            name="Shop goes through the gateway", forbid=("payments.stripe_client",), scope=("shop", "shop.*.views"),
-            contract_id="no-stripe", ignore_imports=(("shop.legacy", "payments.stripe_client"),),
-            allow_indirect_imports=True, source=root / ".importlinter",
+            name="Shop goes through the gateway",
+            forbid=("payments.stripe_client",),
+            scope=("shop", "shop.*.views"),
+            contract_id="no-stripe",
+            ignore_imports=(("shop.legacy", "payments.stripe_client"),),
+            allow_indirect_imports=True,
+            source=root / ".importlinter",
         ),
         ForbiddenContract(
-            name="Single line values", forbid=("shop.db",), scope=("shop.api",), contract_id="single",
+            name="Single line values",
+            forbid=("shop.db",),
+            scope=("shop.api",),
+            contract_id="single",
             source=root / ".importlinter",
         ),
     )
@@ -85,8 +92,12 @@ def test_toml_contracts_from_pyproject(tmp_path: Path) -> None:
     root = write_tree(tmp_path, {"pyproject.toml": TOML})
     (contract,) = load_forbidden_contracts(root)
     assert contract == ForbiddenContract(
-        name="API never touches the database", forbid=("shop.db",), scope=("shop.api", "shop.**.handlers"),
-        contract_id="no-db", allow_indirect_imports=True, source=root / "pyproject.toml",
+        name="API never touches the database",
+        forbid=("shop.db",),
+        scope=("shop.api", "shop.**.handlers"),
+        contract_id="no-db",
+        allow_indirect_imports=True,
+        source=root / "pyproject.toml",
     )
 
 
@@ -113,12 +124,25 @@ def test_an_explicit_file_is_read(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "contract, key, message",
     [
-        ("name = X\ntype = forbidden\nforbidden_modules = shop.db\n", "importlinter:contract:bad.source_modules", "missing required setting"),
-        ("name = X\ntype = forbidden\nsource_modules = shop.api\nforbidden_modules = shop..db\n", "importlinter:contract:bad.forbidden_modules", "bad module pattern"),
-        ("type = forbidden\nsource_modules = shop.api\nforbidden_modules = shop.db\n", "importlinter:contract:bad.name", "missing contract name"),
+        (
+            "name = X\ntype = forbidden\nforbidden_modules = shop.db\n",
+            "importlinter:contract:bad.source_modules",
+            "missing required setting",
+        ),
+        (
+            "name = X\ntype = forbidden\nsource_modules = shop.api\nforbidden_modules = shop..db\n",
+            "importlinter:contract:bad.forbidden_modules",
+            "bad module pattern",
+        ),
+        (
+            "type = forbidden\nsource_modules = shop.api\nforbidden_modules = shop.db\n",
+            "importlinter:contract:bad.name",
+            "missing contract name",
+        ),
         (
             "name = X\ntype = forbidden\nsource_modules = shop.api\nforbidden_modules = shop.db\nignore_imports = shop.api shop.db\n",
-            "importlinter:contract:bad.ignore_imports", "expected 'importer -> imported'",
+            "importlinter:contract:bad.ignore_imports",
+            "expected 'importer -> imported'",
         ),
     ],
 )
@@ -132,7 +156,9 @@ def test_mistakes_name_file_and_key(tmp_path: Path, contract: str, key: str, mes
 
 
 def test_broken_toml_is_a_config_error(tmp_path: Path) -> None:
-    root = write_tree(tmp_path, {"pyproject.toml": '[tool.importlinter]\nroot_package = "shop"\n[[tool.importlinter.contracts]]\nname = \n'})
+    root = write_tree(
+        tmp_path, {"pyproject.toml": '[tool.importlinter]\nroot_package = "shop"\n[[tool.importlinter.contracts]]\nname = \n'}
+    )
     with pytest.raises(ConfigError) as raised:
         load_forbidden_contracts(root, root / "pyproject.toml")
     assert raised.value.key == "toml"
@@ -141,15 +167,18 @@ def test_broken_toml_is_a_config_error(tmp_path: Path) -> None:
 def test_contracts_become_detection_only_rules_in_scan(tmp_path: Path) -> None:
     import remediator
 
-    root = write_tree(tmp_path / "repo", {
-        "setup.cfg": INI,
-        "shop/__init__.py": "",
-        "shop/cart.py": "from payments.stripe_client import charge\n",
-        "shop/legacy.py": "",
-        "payments/__init__.py": "",
-        "payments/stripe_client.py": "def charge(): pass\n",
-        "payments/gateway.py": "from payments.stripe_client import charge\n",
-    })
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "setup.cfg": INI,
+            "shop/__init__.py": "",
+            "shop/cart.py": "from payments.stripe_client import charge\n",
+            "shop/legacy.py": "",
+            "payments/__init__.py": "",
+            "payments/stripe_client.py": "def charge(): pass\n",
+            "payments/gateway.py": "from payments.stripe_client import charge\n",
+        },
+    )
     result = remediator.scan(root, use_git=False)
     (finding,) = [f for f in result.findings if f.rule == "ssot-violation"]
     assert (finding.path, finding.ssot_rule, finding.suggestion) == ("shop/cart.py", "Shop goes through the gateway", None)

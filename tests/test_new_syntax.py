@@ -28,7 +28,7 @@ NEW_SYNTAX = {
         "    return items[0]\n"
         "class Box[T = int]:\n"
         "    def get(self) -> T: ...\n"
-        "label = f\"{'-'.join(f\"{x}\" for x in [1, 2])}\"\n"
+        'label = f"{\'-\'.join(f"{x}" for x in [1, 2])}"\n'
         "try:\n"
         "    pass\n"
         "except ValueError, TypeError:\n"
@@ -80,7 +80,9 @@ def venv310(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run([python, "-m", "venv", str(venv)], check=True)
     pip = subprocess.run(
         [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(REPO)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if pip.returncode != 0:
         pytest.fail(f"installing remediator under Python 3.10 failed:\n{pip.stderr[-2000:]}")
@@ -93,12 +95,17 @@ def test_under_the_oldest_supported_python(venv310: Path, tmp_path: Path) -> Non
     root = write_tree(tmp_path / "repo", NEW_SYNTAX)
     completed = subprocess.run(
         [str(venv310 / "bin" / "remediator"), "scan", str(root), "--format", "json", "--no-git"],
-        capture_output=True, text=True, check=False, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
     )
     assert completed.returncode == 1, completed.stderr
     findings = json.loads(completed.stdout)["findings"]
     assert [(f["rule"], f["path"], f["line"], f["target"]) for f in findings] == EXPECTED
-    version = subprocess.run([str(venv310 / "bin" / "python"), "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True)
+    version = subprocess.run(
+        [str(venv310 / "bin" / "python"), "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True
+    )
     assert version.stdout.strip() == "(3, 10)"
 
 
@@ -107,7 +114,9 @@ def test_newer_syntax_in_a_file_that_gets_compiled_is_not_a_syntax_error(tmp_pat
     running Python; compile()'s parse-stage refusal then says nothing about the file (CPython 3.12's own
     typing.py was reported so under 3.11)."""
     source = "class SupportsAbs[T]:\n    pass\n\n\nNOT_EQUAL = '<>'\nlabel = f'{\", \".join([\"a\"])}'\n"
-    root = write_tree(tmp_path / "repo", {"p/__init__.py": "", "p/typing_like.py": source, "p/user.py": "from p.typing_like import SupportsAbs\n"})
+    root = write_tree(
+        tmp_path / "repo", {"p/__init__.py": "", "p/typing_like.py": source, "p/user.py": "from p.typing_like import SupportsAbs\n"}
+    )
     if sys.version_info < (3, 12):
         with pytest.raises(SyntaxError):
             compile(source, "typing_like.py", "exec")

@@ -53,8 +53,13 @@ def _interpreters() -> dict[int, str]:
     for minor in range(7, 16):
         candidates = [shutil.which(f"python3.{minor}"), *sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/3.{minor}.*/bin/python")))]
         for candidate in candidates:
-            if candidate and subprocess.run([candidate, "-c", f"import sys; assert sys.version_info[:2] == (3, {minor})"],
-                                            capture_output=True, check=False).returncode == 0:
+            if (
+                candidate
+                and subprocess.run(
+                    [candidate, "-c", f"import sys; assert sys.version_info[:2] == (3, {minor})"], capture_output=True, check=False
+                ).returncode
+                == 0
+            ):
                 found[minor] = candidate
                 break
     return found
@@ -69,7 +74,10 @@ def interpreters() -> dict[int, str]:
 def _compiles(interpreter: str, source: str) -> bool:
     done = subprocess.run(
         [interpreter, "-c", "import sys; compile(sys.stdin.read(), 'case.py', 'exec')"],
-        input=source, capture_output=True, text=True, check=False,
+        input=source,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return done.returncode == 0
 
@@ -102,10 +110,15 @@ def test_the_interpreters_here_accept_older_syntax(source: str, interpreters: di
 @pytest.mark.parametrize("source, needs", CASES)
 def test_reported_only_below_the_version_it_needs(tmp_path: Path, source: str, needs: int) -> None:
     for target, reported in ((needs - 1, True), (needs, False)):
-        root = write_tree(tmp_path / f"repo{target}", {
-            "pyproject.toml": f'[project]\nname = "p"\nrequires-python = ">=3.{target}"\n',
-            "app/__init__.py": "", "app/new.py": source.encode(), "app/user.py": "import app.new\n",
-        })
+        root = write_tree(
+            tmp_path / f"repo{target}",
+            {
+                "pyproject.toml": f'[project]\nname = "p"\nrequires-python = ">=3.{target}"\n',
+                "app/__init__.py": "",
+                "app/new.py": source.encode(),
+                "app/user.py": "import app.new\n",
+            },
+        )
         found = [(f.rule, f.path, f.severity) for f in remediator.scan(root, use_git=False).findings]
         assert found == ([("newer-syntax", "app/new.py", "error")] if reported else []), (target, found)
 
@@ -123,9 +136,19 @@ def test_without_a_target_nothing_is_reported_and_the_setting_wins(tmp_path: Pat
     assert bad.exit_code == 2 and "tool.remediator.python_version" in bad.output
 
 
-@pytest.mark.parametrize("specifier, lowest", [
-    (">=3.10", (3, 10)), (">=3.8,<4", (3, 8)), ("~=3.9", (3, 9)), ("==3.11.*", (3, 11)), (">3.9", (3, 9)),
-    (">=3.8, >=3.10", (3, 10)), ("<3.12", None), ("!=3.9.1", None), (" >= 3.12 ", (3, 12)),
-])
+@pytest.mark.parametrize(
+    "specifier, lowest",
+    [
+        (">=3.10", (3, 10)),
+        (">=3.8,<4", (3, 8)),
+        ("~=3.9", (3, 9)),
+        ("==3.11.*", (3, 11)),
+        (">3.9", (3, 9)),
+        (">=3.8, >=3.10", (3, 10)),
+        ("<3.12", None),
+        ("!=3.9.1", None),
+        (" >= 3.12 ", (3, 12)),
+    ],
+)
 def test_requires_python_lowest_version(specifier: str, lowest: tuple[int, int] | None) -> None:
     assert lowest_python(specifier) == lowest

@@ -16,7 +16,7 @@ PACKAGE = {"pkg/__init__.py": "", "pkg/a.py": "X = 1\n", "pkg/c.py": "Y = 1\n"}
 
 # `name` is bound twice: to pkg.a, then (after the tests) to pkg.c. A decorator runs where it
 # stands, so it sees pkg.a; a call inside a test runs after the module has, so it sees pkg.c.
-REBOUND = '''\
+REBOUND = """\
 from unittest import mock
 
 import pkg.a as name
@@ -49,7 +49,7 @@ def test_local_import_binds_in_the_function():
 
 
 from pkg import c as name  # noqa: E402
-'''
+"""
 
 
 def _failing_tests(root: Path, test_file: str) -> set[str]:
@@ -85,8 +85,11 @@ def test_findings_are_the_patch_object_calls_that_fail_under_pytest(tmp_path: Pa
 CASES = [
     ("rebound to a class: not followed", "import pkg.a as name\nfrom pkg.a import X as name\nmock.patch.object(name, 'anything')\n", []),
     ("rebound to an external module: not followed", "import pkg.a as name\nimport json as name\nmock.patch.object(name, 'anything')\n", []),
-    ("module-level call: the binding before it", "import pkg.a as name\nmock.patch.object(name, 'Y')\nfrom pkg import c as name\nmock.patch.object(name, 'X')\n",
-     [(3, "pkg.a", "Y"), (5, "pkg.c", "X")]),
+    (
+        "module-level call: the binding before it",
+        "import pkg.a as name\nmock.patch.object(name, 'Y')\nfrom pkg import c as name\nmock.patch.object(name, 'X')\n",
+        [(3, "pkg.a", "Y"), (5, "pkg.c", "X")],
+    ),
     ("a later import does not count at module level", "mock.patch.object(name, 'Y')\nimport pkg.a as name\n", []),
     ("dotted base after a rebinding of its head", "import pkg.a\nfrom pkg import c as pkg\nmock.patch.object(pkg.a, 'Y')\n", []),
     ("dotted base", "import pkg.a\nimport pkg.c\nmock.patch.object(pkg.a, 'Y')\n", [(4, "pkg.a", "Y")]),

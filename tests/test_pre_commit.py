@@ -114,10 +114,16 @@ def _ensure_pre_commit() -> None:
 
 def _snapshot(sandbox: Sandbox) -> str:
     """Copy the checkout's files (tracked and untracked, not ignored) into a fresh repository; return its commit."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=CHECKOUT, capture_output=True, check=True,
-    ).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=CHECKOUT,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for relpath in filter(None, listed):
         source = CHECKOUT / relpath
         if source.is_file():
@@ -276,7 +282,9 @@ def test_installed_hook_refuses_a_removed_def_that_a_test_imports(hooked: Sandbo
 
 def test_installed_hook_accepts_a_renamed_package_with_a_compatibility_shim(hooked: Sandbox) -> None:
     hooked.git(hooked.project, "mv", "app/websocket_mocks.py", "app/socket_fakes.py")
-    write_tree(hooked.project, {"app/websocket_mocks.py": "from app.socket_fakes import *  # moved\nfrom app.socket_fakes import make_socket\n"})
+    write_tree(
+        hooked.project, {"app/websocket_mocks.py": "from app.socket_fakes import *  # moved\nfrom app.socket_fakes import make_socket\n"}
+    )
     hooked.git(hooked.project, "add", "-A")
     _accepted(hooked, "rename with a shim")
 

@@ -28,7 +28,11 @@ def _tree(users: int) -> dict[str, str]:
 
 def _cli(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "remediator", *args], cwd=root, capture_output=True, text=True, check=False,
+        [sys.executable, "-m", "remediator", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
         env={**os.environ, **(env or {})},
     )
 
@@ -73,8 +77,13 @@ def test_scan_text_with_progress_off_a_terminal_gives_plain_lines(tmp_path: Path
 @pytest.mark.e2e
 def test_no_progress_off_a_terminal_unless_asked(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", _tree(3))
-    for args in (("scan", ".", "--no-git"), ("scan", ".", "--format", "json", "--no-git"), ("check", "--format", "json", "--no-git"),
-                 ("cycles", "."), ("scan", ".", "--no-git", "--progress", "--no-progress")):
+    for args in (
+        ("scan", ".", "--no-git"),
+        ("scan", ".", "--format", "json", "--no-git"),
+        ("check", "--format", "json", "--no-git"),
+        ("cycles", "."),
+        ("scan", ".", "--no-git", "--progress", "--no-progress"),
+    ):
         completed = _cli(root, *args)
         assert completed.returncode in (0, 1), completed.stderr
         assert "progress" not in completed.stderr and "discover" not in completed.stderr, args
@@ -113,7 +122,9 @@ def test_fix_apply_with_progress_shows_the_rewrite_and_the_batches(tmp_path: Pat
     assert "plan: started" in lines and "rewrite: started (5 files)" in lines
     assert any(line.startswith("rewrite: 5/5 files in ") for line in lines)
     assert [line for line in lines if line.startswith(("run ", "batch "))][1:] == [
-        "batch 1/3: 2 files landed", "batch 2/3: 4 files landed", "batch 3/3: 5 files landed",
+        "batch 1/3: 2 files landed",
+        "batch 2/3: 4 files landed",
+        "batch 3/3: 5 files landed",
     ]
     assert any(line.startswith("recheck: 5/5 files in ") for line in lines)
     assert "5 files changed" in completed.stdout and "files landed" not in completed.stdout and "rewrite:" not in completed.stdout

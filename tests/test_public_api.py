@@ -48,7 +48,10 @@ def test_the_api_reference_is_built_from_the_docstrings(tmp_path: Path) -> None:
     site = tmp_path / "site"
     built = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(site)],
-        cwd=REPO, capture_output=True, text=True, check=False,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert built.returncode == 0, built.stderr[-3000:]
     page = (site / "api" / "index.html").read_text(encoding="utf-8")

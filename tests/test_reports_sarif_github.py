@@ -51,8 +51,6 @@ TREE: dict[str, str | bytes] = {
 }
 
 
-
-
 def validate(log: dict[str, Any]) -> None:
     validator = jsonschema.Draft7Validator(SCHEMA, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(log), key=lambda e: list(e.absolute_path))
@@ -130,9 +128,14 @@ def test_sarif_results_carry_location_level_fingerprint_and_properties(root: Pat
     assert moved["message"]["text"].endswith("; suggestion (move): Mock is now defined in app.new_home")
     assert by_rule["ssot-violation"]["properties"]["ssot_rule"] == RULE_NAME
     assert [link["physicalLocation"]["artifactLocation"]["uri"] for link in by_rule["import-cycle"]["relatedLocations"]] == [
-        "app/cyc1.py", "app/cyc2.py",
+        "app/cyc1.py",
+        "app/cyc2.py",
     ]
-    twice = [r["partialFingerprints"]["remediator/v1"] for r in run["results"] if r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "app/twice.py"]
+    twice = [
+        r["partialFingerprints"]["remediator/v1"]
+        for r in run["results"]
+        if r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "app/twice.py"
+    ]
     assert [p.split(":")[1] for p in twice] == ["1", "2"] and len({p.split(":")[0] for p in twice}) == 1
 
 
@@ -140,7 +143,8 @@ def test_sarif_of_a_check_holds_only_the_reported_findings(root: Path) -> None:
     log = json.loads(cli(root, "check", "app/a.py", "--format", "sarif").stdout)
     validate(log)
     assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in log["runs"][0]["results"]] == [
-        ("ssot-violation", 1), ("missing-module", 2),
+        ("ssot-violation", 1),
+        ("missing-module", 2),
     ]
     clean = cli(root, "check", "app/config.py", "--format", "sarif")
     assert clean.exit_code == 0

@@ -53,7 +53,12 @@ def test_a_snapshot_folder_is_left_out_said_so_and_can_be_included(tmp_path: Pat
     result = remediator.scan(root, use_git=False)
     assert _rules(result) == _rules(remediator.scan(live_only, use_git=False))  # as if the copy were not there
     (left,) = result.to_dict()["summary"]["left_out"]
-    assert left == {"path": "archive_copies/", "files": 7, "reason": "copies of the project's packages", "include": "--include archive_copies"}
+    assert left == {
+        "path": "archive_copies/",
+        "files": 7,
+        "reason": "copies of the project's packages",
+        "include": "--include archive_copies",
+    }
     text = invoke_cli(root, "scan", ".", "--no-git")
     assert "left out: archive_copies/ (7 files): copies of the project's packages; use --include archive_copies to scan them" in text.stdout
 
@@ -68,22 +73,30 @@ def test_a_snapshot_folder_is_left_out_said_so_and_can_be_included(tmp_path: Pat
 
 
 def test_a_tests_folder_that_mirrors_the_packages_is_not_a_snapshot(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "repo", {
-        **LIVE,
-        "tests/app/__init__.py": "", "tests/test_framework/__init__.py": "",
-        "tests/app/test_core.py": "import app.core\n", "tests/app/test_util.py": "from app.util import helper\n",
-    })
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            **LIVE,
+            "tests/app/__init__.py": "",
+            "tests/test_framework/__init__.py": "",
+            "tests/app/test_core.py": "import app.core\n",
+            "tests/app/test_util.py": "from app.util import helper\n",
+        },
+    )
     result = remediator.scan(root, use_git=False)
     assert result.to_dict()["summary"]["left_out"] == []
     assert any(f.path == "tests/test_x.py" for f in result.findings)
 
 
 def test_a_backup_folder_gives_the_newest_snapshot_copy_and_its_command_works(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "repo", {
-        **LIVE,
-        **_snapshot("backups/20250901_120000/system_snapshot"),
-        **_snapshot("backups/20250908_093000/system_snapshot"),
-    })
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            **LIVE,
+            **_snapshot("backups/20250901_120000/system_snapshot"),
+            **_snapshot("backups/20250908_093000/system_snapshot"),
+        },
+    )
     result = remediator.scan(root, use_git=False)
     (left,) = result.to_dict()["summary"]["left_out"]
     assert (left["path"], left["files"], left["reason"]) == ("backups/", 14, "a backup folder")
@@ -182,7 +195,8 @@ def test_findings_of_a_loose_folder_are_reported_but_rank_below_the_live_package
     root = write_tree(tmp_path / "repo", LOOSE)
     result = remediator.scan(root, use_git=False)
     assert [(t.label, len(t.failing_modules), t.loose) for t in result.missing_targets] == [
-        ("app.gone", 1, ()), ("app.vanished", 3, ("scripts",)),  # the bigger radius, but only loose code needs it
+        ("app.gone", 1, ()),
+        ("app.vanished", 3, ("scripts",)),  # the bigger radius, but only loose code needs it
     ]
     assert result.to_dict()["summary"]["missing_targets"][1]["loose_folders"] == ["scripts"]
     text = invoke_cli(root, "scan", ".", "--no-git").stdout
@@ -190,11 +204,14 @@ def test_findings_of_a_loose_folder_are_reported_but_rank_below_the_live_package
     assert "only in scripts/, which nothing imports and no test covers" in text
 
 
-@pytest.mark.parametrize("extra", [
-    {"tests/test_scripts.py": "import scripts.backfill\n"},  # a test imports it: live
-    {"scripts/test_backfill.py": "def test_nothing():\n    pass\n"},  # a test path covers it: live
-    {"scripts/__init__.py": ""},  # a regular package (a service run as `python -m`): live
-])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"tests/test_scripts.py": "import scripts.backfill\n"},  # a test imports it: live
+        {"scripts/test_backfill.py": "def test_nothing():\n    pass\n"},  # a test path covers it: live
+        {"scripts/__init__.py": ""},  # a regular package (a service run as `python -m`): live
+    ],
+)
 def test_a_folder_imported_or_tested_or_regular_is_not_loose(tmp_path: Path, extra: dict[str, str]) -> None:
     root = write_tree(tmp_path / "repo", {**LOOSE, **extra})
     result = remediator.scan(root, use_git=False)

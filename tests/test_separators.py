@@ -39,7 +39,9 @@ def test_folder_settings_written_with_backslashes_mean_what_slashes_do(tmp_path:
 
 
 def test_settings_and_the_include_option_take_backslashes(tmp_path: Path) -> None:
-    settings = Settings(exclude=("tests\\unit\\**",), include=("app\\_build",), pythonpath=("src\\lib",), environment=".venv\\Scripts\\python.exe")
+    settings = Settings(
+        exclude=("tests\\unit\\**",), include=("app\\_build",), pythonpath=("src\\lib",), environment=".venv\\Scripts\\python.exe"
+    )
     assert (settings.exclude, settings.include, settings.pythonpath) == (("tests/unit/**",), ("app/_build",), ("src/lib",))
     assert settings.environment == ".venv/Scripts/python.exe"
     root = write_tree(tmp_path / "repo", {"app/__init__.py": "", "app/_build/stale.py": "import app.gone_too\n"})
@@ -53,7 +55,10 @@ def test_settings_and_the_include_option_take_backslashes(tmp_path: Path) -> Non
 
 
 def test_since_reports_root_relative_posix_paths_from_any_folder(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "repo", {"app/__init__.py": "", "app/api/__init__.py": "", "app/api/v1/__init__.py": "", "app/api/v1/users.py": "X = 1\n"})
+    root = write_tree(
+        tmp_path / "repo",
+        {"app/__init__.py": "", "app/api/__init__.py": "", "app/api/v1/__init__.py": "", "app/api/v1/users.py": "X = 1\n"},
+    )
     git(root, "init", "-q")
     git(root, "add", ".")
     git(root, "commit", "-qm", "start")

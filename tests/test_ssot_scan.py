@@ -9,8 +9,12 @@ import pytest
 from remediator.domain.config import SsotRule, pattern_matches
 
 RULE = SsotRule(
-    name="jwt", forbid=("auth.core.jwt_handler",), scope=("backend",), allow=("backend.integration",),
-    use="backend.integration.jwt_ssot", symbols=(("JWTHandler", "JwtSsot"),),
+    name="jwt",
+    forbid=("auth.core.jwt_handler",),
+    scope=("backend",),
+    allow=("backend.integration",),
+    use="backend.integration.jwt_ssot",
+    symbols=(("JWTHandler", "JwtSsot"),),
 )
 BASE = {
     "auth/__init__.py": "",
@@ -30,8 +34,16 @@ CASES = [
     ("import as", "import auth.core.jwt_handler as jh\n", [(1, "auth.core.jwt_handler", None, "import")]),
     ("from package import module", "from auth.core import jwt_handler\n", [(1, "auth.core", "jwt_handler", "import")]),
     ("re-export through package", "from auth.core import JWTHandler\n", [(1, "auth.core", "JWTHandler", "import")]),
-    ("inside function", "def f():\n    from auth.core.jwt_handler import validate_token\n", [(2, "auth.core.jwt_handler", "validate_token", "import")]),
-    ("string patch target", "from unittest import mock\nmock.patch('auth.core.jwt_handler.JWTHandler')\n", [(2, "auth.core.jwt_handler", "JWTHandler", "string")]),
+    (
+        "inside function",
+        "def f():\n    from auth.core.jwt_handler import validate_token\n",
+        [(2, "auth.core.jwt_handler", "validate_token", "import")],
+    ),
+    (
+        "string patch target",
+        "from unittest import mock\nmock.patch('auth.core.jwt_handler.JWTHandler')\n",
+        [(2, "auth.core.jwt_handler", "JWTHandler", "string")],
+    ),
     ("through use is compliant", "from backend.integration.jwt_ssot import JwtSsot\n", []),
     ("prefix is not a submodule", "import auth.core.jwt_handler_ext.extra\n", []),
     ("other auth modules are fine", "from auth import other\n", []),
@@ -78,8 +90,13 @@ def test_compliance_figures(project) -> None:
     result = project(files, ssot=(RULE,))
     (figure,) = result.to_dict()["summary"]["ssot"]["rules"]
     assert figure == {
-        "rule": "jwt", "use": "backend.integration.jwt_ssot", "compliant_imports": 2, "violating_imports": 1,
-        "violating_files": 1, "compliance": round(2 / 3, 4), "violating_strings": 0,
+        "rule": "jwt",
+        "use": "backend.integration.jwt_ssot",
+        "compliant_imports": 2,
+        "violating_imports": 1,
+        "violating_files": 1,
+        "compliance": round(2 / 3, 4),
+        "violating_strings": 0,
     }
 
 
@@ -87,15 +104,18 @@ def test_a_string_reference_is_counted_and_labelled_apart_from_import_statements
     """The header's "1 violating statement" must not list two lines without saying the second is a string."""
     from conftest import invoke_cli, write_tree
 
-    root = write_tree(tmp_path / "repo", {
-        **BASE,
-        "pyproject.toml": (
-            '[[tool.remediator.ssot]]\nname = "jwt"\nforbid = ["auth.core.jwt_handler"]\nscope = ["backend"]\n'
-            'use = "backend.integration.jwt_ssot"\n'
-        ),
-        "backend/c.py": "from auth.core.jwt_handler import validate_token\n",
-        "backend/test_c.py": 'from unittest import mock\n\n\n@mock.patch("auth.core.jwt_handler.validate_token")\ndef test_x(m):\n    pass\n',
-    })
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            **BASE,
+            "pyproject.toml": (
+                '[[tool.remediator.ssot]]\nname = "jwt"\nforbid = ["auth.core.jwt_handler"]\nscope = ["backend"]\n'
+                'use = "backend.integration.jwt_ssot"\n'
+            ),
+            "backend/c.py": "from auth.core.jwt_handler import validate_token\n",
+            "backend/test_c.py": 'from unittest import mock\n\n\n@mock.patch("auth.core.jwt_handler.validate_token")\ndef test_x(m):\n    pass\n',
+        },
+    )
     result = invoke_cli(root, "scan", ".", "--format", "json", "--no-git")
     summary = json.loads(result.stdout)["summary"]["ssot"]
     assert (summary["violating_imports"], summary["violating_strings"]) == (1, 1)
@@ -108,8 +128,12 @@ def test_a_string_reference_is_counted_and_labelled_apart_from_import_statements
     "rule, target, name, words",
     [
         (SsotRule(name="r", forbid=("auth",), use="backend.nowhere"), "backend.nowhere", None, "does not exist in the project"),
-        (SsotRule(name="r", forbid=("auth",), use="backend.integration.jwt_ssot", symbols=(("X", "Nope"),)),
-         "backend.integration.jwt_ssot", "Nope", "does not define 'Nope'"),
+        (
+            SsotRule(name="r", forbid=("auth",), use="backend.integration.jwt_ssot", symbols=(("X", "Nope"),)),
+            "backend.integration.jwt_ssot",
+            "Nope",
+            "does not define 'Nope'",
+        ),
     ],
 )
 def test_a_dangling_setting_is_a_finding_and_the_rest_runs(project, rule: SsotRule, target: str, name: str | None, words: str) -> None:
@@ -124,11 +148,14 @@ def test_a_dangling_setting_is_a_finding_and_the_rest_runs(project, rule: SsotRu
 def test_a_dangling_move_rule_names_its_line_in_pyproject(tmp_path) -> None:
     from conftest import invoke_cli, write_tree
 
-    root = write_tree(tmp_path / "repo", {
-        **BASE,
-        "pyproject.toml": '[tool.remediator]\n\n[[tool.remediator.move]]\nfrom = "auth.old"\nto = "auth.newer"\n',
-        "backend/user.py": "import auth.old\n",
-    })
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            **BASE,
+            "pyproject.toml": '[tool.remediator]\n\n[[tool.remediator.move]]\nfrom = "auth.old"\nto = "auth.newer"\n',
+            "backend/user.py": "import auth.old\n",
+        },
+    )
     result = invoke_cli(root, "check", "--format", "json", "--no-git")
     assert result.exit_code == 1, result.output
     findings = json.loads(result.output)["findings"]

@@ -15,8 +15,6 @@ from remediator.domain.config import Settings
 from tests.conftest import git as _git, write_tree
 
 
-
-
 def test_move_suggestion_when_names_live_in_exactly_one_module(project) -> None:
     files = {
         "test_framework/__init__.py": "",
@@ -47,7 +45,10 @@ def test_two_definers_are_ranked_candidates_never_a_move(project) -> None:
     options = (finding.suggestion, *finding.alternatives)
     assert [(s.kind, s.target) for s in options if s] == [("candidate", "p.two"), ("candidate", "p.one")]  # the one that fits first
     assert options[0].evidence == "one of 2 possible new homes; async def helper(); fits the 1 use seen; no git history to check"
-    assert options[1].evidence is not None and "does not fit: awaited at p/user.py:4, but helper is a plain (not async) function" in options[1].evidence
+    assert (
+        options[1].evidence is not None
+        and "does not fit: awaited at p/user.py:4, but helper is a plain (not async) function" in options[1].evidence
+    )
 
 
 def test_missing_name_moved_to_another_module(project) -> None:
@@ -142,8 +143,10 @@ PLACEHOLDERS = {
 @pytest.mark.parametrize("stub", PLACEHOLDERS.values(), ids=PLACEHOLDERS.keys())
 def test_a_placeholder_is_never_a_new_home(project, stub: str) -> None:
     files = {
-        "app/__init__.py": "", "app/api.py": "from app.gone import Client\n",
-        "scripts_dev/__init__.py": "", "scripts_dev/stubs.py": stub,  # the only other definition: a stub
+        "app/__init__.py": "",
+        "app/api.py": "from app.gone import Client\n",
+        "scripts_dev/__init__.py": "",
+        "scripts_dev/stubs.py": stub,  # the only other definition: a stub
     }
     (finding,) = [f for f in project(files).findings if f.path == "app/api.py"]
     assert finding.suggestion is None or finding.suggestion.kind != "move"
@@ -151,9 +154,11 @@ def test_a_placeholder_is_never_a_new_home(project, stub: str) -> None:
 
 def test_a_real_definition_beside_stubs_is_the_new_home(project) -> None:
     files = {
-        "app/__init__.py": "", "app/api.py": "from app.gone import Client\n",
+        "app/__init__.py": "",
+        "app/api.py": "from app.gone import Client\n",
         "app/client.py": "class Client:\n    def send(self):\n        return 1\n",
-        "scripts_dev/__init__.py": "", "scripts_dev/stubs.py": "class Client:\n    pass\n",
+        "scripts_dev/__init__.py": "",
+        "scripts_dev/stubs.py": "class Client:\n    pass\n",
     }
     (finding,) = [f for f in project(files).findings if f.path == "app/api.py"]
     assert (finding.suggestion.kind, finding.suggestion.target) == ("move", "app.client")
@@ -162,7 +167,8 @@ def test_a_real_definition_beside_stubs_is_the_new_home(project) -> None:
 @pytest.mark.parametrize("importer, suggested", [("app/api.py", False), ("tests/test_api.py", True)])
 def test_test_code_is_a_new_home_only_for_tests(project, importer: str, suggested: bool) -> None:
     files = {
-        "app/__init__.py": "", "tests/__init__.py": "",
+        "app/__init__.py": "",
+        "tests/__init__.py": "",
         importer: "from app.gone import make_client\n",
         "tests/factories.py": "def make_client():\n    return object()\n",  # defined only in test code
     }
@@ -176,8 +182,15 @@ def test_test_code_is_a_new_home_only_for_tests(project, importer: str, suggeste
 
 def _commit(root: Path, message: str, date: str = "2024-06-01T12:00:00") -> str:
     """Commit everything staged at `date` (author and committer); the new commit's hash."""
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t",
-           "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+        "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_DATE": date,
+    }
     subprocess.run(["git", "add", "-A"], cwd=root, check=True, env=env)
     subprocess.run(["git", "commit", "-qm", message], cwd=root, check=True, env=env)
     return _git(root, "rev-parse", "HEAD").strip()
@@ -192,17 +205,26 @@ def _repo(root: Path, files: dict[str, str], date: str = "2024-01-01T12:00:00") 
 
 def _imports(root: Path, module: str) -> subprocess.CompletedProcess[str]:
     """Import `module` with a real interpreter in the tree (static analysis is checked against Python itself)."""
-    return subprocess.run([sys.executable, "-c", f"import {module}"], cwd=root, capture_output=True, text=True, check=False,
-                          env={"PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1"})
+    return subprocess.run(
+        [sys.executable, "-c", f"import {module}"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1"},
+    )
 
 
 def test_a_module_moved_with_git_mv_is_followed_and_fix_applies_the_move(tmp_path: Path) -> None:
-    root = _repo(tmp_path / "repo", {
-        "pkg/__init__.py": "",
-        "pkg/mod4.py": "def f(x):\n    return x + 1\n",
-        "pkg/user.py": "from pkg.mod4 import f\n\nprint(f(1))\n",
-        "pkg/other.py": "import pkg.mod4\n\nVALUE = pkg.mod4.f(2)\n",
-    })
+    root = _repo(
+        tmp_path / "repo",
+        {
+            "pkg/__init__.py": "",
+            "pkg/mod4.py": "def f(x):\n    return x + 1\n",
+            "pkg/user.py": "from pkg.mod4 import f\n\nprint(f(1))\n",
+            "pkg/other.py": "import pkg.mod4\n\nVALUE = pkg.mod4.f(2)\n",
+        },
+    )
     _git(root, "mv", "pkg/mod4.py", "mod4.py")
     moving = _commit(root, "move mod4 to the top")
     findings = remediator.scan(root, settings=Settings()).findings
@@ -223,8 +245,10 @@ def test_a_module_moved_with_git_mv_is_followed_and_fix_applies_the_move(tmp_pat
 
 
 def test_a_rename_in_a_subdirectory_of_the_repository(tmp_path: Path) -> None:
-    repo = _repo(tmp_path / "repo", {"services/api/svc/__init__.py": "", "services/api/svc/gone.py": "X = 1\n",
-                                     "services/api/svc/user.py": "from svc.gone import X\n"})
+    repo = _repo(
+        tmp_path / "repo",
+        {"services/api/svc/__init__.py": "", "services/api/svc/gone.py": "X = 1\n", "services/api/svc/user.py": "from svc.gone import X\n"},
+    )
     _git(repo, "mv", "services/api/svc/gone.py", "services/api/svc/kept.py")
     _commit(repo, "rename")
     (finding,) = remediator.scan(repo / "services/api", settings=Settings()).findings
@@ -233,14 +257,19 @@ def test_a_rename_in_a_subdirectory_of_the_repository(tmp_path: Path) -> None:
 
 
 def test_a_module_deleted_while_another_gained_its_names_in_the_same_commit(tmp_path: Path) -> None:
-    root = _repo(tmp_path / "repo", {
-        "app/__init__.py": "",
-        "app/gone.py": "async def get_bridge():\n    return 1\n\nclass Bridge:\n    size = 1\n",
-        "app/other.py": "def unrelated():\n    return 0\n",
-        "app/user.py": "from app.gone import get_bridge, Bridge\n\nasync def main():\n    return await get_bridge(), Bridge\n",
-    })
+    root = _repo(
+        tmp_path / "repo",
+        {
+            "app/__init__.py": "",
+            "app/gone.py": "async def get_bridge():\n    return 1\n\nclass Bridge:\n    size = 1\n",
+            "app/other.py": "def unrelated():\n    return 0\n",
+            "app/user.py": "from app.gone import get_bridge, Bridge\n\nasync def main():\n    return await get_bridge(), Bridge\n",
+        },
+    )
     (root / "app/gone.py").unlink()
-    write_tree(root, {"app/other.py": "def unrelated():\n    return 0\n\nasync def get_bridge():\n    return 2\n\nclass Bridge:\n    size = 2\n"})
+    write_tree(
+        root, {"app/other.py": "def unrelated():\n    return 0\n\nasync def get_bridge():\n    return 2\n\nclass Bridge:\n    size = 2\n"}
+    )
     merging = _commit(root, "merge gone into other")
     findings = remediator.scan(root, settings=Settings()).findings
     assert len(findings) == 2
@@ -252,12 +281,15 @@ def test_a_module_deleted_while_another_gained_its_names_in_the_same_commit(tmp_
 
 
 def test_a_module_really_deleted_gets_restore_and_an_untouched_definer_is_only_a_candidate(tmp_path: Path) -> None:
-    root = _repo(tmp_path / "repo", {
-        "app/__init__.py": "",
-        "app/gone.py": "def thing():\n    return 3\n",
-        "app/things.py": "def thing():\n    return 4\n",  # has had its own `thing` all along
-        "app/user.py": "from app.gone import thing\n\nprint(thing())\n",
-    })
+    root = _repo(
+        tmp_path / "repo",
+        {
+            "app/__init__.py": "",
+            "app/gone.py": "def thing():\n    return 3\n",
+            "app/things.py": "def thing():\n    return 4\n",  # has had its own `thing` all along
+            "app/user.py": "from app.gone import thing\n\nprint(thing())\n",
+        },
+    )
     (root / "app/gone.py").unlink()
     deleting = _commit(root, "drop gone")
     (finding,) = remediator.scan(root, settings=Settings()).findings
@@ -274,10 +306,15 @@ def test_a_module_really_deleted_gets_restore_and_an_untouched_definer_is_only_a
 @pytest.mark.parametrize("days_before, kind", [(3, "move"), (40, "candidate")])
 def test_a_new_home_gained_in_the_same_series_of_commits(tmp_path: Path, days_before: int, kind: str) -> None:
     """The name was copied to its new home first and the old module deleted later: a series within 14 days."""
-    root = _repo(tmp_path / "repo", {
-        "app/__init__.py": "", "app/gone.py": "def thing():\n    return 3\n", "app/things.py": "def other():\n    return 0\n",
-        "app/user.py": "from app.gone import thing\n\nprint(thing())\n",
-    })
+    root = _repo(
+        tmp_path / "repo",
+        {
+            "app/__init__.py": "",
+            "app/gone.py": "def thing():\n    return 3\n",
+            "app/things.py": "def other():\n    return 0\n",
+            "app/user.py": "from app.gone import thing\n\nprint(thing())\n",
+        },
+    )
     write_tree(root, {"app/things.py": "def other():\n    return 0\n\ndef thing():\n    return 4\n"})
     deleted = datetime(2024, 6, 1, 12)
     copying = _commit(root, "copy thing", (deleted - timedelta(days=days_before)).isoformat())
@@ -299,21 +336,30 @@ def test_a_new_home_gained_in_the_same_series_of_commits(tmp_path: Path, days_be
 
 
 def test_a_missing_name_corroborated_by_the_commit_that_moved_it(tmp_path: Path) -> None:
-    root = _repo(tmp_path / "repo", {
-        "auth/__init__.py": "",
-        "auth/jwt_handler.py": "def decode(t):\n    return t\n\ndef validate_cross(t):\n    return t\n",
-        "auth/cross.py": "X = 1\n",
-        "auth/legacy.py": "def validate_old(t):\n    return t\n",
-        "app/__init__.py": "",
-        "app/user.py": "from auth.jwt_handler import validate_cross, validate_old\n\nprint(validate_cross(1), validate_old(2))\n",
-    })
-    write_tree(root, {"auth/jwt_handler.py": "def decode(t):\n    return t\n", "auth/cross.py": "X = 1\n\ndef validate_cross(t):\n    return t\n"})
+    root = _repo(
+        tmp_path / "repo",
+        {
+            "auth/__init__.py": "",
+            "auth/jwt_handler.py": "def decode(t):\n    return t\n\ndef validate_cross(t):\n    return t\n",
+            "auth/cross.py": "X = 1\n",
+            "auth/legacy.py": "def validate_old(t):\n    return t\n",
+            "app/__init__.py": "",
+            "app/user.py": "from auth.jwt_handler import validate_cross, validate_old\n\nprint(validate_cross(1), validate_old(2))\n",
+        },
+    )
+    write_tree(
+        root, {"auth/jwt_handler.py": "def decode(t):\n    return t\n", "auth/cross.py": "X = 1\n\ndef validate_cross(t):\n    return t\n"}
+    )
     moving = _commit(root, "move validate_cross")
     result = remediator.scan(root, settings=Settings())
     by_name = {f.name: f for f in result.findings}
     moved = by_name["validate_cross"].suggestion
     assert moved is not None and (moved.kind, moved.target) == ("move", "auth.cross")
-    assert moved.evidence is not None and f"auth/cross.py was added or changed in commit {moving[:12]}, which removed validate_cross from auth/jwt_handler.py" in moved.evidence
+    assert (
+        moved.evidence is not None
+        and f"auth/cross.py was added or changed in commit {moving[:12]}, which removed validate_cross from auth/jwt_handler.py"
+        in moved.evidence
+    )
     # validate_old never was in jwt_handler: history is silent, the kind check alone decides
     silent = by_name["validate_old"].suggestion
     assert silent is not None and (silent.kind, silent.target) == ("move", "auth.legacy")
@@ -344,8 +390,11 @@ def get_agent_websocket_bridge(request: Request):
 def test_an_awaited_call_is_never_redirected_to_a_sync_function_with_required_parameters(tmp_path: Path) -> None:
     """The real failure: `await get_agent_websocket_bridge()` sent to a FastAPI dependency that takes `request`."""
     files = {
-        "app/__init__.py": "", "app/dependencies.py": FASTAPI_DEPENDENCY, "app/notify.py": BRIDGE_IMPORTER,
-        "app/retry.py": "def retry(times):\n    return times\n", "app/client.py": "from app.old_retry import retry\n\nretry(3)\n",
+        "app/__init__.py": "",
+        "app/dependencies.py": FASTAPI_DEPENDENCY,
+        "app/notify.py": BRIDGE_IMPORTER,
+        "app/retry.py": "def retry(times):\n    return times\n",
+        "app/client.py": "from app.old_retry import retry\n\nretry(3)\n",
     }
     root = write_tree(tmp_path / "repo", files)
     result = remediator.scan(root, settings=Settings(), use_git=False)
@@ -371,8 +420,16 @@ KINDS = {
     "def, awaited": ("def run():\n    return 1\n", "async def main():\n    await run()\n", "candidate"),
     "async generator, awaited": ("async def run():\n    yield 1\n", "async def main():\n    await run()\n", "candidate"),
     "class, awaited": ("class run:\n    size = 1\n", "async def main():\n    await run()\n", "move"),
-    "unknown (assigned), awaited": ("import functools\nrun = functools.partial(print, 1)\n", "async def main():\n    await run()\n", "move"),
-    "unknown decorator, awaited": ("import app\n@app.route('/')\ndef run(request):\n    return 1\n", "async def main():\n    await run()\n", "move"),
+    "unknown (assigned), awaited": (
+        "import functools\nrun = functools.partial(print, 1)\n",
+        "async def main():\n    await run()\n",
+        "move",
+    ),
+    "unknown decorator, awaited": (
+        "import app\n@app.route('/')\ndef run(request):\n    return 1\n",
+        "async def main():\n    await run()\n",
+        "move",
+    ),
     "class, subclassed": ("class run:\n    size = 1\n", "class Mine(run):\n    pass\n", "move"),
     "def, subclassed": ("def run():\n    return 1\n", "class Mine(run):\n    pass\n", "candidate"),
     "missing positional": ("def run(a, b=2):\n    return a\n", "run()\n", "candidate"),
@@ -385,12 +442,22 @@ KINDS = {
     "required keyword-only": ("def run(a, *, key):\n    return a\n", "run(1)\n", "candidate"),
     "keyword-only given": ("def run(a, *, key):\n    return a\n", "run(1, key=2)\n", "move"),
     "unpacked call": ("def run(a, b):\n    return a\n", "args = (1, 2)\nrun(*args)\n", "move"),
-    "contextmanager in with": ("from contextlib import contextmanager\n@contextmanager\ndef run():\n    yield 1\n", "with run():\n    pass\n", "move"),
+    "contextmanager in with": (
+        "from contextlib import contextmanager\n@contextmanager\ndef run():\n    yield 1\n",
+        "with run():\n    pass\n",
+        "move",
+    ),
     "async def in with": ("async def run():\n    return 1\n", "with run():\n    pass\n", "candidate"),
-    "asynccontextmanager in async with": ("from contextlib import asynccontextmanager\n@asynccontextmanager\nasync def run():\n    yield 1\n",
-                                          "async def main():\n    async with run():\n        pass\n", "move"),
-    "contextmanager in async with": ("from contextlib import contextmanager\n@contextmanager\ndef run():\n    yield 1\n",
-                                     "async def main():\n    async with run():\n        pass\n", "candidate"),
+    "asynccontextmanager in async with": (
+        "from contextlib import asynccontextmanager\n@asynccontextmanager\nasync def run():\n    yield 1\n",
+        "async def main():\n    async with run():\n        pass\n",
+        "move",
+    ),
+    "contextmanager in async with": (
+        "from contextlib import contextmanager\n@contextmanager\ndef run():\n    yield 1\n",
+        "async def main():\n    async with run():\n        pass\n",
+        "candidate",
+    ),
     "decorator taking the function": ("def run(fn):\n    return fn\n", "@run\ndef f():\n    pass\n", "move"),
     "decorator taking nothing": ("def run():\n    return 1\n", "@run\ndef f():\n    pass\n", "candidate"),
     "not used at all": ("def run(a, b):\n    return a\n", "x = run\n", "move"),
@@ -459,7 +526,8 @@ def test_check_gives_the_suggestions_scan_gives(tmp_path: Path) -> None:
 
 def test_a_move_found_for_a_test_importer_is_not_applied_to_production_code(tmp_path: Path) -> None:
     files = {
-        "app/__init__.py": "", "tests/__init__.py": "",
+        "app/__init__.py": "",
+        "tests/__init__.py": "",
         "tests/factories.py": "def make_client():\n    return object()\n",  # defined only in test code
         "tests/test_api.py": "from app.gone import make_client\n\nmake_client()\n",
         "app/api.py": "from app.gone import make_client\n\nmake_client()\n",
@@ -473,8 +541,12 @@ def test_a_move_found_for_a_test_importer_is_not_applied_to_production_code(tmp_
 def test_the_text_report_lists_candidates_with_their_evidence(tmp_path: Path) -> None:
     from tests.conftest import invoke_cli
 
-    files = {"app/__init__.py": "", "app/dependencies.py": FASTAPI_DEPENDENCY, "app/notify.py": BRIDGE_IMPORTER,
-             "app/websocket_bridge.py.bak": "async def get_agent_websocket_bridge():\n    return None\n"}
+    files = {
+        "app/__init__.py": "",
+        "app/dependencies.py": FASTAPI_DEPENDENCY,
+        "app/notify.py": BRIDGE_IMPORTER,
+        "app/websocket_bridge.py.bak": "async def get_agent_websocket_bridge():\n    return None\n",
+    }
     root = write_tree(tmp_path / "repo", files)
     output = invoke_cli(root, "scan", "--no-git").output
     assert "suggestion (backup): a backup copy lies at app/websocket_bridge.py.bak" in output  # a backup beats a candidate

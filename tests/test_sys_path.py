@@ -53,18 +53,23 @@ CASES = {
     # The first folder upwards without __init__.py is the one put on sys.path.
     "prepend: the first folder without __init__.py": (
         {
-            **HELPERS_PACKAGE, **_pyproject(), "tests/e2e/__init__.py": "", "tests/helpers.py": "def f():\n    return 1\n",
+            **HELPERS_PACKAGE,
+            **_pyproject(),
+            "tests/e2e/__init__.py": "",
+            "tests/helpers.py": "def f():\n    return 1\n",
             "tests/e2e/test_x.py": "from helpers import f\nfrom e2e import test_x\n\n\ndef test_x():\n    pass\n",
         },
         {"tests/e2e/test_x.py": True},
     ),
     # importlib mode changes nothing: the root's `helpers` has no `f`.
     "importlib: no folder is added": (
-        {**HELPERS_PACKAGE, **E2E, **_pyproject(addopts="--import-mode=importlib")}, {"tests/e2e/test_x.py": False},
+        {**HELPERS_PACKAGE, **E2E, **_pyproject(addopts="--import-mode=importlib")},
+        {"tests/e2e/test_x.py": False},
     ),
     # append mode puts the folder last: the root's `helpers` wins.
     "append: the root comes first": (
-        {**HELPERS_PACKAGE, **E2E, **_pyproject(addopts="--import-mode append")}, {"tests/e2e/test_x.py": False},
+        {**HELPERS_PACKAGE, **E2E, **_pyproject(addopts="--import-mode append")},
+        {"tests/e2e/test_x.py": False},
     ),
     # pytest's pythonpath: first on sys.path for every file.
     "pythonpath": (
@@ -93,8 +98,7 @@ CASES = {
             **_pyproject(addopts="--import-mode=importlib"),
             "tools/__init__.py": "def other():\n    pass\n",
             "tests/conftest.py": (
-                "import sys\nfrom pathlib import Path\n\nLIB = Path(__file__).resolve().parent / 'lib'\n"
-                "sys.path.insert(0, str(LIB))\n"
+                "import sys\nfrom pathlib import Path\n\nLIB = Path(__file__).resolve().parent / 'lib'\nsys.path.insert(0, str(LIB))\n"
             ),
             "tests/lib/tools.py": "def tool():\n    return 1\n",
             "tests/test_t.py": "from tools import tool\n\n\ndef test_t():\n    pass\n",
@@ -107,8 +111,7 @@ CASES = {
             **_pyproject(addopts="--import-mode=importlib"),
             "tools/__init__.py": "def other():\n    pass\n",
             "tests/unit/conftest.py": (
-                "import os\nimport sys\n\n"
-                "sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))\n"
+                "import os\nimport sys\n\nsys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))\n"
             ),
             "tests/lib/tools.py": "def tool():\n    return 1\n",
             "tests/unit/test_t.py": "from tools import tool\n\n\ndef test_t():\n    pass\n",
@@ -142,12 +145,15 @@ def test_a_warm_run_follows_a_conftest_that_starts_changing_sys_path(tmp_path: P
 
 
 def test_the_pythonpath_setting_is_a_folder_put_first(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "repo", {
-        "pyproject.toml": '[tool.remediator]\npythonpath = ["vendor"]\n',
-        "app/__init__.py": "",
-        "app/main.py": "from shim import thing\nfrom shim import absent\n",
-        "vendor/shim.py": "thing = 1\n",
-    })
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "pyproject.toml": '[tool.remediator]\npythonpath = ["vendor"]\n',
+            "app/__init__.py": "",
+            "app/main.py": "from shim import thing\nfrom shim import absent\n",
+            "vendor/shim.py": "thing = 1\n",
+        },
+    )
     env = {**os.environ, "PYTHONPATH": str(root / "vendor")}  # what the setting stands for
     run = subprocess.run([sys.executable, "-c", "import app.main"], cwd=root, env=env, capture_output=True, text=True)
     assert "cannot import name 'absent'" in run.stderr
@@ -160,12 +166,15 @@ def test_the_pythonpath_setting_is_a_folder_put_first(tmp_path: Path) -> None:
 
 
 def test_a_dynamic_conftest_path_is_reported_once_as_info(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "repo", {
-        "app/__init__.py": "",
-        "tests/conftest.py": "import os\nimport sys\n\nsys.path.insert(0, os.environ['EXTRA'])\nsys.path.append('/elsewhere/lib')\n",
-        "tests/test_a.py": "import app\n",
-        "tests/test_b.py": "import app\n",
-    })
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "app/__init__.py": "",
+            "tests/conftest.py": "import os\nimport sys\n\nsys.path.insert(0, os.environ['EXTRA'])\nsys.path.append('/elsewhere/lib')\n",
+            "tests/test_a.py": "import app\n",
+            "tests/test_b.py": "import app\n",
+        },
+    )
     result = remediator.scan(root, use_git=False)
     notes = [(f.rule, f.path, f.line, f.severity) for f in result.findings if f.rule == "unmodelled-sys-path"]
     assert notes == [
@@ -207,17 +216,25 @@ def test_sys_path_changes_inside_functions_are_not_module_level() -> None:
     assert [(e.path, e.line) for e in parse_source(source).sys_path] == [("y", 7)]
 
 
-@pytest.mark.parametrize("files, expected", [
-    ({}, ((), "prepend", None)),
-    ({"pytest.ini": "[pytest]\n", "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["a"]\n'}, ((), "prepend", "pytest.ini")),
-    ({"pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["a", "b/c"]\naddopts = "-q --import-mode=importlib"\n'},
-     (("a", "b/c"), "importlib", "pyproject.toml")),
-    ({"pyproject.toml": '[tool.pytest]\npythonpath = ["a"]\naddopts = ["--import-mode", "append"]\n'}, (("a",), "append", "pyproject.toml")),
-    ({"pyproject.toml": "[tool.black]\n", "tox.ini": "[pytest]\npythonpath = x y\n"}, (("x", "y"), "prepend", "tox.ini")),
-    ({"setup.cfg": "[tool:pytest]\naddopts = --import-mode=importlib\n"}, ((), "importlib", "setup.cfg")),
-    ({"pytest.toml": '[pytest]\npythonpath = ["t"]\n'}, (("t",), "prepend", "pytest.toml")),
-    ({"tox.ini": "[tox]\nenv_list = py311\n"}, ((), "prepend", None)),
-])
+@pytest.mark.parametrize(
+    "files, expected",
+    [
+        ({}, ((), "prepend", None)),
+        ({"pytest.ini": "[pytest]\n", "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["a"]\n'}, ((), "prepend", "pytest.ini")),
+        (
+            {"pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["a", "b/c"]\naddopts = "-q --import-mode=importlib"\n'},
+            (("a", "b/c"), "importlib", "pyproject.toml"),
+        ),
+        (
+            {"pyproject.toml": '[tool.pytest]\npythonpath = ["a"]\naddopts = ["--import-mode", "append"]\n'},
+            (("a",), "append", "pyproject.toml"),
+        ),
+        ({"pyproject.toml": "[tool.black]\n", "tox.ini": "[pytest]\npythonpath = x y\n"}, (("x", "y"), "prepend", "tox.ini")),
+        ({"setup.cfg": "[tool:pytest]\naddopts = --import-mode=importlib\n"}, ((), "importlib", "setup.cfg")),
+        ({"pytest.toml": '[pytest]\npythonpath = ["t"]\n'}, (("t",), "prepend", "pytest.toml")),
+        ({"tox.ini": "[tox]\nenv_list = py311\n"}, ((), "prepend", None)),
+    ],
+)
 def test_pytest_configuration_is_read_as_pytest_reads_it(tmp_path: Path, files: dict[str, str], expected: tuple[object, ...]) -> None:
     assert tuple(read_pytest_paths(write_tree(tmp_path, files))) == expected
 
@@ -227,7 +244,11 @@ def _pytest_collects(root: Path, relpath: str) -> bool:
     env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_") and key != "PYTHONPATH"}
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", relpath],
-        cwd=root, env=env, capture_output=True, text=True, check=False,
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode in (0, 2), done.stdout + done.stderr  # 2: interrupted by a collection error
     return done.returncode == 0

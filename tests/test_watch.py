@@ -42,7 +42,8 @@ def test_diff_findings_new_fixed_and_moved(tmp_path: Path) -> None:
     broken = _scan(root)
     delta = diff_findings(clean.findings, broken.findings)
     assert [(f.rule, f.path, f.line, f.name or f.target) for f in delta.new] == [
-        ("missing-name", "app/views.py", 1, "GONE"), ("missing-module", "app/views.py", 2, "app.missing"),
+        ("missing-name", "app/views.py", 1, "GONE"),
+        ("missing-module", "app/views.py", 2, "app.missing"),
     ]
     assert delta.fixed == () and delta
 
@@ -188,7 +189,10 @@ def test_check_watch_in_a_subprocess(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", TREE)
     process = subprocess.Popen(
         [sys.executable, "-m", "remediator", "check", "--watch", "--root", str(root)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
         preexec_fn=_default_sigint,
     )
     try:
@@ -225,7 +229,10 @@ def test_scan_watch_exits_with_the_last_status_on_ctrl_c(tmp_path: Path) -> None
     root = write_tree(tmp_path / "repo", TREE)
     process = subprocess.Popen(
         [sys.executable, "-m", "remediator", "scan", str(root), "--watch", "--no-git"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
         preexec_fn=_default_sigint,
     )
     try:
@@ -243,11 +250,16 @@ def test_scan_watch_exits_with_the_last_status_on_ctrl_c(tmp_path: Path) -> None
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("command", [["scan", "{root}", "--watch", "--format", "json"], ["check", "--root", "{root}", "--watch", "--format", "sarif"]])
+@pytest.mark.parametrize(
+    "command", [["scan", "{root}", "--watch", "--format", "json"], ["check", "--root", "{root}", "--watch", "--format", "sarif"]]
+)
 def test_watch_prints_text_only(tmp_path: Path, command: list[str]) -> None:
     root = write_tree(tmp_path / "repo", TREE)
     done = subprocess.run(
         [sys.executable, "-m", "remediator", *(part.format(root=root) for part in command)],
-        capture_output=True, text=True, timeout=TIMEOUT, check=False,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
     )
     assert done.returncode == 2 and "--watch prints text" in done.stderr and done.stdout == ""

@@ -69,7 +69,16 @@ _PRUNE_AGE = 3600  # seconds: unused facts younger than this are never pruned (a
 _TIMEOUT = 2.0  # seconds to wait for another run's write lock before giving up writing
 _GITIGNORE = b"# remediator's run journal and cache\n*\n"
 _CACHEDIR_TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by remediator.\n"
-_FACTS_CODE = ("adapters/parser.py", "adapters/fast_locate.py", "adapters/sys_path_calls.py", "adapters/syntax_version.py", "adapters/source_reader.py", "adapters/cache.py", "domain/facts.py", "domain/findings.py")
+_FACTS_CODE = (
+    "adapters/parser.py",
+    "adapters/fast_locate.py",
+    "adapters/sys_path_calls.py",
+    "adapters/syntax_version.py",
+    "adapters/source_reader.py",
+    "adapters/cache.py",
+    "domain/facts.py",
+    "domain/findings.py",
+)
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS facts (key BLOB PRIMARY KEY, data BLOB NOT NULL, written INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS blobs (scope TEXT NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (scope, name))",
@@ -200,7 +209,9 @@ class Store:
             if not db.in_transaction:
                 db.execute("BEGIN")
             now = int(time.time())
-            db.executemany("INSERT OR REPLACE INTO facts (key, data, written) VALUES (?, ?, ?)", zip(self._facts, self._facts.values(), repeat(now)))
+            db.executemany(
+                "INSERT OR REPLACE INTO facts (key, data, written) VALUES (?, ?, ?)", zip(self._facts, self._facts.values(), repeat(now))
+            )
             if self._prune is not None:
                 db.execute("CREATE TEMP TABLE IF NOT EXISTS live (key BLOB PRIMARY KEY)")
                 db.execute("DELETE FROM live")
@@ -482,8 +493,10 @@ class FactsCache:
             if row is not None:
                 at = 4 * row
                 if (
-                    signatures[at + 1] == before.st_mtime_ns and signatures[at + 2] == before.st_ctime_ns
-                    and signatures[at] == before.st_size and signatures[at + 3] == before.st_ino
+                    signatures[at + 1] == before.st_mtime_ns
+                    and signatures[at + 2] == before.st_ctime_ns
+                    and signatures[at] == before.st_size
+                    and signatures[at + 3] == before.st_ino
                 ):
                     unchanged[row] = 1
                     hits += 1
@@ -642,27 +655,37 @@ def _facts_from_plain(value: Any) -> ModuleFacts:
     """Rebuild facts from `_plain`'s shape; raises on any other shape."""
     imports, strings, bound, defined, dunder_all, dynamic, problem, type_checking, sys_path, need, placeholders, definitions = value
     if not (
-        type(imports) is tuple and type(strings) is tuple and type(bound) is frozenset and type(defined) is frozenset
-        and type(type_checking) is frozenset and type(sys_path) is tuple
-        and (dunder_all is None or type(dunder_all) is tuple) and type(dynamic) is bool
+        type(imports) is tuple
+        and type(strings) is tuple
+        and type(bound) is frozenset
+        and type(defined) is frozenset
+        and type(type_checking) is frozenset
+        and type(sys_path) is tuple
+        and (dunder_all is None or type(dunder_all) is tuple)
+        and type(dynamic) is bool
         and all(type(r) is tuple and len(r) == 7 for r in imports)
         and all(type(s) is tuple and len(s) == 6 for s in strings)
         and all(type(e) is tuple and len(e) == 5 for e in sys_path)
-        and (need is None or (type(need) is tuple and len(need) == 4)) and type(placeholders) is frozenset
-        and type(definitions) is tuple and all(type(d) is tuple and len(d) == 8 for d in definitions)
+        and (need is None or (type(need) is tuple and len(need) == 4))
+        and type(placeholders) is frozenset
+        and type(definitions) is tuple
+        and all(type(d) is tuple and len(d) == 8 for d in definitions)
     ):
         raise ValueError("not a facts entry")
-    return _new(ModuleFacts, (
-        tuple(map(_new, repeat(ImportRecord), imports)),
-        tuple(map(_new, repeat(StringReference), strings)),
-        bound,
-        defined,
-        dunder_all,
-        dynamic,
-        None if problem is None else ParseProblem(*problem),
-        type_checking,
-        tuple(map(_new, repeat(SysPathEntry), sys_path)),
-        None if need is None else SyntaxNeed(*need),
-        placeholders,
-        tuple(map(_new, repeat(Definition), definitions)),
-    ))
+    return _new(
+        ModuleFacts,
+        (
+            tuple(map(_new, repeat(ImportRecord), imports)),
+            tuple(map(_new, repeat(StringReference), strings)),
+            bound,
+            defined,
+            dunder_all,
+            dynamic,
+            None if problem is None else ParseProblem(*problem),
+            type_checking,
+            tuple(map(_new, repeat(SysPathEntry), sys_path)),
+            None if need is None else SyntaxNeed(*need),
+            placeholders,
+            tuple(map(_new, repeat(Definition), definitions)),
+        ),
+    )

@@ -25,8 +25,18 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 _TOP_KEYS = {
-    "packages", "exclude", "include", "environment", "test_files", "pythonpath", "import_mode", "python_version", "ssot", "move",
-    "cycle_check", "importlinter",
+    "packages",
+    "exclude",
+    "include",
+    "environment",
+    "test_files",
+    "pythonpath",
+    "import_mode",
+    "python_version",
+    "ssot",
+    "move",
+    "cycle_check",
+    "importlinter",
 }
 _CYCLE_CHECKS = ("all", "import-time")
 _SSOT_KEYS = {"name", "forbid", "scope", "allow", "use", "symbols"}
@@ -99,12 +109,18 @@ def parse_settings(table: Any, path: Path | None = None) -> Settings:
         environment=_optional_string(table.get("environment"), f"{prefix}.environment", path),
         test_files=_strings(table.get("test_files", list(DEFAULT_TEST_FILES)), f"{prefix}.test_files", path),
         pythonpath=_strings(table.get("pythonpath", []), f"{prefix}.pythonpath", path),
-        import_mode=None if table.get("import_mode") is None else _choice(table["import_mode"], IMPORT_MODES, f"{prefix}.import_mode", path),
+        import_mode=None
+        if table.get("import_mode") is None
+        else _choice(table["import_mode"], IMPORT_MODES, f"{prefix}.import_mode", path),
         python_version=_python_version(table.get("python_version"), f"{prefix}.python_version", path),
         cycle_check=_choice(table.get("cycle_check", "all"), _CYCLE_CHECKS, f"{prefix}.cycle_check", path),
         importlinter=_boolean(table.get("importlinter", True), f"{prefix}.importlinter", path),
-        ssot=tuple(_ssot(item, f"{prefix}.ssot[{i}]", path) for i, item in enumerate(_tables(table.get("ssot", []), f"{prefix}.ssot", path))),
-        move=tuple(_move(item, f"{prefix}.move[{i}]", path) for i, item in enumerate(_tables(table.get("move", []), f"{prefix}.move", path))),
+        ssot=tuple(
+            _ssot(item, f"{prefix}.ssot[{i}]", path) for i, item in enumerate(_tables(table.get("ssot", []), f"{prefix}.ssot", path))
+        ),
+        move=tuple(
+            _move(item, f"{prefix}.move[{i}]", path) for i, item in enumerate(_tables(table.get("move", []), f"{prefix}.move", path))
+        ),
         source=path,
     )
 

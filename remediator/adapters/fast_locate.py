@@ -53,7 +53,7 @@ _TYPE_PARAMS = (re.compile(rb"def[\s\\\w\x80-\xff]*\["), re.compile(rb"class[\s\
 # The opening of an f-string or t-string (whose replacement fields are `interpolation` nodes), searched in
 # the bytes with every prefix letter folded to `f` or `r` and every quote to `"`: `f"` and `fr"`, each
 # opening also `rf"` when an `r` precedes.
-_FOLD_OPENINGS = bytes.maketrans(b"FtTR'", b"fffr\"")
+_FOLD_OPENINGS = bytes.maketrans(b"FtTR'", b'fffr"')
 
 
 def query_captures(source: bytes, root: Node) -> dict[str, list[Node]]:

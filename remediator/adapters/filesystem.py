@@ -39,6 +39,7 @@ BACKUP_DIRS = frozenset({"backups", "backup"})
 _SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist", ".remediator"})
 SETTLE_SECONDS = 2.0  # a stat younger than this is not trusted: a change in the same timestamp tick could go unseen
 
+
 def directories_changed(root: Path, directories: Mapping[str, DirectoryRecord]) -> tuple[bool, dict[str, DirectoryRecord]]:
     """Whether any directory discovery listed now lists other entries (then discovery must run again).
 
@@ -69,8 +70,12 @@ def directories_changed(root: Path, directories: Mapping[str, DirectoryRecord]) 
 
 
 def discover(
-    root: Path, packages: tuple[str, ...] | None = None, exclude: tuple[str, ...] = (), include: tuple[str, ...] = (),
-    environment: Environment | None = None, test_files: tuple[str, ...] = (),
+    root: Path,
+    packages: tuple[str, ...] | None = None,
+    exclude: tuple[str, ...] = (),
+    include: tuple[str, ...] = (),
+    environment: Environment | None = None,
+    test_files: tuple[str, ...] = (),
 ) -> Discovery:
     """Discover the project under `root`.
 
@@ -132,7 +137,9 @@ def discover(
                 if _is_virtualenv(Path(entry.path)):
                     walker.watch(Path(entry.path))  # no longer skipped once its pyvenv.cfg goes
                 elif (
-                    provider is not None and not regular and not _included(entry.name, include)
+                    provider is not None
+                    and not regular
+                    and not _included(entry.name, include)
                     and not any(is_test_file(p, test_files) for p in walker.python_files_below(Path(entry.path)))
                 ):
                     walker.leave_out(entry.name, f"a namespace folder: Python imports {entry.name} from {provider}", backups=False)
@@ -164,6 +171,8 @@ def _note_hidden(walker: _Walker, environment: Environment, relpath: str, name: 
         distribution = environment.distribution_of(name)
         if distribution is None or normalise_distribution(distribution) != project_distribution(walker.root):
             walker.result.shadowed.append((relpath, name, INSTALLED_WINNER + (distribution or name)))
+
+
 BACKUP_REASON = "a backup folder"
 GIT_IGNORED_REASON = "ignored by git"
 
@@ -259,7 +268,7 @@ class _Walker:
     def relpath(self, path: Path) -> str:
         text = str(path)
         if text.startswith(self._prefix):  # the common case, without pathlib's parsing
-            relative = text[len(self._prefix):]
+            relative = text[len(self._prefix) :]
             return relative if os.sep == "/" else relative.replace(os.sep, "/")
         try:
             return path.relative_to(self.root).as_posix()
@@ -337,7 +346,8 @@ class _Walker:
         entries = list(os.scandir(directory))
         limit = time.time_ns() - int(SETTLE_SECONDS * 1e9)
         self.result.directories[self.relpath(directory) if str(directory) != str(self.root) else ""] = (
-            _settled(before, limit), _entries_digest(entries),
+            _settled(before, limit),
+            _entries_digest(entries),
         )
         return sorted(entries, key=_real_first)
 

@@ -32,8 +32,22 @@ def changed_lines(root: Path, ref: str, *, staged: bool = False) -> dict[str, Li
     if ref.startswith("-") or _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}") is None:
         raise GitDiffError(f"unknown git ref {ref!r}")
     diff = _git(
-        root, "-c", "core.quotepath=false", "diff", "--unified=0", "--no-color", "--no-ext-diff", "--no-textconv",
-        "--find-renames", "--relative", "--src-prefix=a/", "--dst-prefix=b/", *(["--cached"] if staged else []), ref, "--", ".",
+        root,
+        "-c",
+        "core.quotepath=false",
+        "diff",
+        "--unified=0",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--find-renames",
+        "--relative",
+        "--src-prefix=a/",
+        "--dst-prefix=b/",
+        *(["--cached"] if staged else []),
+        ref,
+        "--",
+        ".",
     )
     if diff is None:
         raise GitDiffError(f"git diff {ref} failed")
@@ -98,9 +112,7 @@ def _git(cwd: Path, *args: str) -> str | None:
     import subprocess  # only when git is asked
 
     try:
-        result = subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, timeout=120, check=False
-        )
+        result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=120, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     if result.returncode != 0:

@@ -90,7 +90,10 @@ class GitHistory:
         return {key: Removal(commit, time, None, files.get(commit, ({}, frozenset()))[1]) for key, (commit, time) in removed.items()}
 
     def definitions_added(
-        self, names_by_file: Mapping[str, Iterable[str]], since: int, until: int,
+        self,
+        names_by_file: Mapping[str, Iterable[str]],
+        since: int,
+        until: int,
     ) -> dict[tuple[str, str], list[tuple[str, int]]]:
         """(file, name) -> the commits (hash, time) between `since` and `until` that added a top-level definition of it."""
         found: dict[tuple[str, str], list[tuple[str, int]]] = {}
@@ -103,7 +106,10 @@ class GitHistory:
     # -- helpers -----------------------------------------------------------------
 
     def _definition_changes(
-        self, names_by_file: Mapping[str, Iterable[str]], since: int | None = None, until: int | None = None,
+        self,
+        names_by_file: Mapping[str, Iterable[str]],
+        since: int | None = None,
+        until: int | None = None,
     ) -> Iterator[tuple[str, int, str, set[str], set[str]]]:
         """(commit, time, file, names whose definition it added, ... removed), newest first, for the names asked."""
         names = sorted({name for found in names_by_file.values() for name in found})
@@ -114,8 +120,20 @@ class GitHistory:
         pattern = f"^((async[[:space:]]+)?def|class)[[:space:]]+({alternatives})([^A-Za-z0-9_]|$)|^({alternatives})[[:space:]]*[:=]"
         window = ([f"--since=@{since}"] if since is not None else []) + ([f"--until=@{until}"] if until is not None else [])
         output = self._git(
-            "log", "--no-renames", "-p", "-U0", "--no-ext-diff", "--no-textconv", "--no-color", "--src-prefix=a/",
-            "--dst-prefix=b/", f"-G{pattern}", "--format=%x01%H %ct", *window, "--", *paths,
+            "log",
+            "--no-renames",
+            "-p",
+            "-U0",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--no-color",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
+            f"-G{pattern}",
+            "--format=%x01%H %ct",
+            *window,
+            "--",
+            *paths,
         )
         wanted = set(names)
         commit, time, relpath = "", 0, ""
@@ -170,7 +188,7 @@ class GitHistory:
 
     def _local(self, path: str) -> str | None:
         """A repository path relative to the root; None when it lies outside."""
-        return path[len(self._prefix):] if path.startswith(self._prefix) else None
+        return path[len(self._prefix) :] if path.startswith(self._prefix) else None
 
     def _git(self, *args: str) -> str | None:
         return _git(self._top, "-c", "core.quotePath=false", *args)

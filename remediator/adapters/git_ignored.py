@@ -19,7 +19,10 @@ def ignored_folders(root: Path) -> frozenset[str]:
     try:
         done = subprocess.run(
             ["git", "-c", "core.quotepath=false", "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"],
-            cwd=root, capture_output=True, check=False, timeout=120,
+            cwd=root,
+            capture_output=True,
+            check=False,
+            timeout=120,
         )
     except (OSError, subprocess.SubprocessError):
         return frozenset()

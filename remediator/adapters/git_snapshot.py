@@ -206,8 +206,12 @@ def _read_blobs(top: Path, blobs: list[str]) -> dict[str, bytes]:
         return {}
     try:
         result = subprocess.run(
-            ["git", "cat-file", "--batch"], cwd=top, input="".join(f"{blob}\n" for blob in blobs).encode(),
-            capture_output=True, timeout=600, check=False,
+            ["git", "cat-file", "--batch"],
+            cwd=top,
+            input="".join(f"{blob}\n" for blob in blobs).encode(),
+            capture_output=True,
+            timeout=600,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError) as error:
         raise GitSnapshotError(f"git cat-file failed: {error}") from None

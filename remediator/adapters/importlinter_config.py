@@ -144,7 +144,9 @@ def _contract(options: dict[str, Any], contract_id: Any, key: str, path: Path) -
     name = options.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(path, f"{key}.name", "missing contract name")
-    ignore = tuple(_ignored(item, f"{key}.ignore_imports", path) for item in _list(options.get("ignore_imports", []), f"{key}.ignore_imports", path))
+    ignore = tuple(
+        _ignored(item, f"{key}.ignore_imports", path) for item in _list(options.get("ignore_imports", []), f"{key}.ignore_imports", path)
+    )
     allow_indirect = _flag(options.get("allow_indirect_imports", False), f"{key}.allow_indirect_imports", path)
     return ForbiddenContract(
         name=name.strip(),

@@ -24,7 +24,10 @@ Advance = Callable[[int], None]  # told how many more files are done
 
 
 def parse_files(
-    paths: Sequence[Path], jobs: int | None = None, cache: FactsCache | None = None, advance: Advance | None = None,
+    paths: Sequence[Path],
+    jobs: int | None = None,
+    cache: FactsCache | None = None,
+    advance: Advance | None = None,
 ) -> list[ModuleFacts]:
     """Facts of each file, in order. `jobs` defaults to every core.
 
@@ -78,7 +81,10 @@ def cached_parse(path: Path, cache: FactsCache) -> tuple[ModuleFacts, Seen | Non
 
 
 def _map(
-    function: Callable[[list[Path]], list[_T]], paths: Sequence[Path], jobs: int | None, advance: Advance | None,
+    function: Callable[[list[Path]], list[_T]],
+    paths: Sequence[Path],
+    jobs: int | None,
+    advance: Advance | None,
 ) -> list[_T]:
     """`function` over chunks of `paths`, in a pool of `jobs` workers when there are enough paths.
 

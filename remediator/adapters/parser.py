@@ -41,15 +41,19 @@ _CALL_HINTS = (b"patch", b"import_module", b"__import__", b"monkeypatch")
 _DYNAMIC_HINTS = (b"globals()", b"sys.modules[__name__]")
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 _EXPECTING_CALLS = frozenset({"suppress", "raises", "assertRaises", "assertRaisesRegex"})
-_CLAUSES = frozenset(
-    {"block", "else_clause", "elif_clause", "except_clause", "except_group_clause", "finally_clause", "case_clause"}
-)
-_COMPOUND = frozenset(
-    {"if_statement", "try_statement", "with_statement", "for_statement", "while_statement", "match_statement"}
-)
+_CLAUSES = frozenset({"block", "else_clause", "elif_clause", "except_clause", "except_group_clause", "finally_clause", "case_clause"})
+_COMPOUND = frozenset({"if_statement", "try_statement", "with_statement", "for_statement", "while_statement", "match_statement"})
 _TARGET_CONTAINERS = frozenset(
-    {"pattern_list", "tuple_pattern", "list_pattern", "list_splat_pattern", "tuple", "list", "parenthesized_expression",
-     "as_pattern_target"}
+    {
+        "pattern_list",
+        "tuple_pattern",
+        "list_pattern",
+        "list_splat_pattern",
+        "tuple",
+        "list",
+        "parenthesized_expression",
+        "as_pattern_target",
+    }
 )
 
 
@@ -205,12 +209,15 @@ def _may_be_rejected(source: bytes, root: Node) -> bool:
         if kind in ("print_statement", "exec_statement"):
             return True
         if kind == "future_import_statement":
-            if seen_code or any(child.type == "wildcard_import" for child in node.children) or any(
-                _text(name).split(" as ")[0].strip() not in _FUTURE_FEATURES for name in node.children_by_field_name("name")
+            if (
+                seen_code
+                or any(child.type == "wildcard_import" for child in node.children)
+                or any(_text(name).split(" as ")[0].strip() not in _FUTURE_FEATURES for name in node.children_by_field_name("name"))
             ):
                 return True
-        elif kind != "comment" and not (position == 0 and kind == "expression_statement" and node.named_children
-                                        and node.named_children[0].type == "string"):
+        elif kind != "comment" and not (
+            position == 0 and kind == "expression_statement" and node.named_children and node.named_children[0].type == "string"
+        ):
             seen_code = True
     if (b"print " in source or b"exec " in source) and _LEGACY_LINE.search(source) and _captures(_legacy_query(), root):
         return True
@@ -254,8 +261,10 @@ def _python2_literal_or_raise(source: bytes, root: Node) -> bool:
         if b"," in source[start : end if end != -1 else len(source)]:
             node = root.descendant_for_byte_range(start, start + 5)
             statement = node.parent if node is not None else None
-            if statement is not None and statement.type == "raise_statement" and any(
-                child.type == "expression_list" for child in statement.named_children
+            if (
+                statement is not None
+                and statement.type == "raise_statement"
+                and any(child.type == "expression_list" for child in statement.named_children)
             ):
                 return True
         start = source.find(b"raise ", start + 6)
@@ -300,7 +309,8 @@ def _queries() -> tuple[Query, Query]:
 
     language = Language(tree_sitter_python.language())
     imports = Query(
-        language, "(import_statement) @import (import_from_statement) @import (global_statement) @global" + NEWER_SYNTAX_PATTERNS,
+        language,
+        "(import_statement) @import (import_from_statement) @import (global_statement) @global" + NEWER_SYNTAX_PATTERNS,
     )
     calls = Query(
         language,
@@ -395,8 +405,15 @@ class _Extractor:
         self.bound.update(self.defined)
         dunder_all = tuple(self.dunder_all) if self.dunder_all is not None and self.all_is_static else None
         return ModuleFacts(
-            tuple(imports), tuple(strings), frozenset(self.bound), frozenset(self.defined), dunder_all, self.dynamic,
-            None, frozenset(checking - runtime), placeholder_names=frozenset(self.placeholders - self.substantive),
+            tuple(imports),
+            tuple(strings),
+            frozenset(self.bound),
+            frozenset(self.defined),
+            dunder_all,
+            self.dynamic,
+            None,
+            frozenset(checking - runtime),
+            placeholder_names=frozenset(self.placeholders - self.substantive),
             definitions=tuple(d for name, d in self.definitions.items() if d is not None and self.bindings[name] == 1),
         )
 
@@ -561,13 +578,25 @@ class _Extractor:
     def _position(self, node: Node) -> tuple[int, int]:
         row, byte_column = node.start_point
         start = node.start_byte - byte_column
-        prefix = self.source[start:node.start_byte]
+        prefix = self.source[start : node.start_byte]
         width = len(prefix) if prefix.isascii() else len(prefix.decode("utf-8", "replace"))
         return row + 1, width + 1
 
 
-_MOCKS = frozenset({"Mock", "MagicMock", "AsyncMock", "NonCallableMock", "mock.Mock", "mock.MagicMock", "mock.AsyncMock",
-                    "unittest.mock.Mock", "unittest.mock.MagicMock", "object"})
+_MOCKS = frozenset(
+    {
+        "Mock",
+        "MagicMock",
+        "AsyncMock",
+        "NonCallableMock",
+        "mock.Mock",
+        "mock.MagicMock",
+        "mock.AsyncMock",
+        "unittest.mock.Mock",
+        "unittest.mock.MagicMock",
+        "object",
+    }
+)
 
 
 def _is_placeholder_body(body: Node | None) -> bool:
@@ -577,7 +606,11 @@ def _is_placeholder_body(body: Node | None) -> bool:
     for statement in body.named_children:
         if statement.type == "pass_statement" or statement.type == "comment":
             continue
-        if statement.type == "expression_statement" and statement.named_children and statement.named_children[0].type in ("string", "ellipsis"):
+        if (
+            statement.type == "expression_statement"
+            and statement.named_children
+            and statement.named_children[0].type in ("string", "ellipsis")
+        ):
             continue
         if statement.type == "raise_statement" and b"NotImplementedError" in (statement.text or b""):
             continue
@@ -586,10 +619,26 @@ def _is_placeholder_body(body: Node | None) -> bool:
 
 
 # Decorators that leave a def a function with the same parameters, or a class a class.
-_KEEPS_KIND = frozenset({
-    "lru_cache", "cache", "wraps", "final", "deprecated", "no_type_check", "singledispatch", "total_ordering",
-    "dataclass", "runtime_checkable", "unique", "define", "frozen", "mutable", "attrs", "s",
-})
+_KEEPS_KIND = frozenset(
+    {
+        "lru_cache",
+        "cache",
+        "wraps",
+        "final",
+        "deprecated",
+        "no_type_check",
+        "singledispatch",
+        "total_ordering",
+        "dataclass",
+        "runtime_checkable",
+        "unique",
+        "define",
+        "frozen",
+        "mutable",
+        "attrs",
+        "s",
+    }
+)
 _CONTEXT_MANAGER_DECORATORS = frozenset({"contextmanager", "asynccontextmanager"})
 
 
@@ -646,8 +695,12 @@ def _with_parameters(definition: Definition, parameters: Node | None) -> Definit
             params.append(name)
             required += not has_default
     return definition._replace(
-        params=tuple(params), required=required, varargs=varargs, keywords=tuple(keywords),
-        required_keywords=tuple(required_keywords), varkw=varkw,
+        params=tuple(params),
+        required=required,
+        varargs=varargs,
+        keywords=tuple(keywords),
+        required_keywords=tuple(required_keywords),
+        varkw=varkw,
     )
 
 
@@ -689,8 +742,9 @@ def _module_statements(root: Node) -> Iterator[Node]:
 
 # Context flags as plain ints: IntFlag arithmetic costs a call per operation, and `_context` runs for
 # every import and string reference.
-_FUNCTION, _CLASS, _TYPE_CHECKING, _GUARDED = (int(flag) for flag in (Context.FUNCTION, Context.CLASS,
-                                                                      Context.TYPE_CHECKING, Context.GUARDED))
+_FUNCTION, _CLASS, _TYPE_CHECKING, _GUARDED = (
+    int(flag) for flag in (Context.FUNCTION, Context.CLASS, Context.TYPE_CHECKING, Context.GUARDED)
+)
 _FUNCTION_OR_CLASS = _FUNCTION | _CLASS
 
 

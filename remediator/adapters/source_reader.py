@@ -35,7 +35,7 @@ def decode_source(data: bytes) -> bytes | ParseProblem:
         return ParseProblem(UNREADABLE_FILE, "source contains a NUL byte", line, column)
     encoding = "utf-8"
     if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
+        data = data[len(codecs.BOM_UTF8) :]
         declared = _declared_encoding(data)
         if declared is not None and not _names_utf8_for_bom(declared):
             return ParseProblem(UNREADABLE_FILE, f"a UTF-8 BOM conflicts with the coding cookie ({declared})", 1, 1)

@@ -21,10 +21,20 @@ from remediator.domain.facts import SysPathEntry
 FILE, CWD, ABSOLUTE, DYNAMIC = "file", "cwd", "absolute", "dynamic"
 _SELF = "\0file"  # the file itself, as the last segment of a path anchored at its folder
 _Value = tuple[str, str]  # (anchor, POSIX path): a path known statically
-_PASS_THROUGH = frozenset({
-    "os.path.abspath", "os.path.realpath", "os.path.normpath", "os.fspath", "str", "Path", "pathlib.Path", "PurePath",
-    "pathlib.PurePath", "os.path.expanduser",
-})
+_PASS_THROUGH = frozenset(
+    {
+        "os.path.abspath",
+        "os.path.realpath",
+        "os.path.normpath",
+        "os.fspath",
+        "str",
+        "Path",
+        "pathlib.Path",
+        "PurePath",
+        "pathlib.PurePath",
+        "os.path.expanduser",
+    }
+)
 _PASS_METHODS = frozenset({"resolve", "absolute", "expanduser", "as_posix"})
 
 

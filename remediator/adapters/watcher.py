@@ -12,14 +12,28 @@ if TYPE_CHECKING:
 
 SOURCE_SUFFIXES = (".py", ".pyi")
 SETTINGS_NAMES = frozenset({"pyproject.toml", "setup.cfg", ".importlinter", ".remediator-baseline.json"})
-IGNORED_DIRS = frozenset({".remediator", "__pycache__", ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv",
-                          ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis", "node_modules"})
+IGNORED_DIRS = frozenset(
+    {
+        ".remediator",
+        "__pycache__",
+        ".git",
+        ".hg",
+        ".svn",
+        ".tox",
+        ".nox",
+        ".venv",
+        "venv",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".hypothesis",
+        "node_modules",
+    }
+)
 _TICK_MS = 200  # the longest wait for the first set, which says the watcher runs
 
 
-def watch_changes(
-    root: Path, extra: Iterable[Path] = (), *, stop: threading.Event | None = None
-) -> Iterator[frozenset[str]]:
+def watch_changes(root: Path, extra: Iterable[Path] = (), *, stop: threading.Event | None = None) -> Iterator[frozenset[str]]:
     """Sets of changed paths under `root` (root-relative, POSIX) and of the `extra` files, until `stop` is set.
 
     Only Python sources, settings files (pyproject.toml, setup.cfg, .importlinter,
@@ -36,8 +50,13 @@ def watch_changes(
     accept = _Filter(extras)
     first = True
     for changes in watchfiles.watch(
-        root, *outside, watch_filter=accept, yield_on_timeout=True, rust_timeout=_TICK_MS,
-        stop_event=stop, raise_interrupt=True,
+        root,
+        *outside,
+        watch_filter=accept,
+        yield_on_timeout=True,
+        rust_timeout=_TICK_MS,
+        stop_event=stop,
+        raise_interrupt=True,
     ):
         if changes or first:
             yield frozenset(_display(path, root) for _change, path in changes)

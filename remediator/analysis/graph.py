@@ -54,7 +54,8 @@ class ImportGraph:
 
     def cycle_of(self, component: frozenset[str]) -> Cycle:
         return Cycle(
-            tuple(sorted(component)), self._chain_through(component),
+            tuple(sorted(component)),
+            self._chain_through(component),
             cycle_kind(component, lambda module: self.nx.successors(module), self.contexts),
         )
 
@@ -89,4 +90,3 @@ def import_time_view(graph: nx.DiGraph) -> nx.DiGraph:
         return any(not context & skip for _path, _line, context in graph.edges[importer, imported]["sites"])
 
     return nx.subgraph_view(graph, filter_edge=runs)
-

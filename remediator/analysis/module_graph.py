@@ -105,7 +105,9 @@ class ModuleGraph:
 
 
 def cycle_kind(
-    component: Iterable[str], successors: Callable[[str], Iterable[str]], contexts: Callable[[str, str], Iterable[int]],
+    component: Iterable[str],
+    successors: Callable[[str], Iterable[str]],
+    contexts: Callable[[str, str], Iterable[int]],
 ) -> str:
     """Whether the component's modules import each other at import time, only under TYPE_CHECKING, or only in functions.
 
@@ -117,8 +119,11 @@ def cycle_kind(
 
     def closes(skip: int) -> bool:
         adjacency = {
-            module: [target for target in successors(module)
-                     if target in members and any(not context & skip for context in contexts(module, target))]
+            module: [
+                target
+                for target in successors(module)
+                if target in members and any(not context & skip for context in contexts(module, target))
+            ]
             for module in members
         }
         return bool(strongly_connected(adjacency))
@@ -189,7 +194,10 @@ def strongly_connected(successors: Mapping[str, Iterable[str]]) -> list[frozense
 
 
 def components_after_change(
-    components: Iterable[frozenset[str]], old: ModuleGraph, new: ModuleGraph, changed: Iterable[str],
+    components: Iterable[frozenset[str]],
+    old: ModuleGraph,
+    new: ModuleGraph,
+    changed: Iterable[str],
 ) -> list[frozenset[str]] | None:
     """The strongly connected components of `new`, when `old`'s are still right; None when they must be computed.
 

@@ -92,8 +92,14 @@ def no_cyclic_gc() -> Iterator[None]:
 
 
 def assemble(
-    root: Path, settings: Settings, discovery: Discovery, parsed: Iterable[tuple[SourceFile, ModuleFacts]], pytest: PytestPaths,
-    *, record: bool = False, progress: Progress | None = None,
+    root: Path,
+    settings: Settings,
+    discovery: Discovery,
+    parsed: Iterable[tuple[SourceFile, ModuleFacts]],
+    pytest: PytestPaths,
+    *,
+    record: bool = False,
+    progress: Progress | None = None,
 ) -> ProjectModel:
     """Index, resolve and graph parsed files (recording each file's dependency keys with `record`).
 
@@ -128,7 +134,10 @@ def assemble(
 
 
 def search_path_spec(
-    root: Path, settings: Settings, pytest: PytestPaths, files: Iterable[tuple[str, str, tuple[SysPathEntry, ...]]],
+    root: Path,
+    settings: Settings,
+    pytest: PytestPaths,
+    files: Iterable[tuple[str, str, tuple[SysPathEntry, ...]]],
 ) -> SearchPathSpec:
     """What shapes the project's sys.path: the settings, pytest's configuration, and the conftest files' changes.
 

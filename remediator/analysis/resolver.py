@@ -53,7 +53,9 @@ def import_edge(importer: str, resolution: Resolution) -> str | None:
 
 
 def import_edges(
-    importer: str, is_stub: bool, resolutions: Iterable[tuple[ImportRecord, Resolution]],
+    importer: str,
+    is_stub: bool,
+    resolutions: Iterable[tuple[ImportRecord, Resolution]],
 ) -> Iterator[tuple[str, int, int]]:
     """(imported module, line, context) of each graph edge a file's resolved imports make; a stub makes none."""
     if is_stub:
@@ -68,7 +70,11 @@ class ModuleResolver:
     """Resolves imports and string references against the module index and symbol tables."""
 
     def __init__(
-        self, index: ModuleIndex, symbols: SymbolTables, recorder: DependencyRecorder | None = None, search_path: SearchPath | None = None,
+        self,
+        index: ModuleIndex,
+        symbols: SymbolTables,
+        recorder: DependencyRecorder | None = None,
+        search_path: SearchPath | None = None,
     ) -> None:
         self.index = index
         self.symbols = symbols
@@ -150,9 +156,7 @@ class ModuleResolver:
             return Resolution(MISSING_MODULE, f"{module}.{rest[0]}", None, module)
         return Resolution(MISSING_NAME, module, rest[0], module)
 
-    def resolve_string(
-        self, importer: str, is_package: bool, reference: StringReference, imports: tuple[ImportRecord, ...]
-    ) -> Resolution:
+    def resolve_string(self, importer: str, is_package: bool, reference: StringReference, imports: tuple[ImportRecord, ...]) -> Resolution:
         """Resolve a `patch(...)`, `patch.object(...)` or `import_module(...)` target."""
         if reference.kind == "module":
             return self.resolve_dotted(self.locate(reference.text, importer, is_package), module_only=True)
@@ -199,7 +203,11 @@ class ModuleResolver:
         elif record.alias is not None:
             candidate = base if record.alias == local else None
         else:  # `import a.b` binds `a`; `local` ("a" or "a.b") is a module when an import of that scope names it
-            candidate = local if any(r.name is None and r.alias is None and self._base_of(importer, is_package, r) == local for r in scope) else None
+            candidate = (
+                local
+                if any(r.name is None and r.alias is None and self._base_of(importer, is_package, r) == local for r in scope)
+                else None
+            )
         if candidate and self.index.is_internal(candidate) and self.index.exists(candidate):
             return candidate
         return None

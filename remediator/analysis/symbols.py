@@ -27,8 +27,17 @@ from remediator.domain.modules import absolute_module
 
 MODULE_ATTRIBUTES = frozenset(
     {
-        "__name__", "__file__", "__doc__", "__spec__", "__loader__", "__package__", "__path__",
-        "__builtins__", "__cached__", "__dict__", "__annotations__",
+        "__name__",
+        "__file__",
+        "__doc__",
+        "__spec__",
+        "__loader__",
+        "__package__",
+        "__path__",
+        "__builtins__",
+        "__cached__",
+        "__dict__",
+        "__annotations__",
     }
 )
 
@@ -261,14 +270,20 @@ class SymbolTables:
 
 
 def symbols_in(
-    index: ModuleIndex, module: str, facts_list: Sequence[ModuleFacts], absolute: AbsoluteModule = absolute_module,
+    index: ModuleIndex,
+    module: str,
+    facts_list: Sequence[ModuleFacts],
+    absolute: AbsoluteModule = absolute_module,
 ) -> ModuleSymbols:
     """The name facts of `module`'s files, as `index` places the module (package or not, project or not)."""
     return module_symbols(module, index.table.get(module, 0) & PACKAGE == PACKAGE, facts_list, absolute, index.is_internal)
 
 
 def module_symbols(
-    module: str, is_package: bool, facts_list: Sequence[ModuleFacts], absolute: AbsoluteModule,
+    module: str,
+    is_package: bool,
+    facts_list: Sequence[ModuleFacts],
+    absolute: AbsoluteModule,
     is_internal: Callable[[str], bool],
 ) -> ModuleSymbols:
     """Gather the name facts of a module's files (in order: .py before .pyi)."""
@@ -300,8 +315,12 @@ def module_symbols(
             elif record.name != "*":
                 bindings.setdefault(record.alias or record.name, []).append((base, record.name))
     return ModuleSymbols(
-        frozenset(own), frozenset(defined), {name: tuple(found) for name, found in bindings.items()},
-        tuple(stars), dunder_all, opaque,
+        frozenset(own),
+        frozenset(defined),
+        {name: tuple(found) for name, found in bindings.items()},
+        tuple(stars),
+        dunder_all,
+        opaque,
     )  # frozenset() of a frozenset is the same object
 
 

@@ -110,8 +110,13 @@ def apply_in_batches(
 
 class _Runner:
     def __init__(
-        self, model: ProjectModel, journal: Journal, baseline: list[frozenset[str]], import_time_only: bool,
-        report: Progress, outcome: BatchOutcome,
+        self,
+        model: ProjectModel,
+        journal: Journal,
+        baseline: list[frozenset[str]],
+        import_time_only: bool,
+        report: Progress,
+        outcome: BatchOutcome,
     ) -> None:
         self.model = model
         self.journal = journal
@@ -137,7 +142,9 @@ class _Runner:
                 self.outcome.skipped.append((failure.path, failure.reason, failure.detail))
                 self.journal.record("write-failed", path=failure.path, reason=failure.reason, detail=failure.detail)
                 if fail_fast:
-                    self.outcome.skipped += [(r.path, "not-applied", "its batch was rolled back (--fail-fast)") for r in remaining if r.path != failure.path]
+                    self.outcome.skipped += [
+                        (r.path, "not-applied", "its batch was rolled back (--fail-fast)") for r in remaining if r.path != failure.path
+                    ]
                     return False
                 remaining = [r for r in remaining if r.path != failure.path]
                 continue
@@ -280,7 +287,9 @@ def _admissible(model: ProjectModel, rewrites: list[Rewrite], allow_dirty: bool,
         return inside
     for rewrite in inside:
         if rewrite.path in dirty and not allow_dirty:
-            outcome.skipped.append((rewrite.path, "uncommitted-changes", "the file has uncommitted changes (--allow-dirty to rewrite anyway)"))
+            outcome.skipped.append(
+                (rewrite.path, "uncommitted-changes", "the file has uncommitted changes (--allow-dirty to rewrite anyway)")
+            )
         else:
             kept.append(rewrite)
     return kept
@@ -298,14 +307,16 @@ def _dirty_files(root: Path, paths: list[str]) -> set[str] | None:
         return set()
     result = subprocess.run(
         ["git", "status", "--porcelain", "-z", "--untracked-files=all", "--", *paths],
-        cwd=root, capture_output=True, check=False,
+        cwd=root,
+        capture_output=True,
+        check=False,
     )
     dirty = set()
     prefix = subprocess.run(["git", "rev-parse", "--show-prefix"], cwd=root, capture_output=True, text=True, check=False).stdout.strip()
     for item in result.stdout.decode("utf-8", "replace").split("\0"):
         if len(item) > 3:
             path = item[3:]
-            dirty.add(path[len(prefix):] if prefix and path.startswith(prefix) else path)
+            dirty.add(path[len(prefix) :] if prefix and path.startswith(prefix) else path)
     return dirty
 
 

@@ -149,7 +149,9 @@ def blast_radius(analysis: ProjectAnalysis, findings: list[Finding]) -> BlastRad
     loose_keys = {key for key in groups if (tops := places.get(key)) and tops <= loose}
     steps = _greedy(module_causes, test_causes, loose_keys)
     fix_sets = [
-        FixSet(number, tuple(_label(k) for k in keys), tuple(sorted(modules)), tuple(sorted(tests)), _binding_imports(keys, seeds, findings))
+        FixSet(
+            number, tuple(_label(k) for k in keys), tuple(sorted(modules)), tuple(sorted(tests)), _binding_imports(keys, seeds, findings)
+        )
         for number, (keys, modules, tests) in enumerate(steps, 1)
     ]
     step_of = {key: number for number, (keys, _m, _t) in enumerate(steps, 1) for key in keys}
@@ -234,7 +236,8 @@ def _group(findings: list[Finding]) -> tuple[dict[MissingKey, MissingTarget], di
 def _unparsable_modules(analysis: ProjectAnalysis) -> set[str]:
     """Modules whose runtime file cannot be read or parsed: importing them fails whatever imports are fixed."""
     return {
-        analysis.module_of(relpath) for relpath, summary in analysis.summaries.items()
+        analysis.module_of(relpath)
+        for relpath, summary in analysis.summaries.items()
         if not relpath.endswith(".pyi") and any(f.rule in (SYNTAX_ERROR, UNREADABLE_FILE) for _rank, f in summary.findings)
     }
 
@@ -250,7 +253,9 @@ def _causes(reach: dict[MissingKey, set[str]]) -> dict[str, frozenset[MissingKey
 
 
 def _test_file_causes(
-    analysis: ProjectAnalysis, module_causes: dict[str, frozenset[MissingKey]], conftests: dict[str, str],
+    analysis: ProjectAnalysis,
+    module_causes: dict[str, frozenset[MissingKey]],
+    conftests: dict[str, str],
     only: Collection[str] | None = None,
 ) -> dict[str, frozenset[MissingKey]]:
     """Test file -> the causes that keep pytest from collecting it: its module's, and those of every conftest above it.
@@ -277,7 +282,9 @@ def _test_file_causes(
 
 
 def _greedy(
-    module_causes: dict[str, frozenset[MissingKey]], test_causes: dict[str, frozenset[MissingKey]], loose: set[MissingKey],
+    module_causes: dict[str, frozenset[MissingKey]],
+    test_causes: dict[str, frozenset[MissingKey]],
+    loose: set[MissingKey],
 ) -> list[tuple[tuple[MissingKey, ...], set[str], set[str]]]:
     """Fix sets in greedy order: (targets, modules unblocked, test files unblocked) per step.
 

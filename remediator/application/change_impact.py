@@ -27,7 +27,15 @@ from typing import TYPE_CHECKING
 from remediator.adapters.cache import FactsCache, content_key
 from remediator.adapters.git_diff import WHOLE_FILE, GitDiffError, Lines, changed_lines
 from remediator.adapters.git_snapshot import (
-    STAGED, GitSnapshotError, PathChange, Snapshot, changed_paths, resolve_ref, snapshot, work_tree_agrees, write_snapshot,
+    STAGED,
+    GitSnapshotError,
+    PathChange,
+    Snapshot,
+    changed_paths,
+    resolve_ref,
+    snapshot,
+    work_tree_agrees,
+    write_snapshot,
 )
 from remediator.adapters.writer import write_atomically
 from remediator.application.baseline import fingerprint
@@ -52,7 +60,12 @@ class BaseFindings:
 
 
 def base_findings(
-    root: Path, settings: Settings, state: Snapshot, *, jobs: int | None = None, use_cache: bool = True,
+    root: Path,
+    settings: Settings,
+    state: Snapshot,
+    *,
+    jobs: int | None = None,
+    use_cache: bool = True,
     progress: Progress | None = None,
 ) -> BaseFindings:
     """The findings' fingerprints at `state`: kept from an earlier run, else analysed from git objects (and kept)."""
@@ -75,7 +88,12 @@ def remember_state(root: Path, settings: Settings, state: Snapshot, findings: li
 
 @contextmanager
 def analysed_snapshot(
-    root: Path, settings: Settings, state: Snapshot, *, jobs: int | None = None, progress: Progress | None = None,
+    root: Path,
+    settings: Settings,
+    state: Snapshot,
+    *,
+    jobs: int | None = None,
+    progress: Progress | None = None,
 ) -> Iterator[ProjectAnalysis]:
     """The analysis of the snapshot's files, written to a temporary folder that lives as long as the block.
 
@@ -96,8 +114,14 @@ def analysed_snapshot(
         step = Step(progress, "snapshot")
         contents = write_snapshot(state, place)
         with no_cyclic_gc():
-            discovery = discover(place, settings.packages, settings.exclude, settings.include, environment_for(str(root), settings.environment),
-                                 settings.test_files)
+            discovery = discover(
+                place,
+                settings.packages,
+                settings.exclude,
+                settings.include,
+                environment_for(str(root), settings.environment),
+                settings.test_files,
+            )
             facts = {}
             missing = []
             for source in discovery.files:
@@ -142,7 +166,7 @@ def new_findings(findings: list[Finding], base: BaseFindings, on_changed_line: C
         unchanged = [position for position in where if position not in set(changed)]
         new.update(changed[:surplus])
         if surplus > len(changed):
-            new.update(unchanged[len(unchanged) - (surplus - len(changed)):])
+            new.update(unchanged[len(unchanged) - (surplus - len(changed)) :])
     return new
 
 
@@ -219,7 +243,6 @@ def _is_module_file(relpath: str, module: str) -> bool:
     return dotted == module or dotted.endswith("." + module)
 
 
-
 # ---------------------------------------------------------------------------- one comparison
 
 
@@ -243,7 +266,9 @@ class Comparison:
     exact: bool = False  # the current analysis is of exactly `current_state`'s files
 
     @classmethod
-    def prepare(cls, root: Path, since: str | None, *, staged: bool, changed_lines_only: bool = False, use_cache: bool = True) -> Comparison:
+    def prepare(
+        cls, root: Path, since: str | None, *, staged: bool, changed_lines_only: bool = False, use_cache: bool = True
+    ) -> Comparison:
         """Ask git for the base, the changed lines and paths (and the index). Raises ComparisonError."""
         base_ref = since if since is not None else "HEAD"
         try:
@@ -265,7 +290,12 @@ class Comparison:
         return cls(Path(root), base_ref, staged, changed_lines_only, lines, paths, None if changed_lines_only else base, current, use_cache)
 
     def base_findings(
-        self, settings: Settings, *, jobs: int | None = None, use_cache: bool = True, progress: Progress | None = None,
+        self,
+        settings: Settings,
+        *,
+        jobs: int | None = None,
+        use_cache: bool = True,
+        progress: Progress | None = None,
     ) -> BaseFindings:
         """The findings at the base (none before the first commit)."""
         if self.base_state is None:
@@ -306,7 +336,12 @@ class Comparison:
 
 @contextmanager
 def current_analysis(
-    root: Path, settings: Settings, comparison: Comparison, *, jobs: int | None = None, use_cache: bool = True,
+    root: Path,
+    settings: Settings,
+    comparison: Comparison,
+    *,
+    jobs: int | None = None,
+    use_cache: bool = True,
     progress: Progress | None = None,
 ) -> Iterator[ProjectAnalysis]:
     """The analysis of what is checked: the work tree, or what is staged.

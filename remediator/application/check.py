@@ -61,7 +61,9 @@ class CheckResult(ScanResult):
             "changed_lines_only": self.changed_lines_only,
             "new_elsewhere": self.new_elsewhere,
             "outside_scope": self.outside_scope,
-            "baseline": None if self.baseline is None else {
+            "baseline": None
+            if self.baseline is None
+            else {
                 "path": _display(self.baseline.path, self.root),
                 "suppressed": self.baseline.suppressed,
                 "gone": self.baseline.gone_occurrences,
@@ -129,7 +131,12 @@ def run_check(
     if since is None and not staged:
         with open_analysis(root, settings, jobs=jobs, use_cache=use_cache, progress=progress) as analysis:
             return narrow(
-                analysis, files=checked, baseline=loaded, baseline_path=baseline_path, use_git=use_git, started=started,
+                analysis,
+                files=checked,
+                baseline=loaded,
+                baseline_path=baseline_path,
+                use_git=use_git,
+                started=started,
             )
     from remediator.application.change_impact import Comparison, ComparisonError, current_analysis
 
@@ -140,8 +147,16 @@ def run_check(
     with current_analysis(root, settings, comparison, jobs=jobs, use_cache=use_cache, progress=progress) as analysis:
         base = None if changed_lines_only else comparison.base_findings(settings, jobs=jobs, use_cache=use_cache, progress=progress)
         result = narrow(
-            analysis, files=checked, changes=comparison.changed_lines, since=comparison.base_ref, baseline=loaded,
-            baseline_path=baseline_path, use_git=use_git, started=started, base=base, comparison=comparison,
+            analysis,
+            files=checked,
+            changes=comparison.changed_lines,
+            since=comparison.base_ref,
+            baseline=loaded,
+            baseline_path=baseline_path,
+            use_git=use_git,
+            started=started,
+            base=base,
+            comparison=comparison,
         )
     real_root = Path(root).resolve()
     return result if result.root == real_root else dataclasses.replace(result, root=real_root)
@@ -219,11 +234,19 @@ def narrow(
         reported = add_suggestions(analysis, reported, context=everything, use_git=use_git)
         targets = reported_targets(analysis, reported)  # the reach of these targets only, not of every break
     return CheckResult(
-        analysis.root, reported, targets, analysis,
-        time.perf_counter() - started, analysis.compliance(),
-        files=files, since=since, staged=comparison is not None and comparison.staged,
+        analysis.root,
+        reported,
+        targets,
+        analysis,
+        time.perf_counter() - started,
+        analysis.compliance(),
+        files=files,
+        since=since,
+        staged=comparison is not None and comparison.staged,
         changed_lines_only=comparison is not None and comparison.changed_lines_only,
-        new_elsewhere=new_elsewhere, baseline=baseline_comparison, outside_scope=len(candidates) - len(reported),
+        new_elsewhere=new_elsewhere,
+        baseline=baseline_comparison,
+        outside_scope=len(candidates) - len(reported),
     )
 
 

@@ -70,7 +70,10 @@ class ChainLink:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "importer": self.importer, "imported": self.imported, "path": self.path, "line": self.line,
+            "importer": self.importer,
+            "imported": self.imported,
+            "path": self.path,
+            "line": self.line,
             "context": list(self.context),
         }
 

@@ -197,7 +197,12 @@ def run_fix(
     result.unfinished_runs = [run.run_id for run in Journal.unfinished(model.root)]
     if apply:
         _apply(
-            model, result, plans, batch_size=options.batch_size, fail_fast=options.fail_fast, allow_dirty=options.allow_dirty,
+            model,
+            result,
+            plans,
+            batch_size=options.batch_size,
+            fail_fast=options.fail_fast,
+            allow_dirty=options.allow_dirty,
             progress=progress,
         )
         # Re-check against the model with only the changed files parsed again.
@@ -210,8 +215,14 @@ def run_fix(
 
 
 def _apply(
-    model: ProjectModel, result: FixResult, plans: list[FilePlan], *, batch_size: int, fail_fast: bool,
-    allow_dirty: bool, progress: Progress | None,
+    model: ProjectModel,
+    result: FixResult,
+    plans: list[FilePlan],
+    *,
+    batch_size: int,
+    fail_fast: bool,
+    allow_dirty: bool,
+    progress: Progress | None,
 ) -> None:
     """Land the verified changes through the batch runner; keep only what landed in `result.changes`."""
     sources = {p.source.relpath: p.source for p in model.files}
@@ -220,7 +231,12 @@ def _apply(
         for c in result.changes
     ]
     outcome = apply_in_batches(
-        model, rewrites, batch_size=batch_size, fail_fast=fail_fast, allow_dirty=allow_dirty, progress=progress,
+        model,
+        rewrites,
+        batch_size=batch_size,
+        fail_fast=fail_fast,
+        allow_dirty=allow_dirty,
+        progress=progress,
         moved_edges=_moved_edges(model, plans),
     )
     landed = set(outcome.landed)
@@ -243,7 +259,12 @@ _WORKER_COMMAND: Any = None
 
 
 def _rewrite_all(
-    model: ProjectModel, plans: list[FilePlan], rewrite_strings: bool, jobs: int | None, step: Step, policy: StringPolicy,
+    model: ProjectModel,
+    plans: list[FilePlan],
+    rewrite_strings: bool,
+    jobs: int | None,
+    step: Step,
+    policy: StringPolicy,
 ) -> list[Outcome]:
     """Rewrite every planned file, in worker processes when there are enough (same result either way).
 
@@ -373,7 +394,8 @@ def _check_rule_names(settings: Settings, rules: tuple[str, ...]) -> None:
     for name in rules:
         if name in detecting:
             raise ConfigError(
-                None, "--rule",
+                None,
+                "--rule",
                 f"{detecting[name].label()} is detection-only (it names no `use` module): fix has nothing to rewrite its "
                 "imports to; `remediator scan` or `check` reports them",
             )
@@ -441,9 +463,7 @@ def _verify(model: ProjectModel, parsed: ParsedFile, before: bytes, after: bytes
     facts = parse_bytes(after)
     if facts.problem is not None:
         return f"the rewritten file cannot be read back: {facts.problem.message}"
-    broken_before = {
-        (r.target, r.name) for _record, r in parsed.resolutions if r.status in (MISSING_MODULE, MISSING_NAME)
-    }
+    broken_before = {(r.target, r.name) for _record, r in parsed.resolutions if r.status in (MISSING_MODULE, MISSING_NAME)}
     source = parsed.source
     for record in facts.imports:
         resolution = model.resolver.resolve_import(source.module, source.is_package, record)

@@ -32,9 +32,7 @@ class FilePlan:
     findings: list[Finding] = field(default_factory=list)
 
 
-def plan_fixes(
-    model: ProjectModel, findings: list[Finding], *, rules: tuple[str, ...] = (), suggested: bool = False
-) -> list[FilePlan]:
+def plan_fixes(model: ProjectModel, findings: list[Finding], *, rules: tuple[str, ...] = (), suggested: bool = False) -> list[FilePlan]:
     """One FilePlan per file that some redirect may change."""
     selected = set(rules)
     global_modules: list[ModuleRedirect] = [
@@ -47,7 +45,8 @@ def plan_fixes(
     per_file_names: dict[str, list[NameRedirect]] = defaultdict(list)
     per_file_findings: dict[str, list[Finding]] = defaultdict(list)
     ssot_rules = {
-        rule.name: rule for rule in model.settings.ssot
+        rule.name: rule
+        for rule in model.settings.ssot
         if rule.use and model.index.exists(rule.use) and (not selected or rule.name in selected)
     }  # detection-only rules (no `use`) and dangling ones (`use` missing) have nothing to rewrite to
     for finding in findings:
@@ -114,7 +113,8 @@ def _suggested_module_moves(findings: list[Finding]) -> list[tuple[str, ModuleRe
             refused.add(key)
     return [
         (path, ModuleRedirect(target, next(iter(destinations)), rule=SUGGESTED))
-        for (path, target), destinations in moves.items() if len(destinations) == 1 and (path, target) not in refused
+        for (path, target), destinations in moves.items()
+        if len(destinations) == 1 and (path, target) not in refused
     ]
 
 

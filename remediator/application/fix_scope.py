@@ -31,16 +31,17 @@ class FixScope:
         """The scope of `fix --rule RULES [--suggested]` (no `--rule`: every rule)."""
         selected = set(rules)
         ssot = tuple(
-            rule for rule in model.settings.ssot
-            if rule.use and model.index.exists(rule.use) and (not selected or rule.name in selected)
+            rule for rule in model.settings.ssot if rule.use and model.index.exists(rule.use) and (not selected or rule.name in selected)
         )
         moved = tuple(
-            move.source for move in model.settings.move
+            move.source
+            for move in model.settings.move
             if (not selected or "move" in selected or f"move:{move.source}" in selected) and model.index.exists(move.destination)
         )
         follow = suggested and (not selected or SUGGESTED in selected)
         keys = frozenset(
-            _key(f) for f in findings
+            _key(f)
+            for f in findings
             if follow and f.rule in (MISSING_MODULE, MISSING_NAME) and f.suggestion is not None and f.suggestion.kind == "move"
         )
         names = {rule.name for rule in ssot}

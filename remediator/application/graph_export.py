@@ -61,8 +61,11 @@ def export_graph(result: ScanResult, focus: Sequence[str] = (), depth: int = DEF
     failing = set().union(*(target.failing_modules for target in result.missing_targets))
 
     graph = nx.DiGraph(
-        root=str(result.root), focus=",".join(focus), depth=depth if focus else -1,
-        modules=full.number_of_nodes(), imports=full.number_of_edges(),
+        root=str(result.root),
+        focus=",".join(focus),
+        depth=depth if focus else -1,
+        modules=full.number_of_nodes(),
+        imports=full.number_of_edges(),
     )
     for module in sorted(keep):
         entry = model.index.modules.get(module)

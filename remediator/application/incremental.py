@@ -55,11 +55,29 @@ from remediator.application.project_model import build_project
 from remediator.analysis.symbols import symbol_changes
 from remediator.application.lazy_model import FactsSource, FileReader, LazyModel, StoreSource, Unavailable
 from remediator.application.project_analysis import (
-    FileDetail, FileSummary, ProjectAnalysis, RunStats, analyse_file, analyse_model, cycles_of, definers_in, module_graph,
+    FileDetail,
+    FileSummary,
+    ProjectAnalysis,
+    RunStats,
+    analyse_file,
+    analyse_model,
+    cycles_of,
+    definers_in,
+    module_graph,
 )
 from remediator.application.stored_analysis import (
-    STATE_FORMAT, ShardedMap, StoredAnalysis, detail_from_plain, detail_of, plain_detail, plain_layout, plain_state, put_graph,
-    reverse_dependencies, shard_count, update_reverse,
+    STATE_FORMAT,
+    ShardedMap,
+    StoredAnalysis,
+    detail_from_plain,
+    detail_of,
+    plain_detail,
+    plain_layout,
+    plain_state,
+    put_graph,
+    reverse_dependencies,
+    shard_count,
+    update_reverse,
 )
 from remediator.domain.config import ConfigError, Settings
 from remediator.domain.facts import ModuleFacts, breaks_importer
@@ -78,7 +96,12 @@ _CHUNK = 256  # files between two reports of progress
 
 @contextmanager
 def open_analysis(
-    root: Path, settings: Settings, *, jobs: int | None = None, use_cache: bool = True, progress: Progress | None = None,
+    root: Path,
+    settings: Settings,
+    *,
+    jobs: int | None = None,
+    use_cache: bool = True,
+    progress: Progress | None = None,
 ) -> Iterator[ProjectAnalysis]:
     """The project's analysis, up to date with the files on disk; the store is written when the block ends.
 
@@ -114,7 +137,12 @@ def open_analysis(
 
 
 def full_analysis(
-    root: Path, settings: Settings, jobs: int | None, *, use_cache: bool = True, progress: Progress | None = None,
+    root: Path,
+    settings: Settings,
+    jobs: int | None,
+    *,
+    use_cache: bool = True,
+    progress: Progress | None = None,
 ) -> ProjectAnalysis:
     """Build the whole model and analyse every file (the settings are checked first)."""
     model = build_project(root, settings, jobs, use_cache=use_cache, progress=progress)
@@ -134,7 +162,9 @@ def analysis_key(settings: Settings, root: Path) -> str:
     package = Path(__file__).resolve().parent.parent
     for folder in _ANALYSIS_CODE:  # an edited install must not reuse an analysis made by other code
         try:
-            entries = sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in os.scandir(package / folder) if e.name.endswith(".py"))
+            entries = sorted(
+                (e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in os.scandir(package / folder) if e.name.endswith(".py")
+            )
         except OSError:
             entries = []
         digest.update(repr(entries).encode())
@@ -231,10 +261,7 @@ class _Refresh:
         store_step = Step(self.progress, "store")
         layout = analysis.layout
         self.scope.store.clear(self.scope.name)
-        keys = tuple(
-            self.cache.keys_by_path.get(str(parsed.source.path)) or _problem_key(parsed.facts)
-            for parsed in model.files
-        )
+        keys = tuple(self.cache.keys_by_path.get(str(parsed.source.path)) or _problem_key(parsed.facts) for parsed in model.files)
         shards = shard_count(len(layout.files))
         for prefix, content in (
             ("files", lambda: {relpath: plain_detail(detail) for relpath, detail in details.items()}),
@@ -272,7 +299,8 @@ class _Refresh:
         if not same_files:  # files came, went or moved module (a usual warm run has none)
             change.removed = [relpath for relpath in change.old_entries if relpath not in change.entries]
         change.changed = [
-            relpath for relpath in new_facts
+            relpath
+            for relpath in new_facts
             if (not same_files and change.entries[relpath] != change.old_entries.get(relpath)) or not _same_facts(relpath, change)
         ]
         if _sys_path_changed([*change.changed, *change.removed], change):
@@ -316,7 +344,11 @@ class _Refresh:
         self.scope.put("state", plain_state(change.keys, summaries, cycles))
         step.end()
         run = RunStats(
-            "incremental", self.discovered, self.cache.stats.parsed, tuple(sorted(affected)), tuple(sorted({*change.changed, *change.removed})),
+            "incremental",
+            self.discovered,
+            self.cache.stats.parsed,
+            tuple(sorted(affected)),
+            tuple(sorted({*change.changed, *change.removed})),
         )
         return self._analysis(model, change, summaries, cycles, graph, definers, run)
 
@@ -327,16 +359,26 @@ class _Refresh:
         if not changed:
             return dataclasses.replace(stored.layout, directories=directories), stored.table, True
         self.discovered = True
-        layout = Layout.of(discover(
-            self.root, self.settings.packages, self.settings.exclude, self.settings.include,
-            environment_for(str(self.root), self.settings.environment), self.settings.test_files,
-        ))
+        layout = Layout.of(
+            discover(
+                self.root,
+                self.settings.packages,
+                self.settings.exclude,
+                self.settings.include,
+                environment_for(str(self.root), self.settings.environment),
+                self.settings.test_files,
+            )
+        )
         if layout == stored.layout:
             return layout, stored.table, True
         return layout, module_table(layout.discovery(self.root)), False
 
     def _current_contents(
-        self, layout: Layout, stored: StoredAnalysis, same_files: bool, step: Step,
+        self,
+        layout: Layout,
+        stored: StoredAnalysis,
+        same_files: bool,
+        step: Step,
     ) -> tuple[tuple[bytes, ...], dict[str, ModuleFacts]]:
         """Each file's content key now, and the facts of those whose content is not the one analysed.
 
@@ -366,8 +408,14 @@ class _Refresh:
         return tuple(keys), new_facts
 
     def _analyse_again(
-        self, model: LazyModel, change: Change, affected: set[str], summaries: dict[str, FileSummary], files: ShardedMap,
-        rdeps: ShardedMap, step: Step,
+        self,
+        model: LazyModel,
+        change: Change,
+        affected: set[str],
+        summaries: dict[str, FileSummary],
+        files: ShardedMap,
+        rdeps: ShardedMap,
+        step: Step,
     ) -> tuple[set[str], set[str]]:
         """Analyse the affected files; drop the removed ones. `step` hears of every chunk of files analysed.
 
@@ -409,12 +457,20 @@ class _Refresh:
         return imports_changed, lines_changed
 
     def _analysis(
-        self, model: LazyModel, change: Change, summaries: dict[str, FileSummary], cycles: list[Cycle],
-        graph: ModuleGraph | None, definers: ShardedMap, run: RunStats,
+        self,
+        model: LazyModel,
+        change: Change,
+        summaries: dict[str, FileSummary],
+        cycles: list[Cycle],
+        graph: ModuleGraph | None,
+        definers: ShardedMap,
+        run: RunStats,
     ) -> ProjectAnalysis:
         layout = change.layout
         self.source = StoreSource(self.root, self.settings, self.scope, layout, change.facts, graph, definers)
-        analysis = ProjectAnalysis(self.root, self.settings, layout, ModuleIndex(change.table, layout.roots), summaries, cycles, self.source, run)
+        analysis = ProjectAnalysis(
+            self.root, self.settings, layout, ModuleIndex(change.table, layout.roots), summaries, cycles, self.source, run
+        )
         analysis.settings_findings = project_findings(model, self.root)
         return analysis
 
@@ -458,13 +514,16 @@ def _updated_graph(old: ModuleGraph, layout: Layout, files: ShardedMap, modules:
     """The graph with the imports of `modules` made again from their runtime files' edges."""
     rows = [row for row in layout.files if row.module in modules]
     partial = module_graph(rows, lambda relpath: detail_of(files, relpath).edges)
-    return old.with_imports_of({
-        module: (partial.edges.get(module, ()), partial.breaking.get(module, ())) for module in modules
-    })
+    return old.with_imports_of({module: (partial.edges.get(module, ()), partial.breaking.get(module, ())) for module in modules})
 
 
 def _updated_cycles(
-    old: list[Cycle], old_graph: ModuleGraph, graph: ModuleGraph, layout: Layout, files: ShardedMap, modules: set[str],
+    old: list[Cycle],
+    old_graph: ModuleGraph,
+    graph: ModuleGraph,
+    layout: Layout,
+    files: ShardedMap,
+    modules: set[str],
 ) -> list[Cycle]:
     """The graph's cycles; one whose modules and imports are all unchanged keeps its chain.
 
@@ -477,15 +536,19 @@ def _updated_cycles(
 
     def link(importer: str, imported: str) -> Link:
         path, line = min(
-            (relpath, line) for relpath in runtime.get(importer, ())
-            for target, line, _context in detail_of(files, relpath).edges if target == imported
+            (relpath, line)
+            for relpath in runtime.get(importer, ())
+            for target, line, _context in detail_of(files, relpath).edges
+            if target == imported
         )
         return Link(importer, imported, path, line)
 
     def contexts(importer: str, imported: str) -> list[int]:
         return [
-            context for relpath in runtime.get(importer, ())
-            for target, _line, context in detail_of(files, relpath).edges if target == imported
+            context
+            for relpath in runtime.get(importer, ())
+            for target, _line, context in detail_of(files, relpath).edges
+            if target == imported
         ]
 
     return cycles_of(graph, link, contexts, components, unchanged)

@@ -91,7 +91,13 @@ class FactsSource:
     """
 
     def __init__(
-        self, reader: FileReader, layout: Layout, keys: Sequence[bytes | None], new: dict[str, ModuleFacts], *, old: bool = False,
+        self,
+        reader: FileReader,
+        layout: Layout,
+        keys: Sequence[bytes | None],
+        new: dict[str, ModuleFacts],
+        *,
+        old: bool = False,
         share: FactsSource | None = None,
     ) -> None:
         self.reader = reader
@@ -121,7 +127,9 @@ class FactsSource:
     def positions(self) -> dict[str, int]:
         """relpath -> its position in the layout."""
         if self._positions is None:
-            self._positions = self._share.positions() if self._share else {row.relpath: position for position, row in enumerate(self.layout.files)}
+            self._positions = (
+                self._share.positions() if self._share else {row.relpath: position for position, row in enumerate(self.layout.files)}
+            )
         return self._positions
 
     def of_module(self, module: str) -> list[ModuleFacts]:
@@ -209,8 +217,14 @@ class StoreSource:
     """
 
     def __init__(
-        self, root: Path, settings: Settings, store: Scope, layout: Layout, facts: FactsSource,
-        graph: ModuleGraph | None, definers: ShardedMap,
+        self,
+        root: Path,
+        settings: Settings,
+        store: Scope,
+        layout: Layout,
+        facts: FactsSource,
+        graph: ModuleGraph | None,
+        definers: ShardedMap,
     ) -> None:
         self._root = root
         self._settings = settings
@@ -242,6 +256,7 @@ class StoreSource:
 
     def definitions(self, module: str) -> dict[str, Definition]:
         return definitions_in(self._facts.of_module(module))
+
     def model(self, progress: Progress | None = None) -> ProjectModel:
         """The full model of this layout, from the facts cache (only the files' facts are read).
 
@@ -257,4 +272,3 @@ class StoreSource:
             with no_cyclic_gc():
                 self._model = assemble(self._root, self._settings, discovery, parsed, read_pytest_paths(self._root), progress=progress)
         return self._model
-

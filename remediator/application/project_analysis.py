@@ -79,11 +79,13 @@ def analyse_file(model: ModelQueries, parsed: ParsedFile) -> tuple[FileSummary, 
             figure = Compliance(rule.name, rule.use)
             ranked += [(RANK_SSOT + number, finding) for finding in ssot_violations_in(model, rule, parsed, figure)]
             if figure.compliant_statements or figure.violating_statements:
-                compliance.append((
-                    number,
-                    tuple(sorted(line for _path, line in figure.compliant_statements)),
-                    tuple(sorted(line for _path, line in figure.violating_statements)),
-                ))
+                compliance.append(
+                    (
+                        number,
+                        tuple(sorted(line for _path, line in figure.compliant_statements)),
+                        tuple(sorted(line for _path, line in figure.violating_statements)),
+                    )
+                )
     finally:
         keys = recorder.pop() if recorder is not None else EMPTY
     source = parsed.source
@@ -243,7 +245,8 @@ class ProjectAnalysis:
         prefix = "" if folder == "." else folder + "/"
         patterns = self.settings.test_files
         return [
-            row.relpath for row in self.layout.files
+            row.relpath
+            for row in self.layout.files
             if row.relpath.startswith(prefix) and not row.flags & STUB_FILE and is_test_file(row.relpath, patterns)
         ]
 
@@ -285,7 +288,10 @@ class ProjectAnalysis:
 
 
 def analyse_model(
-    model: ProjectModel, *, keep_details: bool = True, progress: Progress | None = None,
+    model: ProjectModel,
+    *,
+    keep_details: bool = True,
+    progress: Progress | None = None,
 ) -> tuple[ProjectAnalysis, dict[str, FileDetail]]:
     """Analyse every file of a built model; the details are what the store keeps besides the analysis.
 
@@ -307,15 +313,25 @@ def analyse_model(
     graph = model_graph(model)
     cycles = cycles_of(graph, model.graph.link, model.graph.contexts)
     analysis = ProjectAnalysis(
-        model.root, model.settings, Layout.of(model.discovery), model.index, summaries, cycles, source, _graph=graph,
+        model.root,
+        model.settings,
+        Layout.of(model.discovery),
+        model.index,
+        summaries,
+        cycles,
+        source,
+        _graph=graph,
     )
     step.end()
     return analysis, details
 
 
 def cycles_of(
-    graph: ModuleGraph, link: Callable[[str, str], Link], contexts: Callable[[str, str], Iterable[int]],
-    components: Iterable[frozenset[str]] | None = None, kept: Mapping[frozenset[str], Cycle] | None = None,
+    graph: ModuleGraph,
+    link: Callable[[str, str], Link],
+    contexts: Callable[[str, str], Iterable[int]],
+    components: Iterable[frozenset[str]] | None = None,
+    kept: Mapping[frozenset[str], Cycle] | None = None,
 ) -> list[Cycle]:
     """Every import cycle of `graph` (its `components`, when known), biggest first, each with its chain (`link`
     gives an edge's first line) and kind (`contexts` gives the context flags of an edge's imports); a cycle in
@@ -323,8 +339,10 @@ def cycles_of(
     kept = kept or {}
     return sorted(
         (
-            kept.get(component) or Cycle(
-                tuple(sorted(component)), chain_through(component, graph.successors, link),
+            kept.get(component)
+            or Cycle(
+                tuple(sorted(component)),
+                chain_through(component, graph.successors, link),
                 cycle_kind(component, graph.successors, contexts),
             )
             for component in (graph.components() if components is None else components)
@@ -333,9 +351,7 @@ def cycles_of(
     )
 
 
-def module_graph(
-    files: Iterable[FileRow], edges_of: Callable[[str], Iterable[tuple[str, int, int]]]
-) -> ModuleGraph:
+def module_graph(files: Iterable[FileRow], edges_of: Callable[[str], Iterable[tuple[str, int, int]]]) -> ModuleGraph:
     """The light graph of a project from its runtime files' edges (`files` as in `Layout.files`)."""
     targets: dict[str, set[str]] = {}
     breaking: dict[str, set[str]] = {}

@@ -15,8 +15,14 @@ from remediator.domain.progress import Progress, Step
 
 
 def build_project(
-    root: Path, settings: Settings, jobs: int | None = None, *, use_cache: bool = True, record: bool = False,
-    cache: FactsCache | None = None, progress: Progress | None = None,
+    root: Path,
+    settings: Settings,
+    jobs: int | None = None,
+    *,
+    use_cache: bool = True,
+    record: bool = False,
+    cache: FactsCache | None = None,
+    progress: Progress | None = None,
 ) -> ProjectModel:
     """Discover, parse (in parallel), index, resolve and graph the project at `root`.
 
@@ -27,8 +33,14 @@ def build_project(
     root = root.resolve()
     with no_cyclic_gc():
         with Step(progress, "discover") as step:
-            discovery = discover(root, settings.packages, settings.exclude, settings.include, environment_for(str(root), settings.environment),
-                                 settings.test_files)
+            discovery = discover(
+                root,
+                settings.packages,
+                settings.exclude,
+                settings.include,
+                environment_for(str(root), settings.environment),
+                settings.test_files,
+            )
             step.done = len(discovery.files)
         if use_cache and cache is None:
             cache = FactsCache.for_root(root)

@@ -94,7 +94,12 @@ class ScanResult:
 
 
 def run_scan(
-    root: Path, settings: Settings, *, jobs: int | None = None, use_git: bool = True, use_cache: bool = True,
+    root: Path,
+    settings: Settings,
+    *,
+    jobs: int | None = None,
+    use_git: bool = True,
+    use_cache: bool = True,
     progress: Progress | None = None,
 ) -> ScanResult:
     """Scan the project at `root` with `settings`.
@@ -119,7 +124,11 @@ def analyse(model: ProjectModel, *, use_git: bool = True, started: float | None 
 
 
 def report(
-    analysis: ProjectAnalysis, *, use_git: bool = True, started: float | None = None, progress: Progress | None = None,
+    analysis: ProjectAnalysis,
+    *,
+    use_git: bool = True,
+    started: float | None = None,
+    progress: Progress | None = None,
 ) -> ScanResult:
     """The scan result of an analysis: every finding with its suggestion, compliance, and the blast radius."""
     from remediator.application.blast_radius import blast_radius
@@ -131,6 +140,11 @@ def report(
         findings = add_suggestions(analysis, findings, use_git=use_git)
         radius = blast_radius(analysis, findings)
     return ScanResult(
-        analysis.root, findings, radius.targets, analysis, time.perf_counter() - started, analysis.compliance(),
+        analysis.root,
+        findings,
+        radius.targets,
+        analysis,
+        time.perf_counter() - started,
+        analysis.compliance(),
         radius if radius.targets else None,
     )

@@ -139,7 +139,11 @@ def plain_state(keys: tuple[bytes, ...], summaries: Mapping[str, FileSummary], c
         relpath: (tuple(_plain_finding(rank, f) for rank, f in summary.findings), summary.compliance, summary.seeds)
         for relpath, summary in summaries.items()
     }
-    return (keys, plain, tuple((c.modules, tuple((link.importer, link.imported, link.path, link.line) for link in c.chain), c.kind) for c in cycles))
+    return (
+        keys,
+        plain,
+        tuple((c.modules, tuple((link.importer, link.imported, link.path, link.line) for link in c.chain), c.kind) for c in cycles),
+    )
 
 
 def plain_detail(detail: FileDetail) -> tuple[Any, ...]:
@@ -280,9 +284,20 @@ class _FindingRow(NamedTuple):
 def _plain_finding(rank: int, finding: Finding) -> tuple[Any, ...]:
     suggestion = finding.suggestion
     row = _FindingRow(
-        rank, finding.rule, finding.line, finding.column, finding.target, finding.name, finding.severity,
-        finding.message, finding.guarded, finding.reference, finding.type_checking,
-        None if suggestion is None else (suggestion.kind, suggestion.target, suggestion.detail, suggestion.command, suggestion.path, suggestion.commit),
+        rank,
+        finding.rule,
+        finding.line,
+        finding.column,
+        finding.target,
+        finding.name,
+        finding.severity,
+        finding.message,
+        finding.guarded,
+        finding.reference,
+        finding.type_checking,
+        None
+        if suggestion is None
+        else (suggestion.kind, suggestion.target, suggestion.detail, suggestion.command, suggestion.path, suggestion.commit),
         finding.ssot_rule,
     )
     return tuple(row)  # marshal takes plain tuples only
@@ -303,9 +318,20 @@ def _finding_from_plain(value: Any, path: str, importer: str) -> tuple[int, Find
     row = _FindingRow._make(_tuple(value, len(_FindingRow._fields)))
     suggestion = None if row.suggestion is None else Suggestion(*row.suggestion)
     return row.rank, Finding(
-        rule=row.rule, path=path, line=row.line, column=row.column, importer=importer, target=row.target, name=row.name,
-        severity=row.severity, message=row.message, guarded=row.guarded, reference=row.reference,
-        type_checking=row.type_checking, suggestion=suggestion, ssot_rule=row.ssot_rule,
+        rule=row.rule,
+        path=path,
+        line=row.line,
+        column=row.column,
+        importer=importer,
+        target=row.target,
+        name=row.name,
+        severity=row.severity,
+        message=row.message,
+        guarded=row.guarded,
+        reference=row.reference,
+        type_checking=row.type_checking,
+        suggestion=suggestion,
+        ssot_rule=row.ssot_rule,
     )
 
 

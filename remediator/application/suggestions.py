@@ -31,7 +31,11 @@ _SHOWN_CANDIDATES = 5
 
 
 def add_suggestions(
-    analysis: ProjectAnalysis, findings: list[Finding], *, context: Sequence[Finding] | None = None, use_git: bool = True,
+    analysis: ProjectAnalysis,
+    findings: list[Finding],
+    *,
+    context: Sequence[Finding] | None = None,
+    use_git: bool = True,
 ) -> list[Finding]:
     """Return `findings` with `suggestion` (and `alternatives`) filled in where one is found.
 
@@ -99,7 +103,11 @@ class _Suggester:
             group = by_target_findings.get(target, [])
             production = any(not self.places.is_test(f.path) for f in group)
             questions[(target, None, production)] = self._module_question(
-                target, sorted(names_by_target.get(target, set())), removal, renamed, self.places.fits(production),
+                target,
+                sorted(names_by_target.get(target, set())),
+                removal,
+                renamed,
+                self.places.fits(production),
             )
         broken_ids = {id(f) for f in broken}
         for finding in findings:  # a name's own new home: missing names, and names of a module that has no move
@@ -133,7 +141,12 @@ class _Suggester:
     # -- the questions -----------------------------------------------------------
 
     def _module_question(
-        self, target: str, names: list[str], removal: tuple[str, Removal] | None, renamed: str | None, fits: Callable[[str], bool],
+        self,
+        target: str,
+        names: list[str],
+        removal: tuple[str, Removal] | None,
+        renamed: str | None,
+        fits: Callable[[str], bool],
     ) -> _Question:
         gone, event = removal if removal is not None else (target, None)
         if renamed is not None:
@@ -150,7 +163,11 @@ class _Suggester:
         return _Question(target, same_leaf, (), gone, event, same_leaf=True)
 
     def _name_question(
-        self, finding: Finding, production: bool, removals: dict[str, Removal], expected: dict[str, list[str]],
+        self,
+        finding: Finding,
+        production: bool,
+        removals: dict[str, Removal],
+        expected: dict[str, list[str]],
     ) -> _Question:
         name, target = finding.name or "", finding.target or ""
         fits = self.places.fits(production)
@@ -159,7 +176,9 @@ class _Suggester:
             removal = next(((p, removals[p]) for p in expected.get(target, []) if p in removals), None)
             gone, event = removal if removal is not None else (target, None)
             return _Question(target, candidates, (name,), gone, event)
-        return _Question(target, candidates, (name,), f"{name} from {target}", None, verb="removed")  # its removal: looked up with the others
+        return _Question(
+            target, candidates, (name,), f"{name} from {target}", None, verb="removed"
+        )  # its removal: looked up with the others
 
     def _name_removals(self, questions: list[_Question]) -> dict[tuple[str, str], tuple[Removal, str]]:
         """(module, name) -> the commit that removed the name's definition from the module's file, and what left."""
@@ -221,12 +240,19 @@ class _Suggester:
             evidence.append(history)
             if len(judged) == 1 and not misfits and corroborated is not False:
                 question.settled = corroborated is True
-                suggestions.append(Suggestion(
-                    "move", module, self._detail(question, module, "move"), evidence="; ".join(evidence),
-                    commit=question.event.commit if question.renamed and question.event else None,
-                ))
+                suggestions.append(
+                    Suggestion(
+                        "move",
+                        module,
+                        self._detail(question, module, "move"),
+                        evidence="; ".join(evidence),
+                        commit=question.event.commit if question.renamed and question.event else None,
+                    )
+                )
             else:
-                suggestions.append(Suggestion("candidate", module, self._detail(question, module, "candidate"), evidence="; ".join(evidence)))
+                suggestions.append(
+                    Suggestion("candidate", module, self._detail(question, module, "candidate"), evidence="; ".join(evidence))
+                )
         return suggestions
 
     def _detail(self, question: _Question, module: str, kind: str) -> str:
@@ -256,7 +282,10 @@ class _Suggester:
         return misfits, shapes
 
     def _corroboration(
-        self, module: str, question: _Question, added: dict[tuple[str, str], list[tuple[str, int]]],
+        self,
+        module: str,
+        question: _Question,
+        added: dict[tuple[str, str], list[tuple[str, int]]],
     ) -> tuple[bool | None, str]:
         """True / False when git history backs the module as the new home or not; None when it is silent.
 
@@ -285,14 +314,23 @@ class _Suggester:
             else:
                 commit, when = found[0]
                 days = round(abs(when - event.time) / 86400)
-                return True, f"{module} gained {'it' if len(question.names) == 1 else 'them'} in commit {commit[:12]}, {days} day{'s' * (days != 1)} from {removed}"
-        return False, f"{' and '.join(files) or module} did not gain {'it' if len(question.names) <= 1 else 'them'} within {SERIES_DAYS} days of {removed}"
+                return (
+                    True,
+                    f"{module} gained {'it' if len(question.names) == 1 else 'them'} in commit {commit[:12]}, {days} day{'s' * (days != 1)} from {removed}",
+                )
+        return (
+            False,
+            f"{' and '.join(files) or module} did not gain {'it' if len(question.names) <= 1 else 'them'} within {SERIES_DAYS} days of {removed}",
+        )
 
     # -- per finding -------------------------------------------------------------
 
     def _options(
-        self, finding: Finding, answers: dict[tuple[str, str | None, bool], list[Suggestion]],
-        restores: dict[str, Suggestion], backups: dict[str, Suggestion],
+        self,
+        finding: Finding,
+        answers: dict[tuple[str, str | None, bool], list[Suggestion]],
+        restores: dict[str, Suggestion],
+        backups: dict[str, Suggestion],
     ) -> list[Suggestion]:
         production = not self.places.is_test(finding.path)
         target = finding.target or ""
@@ -426,7 +464,8 @@ class _Places:
     def is_test(self, relpath: str) -> bool:
         parts = relpath.split("/")
         return (
-            is_test_file(relpath, self._analysis.settings.test_files) or parts[-1] == "conftest.py"
+            is_test_file(relpath, self._analysis.settings.test_files)
+            or parts[-1] == "conftest.py"
             or any(part in ("tests", "test", "testing") for part in parts[:-1])
         )
 
@@ -458,8 +497,12 @@ def _restore(target: str, path: str, removal: Removal) -> Suggestion:
     commit = removal.commit
     how = "deleted" if removal.renamed_to is None else f"renamed to {removal.renamed_to} (no module of the project)"
     return Suggestion(
-        "restore", target, f"{path} was {how} in commit {commit[:12]}", command=f"git checkout {commit}^ -- {path}",
-        path=path, commit=commit,
+        "restore",
+        target,
+        f"{path} was {how} in commit {commit[:12]}",
+        command=f"git checkout {commit}^ -- {path}",
+        path=path,
+        commit=commit,
     )
 
 
@@ -489,9 +532,7 @@ def _backup_for(analysis: ProjectAnalysis, copies: _BackupIndex, target: str, ex
         (p for p in expected if _parent(p) == _parent(backup)),
         next((p for p in expected if (analysis.root / p).parent.is_dir()), expected[0]),
     )
-    return Suggestion(
-        "backup", target, f"a backup copy lies at {backup}", command=f"cp {backup} {destination}", path=backup
-    )
+    return Suggestion("backup", target, f"a backup copy lies at {backup}", command=f"cp {backup} {destination}", path=backup)
 
 
 def _snapshot_copy(analysis: ProjectAnalysis, copies: _BackupIndex, target: str, expected: list[str]) -> Suggestion | None:
@@ -508,7 +549,11 @@ def _snapshot_copy(analysis: ProjectAnalysis, copies: _BackupIndex, target: str,
     if "/" not in destination:
         command = f"cp {backup} {destination}"
     return Suggestion(
-        "backup", target, f"a copy lies in the snapshot {snapshot}/ ({date}): {backup}", command=command, path=backup,
+        "backup",
+        target,
+        f"a copy lies in the snapshot {snapshot}/ ({date}): {backup}",
+        command=command,
+        path=backup,
     )
 
 
@@ -523,7 +568,7 @@ class _BackupIndex:
             self._by_stem[name.split(".")[0]].append(backup)
             start = backup.find("/")
             while start != -1:
-                self._by_tail[backup[start + 1:]].append(backup)
+                self._by_tail[backup[start + 1 :]].append(backup)
                 start = backup.find("/", start + 1)
 
     def named(self, stem: str) -> list[str]:

@@ -30,8 +30,11 @@ class UndoResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "run": self.run_id, "restored": self.restored, "unchanged": self.unchanged,
-            "refused": self.refused, "removed_temporaries": self.removed_temporaries,
+            "run": self.run_id,
+            "restored": self.restored,
+            "unchanged": self.unchanged,
+            "refused": self.refused,
+            "removed_temporaries": self.removed_temporaries,
         }
 
 

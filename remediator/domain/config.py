@@ -153,9 +153,7 @@ class SsotRule:
 
     def ignores(self, importer: str, imported: str) -> bool:
         """True when an `ignore_imports` pair lets `importer` import `imported` (one direct import)."""
-        return any(
-            expression_matches(source, importer) and expression_matches(target, imported) for source, target in self.ignore
-        )
+        return any(expression_matches(source, importer) and expression_matches(target, imported) for source, target in self.ignore)
 
 
 def _self_and_ancestors(module: str) -> list[str]:

@@ -21,7 +21,6 @@ class Context(IntFlag):
     GUARDED = 8  # failure is expected: try/except ImportError, suppress(ImportError), raises(ImportError)
 
 
-
 # Plain-int masks for hot loops (IntFlag arithmetic is slow).
 NOT_MODULE_LEVEL = int(Context.FUNCTION | Context.CLASS)  # the statement does not bind module names
 _NOT_AT_IMPORT = int(Context.FUNCTION | Context.TYPE_CHECKING | Context.GUARDED)

@@ -81,10 +81,15 @@ class Layout:
     def of(cls, discovery: Discovery) -> Layout:
         return cls(
             tuple(FileRow(f.relpath, f.module, PACKAGE_FILE * f.is_package | STUB_FILE * f.is_stub) for f in discovery.files),
-            tuple(sorted(discovery.namespace_packages)), tuple(sorted(discovery.extension_modules)),
-            tuple(sorted(discovery.roots)), tuple(discovery.backups),
+            tuple(sorted(discovery.namespace_packages)),
+            tuple(sorted(discovery.extension_modules)),
+            tuple(sorted(discovery.roots)),
+            tuple(discovery.backups),
             tuple((relpath, module, tuple(problem)) for relpath, module, problem in discovery.problems),  # type: ignore[misc]
-            tuple(discovery.left_out), tuple(discovery.shadowed), tuple(sorted(discovery.merged)), dict(discovery.directories),
+            tuple(discovery.left_out),
+            tuple(discovery.shadowed),
+            tuple(sorted(discovery.merged)),
+            dict(discovery.directories),
         )
 
     def discovery(self, root: Path) -> Discovery:
@@ -92,8 +97,17 @@ class Layout:
         files = [self.source_file(root, position) for position in range(len(self.files))]
         problems = [(relpath, module, ParseProblem(*problem)) for relpath, module, problem in self.problems]
         return Discovery(
-            root, files, set(self.namespace_packages), set(self.extension_modules), set(self.roots),
-            list(self.backups), problems, dict(self.directories), list(self.left_out), list(self.shadowed), set(self.merged),
+            root,
+            files,
+            set(self.namespace_packages),
+            set(self.extension_modules),
+            set(self.roots),
+            list(self.backups),
+            problems,
+            dict(self.directories),
+            list(self.left_out),
+            list(self.shadowed),
+            set(self.merged),
         )
 
     def source_file(self, root: Path, position: int) -> SourceFile:
@@ -106,8 +120,15 @@ class Layout:
             "\0".join(row.relpath for row in self.files),
             "\0".join(row.module for row in self.files),
             bytes(row.flags for row in self.files),
-            self.namespace_packages, self.extension_modules, self.roots, self.backups, self.problems, self.left_out,
-            self.shadowed, self.merged, dict(self.directories),
+            self.namespace_packages,
+            self.extension_modules,
+            self.roots,
+            self.backups,
+            self.problems,
+            self.left_out,
+            self.shadowed,
+            self.merged,
+            dict(self.directories),
         )
 
     @classmethod
@@ -130,7 +151,6 @@ def files_by_module(files: Iterable[FileRow], *, runtime_only: bool = False) -> 
         if not (runtime_only and flags & STUB_FILE):
             found.setdefault(module, []).append(relpath)
     return found
-
 
 
 def is_test_file(relpath: str, patterns: tuple[str, ...]) -> bool:

@@ -66,15 +66,22 @@ def describe(definition: Definition | None) -> str:
         *(name if name in definition.required_keywords else f"{name}=..." for name in definition.keywords),
         *(["**kwargs"] if definition.varkw else []),
     ]
-    prefix = {"async": "async def", "async-generator": "async def", "contextmanager": "@contextmanager def",
-              "asynccontextmanager": "@asynccontextmanager async def"}.get(definition.kind, "def")
+    prefix = {
+        "async": "async def",
+        "async-generator": "async def",
+        "contextmanager": "@contextmanager def",
+        "asynccontextmanager": "@asynccontextmanager async def",
+    }.get(definition.kind, "def")
     return f"{prefix} {definition.name}({', '.join(params)})"
 
 
 def _describe_kind(kind: str) -> str:
     return {
-        "class": "a class", "function": "a plain (not async) function", "async": "an async function",
-        "async-generator": "an async generator", "contextmanager": "a @contextmanager function",
+        "class": "a class",
+        "function": "a plain (not async) function",
+        "async": "an async function",
+        "async-generator": "an async generator",
+        "contextmanager": "a @contextmanager function",
         "asynccontextmanager": "an @asynccontextmanager function",
     }.get(kind, kind)
 
@@ -92,7 +99,7 @@ def _signature_misfit(definition: Definition, use: NameUse) -> str | None:
     if unknown and not definition.varkw:
         return f"called with `{unknown[0]}=` at {use.place}, which {name} does not take"
     given = set(keywords)
-    missing = [p for p in definition.params[positional:definition.required] if p not in given]
+    missing = [p for p in definition.params[positional : definition.required] if p not in given]
     missing += [k for k in definition.required_keywords if k not in given]
     if missing:
         return f"{name} requires `{missing[0]}`, which the call at {use.place} does not give"

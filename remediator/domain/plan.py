@@ -25,7 +25,7 @@ class ModuleRedirect:
         if module == self.old:
             return self.new
         if module.startswith(self.old + "."):
-            return self.new if self.flatten else self.new + module[len(self.old):]
+            return self.new if self.flatten else self.new + module[len(self.old) :]
         return None
 
     def target_path(self, name: str) -> str:

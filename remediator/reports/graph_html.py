@@ -44,17 +44,28 @@ def page_data(graph: nx.DiGraph) -> dict[str, Any]:
     order = {module: i for i, module in enumerate(graph.nodes)}
     nodes = []
     for module, data in graph.nodes(data=True):
-        nodes.append({
-            "id": module, "path": data.get("path", ""), "kind": data.get("kind", "source"),
-            "package": bool(data.get("package")), "test": bool(data.get("is_test")), "cycle": int(data.get("cycle", 0)),
-            "broken": bool(data.get("broken")), "violation": bool(data.get("has_violation")),
-            "failing": bool(data.get("failing")), "errors": int(data.get("errors", 0)), "focus": bool(data.get("focus")),
-        })
+        nodes.append(
+            {
+                "id": module,
+                "path": data.get("path", ""),
+                "kind": data.get("kind", "source"),
+                "package": bool(data.get("package")),
+                "test": bool(data.get("is_test")),
+                "cycle": int(data.get("cycle", 0)),
+                "broken": bool(data.get("broken")),
+                "violation": bool(data.get("has_violation")),
+                "failing": bool(data.get("failing")),
+                "errors": int(data.get("errors", 0)),
+                "focus": bool(data.get("focus")),
+            }
+        )
     edges: list[list[Any]] = []
     for importer, imported, data in graph.edges(data=True):
         flags = (
-            TYPE_CHECKING_FLAG * bool(data.get("type_checking")) | FUNCTION_FLAG * bool(data.get("function_level"))
-            | GUARDED_FLAG * bool(data.get("guarded")) | CYCLE_FLAG * bool(data.get("in_cycle"))
+            TYPE_CHECKING_FLAG * bool(data.get("type_checking"))
+            | FUNCTION_FLAG * bool(data.get("function_level"))
+            | GUARDED_FLAG * bool(data.get("guarded"))
+            | CYCLE_FLAG * bool(data.get("in_cycle"))
         )
         edge: list[Any] = [order[importer], order[imported], ",".join(str(line) for line in data.get("lines", ())), flags]
         path = data.get("path", "")

@@ -240,6 +240,13 @@ def _rich_display() -> Any:
             return Text(str(timedelta(seconds=int(time.monotonic() - task.fields["began"]))), style="progress.elapsed")
 
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[count]}"), SinceBegun(),
-        TimeRemainingColumn(), console=Console(stderr=True), transient=True, redirect_stdout=False, redirect_stderr=False,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[count]}"),
+        SinceBegun(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        redirect_stdout=False,
+        redirect_stderr=False,
     )

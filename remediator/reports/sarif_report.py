@@ -14,8 +14,18 @@ from remediator.domain.version import VERSION
 from remediator.application.baseline import fingerprint
 from remediator.application.scan import ScanResult
 from remediator.domain.findings import (
-    DANGLING_SETTING, IMPORT_CYCLE, MISSING_MODULE, MISSING_NAME, RULES, SHADOWED_MODULE, SSOT_VIOLATION, SYNTAX_ERROR,
-    NEWER_SYNTAX, UNMODELLED_SYS_PATH, UNREADABLE_FILE, Finding,
+    DANGLING_SETTING,
+    IMPORT_CYCLE,
+    MISSING_MODULE,
+    MISSING_NAME,
+    RULES,
+    SHADOWED_MODULE,
+    SSOT_VIOLATION,
+    SYNTAX_ERROR,
+    NEWER_SYNTAX,
+    UNMODELLED_SYS_PATH,
+    UNREADABLE_FILE,
+    Finding,
 )
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -36,7 +46,11 @@ DESCRIPTIONS = {
     NEWER_SYNTAX: "A file that uses syntax newer than the oldest Python the project supports.",
     UNMODELLED_SYS_PATH: "A conftest.py or a pythonpath setting changes sys.path in a way remediator does not follow.",
 }
-DEFAULT_LEVELS = {IMPORT_CYCLE: "note", SHADOWED_MODULE: "warning", UNMODELLED_SYS_PATH: "note"}  # every other rule's findings are errors unless guarded
+DEFAULT_LEVELS = {
+    IMPORT_CYCLE: "note",
+    SHADOWED_MODULE: "warning",
+    UNMODELLED_SYS_PATH: "note",
+}  # every other rule's findings are errors unless guarded
 
 
 def render_sarif(result: ScanResult) -> str:

@@ -11,7 +11,15 @@ from rich.markup import escape
 from remediator.application.blast_radius import BlastRadius
 from remediator.application.scan import ScanResult
 from remediator.domain.findings import (
-    DANGLING_SETTING, IMPORT_CYCLE, MISSING_MODULE, MISSING_NAME, SHADOWED_MODULE, SSOT_VIOLATION, UNMODELLED_SYS_PATH, Finding, Suggestion,
+    DANGLING_SETTING,
+    IMPORT_CYCLE,
+    MISSING_MODULE,
+    MISSING_NAME,
+    SHADOWED_MODULE,
+    SSOT_VIOLATION,
+    UNMODELLED_SYS_PATH,
+    Finding,
+    Suggestion,
 )
 
 _SHOWN_PER_TARGET = 8
@@ -93,11 +101,12 @@ def render_text(result: ScanResult, console: Console, command: str = "scan") -> 
             f"{numbers['compliance']:.0%} compliant ({numbers['compliant_imports']} of "
             f"{numbers['compliant_imports'] + numbers['violating_imports']} import statements) — "
             f"{numbers['violating_imports']} violating statement{'s' * (numbers['violating_imports'] != 1)} "
-            f"in {numbers['violating_files']} file{'s' * (numbers['violating_files'] != 1)}"
-            + _strings_note(result, figure.rule)
+            f"in {numbers['violating_files']} file{'s' * (numbers['violating_files'] != 1)}" + _strings_note(result, figure.rule)
         )
         for finding in violations.get(figure.rule, []):
-            console.print(f"    [bold red]{escape(finding.path)}:{finding.line}:{finding.column}[/] {escape(finding.message)}{_flags(finding)}")
+            console.print(
+                f"    [bold red]{escape(finding.path)}:{finding.line}:{finding.column}[/] {escape(finding.message)}{_flags(finding)}"
+            )
     settings_problems = [finding for finding in others if finding.rule == DANGLING_SETTING]
     path_notes = [finding for finding in others if finding.rule == UNMODELLED_SYS_PATH]
     shadowed = [finding for finding in others if finding.rule == SHADOWED_MODULE]
@@ -105,15 +114,21 @@ def render_text(result: ScanResult, console: Console, command: str = "scan") -> 
     if shadowed:
         console.print("\n[bold]Shadowed modules[/] (two candidates for one name: Python imports only one of them)")
         for finding in shadowed:
-            console.print(f"  [{_STYLE[finding.severity]}]{finding.rule}[/] {escape(finding.path)}:{finding.line}:{finding.column}: {escape(finding.message)}")
+            console.print(
+                f"  [{_STYLE[finding.severity]}]{finding.rule}[/] {escape(finding.path)}:{finding.line}:{finding.column}: {escape(finding.message)}"
+            )
     if settings_problems:
         console.print("\n[bold]Settings that name what does not exist[/]")
         for finding in settings_problems:
-            console.print(f"  [{_STYLE[finding.severity]}]{finding.rule}[/] {escape(finding.path)}:{finding.line}: {escape(finding.message)}")
+            console.print(
+                f"  [{_STYLE[finding.severity]}]{finding.rule}[/] {escape(finding.path)}:{finding.line}: {escape(finding.message)}"
+            )
     if path_notes:
         console.print("\n[bold]sys.path changes not followed[/] (information)")
         for finding in path_notes:
-            console.print(f"  [{_STYLE[finding.severity]}]{finding.rule}[/] {escape(finding.path)}:{finding.line}:{finding.column}: {escape(finding.message)}")
+            console.print(
+                f"  [{_STYLE[finding.severity]}]{finding.rule}[/] {escape(finding.path)}:{finding.line}:{finding.column}: {escape(finding.message)}"
+            )
     if others:
         console.print("\n[bold]Unreadable or unparsable files[/]")
         for finding in others:
@@ -168,7 +183,7 @@ def _print_causes(result: ScanResult, console: Console, lines: _SourceLines) -> 
     by_cause: dict[str, list[Finding]] = defaultdict(list)
     for finding in result.findings:
         if finding.cause is not None and finding.cause.startswith(CAUSED_BY):
-            by_cause[finding.cause[len(CAUSED_BY):]].append(finding)
+            by_cause[finding.cause[len(CAUSED_BY) :]].append(finding)
     if not by_cause:
         return
     since = getattr(result, "since", None)
@@ -205,7 +220,9 @@ def _alternatives(group: list[Finding], shown: Suggestion | None) -> tuple[Sugge
 
 def _suggestion_phrase(kind: str, target: str) -> str:
     return {
-        "move": f"now defined in {target}", "restore": "deleted in git history: restore it", "backup": "a backup copy exists",
+        "move": f"now defined in {target}",
+        "restore": "deleted in git history: restore it",
+        "backup": "a backup copy exists",
         "candidate": f"perhaps now in {target} (not certain: not applied)",
     }[kind]
 

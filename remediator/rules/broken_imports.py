@@ -26,26 +26,43 @@ def broken_imports_in(model: ModelQueries, parsed: ParsedFile) -> Iterator[Findi
         if resolution.status in (MISSING_MODULE, MISSING_NAME):
             yield _finding(parsed, resolution, reference.line, reference.column, reference.context, "string", reference.text, model.index)
         elif (
-            reference.kind != "module" and resolution.status == OK and resolution.name
+            reference.kind != "module"
+            and resolution.status == OK
+            and resolution.name
             and model.symbols.only_for_type_checking(resolution.target, resolution.name)
         ):  # patch() looks the attribute up at run time, where the TYPE_CHECKING branch never ran
             missing = Resolution(MISSING_NAME, resolution.target, resolution.name, resolution.depends_on)
             finding = _finding(parsed, missing, reference.line, reference.column, reference.context, "string", reference.text)
-            yield dataclasses.replace(finding, message=(
-                f"string reference {reference.text!r}: {resolution.target} binds {resolution.name!r} only under "
-                "`if TYPE_CHECKING:`, so it does not exist at run time" + (" (guarded: the failure is expected and handled)" if finding.guarded else "")
-            ))
+            yield dataclasses.replace(
+                finding,
+                message=(
+                    f"string reference {reference.text!r}: {resolution.target} binds {resolution.name!r} only under "
+                    "`if TYPE_CHECKING:`, so it does not exist at run time"
+                    + (" (guarded: the failure is expected and handled)" if finding.guarded else "")
+                ),
+            )
 
 
 def string_or_import_finding(
-    parsed: ParsedFile, resolution: Resolution, line: int, column: int, context: int, text: str | None,
+    parsed: ParsedFile,
+    resolution: Resolution,
+    line: int,
+    column: int,
+    context: int,
+    text: str | None,
 ) -> Finding:
     """The finding of one broken import (`text` None) or string reference (`text` its literal)."""
     return _finding(parsed, resolution, line, column, context, "import" if text is None else "string", text)
 
 
 def _finding(
-    parsed: ParsedFile, resolution: Resolution, line: int, column: int, context: int, reference: str, text: str | None = None,
+    parsed: ParsedFile,
+    resolution: Resolution,
+    line: int,
+    column: int,
+    context: int,
+    reference: str,
+    text: str | None = None,
     index: ModuleIndex | None = None,
 ) -> Finding:
     """The finding of one broken import or string reference; with the `index`, a module that differs only in case is named."""

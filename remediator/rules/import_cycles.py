@@ -25,9 +25,6 @@ def cycle_finding(cycle: Cycle) -> Finding:
         name=None,
         severity="info",
         message=f"import cycle of {size} modules: {cycle.text}{_KIND_NOTES.get(cycle.kind, '')}",
-        chain=tuple(
-            {"importer": link.importer, "imported": link.imported, "path": link.path, "line": link.line}
-            for link in cycle.chain
-        ),
+        chain=tuple({"importer": link.importer, "imported": link.imported, "path": link.path, "line": link.line} for link in cycle.chain),
         cycle_kind=cycle.kind,
     )

@@ -77,24 +77,42 @@ def dangling_settings(model: ModelQueries, root: Path) -> list[Finding]:
         if rule.use is None:
             continue  # detection only
         if not model.index.exists(rule.use):
-            findings.append(_dangling(
-                model, root, rule.use, None, rule.name,
-                f"ssot rule {rule.name!r}: use = {rule.use!r}, but module {rule.use} does not exist in the project",
-            ))
+            findings.append(
+                _dangling(
+                    model,
+                    root,
+                    rule.use,
+                    None,
+                    rule.name,
+                    f"ssot rule {rule.name!r}: use = {rule.use!r}, but module {rule.use} does not exist in the project",
+                )
+            )
             continue
         for old, new in rule.symbols:
             first = new.split(".")[0]
             if model.symbols.has_name(rule.use, first) is False and not model.index.exists(f"{rule.use}.{first}"):
-                findings.append(_dangling(
-                    model, root, rule.use, first, rule.name,
-                    f"ssot rule {rule.name!r}: symbols maps {old!r} to {new!r}, but {rule.use} does not define {first!r}",
-                ))
+                findings.append(
+                    _dangling(
+                        model,
+                        root,
+                        rule.use,
+                        first,
+                        rule.name,
+                        f"ssot rule {rule.name!r}: symbols maps {old!r} to {new!r}, but {rule.use} does not define {first!r}",
+                    )
+                )
     for i, move in enumerate(model.settings.move):
         if not model.index.exists(move.destination):
-            findings.append(_dangling(
-                model, root, move.destination, None, f"move:{move.source}",
-                f"move rule tool.remediator.move[{i}]: to = {move.destination!r}, but module {move.destination} does not exist in the project",
-            ))
+            findings.append(
+                _dangling(
+                    model,
+                    root,
+                    move.destination,
+                    None,
+                    f"move:{move.source}",
+                    f"move rule tool.remediator.move[{i}]: to = {move.destination!r}, but module {move.destination} does not exist in the project",
+                )
+            )
     return findings
 
 
@@ -194,8 +212,14 @@ def _ignored(rule: SsotRule, importer: str, imported: str, chain: tuple[str, ...
 
 
 def _finding(
-    rule: SsotRule, parsed: ParsedFile, resolution: Resolution, chain: tuple[str, ...],
-    line: int, column: int, context: int, reference: str,
+    rule: SsotRule,
+    parsed: ParsedFile,
+    resolution: Resolution,
+    chain: tuple[str, ...],
+    line: int,
+    column: int,
+    context: int,
+    reference: str,
 ) -> Finding:
     name = resolution.name if resolution.name != "*" else None
     is_module = name is not None and resolution.depends_on == f"{resolution.target}.{name}"

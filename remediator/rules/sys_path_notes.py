@@ -10,8 +10,17 @@ def sys_path_findings(notes: list[PathNote]) -> list[Finding]:
     """One info finding per place: imports that rely on it are judged as if it were not there."""
     findings = []
     for note in sorted(set(notes), key=lambda n: (n.relpath, n.line, n.column)):
-        findings.append(Finding(
-            UNMODELLED_SYS_PATH, note.relpath, note.line, note.column, None, None, None, "info",
-            f"sys.path change not modelled ({note.why}): imports that need it are checked without it",
-        ))
+        findings.append(
+            Finding(
+                UNMODELLED_SYS_PATH,
+                note.relpath,
+                note.line,
+                note.column,
+                None,
+                None,
+                None,
+                "info",
+                f"sys.path change not modelled ({note.why}): imports that need it are checked without it",
+            )
+        )
     return findings

@@ -28,8 +28,14 @@ def newer_syntax(parsed: ParsedFile, settings: Settings) -> Finding | None:
         return None
     (_major, minor), said = target
     return Finding(
-        rule=NEWER_SYNTAX, path=parsed.source.relpath, line=need.line, column=need.column, importer=parsed.module,
-        target=None, name=None, severity="error",
+        rule=NEWER_SYNTAX,
+        path=parsed.source.relpath,
+        line=need.line,
+        column=need.column,
+        importer=parsed.module,
+        target=None,
+        name=None,
+        severity="error",
         message=f"needs Python 3.{need.minor} ({need.feature}); the project supports Python 3.{minor} ({said})",
     )
 
@@ -42,8 +48,15 @@ def discovery_problems(problems: Iterable[tuple[str, str, ParseProblem]]) -> Ite
 
 def _finding(path: str, module: str, rule: str, message: str, line: int, column: int) -> Finding:
     return Finding(
-        rule=rule, path=path, line=line, column=column, importer=module, target=None, name=None,
-        severity="error", message=message,
+        rule=rule,
+        path=path,
+        line=line,
+        column=column,
+        importer=module,
+        target=None,
+        name=None,
+        severity="error",
+        message=message,
     )
 
 
@@ -57,7 +70,7 @@ def shadowed_modules(shadowed: Iterable[tuple[str, str, str]]) -> Iterator[Findi
             )
         elif winner.startswith(":installed:"):
             message = (
-                f"{relpath} hides the installed package {module} (distribution {winner[len(':installed:'):]}): with the "
+                f"{relpath} hides the installed package {module} (distribution {winner[len(':installed:') :]}): with the "
                 f"project root first on sys.path, every `import {module}`, in the project and in the libraries it uses, "
                 f"gets this one"
             )
@@ -66,6 +79,13 @@ def shadowed_modules(shadowed: Iterable[tuple[str, str, str]]) -> Iterator[Findi
             shown = winner[: -len("__init__.py")] if winner.endswith("/__init__.py") else winner
             message = f"{relpath} can never be imported: {what} {shown} beside it takes the name {module}"
         yield Finding(
-            rule=SHADOWED_MODULE, path=relpath, line=1, column=1, importer=module, target=module, name=None,
-            severity="warning", message=message,
+            rule=SHADOWED_MODULE,
+            path=relpath,
+            line=1,
+            column=1,
+            importer=module,
+            target=module,
+            name=None,
+            severity="warning",
+            message=message,
         )
