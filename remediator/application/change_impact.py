@@ -101,12 +101,11 @@ def analysed_snapshot(
     the last scan are not parsed again); the others are parsed and stored there.
     `progress` hears of one step, `snapshot`, counting the files parsed (or found in the cache).
     """
-    from remediator.adapters.environment import environment_for
-    from remediator.adapters.filesystem import discover
     from remediator.adapters.parallel import parse_files  # the parser: only when a state is analysed
     from remediator.adapters.pytest_config import read_pytest_paths
     from remediator.analysis.project import assemble, no_cyclic_gc
     from remediator.application.project_analysis import analyse_model
+    from remediator.application.project_model import discover_project
 
     cache = FactsCache.for_root(root)
     with tempfile.TemporaryDirectory(prefix="remediator-snapshot-") as folder:
@@ -114,14 +113,7 @@ def analysed_snapshot(
         step = Step(progress, "snapshot")
         contents = write_snapshot(state, place)
         with no_cyclic_gc():
-            discovery = discover(
-                place,
-                settings.packages,
-                settings.exclude,
-                settings.include,
-                environment_for(str(root), settings.environment),
-                settings.test_files,
-            )
+            discovery = discover_project(place, settings, environment_of=root)
             facts = {}
             missing = []
             for source in discovery.files:

@@ -11,6 +11,7 @@ from remediator.adapters.parallel import parse_bytes, parse_files
 from remediator.adapters.pytest_config import read_pytest_paths
 from remediator.analysis.project import ProjectModel, assemble, no_cyclic_gc
 from remediator.domain.config import Settings
+from remediator.domain.layout import Discovery
 from remediator.domain.progress import Progress, Step
 
 
@@ -33,14 +34,7 @@ def build_project(
     root = root.resolve()
     with no_cyclic_gc():
         with Step(progress, "discover") as step:
-            discovery = discover(
-                root,
-                settings.packages,
-                settings.exclude,
-                settings.include,
-                environment_for(str(root), settings.environment),
-                settings.test_files,
-            )
+            discovery = discover_project(root, settings)
             step.done = len(discovery.files)
         if use_cache and cache is None:
             cache = FactsCache.for_root(root)
@@ -50,6 +44,12 @@ def build_project(
             all_facts = parse_files([source.path for source in discovery.files], jobs, cache, step.advance if step.active else None)
         parsed = zip(discovery.files, all_facts)
         return assemble(root, settings, discovery, parsed, read_pytest_paths(root), record=record, progress=progress)
+
+
+def discover_project(place: Path, settings: Settings, *, environment_of: Path | None = None) -> Discovery:
+    """What discovery finds at `place` with `settings` (the target environment that of `environment_of`, else of `place`)."""
+    environment = environment_for(str(environment_of or place), settings.environment)
+    return discover(place, settings.packages, settings.exclude, settings.include, environment, settings.test_files)
 
 
 def with_new_sources(model: ProjectModel, sources: dict[str, bytes]) -> ProjectModel:
