@@ -9,6 +9,7 @@ from typing import Any
 
 from remediator.adapters.importlinter_config import load_forbidden_contracts
 from remediator.adapters.pytest_config import IMPORT_MODES
+from remediator.adapters.toml_file import load_toml
 from remediator.domain.config import (
     DEFAULT_TEST_FILES,
     ConfigError,
@@ -69,7 +70,7 @@ def _load_own_settings(root: Path, config: Path | None) -> Settings:
     if not path.is_file():
         raise ConfigError(path, "file", "not a regular file")
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        document = load_toml(path)
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(path, "file", f"cannot read: {error}") from None
     except tomllib.TOMLDecodeError as error:
@@ -88,7 +89,7 @@ def _requires_python(pyproject: Path, document: dict[str, Any] | None) -> str | 
     """`[project] requires-python` of the root's pyproject.toml (already read when it is the settings file)."""
     if document is None:
         try:
-            document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            document = load_toml(pyproject)
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             return None
     value = document.get("project", {}).get("requires-python")

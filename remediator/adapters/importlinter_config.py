@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import configparser
 
+from remediator.adapters.toml_file import load_toml
 from remediator.domain.config import IMPORTLINTER_ORIGIN, ConfigError, SsotRule, check_module_pattern
 
 if sys.version_info >= (3, 11):
@@ -202,7 +203,7 @@ def _ignored(item: str, key: str, path: Path) -> tuple[str, str]:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return load_toml(path)
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(path, "file", f"cannot read: {error}") from None
     except tomllib.TOMLDecodeError as error:

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from remediator.adapters.toml_file import load_toml
 from remediator.domain.config import PytestPaths
 
 if sys.version_info >= (3, 11):
@@ -45,14 +46,10 @@ def read_pytest_paths(root: Path) -> PytestPaths:
 
 def _pytest_values(path: Path) -> dict[str, Any] | None:
     """The pytest settings a config file holds, or None when it holds none (or cannot be read)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
     if path.suffix == ".toml":
         try:
-            document = tomllib.loads(text)
-        except tomllib.TOMLDecodeError:
+            document = load_toml(path)
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             return None
         if path.name in ("pytest.toml", ".pytest.toml"):
             table = document.get("pytest", {})
@@ -65,8 +62,8 @@ def _pytest_values(path: Path) -> dict[str, Any] | None:
         return native or (ini if isinstance(ini, dict) else None)
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
-        parser.read_string(text, str(path))
-    except configparser.Error:
+        parser.read_string(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, UnicodeDecodeError, configparser.Error):
         return None
     section = "tool:pytest" if path.suffix == ".cfg" else "pytest"
     if parser.has_section(section):
