@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import remediator
-from remediator.adapters.cache import CACHE_DIR, STORE_FILE, FactsCache, content_key
+from remediator.adapters.cache import CACHE_DIR, STORE_FILE, FactsCache, Store, content_key
 from remediator.adapters.config_file import load_settings
 from remediator.adapters.filesystem import discover
 from remediator.adapters.parallel import PARALLEL_THRESHOLD, parse_file, parse_files
@@ -309,6 +309,49 @@ def test_prune_removes_only_old_entries_no_file_uses(tmp_path: Path) -> None:
     _sql(root, "UPDATE facts SET written = ?", int(time.time()) - 7200)
     prune()
     assert set(_entries(root)) == live
+
+
+def _rows(path: Path, table: str) -> int:
+    with sqlite3.connect(path) as db:
+        return int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def test_write_through_keeps_nothing_in_memory_and_shows_nothing_before_commit(tmp_path: Path) -> None:
+    path = tmp_path / STORE_FILE
+    store = Store.open(path, b"salt")
+    store.begin()
+    assert store.get("scope", "old") is None  # the run's snapshot starts with its first read
+    store.add_facts(b"k" * 16, b"entry")
+    store.put("scope", "early", [1])
+    store.write_through()  # what was buffered goes into the transaction
+    store.clear("scope")
+    store.put("scope", "map/0", {"a": 1})
+    store.put("scope", "map/1", {"b": 2})
+    assert store.get("scope", "map/1") == {"b": 2} and store.get("scope", "early") is None  # own writes, as made
+    assert (store._facts, store._blobs) == ({}, {})  # nothing waits in memory
+    assert _rows(path, "blobs") == _rows(path, "facts") == 0  # another connection sees nothing yet
+    assert store.commit()
+    store.close()
+    assert (_rows(path, "blobs"), _rows(path, "facts")) == (2, 1)
+
+
+def test_write_through_after_another_run_wrote_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / STORE_FILE
+    store, other = Store.open(path, b"salt"), Store.open(path, b"salt")
+    store.begin()
+    assert store.get("scope", "state") is None
+    other.put("scope", "state", "theirs")
+    assert other.commit()
+    store.add_facts(b"k" * 16, b"entry")
+    store.write_through()
+    store.clear("scope")
+    store.put("scope", "state", "ours")
+    assert not store.commit()  # refused: this run's view is older than the store
+    assert other.get("scope", "state") == "theirs" and _rows(path, "facts") == 0
+    store.put("scope", "state", "ours, next run")  # the store is usable again after a refusal
+    assert store.commit() and other.get("scope", "state") == "ours, next run"
+    store.close()
+    other.close()
 
 
 def test_cache_folder_is_git_ignored(tmp_path: Path) -> None:

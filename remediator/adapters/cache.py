@@ -24,7 +24,10 @@ A run writes once: facts, the stat index and the analysis are buffered and
 written in one transaction at its end (`Store.commit`). A run that keeps a
 consistent view (`Store.begin`: the incremental analysis) reads inside that same
 transaction; if another run wrote in between, SQLite refuses the write and this
-run's changes are dropped (its own answer stands; the next run catches up).
+run's changes are dropped (its own answer stands; the next run catches up). A
+rebuild writes far more than it should keep in memory: from its last step on
+(`Store.write_through`) it writes what it buffered and each later write at once,
+in the same transaction, holding the write lock only for that step.
 Worker processes only read facts; what they parse comes back to the main
 process with its encoded entry (`Seen.entry`). Nothing is fsynced (WAL,
 synchronous=NORMAL): after a crash the store is at an earlier state or fails
@@ -94,7 +97,8 @@ class StoreCorrupt(Exception):
 
 class Store:
     """One SQLite file: facts by content key, blobs by (scope, name). Reads go to the file (inside this run's
-    transaction after `begin`); writes are buffered until `commit`, which writes them in one transaction."""
+    transaction after `begin`); writes are buffered until `commit` (or, after `write_through`, written at once),
+    all in one transaction."""
 
     def __init__(self, path: Path, salt: bytes, *, reader: bool = False) -> None:
         import sqlite3
@@ -107,6 +111,8 @@ class Store:
         self._cleared: set[str] = set()  # scopes emptied by this run
         self._prune: set[bytes] | None = None  # the live facts keys, when this run prunes
         self._no_facts: bool | None = None  # the table held no facts when first asked (a first run): no lookups
+        self._direct = False  # after `write_through`: writes go into the transaction at once
+        self._failed = False  # another run wrote first: nothing of this run is written
         try:
             self._db = sqlite3.connect(str(path), timeout=_TIMEOUT, isolation_level=None, check_same_thread=False)
             if not reader:
@@ -158,6 +164,8 @@ class Store:
     def add_facts(self, key: bytes, entry: bytes) -> None:
         """Buffer a checksummed entry (`FactsCache.put` makes them)."""
         self._facts[key] = entry
+        if self._direct:
+            self._write_buffered()
 
     def prune_facts(self, live: set[bytes]) -> None:
         """At commit, remove the facts whose key is not in `live` and that nobody wrote for an hour."""
@@ -194,29 +202,64 @@ class Store:
             return
         payload = marshal.dumps(value, _MARSHAL_VERSION)
         self._blobs[scope, name] = self.checksum(f"b{scope}\0{name}".encode(), payload) + payload
+        if self._direct:
+            self._write_buffered()
 
     def clear(self, scope: str) -> None:
         """Empty `scope` (at commit; reads see it empty at once)."""
         self._cleared.add(scope)
         self._blobs = {place: data for place, data in self._blobs.items() if place[0] != scope}
+        if self._direct:
+            self._write_buffered()
+
+    def write_through(self) -> None:
+        """Write what is buffered now and every later write at once, in this run's transaction (the write lock
+        is held from here to `commit`). When another run wrote first, nothing of this run is written."""
+        self._direct = True
+        self._write_buffered()
 
     def commit(self) -> bool:
         """Write what is buffered in this run's transaction; False when another run wrote first (nothing written)."""
         db = self._db
         try:
-            if not self._facts and not self._blobs and not self._cleared and self._prune is None:
+            if self._failed:
+                return False
+            if not self._direct and not self._facts and not self._blobs and not self._cleared and self._prune is None:
                 return True
-            if not db.in_transaction:
-                db.execute("BEGIN")
-            now = int(time.time())
-            db.executemany(
-                "INSERT OR REPLACE INTO facts (key, data, written) VALUES (?, ?, ?)", zip(self._facts, self._facts.values(), repeat(now))
-            )
+            self._write_buffered()
+            if self._failed:
+                return False
             if self._prune is not None:
                 db.execute("CREATE TEMP TABLE IF NOT EXISTS live (key BLOB PRIMARY KEY)")
                 db.execute("DELETE FROM live")
                 db.executemany("INSERT OR IGNORE INTO live (key) VALUES (?)", ((key,) for key in self._prune))
-                db.execute("DELETE FROM facts WHERE written < ? AND key NOT IN (SELECT key FROM live)", (now - _PRUNE_AGE,))
+                db.execute("DELETE FROM facts WHERE written < ? AND key NOT IN (SELECT key FROM live)", (int(time.time()) - _PRUNE_AGE,))
+            db.execute("COMMIT")
+        except self._sqlite.DatabaseError:  # busy: another run wrote since this one read, or holds the lock; or damage
+            self.rollback()
+            return False
+        finally:
+            self._facts, self._blobs, self._cleared, self._prune, self._no_facts = {}, {}, set(), None, None
+            self._direct = self._failed = False
+        return True
+
+    def _write_buffered(self) -> None:
+        """Write the buffered facts and blobs into this run's transaction and let them go; on refusal (another
+        run wrote first or holds the lock, or damage) end the transaction and drop this run's writes."""
+        if self._failed:
+            self._facts, self._blobs, self._cleared = {}, {}, set()
+            return
+        db = self._db
+        try:
+            if not db.in_transaction:
+                db.execute("BEGIN")
+            if self._facts:
+                now = int(time.time())
+                db.executemany(
+                    "INSERT OR REPLACE INTO facts (key, data, written) VALUES (?, ?, ?)",
+                    zip(self._facts, self._facts.values(), repeat(now)),
+                )
+                self._no_facts = False
             for scope in sorted(self._cleared):
                 db.execute("DELETE FROM blobs WHERE scope = ?", (scope,))
                 db.execute("INSERT OR REPLACE INTO scopes (scope, written) VALUES (?, ?)", (scope, time.time()))
@@ -228,13 +271,11 @@ class Store:
                 "INSERT OR REPLACE INTO blobs (scope, name, data) VALUES (?, ?, ?)",
                 ((*place, data) for place, data in self._blobs.items() if data is not None),
             )
-            db.execute("COMMIT")
-        except self._sqlite.DatabaseError:  # busy: another run wrote since this one read, or holds the lock; or damage
+        except self._sqlite.DatabaseError:
             self.rollback()
-            return False
+            self._failed = True
         finally:
-            self._facts, self._blobs, self._cleared, self._prune, self._no_facts = {}, {}, set(), None, None
-        return True
+            self._facts, self._blobs, self._cleared = {}, {}, set()
 
     def rollback(self) -> None:
         """End this run's transaction without writing."""

@@ -260,6 +260,7 @@ class _Refresh:
         analysis, details = analyse_model(model, progress=self.progress)
         store_step = Step(self.progress, "store")
         layout = analysis.layout
+        self.scope.store.write_through()  # from here on written as made: the maps are not kept in memory
         self.scope.store.clear(self.scope.name)
         keys = tuple(self.cache.keys_by_path.get(str(parsed.source.path)) or _problem_key(parsed.facts) for parsed in model.files)
         shards = shard_count(len(layout.files))
