@@ -177,3 +177,23 @@ def test_cycle_kinds_agree_between_a_full_and_an_incremental_scan(tmp_path) -> N
     write_tree(root, {"k/b.py": "import k.a\n"})
     warm = [f.cycle_kind for f in remediator.scan(root, use_git=False).findings if f.rule == "import-cycle"]
     assert warm == ["import-time"]
+
+
+def test_a_scan_never_builds_the_full_graph_and_asking_for_it_builds_it(tmp_path) -> None:
+    """Scans use the light graph; the networkx graph (and networkx itself) is made only when asked for."""
+    root = write_tree(
+        tmp_path / "repo",
+        {"p/__init__.py": "", "p/a.py": "import p.b\n", "p/b.py": "def f():\n    import p.a\n", "p/c.py": "from p import a\n"},
+    )
+    program = (
+        "import sys, remediator\n"
+        "from remediator.domain.config import Settings\n"
+        f"result = remediator.scan({str(root)!r}, settings=Settings(), use_git=False, use_cache=False)\n"
+        "print([f.rule for f in result.findings], 'networkx' in sys.modules)\n"
+        "print(sorted(result.graph.nx.edges(data='sites')), 'networkx' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out[0] == "['import-cycle'] False"
+    assert out[1] == (
+        "[('p.a', 'p.b', [('p/a.py', 1, 0)]), ('p.b', 'p.a', [('p/b.py', 2, 1)]), ('p.c', 'p.a', [('p/c.py', 1, 0)])] True"
+    )

@@ -25,7 +25,7 @@ from remediator.domain.modules import absolute_module
 from remediator.domain.progress import Progress, Step
 
 if TYPE_CHECKING:
-    from remediator.analysis.graph import ImportGraph  # networkx: imported only when a full model is built
+    from remediator.analysis.graph import ImportGraph  # networkx: imported only when the full graph is asked for
 
 _T = TypeVar("_T")
 
@@ -61,7 +61,7 @@ class ModelQueries(Protocol):
 
 @dataclass(slots=True)
 class ProjectModel:
-    """Module index, symbol tables, resolved imports and the graph of one project."""
+    """Module index, symbol tables and resolved imports of one project; the full graph on demand."""
 
     root: Path
     settings: Settings
@@ -70,12 +70,43 @@ class ProjectModel:
     files: list[ParsedFile]
     symbols: SymbolTables
     resolver: ModuleResolver
-    graph: ImportGraph
     pytest: PytestPaths
     recorder: DependencyRecorder | None = None
+    _graph: ImportGraph | None = None
 
     def is_test_file(self, relpath: str) -> bool:
         return is_test_file(relpath, self.settings.test_files)
+
+    @property
+    def graph(self) -> ImportGraph:
+        """The full import graph (networkx, every import's lines), made on first use from the resolved imports.
+
+        Scans and checks never ask for it (they use the light graph of `analysis.module_graph`); explain,
+        graph export and batch runs do, and a batch run changes it in place as it rewrites modules.
+        """
+        if self._graph is None:
+            from remediator.analysis.graph import ImportGraph
+
+            graph = ImportGraph()
+            for name in self.index.names():
+                graph.add_module(name)
+            for parsed in self.files:
+                source = parsed.source
+                for target, line, context in import_edges(source.module, source.is_stub, parsed.resolutions):
+                    graph.add_import(source.module, target, source.relpath, line, context)
+            self._graph = graph
+        return self._graph
+
+    def edge_sites(self, importers: Iterable[str]) -> dict[tuple[str, str], list[tuple[str, int, int]]]:
+        """(path, line, context) of each import of the `importers`' runtime files, by edge (importer, imported)."""
+        wanted = set(importers)
+        sites: dict[tuple[str, str], list[tuple[str, int, int]]] = {}
+        for parsed in self.files:
+            source = parsed.source
+            if source.module in wanted:
+                for target, line, context in import_edges(source.module, source.is_stub, parsed.resolutions):
+                    sites.setdefault((source.module, target), []).append((source.relpath, line, context))
+        return sites
 
 
 @contextmanager
@@ -101,13 +132,11 @@ def assemble(
     record: bool = False,
     progress: Progress | None = None,
 ) -> ProjectModel:
-    """Index, resolve and graph parsed files (recording each file's dependency keys with `record`).
+    """Index parsed files and resolve their imports (recording each file's dependency keys with `record`).
 
     `pytest` is the project's pytest configuration (its `pythonpath` and import mode);
     `progress` hears of the resolve step, a chunk of files at a time.
     """
-    from remediator.analysis.graph import ImportGraph
-
     pairs = list(parsed)
     step = Step(progress, "resolve", len(pairs))
     recorder = DependencyRecorder() if record else None
@@ -118,19 +147,12 @@ def assemble(
         facts_by_module.setdefault(source.module, []).append(facts)
     symbols = SymbolTables(index, facts_by_module, absolute_module, recorder)
     resolver = ModuleResolver(index, symbols, recorder, SearchPath(index, search_path_spec(root, settings, pytest, conftests), recorder))
-    graph = ImportGraph()
-    for name in index.names():
-        graph.add_module(name)
     files: list[ParsedFile] = []
     for chunk in chunks(pairs) if step.active else (pairs,):
-        for source, facts in chunk:
-            resolved = resolve_file(resolver, source, facts)
-            files.append(resolved)
-            for target, line, context in import_edges(source.module, source.is_stub, resolved.resolutions):
-                graph.add_import(source.module, target, source.relpath, line, context)
+        files.extend(resolve_file(resolver, source, facts) for source, facts in chunk)
         step.advance(len(chunk))
     step.end()
-    return ProjectModel(root, settings, discovery, index, files, symbols, resolver, graph, pytest, recorder)
+    return ProjectModel(root, settings, discovery, index, files, symbols, resolver, pytest, recorder)
 
 
 def search_path_spec(

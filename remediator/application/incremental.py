@@ -48,7 +48,7 @@ from remediator.adapters.git_ignored import ignore_rules_digest
 from remediator.adapters.hashing import blake2b
 from remediator.adapters.pytest_config import read_pytest_paths
 from remediator.analysis.dependencies import Dependency
-from remediator.analysis.module_graph import Cycle, Link, ModuleGraph, components_after_change
+from remediator.analysis.module_graph import Cycle, ModuleGraph, components_after_change
 from remediator.analysis.module_index import ModuleIndex, module_table
 from remediator.analysis.project import no_cyclic_gc, resolve_file
 from remediator.application.project_model import build_project
@@ -535,24 +535,15 @@ def _updated_cycles(
     components = components_after_change((frozenset(cycle.modules) for cycle in old), old_graph, graph, modules)
     runtime = files_by_module(layout.files, runtime_only=True)
 
-    def link(importer: str, imported: str) -> Link:
-        path, line = min(
-            (relpath, line)
-            for relpath in runtime.get(importer, ())
-            for target, line, _context in detail_of(files, relpath).edges
-            if target == imported
-        )
-        return Link(importer, imported, path, line)
-
-    def contexts(importer: str, imported: str) -> list[int]:
+    def sites(importer: str, imported: str) -> list[tuple[str, int, int]]:
         return [
-            context
+            (relpath, line, context)
             for relpath in runtime.get(importer, ())
-            for target, _line, context in detail_of(files, relpath).edges
+            for target, line, context in detail_of(files, relpath).edges
             if target == imported
         ]
 
-    return cycles_of(graph, link, contexts, components, unchanged)
+    return cycles_of(graph, sites, components, unchanged)
 
 
 # ---------------------------------------------------------------------------- helpers

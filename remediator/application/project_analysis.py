@@ -311,7 +311,9 @@ def analyse_model(
         step.advance(len(chunk))
     source = ModelSource(model)
     graph = model_graph(model)
-    cycles = cycles_of(graph, model.graph.link, model.graph.contexts)
+    components = graph.components()
+    in_cycles = model.edge_sites(module for component in components for module in component)
+    cycles = cycles_of(graph, lambda importer, imported: in_cycles[importer, imported], components)
     analysis = ProjectAnalysis(
         model.root,
         model.settings,
@@ -328,15 +330,22 @@ def analyse_model(
 
 def cycles_of(
     graph: ModuleGraph,
-    link: Callable[[str, str], Link],
-    contexts: Callable[[str, str], Iterable[int]],
+    sites: Callable[[str, str], Iterable[tuple[str, int, int]]],
     components: Iterable[frozenset[str]] | None = None,
     kept: Mapping[frozenset[str], Cycle] | None = None,
 ) -> list[Cycle]:
-    """Every import cycle of `graph` (its `components`, when known), biggest first, each with its chain (`link`
-    gives an edge's first line) and kind (`contexts` gives the context flags of an edge's imports); a cycle in
-    `kept` is taken as it is."""
+    """Every import cycle of `graph` (its `components`, when known), biggest first, each with its chain through
+    the edges' first lines and its kind (`sites` gives (path, line, context) of each import an edge stands for);
+    a cycle in `kept` is taken as it is."""
     kept = kept or {}
+
+    def link(importer: str, imported: str) -> Link:
+        path, line, _context = min(sites(importer, imported))
+        return Link(importer, imported, path, line)
+
+    def contexts(importer: str, imported: str) -> list[int]:
+        return [context for _path, _line, context in sites(importer, imported)]
+
     return sorted(
         (
             kept.get(component)
