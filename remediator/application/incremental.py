@@ -146,9 +146,7 @@ def full_analysis(
 ) -> ProjectAnalysis:
     """Build the whole model and analyse every file (the settings are checked first)."""
     model = build_project(root, settings, jobs, use_cache=use_cache, progress=progress)
-    analysis = analyse_model(model, keep_details=False, progress=progress)[0]
-    analysis.settings_findings = project_findings(model, root)
-    return analysis
+    return analyse_model(model, keep_details=False, progress=progress)[0]
 
 
 def analysis_key(settings: Settings, root: Path) -> str:
@@ -257,7 +255,8 @@ class _Refresh:
     def rebuild(self) -> ProjectAnalysis:
         """A full analysis, recorded so that the next run can be incremental."""
         model = build_project(self.root, self.settings, self.jobs, record=True, cache=self.cache, progress=self.progress)
-        analysis, details = analyse_model(model, progress=self.progress)
+        run = RunStats("rebuilt", True, self.cache.stats.parsed, tuple(parsed.source.relpath for parsed in model.files))
+        analysis, details = analyse_model(model, run=run, progress=self.progress)
         store_step = Step(self.progress, "store")
         layout = analysis.layout
         self.scope.store.write_through()  # from here on written as made: the maps are not kept in memory
@@ -278,8 +277,6 @@ class _Refresh:
         self.scope.put("state", plain_state(keys, analysis.summaries, analysis.cycles))
         self.scope.store.commit()  # written now, with the facts: nothing of this run is read back from the store
         store_step.end()
-        analysis.run = RunStats("rebuilt", True, self.cache.stats.parsed, tuple(details))
-        analysis.settings_findings = project_findings(model, self.root)
         return analysis
 
     # -- the incremental update ---------------------------------------------------
@@ -469,11 +466,10 @@ class _Refresh:
     ) -> ProjectAnalysis:
         layout = change.layout
         self.source = StoreSource(self.root, self.settings, self.scope, layout, change.facts, graph, definers)
-        analysis = ProjectAnalysis(
-            self.root, self.settings, layout, ModuleIndex(change.table, layout.roots), summaries, cycles, self.source, run
+        index = ModuleIndex(change.table, layout.roots)
+        return ProjectAnalysis(
+            self.root, self.settings, layout, index, summaries, cycles, self.source, run, project_findings(model, self.root)
         )
-        analysis.settings_findings = project_findings(model, self.root)
-        return analysis
 
 
 def _affected(change: Change, rdeps: ShardedMap) -> set[str]:

@@ -31,7 +31,7 @@ from remediator.domain.findings import Finding
 from remediator.domain.progress import Progress, Step
 from remediator.rules.broken_imports import broken_imports_in
 from remediator.rules.import_cycles import cycle_finding
-from remediator.rules.ssot import Compliance, in_scope, ssot_violations_in
+from remediator.rules.ssot import Compliance, in_scope, project_findings, ssot_violations_in
 from remediator.rules.unparsable_files import discovery_problems, newer_syntax, shadowed_modules, unparsable_file
 
 # Where a finding comes in the scan's order among findings at the same place (then: source order).
@@ -291,12 +291,14 @@ def analyse_model(
     model: ProjectModel,
     *,
     keep_details: bool = True,
+    run: RunStats = RunStats("full"),
     progress: Progress | None = None,
 ) -> tuple[ProjectAnalysis, dict[str, FileDetail]]:
-    """Analyse every file of a built model; the details are what the store keeps besides the analysis.
+    """Analyse every file of a built model, and the project's settings; the details are what the store keeps
+    besides the analysis.
 
-    Without `keep_details` (nothing will be stored) no details are returned. `progress` hears of
-    the analyse step (every rule over every file, then the cycles).
+    Without `keep_details` (nothing will be stored) no details are returned. `run` says how the analysis was
+    made; `progress` hears of the analyse step (every rule over every file, then the cycles).
     """
     summaries: dict[str, FileSummary] = {}
     details: dict[str, FileDetail] = {}
@@ -322,6 +324,8 @@ def analyse_model(
         summaries,
         cycles,
         source,
+        run,
+        project_findings(model, model.root),
         _graph=graph,
     )
     step.end()

@@ -13,7 +13,7 @@ from remediator.application.project_analysis import ProjectAnalysis, analyse_mod
 from remediator.domain.config import Settings
 from remediator.domain.findings import IMPORT_CYCLE, SSOT_VIOLATION, Finding
 from remediator.domain.progress import Progress, Step
-from remediator.rules.ssot import Compliance, project_findings
+from remediator.rules.ssot import Compliance
 
 if TYPE_CHECKING:
     from remediator.analysis.graph import ImportGraph
@@ -118,8 +118,7 @@ def analyse(model: ProjectModel, *, use_git: bool = True, started: float | None 
     """Run every rule on a built model, add suggestions and the blast radius."""
     started = time.perf_counter() if started is None else started
     with no_cyclic_gc():  # like the build, the rules allocate many small acyclic objects
-        analysis, _details = analyse_model(model)
-        analysis.settings_findings = project_findings(model, model.root)
+        analysis, _details = analyse_model(model, keep_details=False)
         return report(analysis, use_git=use_git, started=started)
 
 
