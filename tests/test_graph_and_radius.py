@@ -194,6 +194,4 @@ def test_a_scan_never_builds_the_full_graph_and_asking_for_it_builds_it(tmp_path
     )
     out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True).stdout.splitlines()
     assert out[0] == "['import-cycle'] False"
-    assert out[1] == (
-        "[('p.a', 'p.b', [('p/a.py', 1, 0)]), ('p.b', 'p.a', [('p/b.py', 2, 1)]), ('p.c', 'p.a', [('p/c.py', 1, 0)])] True"
-    )
+    assert out[1] == ("[('p.a', 'p.b', [('p/a.py', 1, 0)]), ('p.b', 'p.a', [('p/b.py', 2, 1)]), ('p.c', 'p.a', [('p/c.py', 1, 0)])] True")
