@@ -15,8 +15,9 @@ alternating which goes first:
 
 Per child it records wall time, CPU time (user + sys) and peak RSS from
 ``os.wait4``'s rusage (largest single process of the child's tree), plus a
-sampled peak of the summed RSS of the child and its descendants (what a
-worker pool really costs). Children are spawned and measured by the small
+sampled peak of the summed RSS of the child and its descendants, and of
+their summed PSS (what a worker pool really costs: RSS counts the pages a
+forked worker shares with its parent once per process, PSS once). Children are spawned and measured by the small
 helper ``measure_child.py``, so this process's own memory never shows up in
 a child's peak RSS. It prints medians with the throughput (MB of ``.py``
 source and modules per second), the remediator/grimp ratios, how many of the
@@ -108,6 +109,7 @@ class RunResult:
     timed_out: bool
     stdout: str = field(repr=False, default="")
     stderr_tail: str = ""
+    tree_pss_mib: float | None = None  # summed PSS: pages a worker shares with its parent count once
 
 
 class Spawner:
@@ -154,6 +156,7 @@ class Spawner:
             cpu_s=data["cpu_s"],
             peak_rss_mib=data["peak_rss_mib"],
             tree_rss_mib=data["tree_rss_mib"],
+            tree_pss_mib=data.get("tree_pss_mib"),
             returncode=data["returncode"],
             timed_out=data["timed_out"],
             stdout=stdout,
@@ -457,6 +460,7 @@ def summarise(runs: list[RunResult]) -> dict[str, Any]:
     ok = [r for r in runs if not r.timed_out]
     use = ok or runs
     tree = [r.tree_rss_mib for r in use if r.tree_rss_mib is not None]
+    pss = [r.tree_pss_mib for r in use if r.tree_pss_mib is not None]
     return {
         "wall_s": statistics.median(r.wall_s for r in use),
         "wall_min_s": min(r.wall_s for r in use),
@@ -464,6 +468,7 @@ def summarise(runs: list[RunResult]) -> dict[str, Any]:
         "cpu_s": statistics.median(r.cpu_s for r in use),
         "peak_rss_mib": statistics.median(r.peak_rss_mib for r in use),
         "tree_rss_mib": statistics.median(tree) if tree else None,
+        "tree_pss_mib": statistics.median(pss) if pss else None,
         "returncodes": sorted({r.returncode for r in runs}),
         "timed_out": any(r.timed_out for r in runs),
         "runs": [{k: v for k, v in asdict(r).items() if k != "stdout"} for r in runs],
@@ -614,6 +619,9 @@ def bench_tree(
                 "cpu": entry["cpu_s"] / g["cpu_s"] if g["cpu_s"] else None,
                 "peak_rss": entry["peak_rss_mib"] / g["peak_rss_mib"] if g["peak_rss_mib"] else None,
                 "tree_rss": (entry["tree_rss_mib"] / g["tree_rss_mib"] if entry["tree_rss_mib"] and g["tree_rss_mib"] else None),
+                "tree_pss": (
+                    entry.get("tree_pss_mib") / g["tree_pss_mib"] if entry.get("tree_pss_mib") and g.get("tree_pss_mib") else None
+                ),
             }
     return record
 
@@ -630,7 +638,7 @@ def print_report(records: list[dict[str, Any]], linearity: dict[str, Any], notes
     width = max([18, *(len(rec["tree"]) + 2 for rec in records)])
     header = (
         f"{'tree':<{width}}{'files':>7}{'MB':>7}  {'tool':<15}{'wall s':>8}{'(min-max)':>16}"
-        f"{'cpu s':>8}{'MB/s':>7}{'mod/s':>8}{'RSS MiB':>9}{'treeRSS':>9}  {'exit':<6}{'err/all':>10}"
+        f"{'cpu s':>8}{'MB/s':>7}{'mod/s':>8}{'RSS MiB':>9}{'treeRSS':>9}{'treePSS':>9}  {'exit':<6}{'err/all':>10}"
         f"  {'planted found':<14}"
     )
     print()
@@ -653,7 +661,7 @@ def print_report(records: list[dict[str, Any]], linearity: dict[str, Any], notes
                 f"{rec['tree']:<{width}}{rec['modules']:>7}{rec['bytes'] / 1e6:>7.1f}  {label:<15}"
                 f"{t['wall_s']:>8.2f}{spread:>16}"
                 f"{t['cpu_s']:>8.2f}{_fmt(t.get('mb_per_s'), '7.2f')}{_fmt(t.get('modules_per_s'), '8.0f')}"
-                f"{t['peak_rss_mib']:>9.1f}{_fmt(t['tree_rss_mib'], '9.1f'):>9}  "
+                f"{t['peak_rss_mib']:>9.1f}{_fmt(t['tree_rss_mib'], '9.1f'):>9}{_fmt(t.get('tree_pss_mib'), '9.1f'):>9}  "
                 f"{exit_s:<6}{counts:>10}  {found:<14}"
             )
     ratio_rows = [(rec["tree"], label, r) for rec in records for label, r in rec.get("ratios", {}).items()]
@@ -663,7 +671,8 @@ def print_report(records: list[dict[str, Any]], linearity: dict[str, Any], notes
         for tree, label, r in ratio_rows:
             print(
                 f"  {tree:<{width}}{label:<16} time x{_fmt(r['wall'], '.2f')}   cpu x{_fmt(r['cpu'], '.2f')}   "
-                f"peak RSS x{_fmt(r['peak_rss'], '.2f')}   treeRSS x{_fmt(r.get('tree_rss'), '.2f')}"
+                f"peak RSS x{_fmt(r['peak_rss'], '.2f')}   treeRSS x{_fmt(r.get('tree_rss'), '.2f')}   "
+                f"treePSS x{_fmt(r.get('tree_pss'), '.2f')}"
             )
     for tool, lin in linearity.items():
         if tool == "per_mb":

@@ -16,7 +16,10 @@ Measurements per child:
   largest single process among the child and its reaped descendants;
 * ``tree_rss_mib``: peak of the *summed* RSS of the child and all its live
   descendants, sampled from ``/proc`` every ``sample_interval`` seconds
-  (what a worker pool really costs; may miss short spikes).
+  (what a worker pool really costs; may miss short spikes);
+* ``tree_pss_mib``: the same for the summed PSS (``/proc/PID/smaps_rollup``):
+  a page shared by N processes counts 1/N in each, so the pages a forked
+  worker shares with its parent are counted once, not once per process.
 
 Standalone use: ``python bench/measure_child.py [--timeout S] -- CMD ARGS...``
 prints one JSON object (the command's output goes to /dev/null).
@@ -56,28 +59,47 @@ def _rss_kib(pid: int) -> int:
         return 0
 
 
+def _pss_kib(pid: int) -> int | None:
+    """The proportional set size of `pid`, or None where the kernel does not give it."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 class TreeRssSampler(threading.Thread):
-    """Polls the summed RSS of a process and its descendants."""
+    """Polls the summed RSS, and the summed PSS, of a process and its descendants."""
 
     def __init__(self, pid: int, interval: float) -> None:
         super().__init__(daemon=True)
         self.pid = pid
         self.interval = interval
         self.peak_kib = 0
+        self.peak_pss_kib: int | None = 0 if os.path.exists(f"/proc/{pid}/smaps_rollup") else None
         self.stopped = threading.Event()
         self.available = os.path.exists(f"/proc/{pid}/task")
 
     def run(self) -> None:
         while not self.stopped.is_set():
             total = 0
+            pss: int | None = 0
             stack = [self.pid]
             visited = 0
             while stack and visited < 4096:
                 pid = stack.pop()
                 visited += 1
                 total += _rss_kib(pid)
+                if self.peak_pss_kib is not None:
+                    one = _pss_kib(pid)
+                    pss = None if one is None or pss is None else pss + one
                 stack += _children_of(pid)
             self.peak_kib = max(self.peak_kib, total)
+            if self.peak_pss_kib is not None and pss is not None:
+                self.peak_pss_kib = max(self.peak_pss_kib, pss)
             self.stopped.wait(self.interval)
 
 
@@ -102,6 +124,7 @@ def measure(
                 "cpu_s": 0.0,
                 "peak_rss_mib": 0.0,
                 "tree_rss_mib": None,
+                "tree_pss_mib": None,
                 "returncode": 127,
                 "timed_out": False,
                 "spawn_error": str(exc),
@@ -125,16 +148,20 @@ def measure(
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: tell Popen
     tree_rss: float | None = None
+    tree_pss: float | None = None
     if sampler is not None:
         sampler.stopped.set()
         sampler.join()
         if sampler.available and sampler.peak_kib:
             tree_rss = sampler.peak_kib / 1024
+        if sampler.available and sampler.peak_pss_kib:
+            tree_pss = sampler.peak_pss_kib / 1024
     return {
         "wall_s": wall,
         "cpu_s": usage.ru_utime + usage.ru_stime,
         "peak_rss_mib": usage.ru_maxrss / 1024,  # KiB on Linux
         "tree_rss_mib": tree_rss,
+        "tree_pss_mib": tree_pss,
         "returncode": proc.returncode,
         "timed_out": timed_out.is_set(),
     }
