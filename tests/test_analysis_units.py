@@ -406,6 +406,49 @@ def test_a_conftest_sys_path_insert_reaches_the_files_below_it_and_dynamic_paths
     ]
 
 
+IMPORTS = (
+    _record("app.core", "run"),
+    _record("app.core", "gone"),
+    _record("helpers"),  # the basedir's module for a pytest file, else missing
+    _record("shim", "x"),  # found on the pythonpath setting
+    _record("os.path", "join"),
+    _record("core", "run", level=1),
+    _record("", "core", level=1),
+    _record("helpers", level=2),
+    _record("", "x", level=3),  # beyond the top level for most importers
+    _record("app.core", "*"),
+    _record("app.core", "run"),  # again: answered from the memo, its keys noted again
+)
+
+
+@pytest.mark.parametrize(
+    "importer, is_package",
+    [("app.core", False), ("app", True), ("tests.test_a", False), ("tests.unit.test_b", False), ("tests.unit", True), ("tool", False)],
+)
+def test_resolving_a_files_imports_at_once_gives_the_answers_and_keys_of_one_at_a_time(importer: str, is_package: bool) -> None:
+    def resolver() -> tuple[ModuleResolver, DependencyRecorder]:
+        recorder = DependencyRecorder()
+        index = ModuleIndex(dict(LAYOUT.table) | {"tool": SOURCE}, [*LAYOUT.roots, "tool"], recorder=recorder)
+        facts = {name: [_facts(bound=("run",))] for name in index.table}
+        spec = SearchPathSpec(pythonpath=(("vendor", "pyproject.toml"),), test_files=TEST_FILES)
+        symbols = SymbolTables(index, facts, absolute_module, recorder)
+        return ModuleResolver(index, symbols, recorder, SearchPath(index, spec, recorder)), recorder
+
+    warm, warm_recorder = resolver()  # a resolver that already answered another file's imports
+    warm_recorder.push()
+    warm.resolve_imports("tests.unit.test_b", False, IMPORTS)
+    warm_recorder.pop()
+    for records in (IMPORTS, IMPORTS[5:9], ()):
+        one, one_recorder = resolver()
+        one_recorder.push()
+        expected = [(record, one.resolve_import(importer, is_package, record)) for record in records]
+        expected_keys = set(one_recorder.pop())
+        for many, many_recorder in (resolver(), (warm, warm_recorder)):
+            many_recorder.push()
+            assert many.resolve_imports(importer, is_package, records) == expected
+            assert set(many_recorder.pop()) == expected_keys
+
+
 # ---------------------------------------------------------------------------- module_graph
 
 
