@@ -257,10 +257,21 @@ def test_a_name_bound_only_under_type_checking_does_not_exist_at_run_time() -> N
     assert resolver.symbols is not None and resolver.symbols.only_for_type_checking("lib.m", "Thing")
 
 
-def test_an_init_importing_its_own_missing_submodule_does_not_bind_it() -> None:
-    index = ModuleIndex({"pkg": SOURCE | PACKAGE}, ["pkg"])
-    facts = _facts(imports=[_record("", "gone", level=1)], bound=["gone"])
-    assert "gone" not in symbols_in(index, "pkg", [facts]).own
+@pytest.mark.parametrize(
+    "imports, defined, own",
+    [
+        ([_record("", "gone", level=1)], [], False),
+        ([_record("pkg", "gone")], [], False),  # written absolutely
+        ([_record("pkg", "gone"), _record("pkg.other", "gone")], [], True),  # also imported from elsewhere
+        ([_record("pkg", "gone", alias="g"), _record("pkg", "gone")], [], False),
+        ([_record("", "gone", level=1)], ["gone"], True),  # defined here as well
+        ([_record("", "gone", level=1, context=int(Context.FUNCTION))], [], True),  # not at module level: not looked at
+    ],
+)
+def test_an_init_importing_its_own_missing_submodule_does_not_bind_it(imports: list[ImportRecord], defined: list[str], own: bool) -> None:
+    index = ModuleIndex({"pkg": SOURCE | PACKAGE, "pkg.other": SOURCE}, ["pkg"])
+    facts = _facts(imports=imports, bound=["gone", "g"], defined=defined)
+    assert ("gone" in symbols_in(index, "pkg", [facts]).own) is own
 
 
 def test_symbol_changes_name_the_keys_an_edit_invalidates() -> None:
