@@ -300,7 +300,6 @@ def analyse_model(
     """
     summaries: dict[str, FileSummary] = {}
     details: dict[str, FileDetail] = {}
-    edges: dict[str, tuple[tuple[str, int, int], ...]] = {}  # the graph is made of the edges the files' details list
     step = Step(progress, "analyse", len(model.files))
     for chunk in chunks(model.files) if step.active else (model.files,):
         for parsed in chunk:
@@ -309,10 +308,9 @@ def analyse_model(
                 summaries[parsed.source.relpath] = summary
             if keep_details:
                 details[parsed.source.relpath] = detail
-            edges[parsed.source.relpath] = detail.edges
         step.advance(len(chunk))
     source = ModelSource(model)
-    graph = module_graph((FileRow(p.source.relpath, p.module, STUB_FILE * p.source.is_stub) for p in model.files), edges.__getitem__)
+    graph = model_graph(model)
     components = graph.components()
     in_cycles = model.edge_sites(module for component in components for module in component)
     cycles = cycles_of(graph, lambda importer, imported: in_cycles[importer, imported], components)
