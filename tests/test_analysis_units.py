@@ -257,10 +257,21 @@ def test_a_name_bound_only_under_type_checking_does_not_exist_at_run_time() -> N
     assert resolver.symbols is not None and resolver.symbols.only_for_type_checking("lib.m", "Thing")
 
 
-def test_an_init_importing_its_own_missing_submodule_does_not_bind_it() -> None:
-    index = ModuleIndex({"pkg": SOURCE | PACKAGE}, ["pkg"])
-    facts = _facts(imports=[_record("", "gone", level=1)], bound=["gone"])
-    assert "gone" not in symbols_in(index, "pkg", [facts]).own
+@pytest.mark.parametrize(
+    "imports, defined, own",
+    [
+        ([_record("", "gone", level=1)], [], False),
+        ([_record("pkg", "gone")], [], False),  # written absolutely
+        ([_record("pkg", "gone"), _record("pkg.other", "gone")], [], True),  # also imported from elsewhere
+        ([_record("pkg", "gone", alias="g"), _record("pkg", "gone")], [], False),
+        ([_record("", "gone", level=1)], ["gone"], True),  # defined here as well
+        ([_record("", "gone", level=1, context=int(Context.FUNCTION))], [], True),  # not at module level: not looked at
+    ],
+)
+def test_an_init_importing_its_own_missing_submodule_does_not_bind_it(imports: list[ImportRecord], defined: list[str], own: bool) -> None:
+    index = ModuleIndex({"pkg": SOURCE | PACKAGE, "pkg.other": SOURCE}, ["pkg"])
+    facts = _facts(imports=imports, bound=["gone", "g"], defined=defined)
+    assert ("gone" in symbols_in(index, "pkg", [facts]).own) is own
 
 
 def test_symbol_changes_name_the_keys_an_edit_invalidates() -> None:
@@ -404,6 +415,49 @@ def test_a_conftest_sys_path_insert_reaches_the_files_below_it_and_dynamic_paths
         ("tests/conftest.py", 4, "the path is computed at run time"),
         ("tests/conftest.py", 5, "nowhere/ is not a folder of the scanned packages"),
     ]
+
+
+IMPORTS = (
+    _record("app.core", "run"),
+    _record("app.core", "gone"),
+    _record("helpers"),  # the basedir's module for a pytest file, else missing
+    _record("shim", "x"),  # found on the pythonpath setting
+    _record("os.path", "join"),
+    _record("core", "run", level=1),
+    _record("", "core", level=1),
+    _record("helpers", level=2),
+    _record("", "x", level=3),  # beyond the top level for most importers
+    _record("app.core", "*"),
+    _record("app.core", "run"),  # again: answered from the memo, its keys noted again
+)
+
+
+@pytest.mark.parametrize(
+    "importer, is_package",
+    [("app.core", False), ("app", True), ("tests.test_a", False), ("tests.unit.test_b", False), ("tests.unit", True), ("tool", False)],
+)
+def test_resolving_a_files_imports_at_once_gives_the_answers_and_keys_of_one_at_a_time(importer: str, is_package: bool) -> None:
+    def resolver() -> tuple[ModuleResolver, DependencyRecorder]:
+        recorder = DependencyRecorder()
+        index = ModuleIndex(dict(LAYOUT.table) | {"tool": SOURCE}, [*LAYOUT.roots, "tool"], recorder=recorder)
+        facts = {name: [_facts(bound=("run",))] for name in index.table}
+        spec = SearchPathSpec(pythonpath=(("vendor", "pyproject.toml"),), test_files=TEST_FILES)
+        symbols = SymbolTables(index, facts, absolute_module, recorder)
+        return ModuleResolver(index, symbols, recorder, SearchPath(index, spec, recorder)), recorder
+
+    warm, warm_recorder = resolver()  # a resolver that already answered another file's imports
+    warm_recorder.push()
+    warm.resolve_imports("tests.unit.test_b", False, IMPORTS)
+    warm_recorder.pop()
+    for records in (IMPORTS, IMPORTS[5:9], ()):
+        one, one_recorder = resolver()
+        one_recorder.push()
+        expected = [(record, one.resolve_import(importer, is_package, record)) for record in records]
+        expected_keys = set(one_recorder.pop())
+        for many, many_recorder in (resolver(), (warm, warm_recorder)):
+            many_recorder.push()
+            assert many.resolve_imports(importer, is_package, records) == expected
+            assert set(many_recorder.pop()) == expected_keys
 
 
 # ---------------------------------------------------------------------------- module_graph

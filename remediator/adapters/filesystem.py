@@ -19,6 +19,7 @@ import re
 import stat
 import time
 from collections.abc import Mapping
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -121,7 +122,7 @@ def discover(
             continue
         hidden_files, hidden_dirs = walker.shadowing(base, entries, "")
         for entry in entries:
-            if walker.excluded(Path(entry.path)) or (len(bases) > 1 and base == root and entry.name == "src"):
+            if walker.excluded(entry.path) or (len(bases) > 1 and base == root and entry.name == "src"):
                 continue
             if entry.name in hidden_files or entry.name in hidden_dirs:
                 continue
@@ -254,10 +255,15 @@ class _Walker:
         self.exclude = exclude
         self.result = Discovery(root)
         self.seen_dirs: set[str] = {str(root)}  # the root is never a package of its own
-        self._prefix = str(root) + os.sep
+        self._root = str(root)
+        self._prefix = self._root + os.sep
 
-    def excluded(self, path: Path) -> bool:
-        name = path.name
+    def excluded(self, path: Path | str) -> bool:
+        text = str(path)
+        return self._excluded(text.rpartition(os.sep)[2], text)
+
+    def _excluded(self, name: str, path: str) -> bool:
+        """Whether the entry `name` at `path` (a str: no Path is made per entry) is skipped."""
         if name.startswith(".") or name in _SKIP_DIRS or name.endswith(".egg-info"):
             return True
         if not self.exclude:
@@ -265,65 +271,85 @@ class _Walker:
         relpath = self.relpath(path)
         return any(pattern.match(relpath) or pattern.match(name) for pattern in self._exclude_patterns)
 
-    def relpath(self, path: Path) -> str:
+    def relpath(self, path: Path | str) -> str:
         text = str(path)
         if text.startswith(self._prefix):  # the common case, without pathlib's parsing
             relative = text[len(self._prefix) :]
             return relative if os.sep == "/" else relative.replace(os.sep, "/")
         try:
-            return path.relative_to(self.root).as_posix()
+            return Path(path).relative_to(self.root).as_posix()
         except ValueError:
-            return path.as_posix()
+            return Path(path).as_posix()
 
     def walk_package(self, directory: Path, module: str) -> bool:
         """Add the modules under `directory`; False when it holds no Python module."""
-        real = os.path.realpath(directory)
-        if real in self.seen_dirs or not (real == str(self.root) or real.startswith(str(self.root) + os.sep)):
+        return self._walk(str(directory), os.path.realpath(directory), module)
+
+    def _walk(self, directory: str, real: str, module: str) -> bool:
+        """`walk_package` on str paths; `real` is the directory's real path (its parent's plus its name unless a symlink)."""
+        if real in self.seen_dirs or not (real == self._root or real.startswith(self._prefix)):
             return False
         self.seen_dirs.add(real)
         try:
-            entries = self.list_directory(directory)
+            entries = self._list(directory)
         except OSError as error:
             self.result.problems.append(
                 (self.relpath(directory), module, ParseProblem(UNREADABLE_FILE, f"cannot list directory: {error.strerror}", 1, 1))
             )
             return False
-        names = {entry.name for entry in entries}
+        by_name = {entry.name: entry for entry in entries}
         found = False
         for init in ("__init__.py", "__init__.pyi"):
-            if init in names:
-                self.add_file(directory / init, module, is_package=True)
+            if init in by_name:
+                self._add_entry(by_name[init], module, is_package=True)
                 found = True
         hidden_files, hidden_dirs = self.shadowing(directory, entries, module + ".")
+        base = directory + os.sep
         for entry in entries:
-            path = Path(entry.path)
             name = entry.name
-            if name.startswith("__init__.") or self.excluded(path) or name in hidden_files or name in hidden_dirs:
+            if ".py" not in name and not name.endswith(".so") and not _is_dir(entry):
+                continue  # neither a module, a backup nor a folder: most entries of a tree (data, docs)
+            if name.startswith("__init__.") or self._excluded(name, base + name) or name in hidden_files or name in hidden_dirs:
                 continue
             if _is_backup_name(name):
-                self.result.backups.append(self.relpath(path))
+                self.result.backups.append(self.relpath(base + name))
                 continue
             if _is_dir(entry):
+                path = base + name
                 if self.ignored and self.relpath(path) in self.ignored:
                     self.leave_out(self.relpath(path), GIT_IGNORED_REASON)
                 elif name in BACKUP_DIRS and "__init__.py" not in _names(path):
                     self.watch(path)
                     self.result.backups.extend(self.python_files_below(path))
-                elif name.isidentifier() and self.walk_package(path, f"{module}.{name}"):
-                    found = True
+                elif name.isidentifier():
+                    child_real = os.path.realpath(path) if _is_symlink(entry) else real + os.sep + name
+                    if self._walk(path, child_real, f"{module}.{name}"):
+                        found = True
                 continue
             stem, dot, suffix = name.partition(".")
             if not stem.isidentifier():
                 continue
             if "." + suffix in SOURCE_SUFFIXES:
-                self.add_file(path, f"{module}.{stem}", is_package=False)
+                self._add_entry(entry, f"{module}.{stem}", is_package=False)
                 found = True
             elif name.endswith(EXTENSION_SUFFIXES):
                 self.result.extension_modules.add(f"{module}.{stem}")
                 found = True
-        if found and not any(f"__init__{s}" in names for s in SOURCE_SUFFIXES):
+        if found and "__init__.py" not in by_name and "__init__.pyi" not in by_name:
             self.result.namespace_packages.add(module)
         return found
+
+    def _add_entry(self, entry: os.DirEntry[str], module: str, *, is_package: bool) -> None:
+        """`add_file` for a listed entry: a real regular file needs no `stat` (its type came with the listing)."""
+        try:
+            regular = not entry.is_symlink() and entry.is_file(follow_symlinks=False)
+        except OSError:
+            regular = False
+        if not regular:
+            self.add_file(Path(entry.path), module, is_package=is_package)
+            return
+        relpath = self.relpath(entry.path)
+        self.result.files.append(SourceFile(Path(entry.path), relpath, module, is_package, relpath.endswith(".pyi")))
 
     def add_file(self, path: Path, module: str, *, is_package: bool) -> None:
         relpath = self.relpath(path)
@@ -340,25 +366,26 @@ class _Walker:
             return
         self.result.files.append(SourceFile(path, relpath, module, is_package, relpath.endswith(".pyi")))
 
-    def list_directory(self, directory: Path) -> list[os.DirEntry[str]]:
+    def list_directory(self, directory: Path | str) -> list[os.DirEntry[str]]:
         """The directory's entries, real ones first; its fingerprint is recorded. Raises OSError."""
-        before = os.stat(directory)
-        entries = list(os.scandir(directory))
-        limit = time.time_ns() - int(SETTLE_SECONDS * 1e9)
-        self.result.directories[self.relpath(directory) if str(directory) != str(self.root) else ""] = (
-            _settled(before, limit),
-            _entries_digest(entries),
-        )
-        return sorted(entries, key=_real_first)
+        return self._list(str(directory))
 
-    def watch(self, directory: Path) -> None:
+    def _list(self, directory: str) -> list[os.DirEntry[str]]:
+        before = os.stat(directory)
+        entries = sorted(os.scandir(directory), key=_name)
+        digest, links = _sorted_digest(entries)
+        limit = time.time_ns() - int(SETTLE_SECONDS * 1e9)
+        self.result.directories[self.relpath(directory) if directory != self._root else ""] = (_settled(before, limit), digest)
+        return sorted(entries, key=_real_first) if links else entries
+
+    def watch(self, directory: Path | str) -> None:
         """Fingerprint a directory that discovery looked into without walking it."""
         try:
-            self.list_directory(directory)
+            self._list(str(directory))
         except OSError:
             pass
 
-    def shadowing(self, directory: Path, entries: list[os.DirEntry[str]], prefix: str) -> tuple[set[str], set[str]]:
+    def shadowing(self, directory: Path | str, entries: list[os.DirEntry[str]], prefix: str) -> tuple[set[str], set[str]]:
         """Entries of one directory that no import can reach, as Python's path finder decides (and recorded):
 
         for a name N, a regular package `N/` (with `__init__.py`) wins over `N.py`,
@@ -366,19 +393,21 @@ class _Walker:
         Returns the hidden file names (`N.py`) and folder names (`N`).
         """
         stems = {entry.name[:-3]: entry for entry in entries if entry.name.endswith(".py") and entry.name[:-3].isidentifier()}
+        if not stems:
+            return set(), set()
         folders = [entry for entry in entries if entry.name in stems and _is_dir(entry)]
         hidden_files: set[str] = set()
         hidden_dirs: set[str] = set()
         for folder in folders:
             name = folder.name
-            single = self.relpath(Path(stems[name].path))
-            package = self.relpath(Path(folder.path))
+            single = self.relpath(stems[name].path)
+            package = self.relpath(folder.path)
             if os.path.isfile(os.path.join(folder.path, "__init__.py")):
                 hidden_files.add(name + ".py")
                 self.result.shadowed.append((single, prefix + name, package + "/__init__.py"))
-            elif not self.excluded(Path(folder.path)):
+            elif not self._excluded(name, folder.path):
                 hidden_dirs.add(name)
-                self.watch(Path(folder.path))
+                self.watch(folder.path)
                 self.result.shadowed.append((package + "/", prefix + name, single))
         return hidden_files, hidden_dirs
 
@@ -391,7 +420,7 @@ class _Walker:
         if count or reason != GIT_IGNORED_REASON:  # an ignored folder without Python files is not worth a line
             self.result.left_out.append((folder, count, reason))
 
-    def python_files_below(self, directory: Path) -> list[str]:
+    def python_files_below(self, directory: Path | str) -> list[str]:
         found = []
         for dirpath, _dirs, files in os.walk(directory):
             if dirpath != str(directory):
@@ -404,11 +433,21 @@ class _Walker:
 
 def _entries_digest(entries: list[os.DirEntry[str]]) -> bytes:
     """A digest of a directory's entry names and types (a symlink's target included)."""
+    return _sorted_digest(sorted(entries, key=_name))[0]
+
+
+def _sorted_digest(entries: list[os.DirEntry[str]]) -> tuple[bytes, bool]:
+    """`_entries_digest` of entries sorted by name, and whether any is (or may be) a symlink.
+
+    Sorted by name, the entries' parts are in the order sorting the parts gives (no name holds a NUL).
+    """
     parts = []
+    links = False
     for entry in entries:
         try:
             if entry.is_symlink():
                 kind = "l" + os.readlink(entry.path)
+                links = True
             elif entry.is_dir(follow_symlinks=False):
                 kind = "d"
             elif entry.is_file(follow_symlinks=False):
@@ -417,9 +456,9 @@ def _entries_digest(entries: list[os.DirEntry[str]]) -> bytes:
                 kind = "o"
         except OSError:
             kind = "?"
+            links = True
         parts.append(f"{entry.name}\0{kind}")
-    parts.sort()
-    return blake2b("\0\0".join(parts).encode("utf-8", "surrogateescape"), digest_size=16).digest()
+    return blake2b("\0\0".join(parts).encode("utf-8", "surrogateescape"), digest_size=16).digest(), links
 
 
 def _settled(result: os.stat_result, limit: int) -> DirectorySignature | None:
@@ -434,6 +473,9 @@ def _existing_ancestor(directory: Path, stop: Path) -> Path:
     return directory
 
 
+_name = attrgetter("name")
+
+
 def _real_first(entry: os.DirEntry[str]) -> tuple[bool, str]:
     """Sort key: real entries before symlinks (a symlink must not hide its target), then by name."""
     return (entry.is_symlink(), entry.name)
@@ -443,6 +485,13 @@ def _is_backup_name(name: str) -> bool:
     return ".py.backup" in name or ".py.bak" in name or name.endswith((".py.orig", ".py~"))
 
 
+def _is_symlink(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return True  # unknown: the caller then asks the file system
+
+
 def _is_dir(entry: os.DirEntry[str]) -> bool:
     try:
         return entry.is_dir()
@@ -450,7 +499,7 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _names(directory: Path) -> set[str]:
+def _names(directory: Path | str) -> set[str]:
     try:
         return set(os.listdir(directory))
     except OSError:

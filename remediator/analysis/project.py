@@ -187,6 +187,6 @@ def resolve_file(resolver: ModuleResolver, source: SourceFile, facts: ModuleFact
     recorder = resolver.recorder
     if recorder is not None:
         recorder.push()
-    resolutions = [(record, resolver.resolve_import(source.module, source.is_package, record)) for record in facts.imports]
+    resolutions = resolver.resolve_imports(source.module, source.is_package, facts.imports)
     deps = tuple(set(recorder.pop())) if recorder is not None else None
     return ParsedFile(source, facts, resolutions, deps)

@@ -82,6 +82,7 @@ class ModuleResolver:
         self.recorder = recorder
         self._frames = recorder.frames if recorder is not None else []
         self._memo = Memo(recorder)  # (base, name) -> Resolution
+        self._relative: dict[tuple[str, str, int], str | None] = {}  # (importer's package, module, level) -> base or None
 
     absolute = staticmethod(absolute_module)
 
@@ -92,6 +93,38 @@ class ModuleResolver:
             return self._resolve(None, record)
         resolution: Resolution = self._memo.get((base, record.name), self._resolve, base, record)
         return resolution
+
+    def resolve_imports(self, importer: str, is_package: bool, records: Iterable[ImportRecord]) -> list[tuple[ImportRecord, Resolution]]:
+        """`resolve_import` of each of one file's imports: the same answers and keys, with less work per import.
+
+        The importer's sys.path is looked up once (at its first absolute import, where
+        `resolve_import` first looks it up), and a relative import's base once per
+        (package, module, level) in the whole project.
+        """
+        memo = self._memo
+        resolve = self._resolve
+        relative = self._relative
+        package = importer if is_package else importer.rpartition(".")[0]
+        plain: bool | None = None  # absolute imports name project modules as written (no sys.path entry to search)
+        resolved: list[tuple[ImportRecord, Resolution]] = []
+        base: str | None
+        for record in records:
+            level = record.level
+            if level:
+                key = (package, record.module, level)
+                try:
+                    base = relative[key]
+                except KeyError:
+                    base = relative[key] = self.absolute(importer, is_package, record.module, level)
+                if base is None:
+                    resolved.append((record, resolve(None, record)))
+                    continue
+            else:
+                if plain is None:
+                    plain = self.search_path is None or self.search_path.searches_root_only(importer, is_package)
+                base = record.module if plain else self.locate(record.module, importer, is_package)
+            resolved.append((record, memo.get((base, record.name), resolve, base, record)))
+        return resolved
 
     def _base_of(self, importer: str, is_package: bool, record: ImportRecord) -> str | None:
         """The absolute module an import statement reads from: relative to the importer, or along its sys.path."""

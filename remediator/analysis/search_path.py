@@ -89,6 +89,10 @@ class SearchPath:
                 fallback = located  # a namespace portion: a regular package or module later on the path wins
         return fallback or name
 
+    def searches_root_only(self, importer: str, is_package: bool) -> bool:
+        """True when `locate` gives every name in `importer` back as it is (noting the keys `locate` notes then)."""
+        return self._plain or self.prefixes(importer, is_package) == (ROOT,)
+
     def prefixes(self, importer: str, is_package: bool) -> tuple[str, ...]:
         """The folders searched for an import in `importer`, as prefixes, in sys.path order (ROOT included)."""
         pytest_file = not is_package and self._is_pytest_file(importer)

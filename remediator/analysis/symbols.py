@@ -295,25 +295,29 @@ def module_symbols(
     opaque = False
     for facts in facts_list:
         opaque = opaque or facts.dynamic_names or facts.problem is not None
-        self_bound = _self_bound(module, is_package, facts, absolute)
+        imports_self = False  # some name is imported from this very module: see `_self_bound`
+        for record in facts.imports:
+            if record.context & NOT_MODULE_LEVEL:
+                continue
+            name = record.name
+            base = absolute(module, is_package, record.module, record.level) if record.level else record.module
+            if name == "*":
+                stars.append(base)
+            elif name is not None and base == module:
+                imports_self = True
+            if base is None or not is_internal(base):
+                continue
+            if name is None:
+                if record.alias is not None:
+                    bindings.setdefault(record.alias, []).append((base, None))
+            elif name != "*":
+                bindings.setdefault(record.alias or name, []).append((base, name))
+        self_bound = _self_bound(module, is_package, facts, absolute) if imports_self else None
         bound = facts.bound_names - self_bound if self_bound else facts.bound_names
         own = own | bound if own else bound  # one file (the usual case): its own frozensets, not copies
         defined = defined | facts.defined_names if defined else facts.defined_names
         if dunder_all is None:
             dunder_all = facts.dunder_all
-        for record in facts.imports:
-            if record.context & NOT_MODULE_LEVEL:
-                continue
-            base = absolute(module, is_package, record.module, record.level)
-            if record.name == "*":
-                stars.append(base)
-            if base is None or not is_internal(base):
-                continue
-            if record.name is None:
-                if record.alias is not None:
-                    bindings.setdefault(record.alias, []).append((base, None))
-            elif record.name != "*":
-                bindings.setdefault(record.alias or record.name, []).append((base, record.name))
     return ModuleSymbols(
         frozenset(own),
         frozenset(defined),
