@@ -88,11 +88,7 @@ class ModuleResolver:
 
     def resolve_import(self, importer: str, is_package: bool, record: ImportRecord) -> Resolution:
         """Resolve one import item of `importer` (memoised, with the dependency keys the answer read)."""
-        base = self._base_of(importer, is_package, record)
-        if base is None:
-            return self._resolve(None, record)
-        resolution: Resolution = self._memo.get((base, record.name), self._resolve, base, record)
-        return resolution
+        return self.resolve_imports(importer, is_package, (record,))[0][1]
 
     def resolve_imports(self, importer: str, is_package: bool, records: Iterable[ImportRecord]) -> list[tuple[ImportRecord, Resolution]]:
         """`resolve_import` of each of one file's imports: the same answers and keys, with less work per import.
