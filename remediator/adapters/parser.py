@@ -337,6 +337,16 @@ def _matches(query: Query, node: Node) -> list[tuple[int, dict[str, list[Node]]]
     return QueryCursor(query).matches(node)
 
 
+# An import statement's bytes (`_Extractor._import_records_from_bytes`): comments and line continuations are cut,
+# then only ASCII names, dots, commas, parentheses, `*` and blanks may remain.
+_IMPORT_COMMENT = re.compile(rb"#[^\r\n]*")
+_IMPORT_CONTINUATION = re.compile(rb"\\\r?\n")
+_IMPORT_PLAIN = re.compile(rb"[A-Za-z0-9_ \t\f\n.,()*]*")
+# `from` dots, module, `import` (a keyword, not a part of a name), names.
+_FROM_IMPORT = re.compile(r"from([.\s]*)(.*?)(?<![\w])import(?![\w])(.*)", re.S)
+_new_record = tuple.__new__  # ImportRecord's own __new__ is a Python function: one call less per record
+
+
 class _Extractor:
     """One pass over one tree; keeps the source for positions and texts."""
 
@@ -360,8 +370,13 @@ class _Extractor:
         captured = query_captures(self.source, root) if self.fast else _captures(import_query, root)
         self.syntax_need = syntax_needs(self.source, captured, root)
         imports: list[ImportRecord] = []
-        for node in sorted(captured.get("import", ()), key=lambda n: n.start_byte):
-            imports.extend(self._import_records(node))
+        if self.fast:  # already in document order; each statement read from its own bytes where it can be
+            for node in captured.get("import", ()):
+                records = self._import_records_from_bytes(node)
+                imports.extend(self._import_records(node) if records is None else records)
+        else:
+            for node in sorted(captured.get("import", ()), key=lambda n: n.start_byte):
+                imports.extend(self._import_records(node))
         for node in captured.get("global", ()):
             names = [_text(child) for child in node.named_children if child.type == "identifier"]
             self.bound.update(names)
@@ -448,6 +463,62 @@ class _Extractor:
             name, alias = _dotted_and_alias(item)
             yield ImportRecord(module, level, name, alias, line, column, int(context))
 
+    def _import_records_from_bytes(self, node: Node) -> list[ImportRecord] | None:
+        """`_import_records` of an import statement of an error-free tree, read from the statement's own bytes.
+
+        Between the tokens of an import statement there is only space: blanks, line continuations and,
+        inside parentheses, line ends and comments (no strings). Once the comments and continuations are
+        cut, a statement of only ASCII names, dots, commas, parentheses, `*` and blanks is split with str
+        methods; anything else (a non-ASCII name, a lone carriage return, spaces between the dots of a
+        relative import, whose level the reference takes from the dots' span) gives None: the caller
+        then walks the nodes.
+        """
+        source = self.source
+        start = node.start_byte
+        raw = source[start : node.end_byte]
+        if b"#" in raw:
+            raw = _IMPORT_COMMENT.sub(b" ", raw)
+        if b"\\" in raw:
+            raw = _IMPORT_CONTINUATION.sub(b" ", raw)
+        if b"\r" in raw:
+            raw = raw.replace(b"\r\n", b"\n")
+        if _IMPORT_PLAIN.fullmatch(raw) is None:
+            return None
+        text = raw.decode("ascii")
+        row, byte_column = node.start_point
+        line, column = row + 1, byte_column + 1
+        if byte_column and not source[start - byte_column : start].isascii():
+            line, column = self._position(node)  # the column counts characters
+        context = _context(node)
+        records: list[ImportRecord] = []
+        if text.startswith("import"):
+            for item in text[6:].split(","):
+                parts = item.split()
+                if len(parts) >= 3 and parts[-2] == "as":
+                    records.append(_new_record(ImportRecord, ("".join(parts[:-2]), 0, None, parts[-1], line, column, context)))
+                elif parts:
+                    records.append(_new_record(ImportRecord, ("".join(parts), 0, None, None, line, column, context)))
+            return records
+        match = _FROM_IMPORT.fullmatch(text)
+        if match is None:
+            return None
+        dots, module, names = match.groups()
+        level = dots.count(".")
+        if level > 1 and dots.strip() != "." * level:
+            return None  # `from . . x import y`
+        module = "".join(module.split())
+        if "(" in names:
+            names = names.replace("(", " ").replace(")", " ")
+        if names.strip() == "*":
+            return [_new_record(ImportRecord, (module, level, "*", None, line, column, context))]
+        for item in names.split(","):
+            parts = item.split()
+            if len(parts) >= 3 and parts[-2] == "as":
+                records.append(_new_record(ImportRecord, (module, level, "".join(parts[:-2]), parts[-1], line, column, context)))
+            elif parts:
+                records.append(_new_record(ImportRecord, (module, level, "".join(parts), None, line, column, context)))
+        return records
+
     # -- string references ---------------------------------------------------
 
     def _string_reference(self, function: Node, arguments: Node) -> StringReference | None:
@@ -494,7 +565,7 @@ class _Extractor:
             name = _text(statement.child_by_field_name("name"))
             self.defined.add(name)
             self._count(name)
-            self.definitions[name] = _definition(name, statement, decorators)
+            self.definitions[name] = _definition(name, statement, decorators, self.source if self.fast else None)
             (self.placeholders if _is_placeholder_body(statement.child_by_field_name("body")) else self.substantive).add(name)
             if name == "__getattr__" and kind == "function_definition":
                 self.dynamic = True
@@ -642,8 +713,11 @@ _KEEPS_KIND = frozenset(
 _CONTEXT_MANAGER_DECORATORS = frozenset({"contextmanager", "asynccontextmanager"})
 
 
-def _definition(name: str, node: Node, decorators: list[Node]) -> Definition | None:
-    """What a module-level def or class is; None when a decorator may have made it something else."""
+def _definition(name: str, node: Node, decorators: list[Node], source: bytes | None = None) -> Definition | None:
+    """What a module-level def or class is; None when a decorator may have made it something else.
+
+    `source`: the tree has no errors, and its bytes may be searched (`_yields_in_bytes`).
+    """
     kind = "class" if node.type == "class_definition" else "function"
     for decorator in decorators:
         expression = decorator.named_children[0] if decorator.named_children else None
@@ -657,7 +731,9 @@ def _definition(name: str, node: Node, decorators: list[Node]) -> Definition | N
     if kind == "class":
         return Definition(name, kind)
     if any(child.type == "async" for child in node.children) and kind == "function":
-        kind = "async-generator" if _yields(node.child_by_field_name("body")) else "async"
+        body = node.child_by_field_name("body")
+        yields = _yields(body) if source is None else _yields_in_bytes(body, source)
+        kind = "async-generator" if yields else "async"
     return _with_parameters(Definition(name, kind), node.child_by_field_name("parameters"))
 
 
@@ -713,6 +789,30 @@ def _yields(body: Node | None) -> bool:
             return True
         if node.type not in ("function_definition", "lambda", "class_definition"):
             stack.extend(node.named_children)
+    return False
+
+
+_NESTED_SCOPES = frozenset({"function_definition", "lambda", "class_definition"})
+
+
+def _yields_in_bytes(body: Node | None, source: bytes) -> bool:
+    """`_yields`, from the bytes: each `yield` keyword of the body, unless a nested def, lambda or class holds it.
+
+    A walk of the body builds a Python object per node; most bodies spell no `yield` at all.
+    """
+    if body is None:
+        return False
+    start, end = body.start_byte, body.end_byte
+    found = source.find(b"yield", start, end)
+    while found != -1:
+        token = body.descendant_for_byte_range(found, found + 5)
+        if token is not None and token.type == "yield" and not token.is_named and token.start_byte == found:
+            node = token.parent  # the `yield` expression
+            while node is not None and node != body and node.type not in _NESTED_SCOPES:
+                node = node.parent
+            if node == body:
+                return True
+        found = source.find(b"yield", found + 5, end)
     return False
 
 
