@@ -396,25 +396,28 @@ class _Extractor:
         track = b"TYPE_CHECKING" in self.source  # else no name can be bound under it: skip the bookkeeping
         checking: set[str] = set()  # bound under `if TYPE_CHECKING:`
         runtime: set[str] = set()  # bound where the code runs
-        for statement in _module_statements(root):
-            if statement.type == "return_statement":
-                self.module_return = True
+        for statement, kind in _module_statements(root):
+            if kind not in _BINDING_STATEMENTS:  # `_bind` has nothing to do with it
+                if kind == "return_statement":
+                    self.module_return = True
+                continue
             if not track:
-                self._bind(statement)
+                self._bind(statement, kind)
                 continue
             outer = self.bound, self.defined
             self.bound, self.defined = set(), set()
-            self._bind(statement)
+            self._bind(statement, kind)
             (checking if _context(statement) & _TYPE_CHECKING else runtime).update(self.bound, self.defined)
             outer[0].update(self.bound)
             outer[1].update(self.defined)
             self.bound, self.defined = outer
+        bound, bindings = self.bound, self.bindings
         for record in imports:
             if record.context & _FUNCTION_OR_CLASS or record.name == "*":
                 continue
             name = record.alias or (record.name if record.name else record.module.split(".")[0])
-            self.bound.add(name)
-            self._count(name)
+            bound.add(name)
+            bindings[name] = bindings.get(name, 0) + 1  # (`_count`, inline: this runs for every import)
             if track:
                 (checking if record.context & _TYPE_CHECKING else runtime).add(name)
         self.bound.update(self.defined)
@@ -552,8 +555,7 @@ class _Extractor:
     def _count(self, name: str) -> None:
         self.bindings[name] = self.bindings.get(name, 0) + 1
 
-    def _bind(self, statement: Node) -> None:
-        kind = statement.type
+    def _bind(self, statement: Node, kind: str) -> None:
         decorators: list[Node] = []
         if kind == "decorated_definition":
             definition = statement.child_by_field_name("definition")
@@ -571,7 +573,13 @@ class _Extractor:
                 self.dynamic = True
         elif kind == "expression_statement":
             for child in statement.named_children:
-                self._bind_expression(child)
+                child_kind = child.type
+                if child_kind == "assignment":
+                    self._bind_assignment(child)
+                elif child_kind == "augmented_assignment" or (
+                    child_kind == "call" and self.source.startswith(b"__all__.", child.start_byte)
+                ):  # (a call binds only as `__all__.extend(...)` / `__all__.append(...)`, whose callee starts the call)
+                    self._bind_expression(child)
         elif kind == "type_alias_statement":
             left = statement.child_by_field_name("left")
             identifier = _first_identifier(left)
@@ -584,19 +592,27 @@ class _Extractor:
             for item in _descendants_of_type(statement, "as_pattern_target", stop="block"):
                 self._bind_target(item)
 
+    def _bind_assignment(self, node: Node | None) -> None:
+        """`_bind_expression` of an assignment (`a = b = value`, `x: int = 0`, `a, b = pair`)."""
+        while node is not None and node.type == "assignment":
+            left = node.child_by_field_name("left")
+            right = node.child_by_field_name("right")
+            if left is not None and left.type == "identifier":
+                name = _text(left)
+                if name == "__all__":
+                    self._set_all(right)
+                (self.placeholders if _is_placeholder_value(right) else self.substantive).add(name)
+                self.defined.add(name)  # (`_bind_target` of an identifier)
+                self.bindings[name] = self.bindings.get(name, 0) + 1
+            else:
+                self._bind_target(left)
+            node = right
+
     def _bind_expression(self, node: Node | None) -> None:
         if node is None:
             return
         if node.type == "assignment":
-            while node is not None and node.type == "assignment":
-                left = node.child_by_field_name("left")
-                right = node.child_by_field_name("right")
-                if left is not None and left.type == "identifier" and _text(left) == "__all__":
-                    self._set_all(right)
-                if left is not None and left.type == "identifier":
-                    (self.placeholders if _is_placeholder_value(right) else self.substantive).add(_text(left))
-                self._bind_target(left)
-                node = right
+            self._bind_assignment(node)
         elif node.type == "augmented_assignment":
             left = node.child_by_field_name("left")
             if left is not None and left.type == "identifier":
@@ -730,7 +746,9 @@ def _definition(name: str, node: Node, decorators: list[Node], source: bytes | N
             return None
     if kind == "class":
         return Definition(name, kind)
-    if any(child.type == "async" for child in node.children) and kind == "function":
+    if kind == "function" and (
+        any(child.type == "async" for child in node.children) if source is None else source.startswith(b"async", node.start_byte)
+    ):
         body = node.child_by_field_name("body")
         yields = _yields(body) if source is None else _yields_in_bytes(body, source)
         kind = "async-generator" if yields else "async"
@@ -828,16 +846,31 @@ def _is_placeholder_value(value: Node | None) -> bool:
     return False
 
 
-def _module_statements(root: Node) -> Iterator[Node]:
-    """Statements that run in the module namespace (not inside defs or class bodies)."""
+def _module_statements(root: Node) -> Iterator[tuple[Node, str]]:
+    """Statements that run in the module namespace (not inside defs or class bodies), with their types."""
     stack = list(reversed(root.named_children))
     while stack:
         node = stack.pop()
-        yield node
-        if node.type == "block":
+        kind = node.type
+        yield node, kind
+        if kind == "block":
             stack.extend(reversed(node.named_children))
-        elif node.type in _COMPOUND or node.type in _CLAUSES:
+        elif kind in _COMPOUND or kind in _CLAUSES:
             stack.extend(reversed([c for c in node.named_children if c.type in _CLAUSES]))
+
+
+# The statements `_Extractor._bind` binds names of (it passes over the others).
+_BINDING_STATEMENTS = frozenset(
+    {
+        "decorated_definition",
+        "function_definition",
+        "class_definition",
+        "expression_statement",
+        "type_alias_statement",
+        "for_statement",
+        "with_statement",
+    }
+)
 
 
 # Context flags as plain ints: IntFlag arithmetic costs a call per operation, and `_context` runs for
