@@ -345,6 +345,60 @@ _IMPORT_PLAIN = re.compile(rb"[A-Za-z0-9_ \t\f\n.,()*]*")
 # `from` dots, module, `import` (a keyword, not a part of a name), names.
 _FROM_IMPORT = re.compile(r"from([.\s]*)(.*?)(?<![\w])import(?![\w])(.*)", re.S)
 _new_record = tuple.__new__  # ImportRecord's own __new__ is a Python function: one call less per record
+_Items = tuple[tuple[str, int, str | None, str | None], ...]
+# The items of the statements read lately, by their bytes: the same import lines recur from file to file
+# (`import logging`, `from __future__ import annotations`, a project's own core imports).
+_ITEMS_READ: dict[bytes, _Items | None] = {}
+_ITEMS_KEPT = 4096
+_UNREAD: _Items = ()
+
+
+def _import_items(raw: bytes) -> _Items | None:
+    """(module, level, name, alias) of each item of an import statement, from its bytes; None when not sure.
+
+    Between the tokens of an import statement there is only space: blanks, line continuations and,
+    inside parentheses, line ends and comments (no strings). Once the comments and continuations are
+    cut, a statement of only ASCII names, dots, commas, parentheses, `*` and blanks is split with str
+    methods. Anything else gives None: a non-ASCII name, a lone carriage return, or spaces between the
+    dots of a relative import (the walk takes the level from the dots' span, spaces included).
+    """
+    if b"#" in raw:
+        raw = _IMPORT_COMMENT.sub(b" ", raw)
+    if b"\\" in raw:
+        raw = _IMPORT_CONTINUATION.sub(b" ", raw)
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n")
+    if _IMPORT_PLAIN.fullmatch(raw) is None:
+        return None
+    text = raw.decode("ascii")
+    items: list[tuple[str, int, str | None, str | None]] = []
+    if text.startswith("import"):
+        for item in text[6:].split(","):
+            parts = item.split()
+            if len(parts) >= 3 and parts[-2] == "as":
+                items.append(("".join(parts[:-2]), 0, None, parts[-1]))
+            elif parts:
+                items.append(("".join(parts), 0, None, None))
+        return tuple(items)
+    match = _FROM_IMPORT.fullmatch(text)
+    if match is None:
+        return None
+    dots, module, names = match.groups()
+    level = dots.count(".")
+    if level > 1 and dots.strip() != "." * level:
+        return None  # `from . . x import y`
+    module = "".join(module.split())
+    if "(" in names:
+        names = names.replace("(", " ").replace(")", " ")
+    if names.strip() == "*":
+        return ((module, level, "*", None),)
+    for item in names.split(","):
+        parts = item.split()
+        if len(parts) >= 3 and parts[-2] == "as":
+            items.append((module, level, "".join(parts[:-2]), parts[-1]))
+        elif parts:
+            items.append((module, level, "".join(parts), None))
+    return tuple(items)
 
 
 class _Extractor:
@@ -469,58 +523,24 @@ class _Extractor:
     def _import_records_from_bytes(self, node: Node) -> list[ImportRecord] | None:
         """`_import_records` of an import statement of an error-free tree, read from the statement's own bytes.
 
-        Between the tokens of an import statement there is only space: blanks, line continuations and,
-        inside parentheses, line ends and comments (no strings). Once the comments and continuations are
-        cut, a statement of only ASCII names, dots, commas, parentheses, `*` and blanks is split with str
-        methods; anything else (a non-ASCII name, a lone carriage return, spaces between the dots of a
-        relative import, whose level the reference takes from the dots' span) gives None: the caller
-        then walks the nodes.
+        None when `_import_items` cannot read them: the caller then walks the nodes.
         """
         source = self.source
         start = node.start_byte
         raw = source[start : node.end_byte]
-        if b"#" in raw:
-            raw = _IMPORT_COMMENT.sub(b" ", raw)
-        if b"\\" in raw:
-            raw = _IMPORT_CONTINUATION.sub(b" ", raw)
-        if b"\r" in raw:
-            raw = raw.replace(b"\r\n", b"\n")
-        if _IMPORT_PLAIN.fullmatch(raw) is None:
+        items = _ITEMS_READ.get(raw, _UNREAD)
+        if items is _UNREAD:
+            if len(_ITEMS_READ) >= _ITEMS_KEPT:
+                _ITEMS_READ.clear()
+            items = _ITEMS_READ[raw] = _import_items(raw)
+        if items is None:
             return None
-        text = raw.decode("ascii")
         row, byte_column = node.start_point
         line, column = row + 1, byte_column + 1
         if byte_column and not source[start - byte_column : start].isascii():
             line, column = self._position(node)  # the column counts characters
-        context = _context(node)
-        records: list[ImportRecord] = []
-        if text.startswith("import"):
-            for item in text[6:].split(","):
-                parts = item.split()
-                if len(parts) >= 3 and parts[-2] == "as":
-                    records.append(_new_record(ImportRecord, ("".join(parts[:-2]), 0, None, parts[-1], line, column, context)))
-                elif parts:
-                    records.append(_new_record(ImportRecord, ("".join(parts), 0, None, None, line, column, context)))
-            return records
-        match = _FROM_IMPORT.fullmatch(text)
-        if match is None:
-            return None
-        dots, module, names = match.groups()
-        level = dots.count(".")
-        if level > 1 and dots.strip() != "." * level:
-            return None  # `from . . x import y`
-        module = "".join(module.split())
-        if "(" in names:
-            names = names.replace("(", " ").replace(")", " ")
-        if names.strip() == "*":
-            return [_new_record(ImportRecord, (module, level, "*", None, line, column, context))]
-        for item in names.split(","):
-            parts = item.split()
-            if len(parts) >= 3 and parts[-2] == "as":
-                records.append(_new_record(ImportRecord, (module, level, "".join(parts[:-2]), parts[-1], line, column, context)))
-            elif parts:
-                records.append(_new_record(ImportRecord, (module, level, "".join(parts), None, line, column, context)))
-        return records
+        place = (line, column, _context(node))
+        return [_new_record(ImportRecord, item + place) for item in items]
 
     # -- string references ---------------------------------------------------
 
