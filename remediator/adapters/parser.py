@@ -74,7 +74,7 @@ def parse_source(source: bytes, *, fast: bool = True) -> ModuleFacts:
     extractor = _Extractor(source, fast and not root.has_error)  # an error tree may lack a statement's keyword
     facts = extractor.run(root)
     if not root.has_error:
-        problem = _rejected_at_compile_time(source, root, extractor.module_return)
+        problem = _rejected_at_compile_time(source, root, extractor.module_return, extractor.top_level)
         if problem is not None:
             return empty_facts(problem)
     if extractor.syntax_need is not None:
@@ -160,7 +160,7 @@ _LEGACY_LINE = re.compile(rb"(?m)^[ \t]*(?:print|exec)[ \t]+[^\s(=.,:)\]]")  # `
 _FUTURE_FEATURES = frozenset(__future__.all_feature_names)
 
 
-def _rejected_at_compile_time(source: bytes, root: Node, suspicious: bool) -> ParseProblem | None:
+def _rejected_at_compile_time(source: bytes, root: Node, suspicious: bool, top_level: list[Node]) -> ParseProblem | None:
     """A syntax error that tree-sitter's grammar lets through but Python refuses, or None.
 
     tree-sitter accepts Python 2 `print`/`exec` statements and `<>`, an indented
@@ -168,9 +168,9 @@ def _rejected_at_compile_time(source: bytes, root: Node, suspicious: bool) -> Pa
     `from __future__` after other statements (or naming an unknown feature),
     `0777`, backquotes, `10L`, `ur"..."` and `raise E, "message"`. Cheap checks (`suspicious`: the extractor saw a module-level
     `return`) find the files that may hold one; only those are compiled (never
-    run), and only a refusal is reported.
+    run), and only a refusal is reported. `top_level`: the root's named children.
     """
-    if not (suspicious or _may_be_rejected(source, root)):
+    if not (suspicious or _may_be_rejected(source, root, top_level)):
         return None
     return _python_refusal(source)
 
@@ -200,9 +200,9 @@ def _python_refusal(source: bytes) -> ParseProblem | None:
     return compile_stage
 
 
-def _may_be_rejected(source: bytes, root: Node) -> bool:
+def _may_be_rejected(source: bytes, root: Node, top_level: list[Node]) -> bool:
     seen_code = False
-    for position, node in enumerate(root.named_children):
+    for position, node in enumerate(top_level):
         if node.start_point[1] > 0:
             return True  # an indented statement at module level
         kind = node.type
@@ -272,7 +272,7 @@ def _python2_literal_or_raise(source: bytes, root: Node) -> bool:
 
 
 def _await_outside_async(source: bytes, root: Node) -> bool:
-    """True when an `await` keyword stands outside an `async def` (module level included)."""
+    """True when an `await` keyword stands outside an `async def` (module level included); the tree has no errors."""
     start = source.find(b"await")
     while start != -1:
         node = root.descendant_for_byte_range(start, start + 5)
@@ -280,8 +280,8 @@ def _await_outside_async(source: bytes, root: Node) -> bool:
             parent = node.parent.parent
             while parent is not None and parent.type not in ("function_definition", "lambda"):
                 parent = parent.parent
-            if parent is None or parent.type == "lambda" or not any(child.type == "async" for child in parent.children):
-                return True
+            if parent is None or parent.type == "lambda" or not source.startswith(b"async", parent.start_byte):
+                return True  # (the tree has no errors: a def is async when its first token is `async`)
         start = source.find(b"await", start + 5)
     return False
 
@@ -418,10 +418,10 @@ class _Extractor:
         self.substantive: set[str] = set()  # ... and those defined with real content somewhere in the module
         self.definitions: dict[str, Definition | None] = {}  # what each module-level def or class is (None: not sure)
         self.bindings: dict[str, int] = {}  # how many module-level statements bind each name
+        self.top_level: list[Node] = []  # the root's named children (the syntax checks go over them too)
 
     def run(self, root: Node) -> ModuleFacts:
-        import_query, call_query = _queries()
-        captured = query_captures(self.source, root) if self.fast else _captures(import_query, root)
+        captured = query_captures(self.source, root) if self.fast else _captures(_queries()[0], root)
         self.syntax_need = syntax_needs(self.source, captured, root)
         imports: list[ImportRecord] = []
         if self.fast:  # already in document order; each statement read from its own bytes where it can be
@@ -441,7 +441,7 @@ class _Extractor:
             if self.fast:
                 calls = [(f, a) for f, a in call_matches(self.source, root) if _CALLEE.search(_text(f))]
             else:
-                calls = [(match["function"][0], match["arguments"][0]) for _, match in _matches(call_query, root)]
+                calls = [(match["function"][0], match["arguments"][0]) for _, match in _matches(_queries()[1], root)]
             for function, arguments in calls:
                 reference = self._string_reference(function, arguments)
                 if reference is not None:
@@ -450,7 +450,8 @@ class _Extractor:
         track = b"TYPE_CHECKING" in self.source  # else no name can be bound under it: skip the bookkeeping
         checking: set[str] = set()  # bound under `if TYPE_CHECKING:`
         runtime: set[str] = set()  # bound where the code runs
-        for statement, kind in _module_statements(root):
+        self.top_level = root.named_children
+        for statement, kind in _module_statements(self.top_level):
             if kind not in _BINDING_STATEMENTS:  # `_bind` has nothing to do with it
                 if kind == "return_statement":
                     self.module_return = True
@@ -466,14 +467,14 @@ class _Extractor:
             outer[1].update(self.defined)
             self.bound, self.defined = outer
         bound, bindings = self.bound, self.bindings
-        for record in imports:
-            if record.context & _FUNCTION_OR_CLASS or record.name == "*":
+        for module, _level, imported, alias, _line, _column, context in imports:
+            if context & _FUNCTION_OR_CLASS or imported == "*":
                 continue
-            name = record.alias or (record.name if record.name else record.module.split(".")[0])
+            name = alias or (imported if imported else module.split(".")[0])
             bound.add(name)
             bindings[name] = bindings.get(name, 0) + 1  # (`_count`, inline: this runs for every import)
             if track:
-                (checking if record.context & _TYPE_CHECKING else runtime).add(name)
+                (checking if context & _TYPE_CHECKING else runtime).add(name)
         self.bound.update(self.defined)
         dunder_all = tuple(self.dunder_all) if self.dunder_all is not None and self.all_is_static else None
         return ModuleFacts(
@@ -866,9 +867,12 @@ def _is_placeholder_value(value: Node | None) -> bool:
     return False
 
 
-def _module_statements(root: Node) -> Iterator[tuple[Node, str]]:
-    """Statements that run in the module namespace (not inside defs or class bodies), with their types."""
-    stack = list(reversed(root.named_children))
+def _module_statements(top_level: list[Node]) -> Iterator[tuple[Node, str]]:
+    """Statements that run in the module namespace (not inside defs or class bodies), with their types.
+
+    `top_level`: the root's named children.
+    """
+    stack = list(reversed(top_level))
     while stack:
         node = stack.pop()
         kind = node.type
