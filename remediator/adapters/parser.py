@@ -711,7 +711,10 @@ def _is_placeholder_body(body: Node | None) -> bool:
     """A `def`/`class` body of only a docstring, `pass`, `...` or `raise NotImplementedError`: a stub."""
     if body is None:
         return False
-    for statement in body.named_children:
+    for index in range(body.named_child_count):  # (one child at a time: most bodies stop at the first)
+        statement = body.named_child(index)
+        if statement is None:
+            return False
         if statement.type == "pass_statement" or statement.type == "comment":
             continue
         if (
