@@ -16,7 +16,7 @@ text; no mocks.
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, note
+from hypothesis import assume, given, note
 from hypothesis import strategies as st
 
 from remediator.adapters.parser import _parser, parse_source
@@ -96,6 +96,70 @@ SIMPLE = [  # one logical line (possibly over several physical lines), {n} a nam
     "x = 1 if globals() else 2",
     "raise NotImplementedError",
 ]
+# Import statements that the fast path reads from their bytes (parser._Extractor._import_records_from_bytes).
+IMPORT_FORMS = [
+    "from {d} import (  # a comment\n    {n},  # another, with a backslash \\\n    b as c,\n)",
+    "from {d} import (\n    # only a comment\n    {n}\n)",
+    "from {d} import ({n},)",
+    "from {d} import {n} as \\\n    al, b",
+    "from {d} import (\n    {n}\n    as al2,\n    b)",
+    "from . . {d} import {n}",
+    "from . .import {n}",
+    "from .\\\n. import {n}",
+    "from ... {d} import {n}",
+    "from .import ({n})",
+    "import {d} as {n}, os.path as op, sys",
+    "import {d} . sub as s2",
+    "import a.b as c, d",
+    "from \t{d}\t import\t{n}",
+    "from {d}\x0c import {n}",
+    "from importlib import import_module as imp",
+    "from {d}.importer import {n}, import_x",
+    "import Ωmod.données as été",
+    "from été import ({n} as Ω2)",
+    "import {d}; from {d} import {n}",
+    "from {d} import (a, b) ; import c",
+]
+NAMES_OF_IMPORTS = st.sampled_from(["a", "b", "pkg", "mod", "x", "_", "Ω", "data_1", "match", "type", "print", "import_x"])
+
+
+@st.composite
+def import_statements(draw: st.DrawFn) -> str:
+    """An import statement with random blanks, line continuations, comments (in parentheses), aliases and dots."""
+
+    def gap(inside: bool = False) -> str:
+        choices = [" ", "  ", "\t", " \\\n    ", "\\\n"]
+        if inside:
+            choices += ["\n", "  # comment, with import x\n", "\n    ", " # \\ no continuation\n  "]
+        return draw(st.sampled_from(choices))
+
+    def dotted(inside: bool = False) -> str:
+        parts = draw(st.lists(NAMES_OF_IMPORTS, min_size=1, max_size=3))
+        return "".join(part if i == 0 else draw(st.sampled_from([".", " .", ". ", " . "])) + part for i, part in enumerate(parts))
+
+    def item(inside: bool, allow_dots: bool) -> str:
+        name = dotted(inside) if allow_dots else draw(NAMES_OF_IMPORTS)
+        if draw(st.booleans()):
+            name += gap(inside) + "as" + gap(inside) + draw(NAMES_OF_IMPORTS)
+        return name
+
+    if draw(st.booleans()):
+        items = [item(False, True) for _ in range(draw(st.integers(1, 3)))]
+        return "import" + gap() + ("," + gap()).join(items)
+    dots = draw(st.sampled_from(["", ".", "..", "...", ". .", ".. ."]))
+    module = dotted() if not dots or draw(st.booleans()) else ""
+    head = "from" + (gap() if not dots or draw(st.booleans()) else "") + dots + (gap() if module else "") + module
+    head += gap() if module or draw(st.booleans()) else ""
+    if draw(st.integers(0, 5)) == 0:
+        return head + "import" + gap() + "*"
+    parenthesised = draw(st.booleans())
+    items = [item(parenthesised, False) for _ in range(draw(st.integers(1, 4)))]
+    names = ("," + gap(parenthesised)).join(items)
+    if parenthesised:
+        names = "(" + gap(True) + names + ("," if draw(st.booleans()) else "") + gap(True) + ")"
+    return head + "import" + gap() + names
+
+
 HEADERS = [  # a compound statement's first line (its body follows, indented)
     "if TYPE_CHECKING:",
     "if not TYPE_CHECKING:",
@@ -155,7 +219,12 @@ def lines_of(draw: st.DrawFn, depth: int) -> list[str]:
                 if draw(st.booleans()) and not clause.startswith("finally"):
                     out += ["else:", *_indent(draw(lines_of(depth + 1)))]
         else:
-            out += draw(st.sampled_from(SIMPLE)).format(n=name, d=dotted).split("\n")
+            kind = draw(st.integers(0, 7))  # mostly SIMPLE: the modules must still hold strings and newer syntax
+            if kind == 0:
+                statement = draw(import_statements())
+            else:
+                statement = draw(st.sampled_from(IMPORT_FORMS if kind == 1 else SIMPLE)).format(n=name, d=dotted)
+            out += statement.split("\n")
     return out
 
 
@@ -223,7 +292,7 @@ def test_generated_modules_take_the_fast_path() -> None:
     The fast path is taken only for trees without error nodes (others take the
     full path), so the property test above is about those.
     """
-    from hypothesis import find, settings
+    from hypothesis import Phase, find, settings
 
     def rich(source: str) -> bool:
         data = source.encode()
@@ -232,4 +301,55 @@ def test_generated_modules_take_the_fast_path() -> None:
         facts = parse_source(data)
         return bool(facts.imports and facts.strings and facts.syntax_need is not None and facts.problem is None)
 
-    assert rich(find(modules(), rich, settings=settings(database=None)))
+    assert rich(find(modules(), rich, settings=settings(database=None, phases=(Phase.generate,))))  # no need to shrink it
+
+
+def _statement_records(data: bytes) -> list[tuple[list[object], list[object] | None]]:
+    """Per import statement of an error-free module: the records of the walk, and those read from the bytes (None: not read)."""
+    from remediator.adapters.fast_locate import query_captures
+    from remediator.adapters.parser import _Extractor
+
+    root = _parser().parse(data).root_node
+    assert not root.has_error
+    extractor = _Extractor(data, fast=True)
+    pairs: list[tuple[list[object], list[object] | None]] = []
+    for node in query_captures(data, root).get("import", ()):
+        from_bytes = extractor._import_records_from_bytes(node)
+        pairs.append((list(extractor._import_records(node)), None if from_bytes is None else list(from_bytes)))
+    return pairs
+
+
+def _read_from_bytes(source: str) -> bool:
+    """True when every import statement of the source is one the fast path reads from its bytes."""
+    source = source.replace("\r\n", "\n")
+    return source.isascii() and ". ." not in source and ".\\\n." not in source  # spaced dots: the walk gives the level
+
+
+@given(import_statements(), st.sampled_from(["", "    "]), st.booleans())
+def test_import_statements_read_from_their_bytes_give_the_records_of_the_walk(statement: str, indent: str, crlf: bool) -> None:
+    source = f"if x:\n{indent or '    '}pass\n" + (f"def f():\n{indent}" if indent else "") + statement + "\n"
+    if crlf:
+        source = source.replace("\n", "\r\n")
+    data = source.encode()
+    note(source)
+    assume(not _parser().parse(data).root_node.has_error)
+    pairs = _statement_records(data)
+    assert pairs
+    for walked, read in pairs:
+        assert read is None or read == walked
+    if _read_from_bytes(source):
+        assert all(read is not None for _, read in pairs)  # the shortcut is taken
+    assert parse_source(data) == parse_source(data, fast=False)
+
+
+@pytest.mark.parametrize("form", IMPORT_FORMS)
+def test_import_forms_read_from_their_bytes(form: str) -> None:
+    source = form.format(n="name", d="pkg.mod") + "\n"
+    data = source.encode()
+    pairs = _statement_records(data)  # (asserts the module is error-free: the fast path is taken)
+    assert pairs
+    for walked, read in pairs:
+        assert read is None or read == walked
+    if _read_from_bytes(source):
+        assert all(read is not None for _, read in pairs)  # the shortcut is taken
+    assert parse_source(data) == parse_source(data, fast=False)

@@ -74,7 +74,7 @@ def parse_source(source: bytes, *, fast: bool = True) -> ModuleFacts:
     extractor = _Extractor(source, fast and not root.has_error)  # an error tree may lack a statement's keyword
     facts = extractor.run(root)
     if not root.has_error:
-        problem = _rejected_at_compile_time(source, root, extractor.module_return)
+        problem = _rejected_at_compile_time(source, root, extractor.module_return, extractor.top_level)
         if problem is not None:
             return empty_facts(problem)
     if extractor.syntax_need is not None:
@@ -160,7 +160,7 @@ _LEGACY_LINE = re.compile(rb"(?m)^[ \t]*(?:print|exec)[ \t]+[^\s(=.,:)\]]")  # `
 _FUTURE_FEATURES = frozenset(__future__.all_feature_names)
 
 
-def _rejected_at_compile_time(source: bytes, root: Node, suspicious: bool) -> ParseProblem | None:
+def _rejected_at_compile_time(source: bytes, root: Node, suspicious: bool, top_level: list[Node]) -> ParseProblem | None:
     """A syntax error that tree-sitter's grammar lets through but Python refuses, or None.
 
     tree-sitter accepts Python 2 `print`/`exec` statements and `<>`, an indented
@@ -168,9 +168,9 @@ def _rejected_at_compile_time(source: bytes, root: Node, suspicious: bool) -> Pa
     `from __future__` after other statements (or naming an unknown feature),
     `0777`, backquotes, `10L`, `ur"..."` and `raise E, "message"`. Cheap checks (`suspicious`: the extractor saw a module-level
     `return`) find the files that may hold one; only those are compiled (never
-    run), and only a refusal is reported.
+    run), and only a refusal is reported. `top_level`: the root's named children.
     """
-    if not (suspicious or _may_be_rejected(source, root)):
+    if not (suspicious or _may_be_rejected(source, root, top_level)):
         return None
     return _python_refusal(source)
 
@@ -200,9 +200,9 @@ def _python_refusal(source: bytes) -> ParseProblem | None:
     return compile_stage
 
 
-def _may_be_rejected(source: bytes, root: Node) -> bool:
+def _may_be_rejected(source: bytes, root: Node, top_level: list[Node]) -> bool:
     seen_code = False
-    for position, node in enumerate(root.named_children):
+    for position, node in enumerate(top_level):
         if node.start_point[1] > 0:
             return True  # an indented statement at module level
         kind = node.type
@@ -272,7 +272,7 @@ def _python2_literal_or_raise(source: bytes, root: Node) -> bool:
 
 
 def _await_outside_async(source: bytes, root: Node) -> bool:
-    """True when an `await` keyword stands outside an `async def` (module level included)."""
+    """True when an `await` keyword stands outside an `async def` (module level included); the tree has no errors."""
     start = source.find(b"await")
     while start != -1:
         node = root.descendant_for_byte_range(start, start + 5)
@@ -280,8 +280,8 @@ def _await_outside_async(source: bytes, root: Node) -> bool:
             parent = node.parent.parent
             while parent is not None and parent.type not in ("function_definition", "lambda"):
                 parent = parent.parent
-            if parent is None or parent.type == "lambda" or not any(child.type == "async" for child in parent.children):
-                return True
+            if parent is None or parent.type == "lambda" or not source.startswith(b"async", parent.start_byte):
+                return True  # (the tree has no errors: a def is async when its first token is `async`)
         start = source.find(b"await", start + 5)
     return False
 
@@ -337,6 +337,70 @@ def _matches(query: Query, node: Node) -> list[tuple[int, dict[str, list[Node]]]
     return QueryCursor(query).matches(node)
 
 
+# An import statement's bytes (`_Extractor._import_records_from_bytes`): comments and line continuations are cut,
+# then only ASCII names, dots, commas, parentheses, `*` and blanks may remain.
+_IMPORT_COMMENT = re.compile(rb"#[^\r\n]*")
+_IMPORT_CONTINUATION = re.compile(rb"\\\r?\n")
+_IMPORT_PLAIN = re.compile(rb"[A-Za-z0-9_ \t\f\n.,()*]*")
+# `from` dots, module, `import` (a keyword, not a part of a name), names.
+_FROM_IMPORT = re.compile(r"from([.\s]*)(.*?)(?<![\w])import(?![\w])(.*)", re.S)
+_new_record = tuple.__new__  # ImportRecord's own __new__ is a Python function: one call less per record
+_Items = tuple[tuple[str, int, str | None, str | None], ...]
+# The items of the statements read lately, by their bytes: the same import lines recur from file to file
+# (`import logging`, `from __future__ import annotations`, a project's own core imports).
+_ITEMS_READ: dict[bytes, _Items | None] = {}
+_ITEMS_KEPT = 4096
+_UNREAD: _Items = ()
+
+
+def _import_items(raw: bytes) -> _Items | None:
+    """(module, level, name, alias) of each item of an import statement, from its bytes; None when not sure.
+
+    Between the tokens of an import statement there is only space: blanks, line continuations and,
+    inside parentheses, line ends and comments (no strings). Once the comments and continuations are
+    cut, a statement of only ASCII names, dots, commas, parentheses, `*` and blanks is split with str
+    methods. Anything else gives None: a non-ASCII name, a lone carriage return, or spaces between the
+    dots of a relative import (the walk takes the level from the dots' span, spaces included).
+    """
+    if b"#" in raw:
+        raw = _IMPORT_COMMENT.sub(b" ", raw)
+    if b"\\" in raw:
+        raw = _IMPORT_CONTINUATION.sub(b" ", raw)
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n")
+    if _IMPORT_PLAIN.fullmatch(raw) is None:
+        return None
+    text = raw.decode("ascii")
+    items: list[tuple[str, int, str | None, str | None]] = []
+    if text.startswith("import"):
+        for item in text[6:].split(","):
+            parts = item.split()
+            if len(parts) >= 3 and parts[-2] == "as":
+                items.append(("".join(parts[:-2]), 0, None, parts[-1]))
+            elif parts:
+                items.append(("".join(parts), 0, None, None))
+        return tuple(items)
+    match = _FROM_IMPORT.fullmatch(text)
+    if match is None:
+        return None
+    dots, module, names = match.groups()
+    level = dots.count(".")
+    if level > 1 and dots.strip() != "." * level:
+        return None  # `from . . x import y`
+    module = "".join(module.split())
+    if "(" in names:
+        names = names.replace("(", " ").replace(")", " ")
+    if names.strip() == "*":
+        return ((module, level, "*", None),)
+    for item in names.split(","):
+        parts = item.split()
+        if len(parts) >= 3 and parts[-2] == "as":
+            items.append((module, level, "".join(parts[:-2]), parts[-1]))
+        elif parts:
+            items.append((module, level, "".join(parts), None))
+    return tuple(items)
+
+
 class _Extractor:
     """One pass over one tree; keeps the source for positions and texts."""
 
@@ -354,14 +418,19 @@ class _Extractor:
         self.substantive: set[str] = set()  # ... and those defined with real content somewhere in the module
         self.definitions: dict[str, Definition | None] = {}  # what each module-level def or class is (None: not sure)
         self.bindings: dict[str, int] = {}  # how many module-level statements bind each name
+        self.top_level: list[Node] = []  # the root's named children (the syntax checks go over them too)
 
     def run(self, root: Node) -> ModuleFacts:
-        import_query, call_query = _queries()
-        captured = query_captures(self.source, root) if self.fast else _captures(import_query, root)
+        captured = query_captures(self.source, root) if self.fast else _captures(_queries()[0], root)
         self.syntax_need = syntax_needs(self.source, captured, root)
         imports: list[ImportRecord] = []
-        for node in sorted(captured.get("import", ()), key=lambda n: n.start_byte):
-            imports.extend(self._import_records(node))
+        if self.fast:  # already in document order; each statement read from its own bytes where it can be
+            for node in captured.get("import", ()):
+                records = self._import_records_from_bytes(node)
+                imports.extend(self._import_records(node) if records is None else records)
+        else:
+            for node in sorted(captured.get("import", ()), key=lambda n: n.start_byte):
+                imports.extend(self._import_records(node))
         for node in captured.get("global", ()):
             names = [_text(child) for child in node.named_children if child.type == "identifier"]
             self.bound.update(names)
@@ -372,7 +441,7 @@ class _Extractor:
             if self.fast:
                 calls = [(f, a) for f, a in call_matches(self.source, root) if _CALLEE.search(_text(f))]
             else:
-                calls = [(match["function"][0], match["arguments"][0]) for _, match in _matches(call_query, root)]
+                calls = [(match["function"][0], match["arguments"][0]) for _, match in _matches(_queries()[1], root)]
             for function, arguments in calls:
                 reference = self._string_reference(function, arguments)
                 if reference is not None:
@@ -381,27 +450,31 @@ class _Extractor:
         track = b"TYPE_CHECKING" in self.source  # else no name can be bound under it: skip the bookkeeping
         checking: set[str] = set()  # bound under `if TYPE_CHECKING:`
         runtime: set[str] = set()  # bound where the code runs
-        for statement in _module_statements(root):
-            if statement.type == "return_statement":
-                self.module_return = True
+        self.top_level = root.named_children
+        for statement, kind in _module_statements(self.top_level):
+            if kind not in _BINDING_STATEMENTS:  # `_bind` has nothing to do with it
+                if kind == "return_statement":
+                    self.module_return = True
+                continue
             if not track:
-                self._bind(statement)
+                self._bind(statement, kind)
                 continue
             outer = self.bound, self.defined
             self.bound, self.defined = set(), set()
-            self._bind(statement)
+            self._bind(statement, kind)
             (checking if _context(statement) & _TYPE_CHECKING else runtime).update(self.bound, self.defined)
             outer[0].update(self.bound)
             outer[1].update(self.defined)
             self.bound, self.defined = outer
-        for record in imports:
-            if record.context & _FUNCTION_OR_CLASS or record.name == "*":
+        bound, bindings = self.bound, self.bindings
+        for module, _level, imported, alias, _line, _column, context in imports:
+            if context & _FUNCTION_OR_CLASS or imported == "*":
                 continue
-            name = record.alias or (record.name if record.name else record.module.split(".")[0])
-            self.bound.add(name)
-            self._count(name)
+            name = alias or (imported if imported else module.split(".")[0])
+            bound.add(name)
+            bindings[name] = bindings.get(name, 0) + 1  # (`_count`, inline: this runs for every import)
             if track:
-                (checking if record.context & _TYPE_CHECKING else runtime).add(name)
+                (checking if context & _TYPE_CHECKING else runtime).add(name)
         self.bound.update(self.defined)
         dunder_all = tuple(self.dunder_all) if self.dunder_all is not None and self.all_is_static else None
         return ModuleFacts(
@@ -448,6 +521,28 @@ class _Extractor:
             name, alias = _dotted_and_alias(item)
             yield ImportRecord(module, level, name, alias, line, column, int(context))
 
+    def _import_records_from_bytes(self, node: Node) -> list[ImportRecord] | None:
+        """`_import_records` of an import statement of an error-free tree, read from the statement's own bytes.
+
+        None when `_import_items` cannot read them: the caller then walks the nodes.
+        """
+        source = self.source
+        start = node.start_byte
+        raw = source[start : node.end_byte]
+        items = _ITEMS_READ.get(raw, _UNREAD)
+        if items is _UNREAD:
+            if len(_ITEMS_READ) >= _ITEMS_KEPT:
+                _ITEMS_READ.clear()
+            items = _ITEMS_READ[raw] = _import_items(raw)
+        if items is None:
+            return None
+        row, byte_column = node.start_point
+        line, column = row + 1, byte_column + 1
+        if byte_column and not source[start - byte_column : start].isascii():
+            line, column = self._position(node)  # the column counts characters
+        place = (line, column, _context(node))
+        return [_new_record(ImportRecord, item + place) for item in items]
+
     # -- string references ---------------------------------------------------
 
     def _string_reference(self, function: Node, arguments: Node) -> StringReference | None:
@@ -481,8 +576,7 @@ class _Extractor:
     def _count(self, name: str) -> None:
         self.bindings[name] = self.bindings.get(name, 0) + 1
 
-    def _bind(self, statement: Node) -> None:
-        kind = statement.type
+    def _bind(self, statement: Node, kind: str) -> None:
         decorators: list[Node] = []
         if kind == "decorated_definition":
             definition = statement.child_by_field_name("definition")
@@ -494,13 +588,19 @@ class _Extractor:
             name = _text(statement.child_by_field_name("name"))
             self.defined.add(name)
             self._count(name)
-            self.definitions[name] = _definition(name, statement, decorators)
+            self.definitions[name] = _definition(name, statement, decorators, self.source if self.fast else None)
             (self.placeholders if _is_placeholder_body(statement.child_by_field_name("body")) else self.substantive).add(name)
             if name == "__getattr__" and kind == "function_definition":
                 self.dynamic = True
         elif kind == "expression_statement":
             for child in statement.named_children:
-                self._bind_expression(child)
+                child_kind = child.type
+                if child_kind == "assignment":
+                    self._bind_assignment(child)
+                elif child_kind == "augmented_assignment" or (
+                    child_kind == "call" and self.source.startswith(b"__all__.", child.start_byte)
+                ):  # (a call binds only as `__all__.extend(...)` / `__all__.append(...)`, whose callee starts the call)
+                    self._bind_expression(child)
         elif kind == "type_alias_statement":
             left = statement.child_by_field_name("left")
             identifier = _first_identifier(left)
@@ -513,19 +613,27 @@ class _Extractor:
             for item in _descendants_of_type(statement, "as_pattern_target", stop="block"):
                 self._bind_target(item)
 
+    def _bind_assignment(self, node: Node | None) -> None:
+        """`_bind_expression` of an assignment (`a = b = value`, `x: int = 0`, `a, b = pair`)."""
+        while node is not None and node.type == "assignment":
+            left = node.child_by_field_name("left")
+            right = node.child_by_field_name("right")
+            if left is not None and left.type == "identifier":
+                name = _text(left)
+                if name == "__all__":
+                    self._set_all(right)
+                (self.placeholders if _is_placeholder_value(right) else self.substantive).add(name)
+                self.defined.add(name)  # (`_bind_target` of an identifier)
+                self.bindings[name] = self.bindings.get(name, 0) + 1
+            else:
+                self._bind_target(left)
+            node = right
+
     def _bind_expression(self, node: Node | None) -> None:
         if node is None:
             return
         if node.type == "assignment":
-            while node is not None and node.type == "assignment":
-                left = node.child_by_field_name("left")
-                right = node.child_by_field_name("right")
-                if left is not None and left.type == "identifier" and _text(left) == "__all__":
-                    self._set_all(right)
-                if left is not None and left.type == "identifier":
-                    (self.placeholders if _is_placeholder_value(right) else self.substantive).add(_text(left))
-                self._bind_target(left)
-                node = right
+            self._bind_assignment(node)
         elif node.type == "augmented_assignment":
             left = node.child_by_field_name("left")
             if left is not None and left.type == "identifier":
@@ -603,7 +711,10 @@ def _is_placeholder_body(body: Node | None) -> bool:
     """A `def`/`class` body of only a docstring, `pass`, `...` or `raise NotImplementedError`: a stub."""
     if body is None:
         return False
-    for statement in body.named_children:
+    for index in range(body.named_child_count):  # (one child at a time: most bodies stop at the first)
+        statement = body.named_child(index)
+        if statement is None:
+            return False
         if statement.type == "pass_statement" or statement.type == "comment":
             continue
         if (
@@ -642,8 +753,11 @@ _KEEPS_KIND = frozenset(
 _CONTEXT_MANAGER_DECORATORS = frozenset({"contextmanager", "asynccontextmanager"})
 
 
-def _definition(name: str, node: Node, decorators: list[Node]) -> Definition | None:
-    """What a module-level def or class is; None when a decorator may have made it something else."""
+def _definition(name: str, node: Node, decorators: list[Node], source: bytes | None = None) -> Definition | None:
+    """What a module-level def or class is; None when a decorator may have made it something else.
+
+    `source`: the tree has no errors, and its bytes may be searched (`_yields_in_bytes`).
+    """
     kind = "class" if node.type == "class_definition" else "function"
     for decorator in decorators:
         expression = decorator.named_children[0] if decorator.named_children else None
@@ -656,8 +770,12 @@ def _definition(name: str, node: Node, decorators: list[Node]) -> Definition | N
             return None
     if kind == "class":
         return Definition(name, kind)
-    if any(child.type == "async" for child in node.children) and kind == "function":
-        kind = "async-generator" if _yields(node.child_by_field_name("body")) else "async"
+    if kind == "function" and (
+        any(child.type == "async" for child in node.children) if source is None else source.startswith(b"async", node.start_byte)
+    ):
+        body = node.child_by_field_name("body")
+        yields = _yields(body) if source is None else _yields_in_bytes(body, source)
+        kind = "async-generator" if yields else "async"
     return _with_parameters(Definition(name, kind), node.child_by_field_name("parameters"))
 
 
@@ -716,6 +834,30 @@ def _yields(body: Node | None) -> bool:
     return False
 
 
+_NESTED_SCOPES = frozenset({"function_definition", "lambda", "class_definition"})
+
+
+def _yields_in_bytes(body: Node | None, source: bytes) -> bool:
+    """`_yields`, from the bytes: each `yield` keyword of the body, unless a nested def, lambda or class holds it.
+
+    A walk of the body builds a Python object per node; most bodies spell no `yield` at all.
+    """
+    if body is None:
+        return False
+    start, end = body.start_byte, body.end_byte
+    found = source.find(b"yield", start, end)
+    while found != -1:
+        token = body.descendant_for_byte_range(found, found + 5)
+        if token is not None and token.type == "yield" and not token.is_named and token.start_byte == found:
+            node = token.parent  # the `yield` expression
+            while node is not None and node != body and node.type not in _NESTED_SCOPES:
+                node = node.parent
+            if node == body:
+                return True
+        found = source.find(b"yield", found + 5, end)
+    return False
+
+
 def _is_placeholder_value(value: Node | None) -> bool:
     """`None`, or a bare `Mock()` / `MagicMock()` / `object()`: a name that holds nothing real."""
     if value is None:
@@ -728,16 +870,34 @@ def _is_placeholder_value(value: Node | None) -> bool:
     return False
 
 
-def _module_statements(root: Node) -> Iterator[Node]:
-    """Statements that run in the module namespace (not inside defs or class bodies)."""
-    stack = list(reversed(root.named_children))
+def _module_statements(top_level: list[Node]) -> Iterator[tuple[Node, str]]:
+    """Statements that run in the module namespace (not inside defs or class bodies), with their types.
+
+    `top_level`: the root's named children.
+    """
+    stack = list(reversed(top_level))
     while stack:
         node = stack.pop()
-        yield node
-        if node.type == "block":
+        kind = node.type
+        yield node, kind
+        if kind == "block":
             stack.extend(reversed(node.named_children))
-        elif node.type in _COMPOUND or node.type in _CLAUSES:
+        elif kind in _COMPOUND or kind in _CLAUSES:
             stack.extend(reversed([c for c in node.named_children if c.type in _CLAUSES]))
+
+
+# The statements `_Extractor._bind` binds names of (it passes over the others).
+_BINDING_STATEMENTS = frozenset(
+    {
+        "decorated_definition",
+        "function_definition",
+        "class_definition",
+        "expression_statement",
+        "type_alias_statement",
+        "for_statement",
+        "with_statement",
+    }
+)
 
 
 # Context flags as plain ints: IntFlag arithmetic costs a call per operation, and `_context` runs for
