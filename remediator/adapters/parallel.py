@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from remediator.adapters.cache import FactsCache, Seen, content_key
 from remediator.adapters.parser import parse_source
 from remediator.adapters.platform import pool_context
 from remediator.adapters.source_reader import decode_source, read_source
 from remediator.domain.facts import ModuleFacts, ParseProblem, empty_facts
+
+if TYPE_CHECKING:
+    import threading
+    from concurrent.futures import Executor, Future
 
 # Below this many files a worker pool costs more than it saves.
 PARALLEL_THRESHOLD = 400
@@ -104,13 +108,84 @@ def _map(
 
     chunks = _balanced_chunks(paths)
     results: list[_T | None] = [None] * len(paths)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=pool_context()) as pool:
-        for chunk, chunk_results in zip(chunks, pool.map(function, [[paths[i] for i in chunk] for chunk in chunks])):
-            for index, result in zip(chunk, chunk_results):
-                results[index] = result
-            if advance is not None:
-                advance(len(chunk_results))
+
+    def keep(chunk: list[int], chunk_results: list[_T]) -> None:
+        for index, result in zip(chunk, chunk_results):
+            results[index] = result
+        if advance is not None:
+            advance(len(chunk_results))
+
+    with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=pool_context()) as pool:
+        for chunk, chunk_results in _shared_work(pool, function, paths, chunks, jobs - 1):
+            keep(chunk, chunk_results)
     return results  # type: ignore[return-value]  # every slot is filled
+
+
+def _shared_work(
+    pool: Executor,
+    function: Callable[[list[Path]], list[_T]],
+    paths: Sequence[Path],
+    chunks: list[list[int]],
+    workers: int,
+) -> Iterator[tuple[list[int], list[_T]]]:
+    """Each chunk with its results, the `workers` of `pool` and this process taking chunks in turn.
+
+    This process is one of the `jobs`: it parses too instead of waiting, so a
+    pool of `jobs` has one process fewer (its memory: the pages a worker does
+    not share). A worker that finishes a chunk is given the next at once (from
+    the pool's thread), so none waits for this process to finish its own chunk.
+    Chunks are taken in order (largest files first), each once.
+    """
+    import threading
+
+    lock = threading.Lock()
+    queue = iter(chunks)
+    running: dict[Future[list[_T]], list[int]] = {}
+    stopped = False  # this process failed: the workers are given nothing more
+
+    def take() -> list[int] | None:
+        with lock:
+            return None if stopped else next(queue, None)
+
+    def submit(_: object = None) -> None:
+        with lock:  # taken and registered at once: a chunk is always in `running` or with this process
+            chunk = None if stopped else next(queue, None)
+            if chunk is None:
+                return
+            future = pool.submit(function, [paths[i] for i in chunk])
+            running[future] = chunk
+        future.add_done_callback(submit)
+
+    for _ in range(2 * workers):  # one chunk at work in each worker, one waiting to be sent
+        submit()
+    try:
+        while (chunk := take()) is not None:
+            yield chunk, function([paths[i] for i in chunk])
+            yield from _harvest(running, lock, block=False)
+        yield from _harvest(running, lock, block=True)
+    finally:
+        with lock:
+            stopped = True
+
+
+def _harvest(running: dict[Future[list[_T]], list[int]], lock: threading.Lock, *, block: bool) -> Iterator[tuple[list[int], list[_T]]]:
+    """The chunks of `running` that are done (all of them, waiting for each, when `block`), with their results."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    while True:
+        with lock:
+            futures = list(running)
+        if not futures:
+            return
+        if block:
+            wait(futures, return_when=FIRST_COMPLETED)
+        done = [future for future in futures if future.done()]
+        if not done:
+            return
+        for future in done:
+            with lock:
+                chunk = running.pop(future)
+            yield chunk, future.result()
 
 
 def _balanced_chunks(paths: Sequence[Path]) -> list[list[int]]:
