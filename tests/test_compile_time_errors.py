@@ -52,7 +52,14 @@ ACCEPTED = [
     ("ur in a word", "four = 'your'\nsour = four\n"),
     ("raise of a call with arguments", "def f():\n    raise ValueError('a', 'b')\n"),
     ("print chevron, an expression in Python 3", "import sys\n\n\ndef f():\n    print >>sys.stderr, 'x'\n"),
+    ("digits after a zero in floats and strings", "rate = 1.05\nsmall = .07\nday = '2024-01-01'\n# 0777 in a comment\n"),
+    ("zero integers and an imaginary with zeros", "a = 0_0\nb = 000\nc = 07j\n"),
+    ("docstring after a license comment", '# Copyright\n# License\n"""Doc."""\nfrom __future__ import annotations\n'),
+    ("a statement after a semicolon, spaced", "x = 1;   y = 2\n"),
 ]
+
+# Near misses the tree settles: the cheap checks say no, so the file is not compiled at all.
+NOT_COMPILED = [source for name, source in ACCEPTED if not name.startswith("print chevron")]
 
 
 def _python_imports(root: Path, module: str) -> bool:
@@ -78,3 +85,13 @@ def test_a_file_python_accepts_is_not_reported(tmp_path: Path, source: str) -> N
     assert _python_imports(root, "app.mod")  # the oracle
     result = remediator.scan(root, use_git=False)
     assert [f for f in result.findings if f.rule == "syntax-error"] == []
+
+
+@pytest.mark.parametrize("source", NOT_COMPILED)
+def test_a_near_miss_is_not_sent_to_compile(source: str) -> None:
+    from remediator.adapters.parser import _may_be_rejected, _parser
+
+    data = source.encode()
+    root = _parser().parse(data).root_node
+    assert not root.has_error
+    assert not _may_be_rejected(data, root, root.named_children)

@@ -153,8 +153,8 @@ def _libcst_accepts(source: bytes) -> bool:
 # ---------------------------------------------------------------------------- what tree-sitter tolerates
 
 
-# `0777` (also `.07` and `'007'`: compile() tells them apart): `\b0[0-9]`, spelled with the literal `0` first
-# (`re` then finds candidates at C speed; `\b` first made it scan every byte, 20 times slower).
+# `0777`: `\b0[0-9]`, spelled with the literal `0` first (`re` then finds candidates at C speed; `\b` first
+# made it scan every byte, 20 times slower); `.07` and `'007'` match too, and the tree tells them apart.
 _LEADING_ZERO = re.compile(rb"0(?<![0-9A-Za-z_]0)[0-9]")
 _LEGACY_LINE = re.compile(rb"(?m)^[ \t]*(?:print|exec)[ \t]+[^\s(=.,:)\]]")  # `print "x"`, `exec code`, not `print(x)`
 _FUTURE_FEATURES = frozenset(__future__.all_feature_names)
@@ -201,9 +201,17 @@ def _python_refusal(source: bytes) -> ParseProblem | None:
 
 
 def _may_be_rejected(source: bytes, root: Node, top_level: list[Node]) -> bool:
+    """True when the file holds one of the forms `_rejected_at_compile_time` names; each check is confirmed on the tree.
+
+    Only those files are compiled, so each check is as narrow as the tree allows:
+    a statement after `;` is not indented, a docstring after a comment is still
+    the docstring, `0` in `.05` or in a string is no integer, `<>` in a string is
+    no operator.
+    """
     seen_code = False
-    for position, node in enumerate(top_level):
-        if node.start_point[1] > 0:
+    seen_statement = False  # the first statement after comments may be the docstring
+    for node in top_level:
+        if node.start_point[1] > 0 and _indented(source, node.start_byte):
             return True  # an indented statement at module level
         kind = node.type
         if kind in ("print_statement", "exec_statement"):
@@ -216,18 +224,48 @@ def _may_be_rejected(source: bytes, root: Node, top_level: list[Node]) -> bool:
             ):
                 return True
         elif kind != "comment" and not (
-            position == 0 and kind == "expression_statement" and node.named_children and node.named_children[0].type == "string"
+            not seen_statement and kind == "expression_statement" and node.named_children and node.named_children[0].type == "string"
         ):
             seen_code = True
+        seen_statement = seen_statement or kind != "comment"
     if (b"print " in source or b"exec " in source) and _LEGACY_LINE.search(source) and _captures(_legacy_query(), root):
         return True
     if b"await" in source and _await_outside_async(source, root):
         return True
-    if b"<>" in source:  # Python 2's not-equal (or just text in a string: compile() tells)
+    if b"<>" in source and _token_at(root, source, b"<>", ("<>",)):  # Python 2's not-equal
         return True
-    if _LEADING_ZERO.search(source) is not None:
+    if _leading_zero_integer(source, root):
         return True
     return _python2_literal_or_raise(source, root)
+
+
+def _indented(source: bytes, start: int) -> bool:
+    """True when only blanks stand before `start` on its line (not a statement after `;`)."""
+    line_start = source.rfind(b"\n", 0, start) + 1
+    return not source[line_start:start].strip(b" \t\f")
+
+
+def _token_at(root: Node, source: bytes, needle: bytes, kinds: tuple[str, ...]) -> bool:
+    """True when some place the bytes spell `needle` is a token of one of `kinds` (not text in a string or comment)."""
+    start = source.find(needle)
+    while start != -1:
+        node = root.descendant_for_byte_range(start, start + len(needle))
+        if node is not None and node.type in kinds and node.start_byte == start:
+            return True
+        start = source.find(needle, start + 1)
+    return False
+
+
+def _leading_zero_integer(source: bytes, root: Node) -> bool:
+    """True when an integer literal starts with `0` and a digit and is not zero (`0777`, not `00` or `0_0`) or imaginary (`07j`)."""
+    for match in _LEADING_ZERO.finditer(source):
+        start = match.start()
+        node = root.descendant_for_byte_range(start, start + 1)
+        if node is not None and node.type == "integer" and node.start_byte == start:
+            text = source[start : node.end_byte]
+            if text[-1:] not in (b"j", b"J") and text.strip(b"0_"):
+                return True
+    return False
 
 
 _FOLDED = bytes.maketrans(b"0123456789lur", b"0000000000LUR")  # digits -> 0; l, u, r -> upper case
@@ -238,13 +276,8 @@ def _python2_literal_or_raise(source: bytes, root: Node) -> bool:
 
     Found in the bytes by a translation and plain searches (C speed), each confirmed on the tree.
     """
-    if b"`" in source:
-        start = source.find(b"`")
-        while start != -1:
-            node = root.descendant_for_byte_range(start, start + 1)
-            if node is not None and node.type == "string_start":
-                return True
-            start = source.find(b"`", start + 1)
+    if b"`" in source and _token_at(root, source, b"`", ("string_start",)):
+        return True
     folded = source.translate(_FOLDED)
     for needle in (b"0L", b'UR"', b"UR'"):
         start = folded.find(needle)
