@@ -51,7 +51,7 @@ def main() -> int:
     args = parser.parse_args()
     wanted = {int(v.split(".")[1]) for v in args.versions.split(",") if v}
     failed = False
-    for minor, python in sorted(_interpreters().items()):
+    for minor, python in sorted(interpreters().items()):
         if wanted and minor not in wanted:
             continue
         stdlib = Path(
@@ -110,8 +110,8 @@ def _running_accepts(source: bytes) -> bool:
         return False
 
 
-def _interpreters() -> dict[int, str]:
-    """minor version -> an interpreter of Python 3.minor found on this machine."""
+def interpreters() -> dict[int, str]:
+    """minor version -> an interpreter of Python 3.minor found on this machine (tests/test_newer_syntax.py asks it too)."""
     found: dict[int, str] = {}
     for minor in range(7, 16):
         pyenv = sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/3.{minor}.*/bin/python")))

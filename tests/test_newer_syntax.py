@@ -8,9 +8,6 @@ such interpreter is installed, the table's own figures are still checked.
 
 from __future__ import annotations
 
-import glob
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -19,6 +16,7 @@ import pytest
 import remediator
 from remediator.adapters.parser import parse_source
 from remediator.domain.config import Settings, lowest_python
+from bench.syntax_oracle import interpreters as interpreters_here
 from tests.conftest import invoke_cli, write_tree
 
 CASES = [  # (source, the Python 3 minor version that first accepts it)
@@ -47,28 +45,10 @@ OLD_ENOUGH = [  # valid in 3.7: never reported, whatever the target
 ]
 
 
-def _interpreters() -> dict[int, str]:
-    """minor version -> a Python 3 interpreter of that version found here."""
-    found: dict[int, str] = {}
-    for minor in range(7, 16):
-        candidates = [shutil.which(f"python3.{minor}"), *sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/3.{minor}.*/bin/python")))]
-        for candidate in candidates:
-            if (
-                candidate
-                and subprocess.run(
-                    [candidate, "-c", f"import sys; assert sys.version_info[:2] == (3, {minor})"], capture_output=True, check=False
-                ).returncode
-                == 0
-            ):
-                found[minor] = candidate
-                break
-    return found
-
-
 @pytest.fixture(scope="session")
 def interpreters() -> dict[int, str]:
     """The oracles, looked for once per session (only by the tests that ask them)."""
-    return _interpreters()
+    return interpreters_here()
 
 
 def _compiles(interpreter: str, source: str) -> bool:
