@@ -35,6 +35,17 @@ REFUSED = [
     ("python 2 long integer", "big = 10L\n"),
     ("python 2 ur prefix", "pattern = ur'\\d+'\n"),
     ("python 2 raise with a message", "raise ValueError, 'bad'\n"),
+    ("break outside a loop", "x = 1\nif x:\n    break\n"),
+    ("continue in a function without a loop", "def f():\n    continue\n"),
+    ("break in a function inside a loop", "for x in range(3):\n    def f():\n        break\n"),
+    ("yield at module level", "yield 1\n"),
+    ("yield in a class body", "class C:\n    yield 1\n"),
+    ("nonlocal at module level", "nonlocal x\n"),
+    ("import star in a function", "def f():\n    from os import *\n"),
+    ("import star in a class body", "class C:\n    from os import *\n"),
+    ("async for in a plain def", "def f(y):\n    async for x in y:\n        pass\n"),
+    ("async with in a plain def", "def f(y):\n    async with y:\n        pass\n"),
+    ("async comprehension at module level", "y = []\nx = [a async for a in y]\n"),
 ]
 
 ACCEPTED = [
@@ -56,6 +67,13 @@ ACCEPTED = [
     ("zero integers and an imaginary with zeros", "a = 0_0\nb = 000\nc = 07j\n"),
     ("docstring after a license comment", '# Copyright\n# License\n"""Doc."""\nfrom __future__ import annotations\n'),
     ("a statement after a semicolon, spaced", "x = 1;   y = 2\n"),
+    ("break and continue in loops", "def f(y):\n    for x in y:\n        if x:\n            break\n    while y:\n        continue\n"),
+    ("yield in a function and in a lambda of a class body", "def f():\n    yield 1\n\n\nclass C:\n    g = lambda: (yield)\n"),
+    ("nonlocal with a binding", "def f():\n    x = 1\n\n    def g():\n        nonlocal x\n"),
+    ("import star under a module-level if", "if True:\n    from os import *\n"),
+    ("async for and with in an async def", "async def f(y):\n    async for x in y:\n        pass\n    async with y:\n        pass\n"),
+    ("an indented comment at module level", "x = 1\n    # old code:\n    # y = 2\n"),
+    ("keywords in strings and comments", "s = 'break yield nonlocal'\n# continue, async for\n"),
 ]
 
 # Near misses the tree settles: the cheap checks say no, so the file is not compiled at all.

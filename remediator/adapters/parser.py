@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from remediator.domain.facts import (
+    NOT_MODULE_LEVEL,
     Context,
     Definition,
     ImportRecord,
@@ -74,7 +75,8 @@ def parse_source(source: bytes, *, fast: bool = True) -> ModuleFacts:
     extractor = _Extractor(source, fast and not root.has_error)  # an error tree may lack a statement's keyword
     facts = extractor.run(root)
     if not root.has_error:
-        problem = _rejected_at_compile_time(source, root, extractor.module_return, extractor.top_level)
+        suspicious = extractor.module_return or any(item.name == "*" and item.context & NOT_MODULE_LEVEL for item in facts.imports)
+        problem = _rejected_at_compile_time(source, root, suspicious, extractor.top_level)
         if problem is not None:
             return empty_facts(problem)
     if extractor.syntax_need is not None:
@@ -211,9 +213,9 @@ def _may_be_rejected(source: bytes, root: Node, top_level: list[Node]) -> bool:
     seen_code = False
     seen_statement = False  # the first statement after comments may be the docstring
     for node in top_level:
-        if node.start_point[1] > 0 and _indented(source, node.start_byte):
-            return True  # an indented statement at module level
         kind = node.type
+        if node.start_point[1] > 0 and kind != "comment" and _indented(source, node.start_byte):
+            return True  # an indented statement at module level (an indented comment is no statement)
         if kind in ("print_statement", "exec_statement"):
             return True
         if kind == "future_import_statement":
@@ -230,7 +232,9 @@ def _may_be_rejected(source: bytes, root: Node, top_level: list[Node]) -> bool:
         seen_statement = seen_statement or kind != "comment"
     if (b"print " in source or b"exec " in source) and _LEGACY_LINE.search(source) and _captures(_legacy_query(), root):
         return True
-    if b"await" in source and _await_outside_async(source, root):
+    if (b"await" in source or b"async" in source) and _await_outside_async(source, root):
+        return True
+    if _misplaced_keyword(source, root):
         return True
     if b"<>" in source and _token_at(root, source, b"<>", ("<>",)):  # Python 2's not-equal
         return True
@@ -304,19 +308,63 @@ def _python2_literal_or_raise(source: bytes, root: Node) -> bool:
     return False
 
 
-def _await_outside_async(source: bytes, root: Node) -> bool:
-    """True when an `await` keyword stands outside an `async def` (module level included); the tree has no errors."""
-    start = source.find(b"await")
-    while start != -1:
-        node = root.descendant_for_byte_range(start, start + 5)
-        if node is not None and node.type == "await" and node.parent is not None and node.parent.type == "await":
-            parent = node.parent.parent
-            while parent is not None and parent.type not in ("function_definition", "lambda"):
-                parent = parent.parent
-            if parent is None or parent.type == "lambda" or not source.startswith(b"async", parent.start_byte):
-                return True  # (the tree has no errors: a def is async when its first token is `async`)
-        start = source.find(b"await", start + 5)
+# A keyword Python accepts only inside some enclosing node: (the enclosing kinds that make it valid, the
+# kinds that end the search first). The module ends every search: a keyword that reaches it is misplaced.
+_PLACES: dict[bytes, tuple[frozenset[str], frozenset[str]]] = {
+    b"break": (frozenset({"for_statement", "while_statement"}), frozenset({"function_definition", "class_definition", "lambda"})),
+    b"continue": (frozenset({"for_statement", "while_statement"}), frozenset({"function_definition", "class_definition", "lambda"})),
+    b"yield": (frozenset({"function_definition", "lambda"}), frozenset({"class_definition"})),
+    b"nonlocal": (frozenset({"function_definition"}), frozenset()),
+}
+
+
+def _misplaced_keyword(source: bytes, root: Node) -> bool:
+    """True when `break`/`continue` stand outside a loop, `yield` outside a function, `nonlocal` at module level.
+
+    A sign, not a verdict (compile() decides): a `break` in a loop's `else:` counts as inside the loop here.
+    """
+    for keyword, (valid, ends) in _PLACES.items():
+        start = source.find(keyword)
+        while start != -1:
+            node = root.descendant_for_byte_range(start, start + len(keyword))
+            if node is not None and node.start_byte == start and node.type == keyword.decode():
+                parent = node.parent
+                while parent is not None and parent.type not in valid:
+                    if parent.type in ends:
+                        return True
+                    parent = parent.parent
+                if parent is None:
+                    return True
+            start = source.find(keyword, start + len(keyword))
     return False
+
+
+def _await_outside_async(source: bytes, root: Node) -> bool:
+    """True when `await`, `async for` or `async with` stands outside an `async def` (module level included).
+
+    The tree has no errors: a def is async when its first token is `async`.
+    """
+    for keyword, statements in _ASYNC_ONLY:
+        start = source.find(keyword)
+        while start != -1:
+            node = root.descendant_for_byte_range(start, start + len(keyword))
+            if (
+                node is not None
+                and node.start_byte == start
+                and node.type == keyword.decode()
+                and node.parent is not None
+                and node.parent.type in statements
+            ):
+                parent = node.parent.parent
+                while parent is not None and parent.type not in ("function_definition", "lambda"):
+                    parent = parent.parent
+                if parent is None or parent.type == "lambda" or not source.startswith(b"async", parent.start_byte):
+                    return True
+            start = source.find(keyword, start + len(keyword))
+    return False
+
+
+_ASYNC_ONLY = ((b"await", frozenset({"await"})), (b"async", frozenset({"for_statement", "with_statement", "for_in_clause"})))
 
 
 @lru_cache(maxsize=1)
