@@ -328,15 +328,18 @@ def _misplaced_keyword(source: bytes, root: Node) -> bool:
         while start != -1:
             node = root.descendant_for_byte_range(start, start + len(keyword))
             if node is not None and node.start_byte == start and node.type == keyword.decode():
-                parent = node.parent
-                while parent is not None and parent.type not in valid:
-                    if parent.type in ends:
-                        return True
-                    parent = parent.parent
-                if parent is None:
+                around = _enclosing(node.parent, valid | ends)
+                if around is None or around.type in ends:
                     return True
             start = source.find(keyword, start + len(keyword))
     return False
+
+
+def _enclosing(node: Node | None, kinds: frozenset[str]) -> Node | None:
+    """`node` or its nearest ancestor of one of `kinds`; None when there is none up to the module."""
+    while node is not None and node.type not in kinds:
+        node = node.parent
+    return node
 
 
 def _await_outside_async(source: bytes, root: Node) -> bool:
@@ -355,16 +358,15 @@ def _await_outside_async(source: bytes, root: Node) -> bool:
                 and node.parent is not None
                 and node.parent.type in statements
             ):
-                parent = node.parent.parent
-                while parent is not None and parent.type not in ("function_definition", "lambda"):
-                    parent = parent.parent
-                if parent is None or parent.type == "lambda" or not source.startswith(b"async", parent.start_byte):
+                around = _enclosing(node.parent.parent, _FUNCTIONS)
+                if around is None or around.type == "lambda" or not source.startswith(b"async", around.start_byte):
                     return True
     return False
 
 
 # Each keyword as the tree has it under the statements it may stand in only inside an `async def`; `async def`
 # itself and names such as `async_setup` are passed over in the bytes (Home Assistant: 77,937 `async`, 764 left).
+_FUNCTIONS = frozenset({"function_definition", "lambda"})
 _ASYNC_ONLY = (
     (re.compile(rb"await"), frozenset({"await"})),
     (re.compile(rb"async(?![A-Za-z0-9_])(?![ \t]*def\b)"), frozenset({"for_statement", "with_statement", "for_in_clause"})),
