@@ -15,6 +15,7 @@ import __future__
 import ast
 import re
 import warnings
+from sys import intern
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -1140,6 +1141,7 @@ def _literal_sequence(node: Node | None) -> list[str] | None:
 
 
 def _text(node: Node | None) -> str:
+    """The node's source, interned: the same names recur in every file (`logger`, `setUp`), and a scan keeps them all."""
     if node is None or node.text is None:
         return ""
-    return node.text.decode("utf-8", "replace")
+    return intern(node.text.decode("utf-8", "replace"))
