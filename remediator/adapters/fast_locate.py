@@ -63,7 +63,7 @@ def query_captures(source: bytes, root: Node) -> dict[str, list[Node]]:
     """
     captured: dict[str, list[Node]] = {}
     for token, parents in _PARENT_CAPTURES.items():
-        for node in _tokens(source, root, token):
+        for node in tokens(source, root, token):
             parent = node.parent
             if parent is None:
                 continue
@@ -71,7 +71,7 @@ def query_captures(source: bytes, root: Node) -> dict[str, list[Node]]:
             for parent_type, capture in parents:
                 if kind == parent_type:
                     captured.setdefault(capture, []).append(parent)
-    for node in _tokens(source, root, b"except"):  # (except_clause "*") and (except_clause ",")
+    for node in tokens(source, root, b"except"):  # (except_clause "*") and (except_clause ",")
         clause = node.parent
         if clause is not None and clause.type == "except_clause":
             for child in clause.children:
@@ -81,18 +81,18 @@ def query_captures(source: bytes, root: Node) -> dict[str, list[Node]]:
                     captured.setdefault("py314_bare_except", []).append(child)
     if b"/" in source:
         for match in _SLASH.finditer(source):
-            slash = _token_at(root, match.start(), b"/")
+            slash = token_at(root, match.start(), b"/")
             if slash is not None and slash.parent is not None and slash.parent.type == "positional_separator":
                 captured.setdefault("py38_slash", []).append(slash.parent)
     for match in _matches(_STARS, source, b"*"):  # (subscript (list_splat))
-        star = _token_at(root, match.end() - 1, b"*")
+        star = token_at(root, match.end() - 1, b"*")
         splat = star.parent if star is not None else None
         if splat is not None and splat.type == "list_splat":
             outer = splat.parent
             if outer is not None and outer.type == "subscript":
                 captured.setdefault("py311_star_index", []).append(splat)
     for match in _matches(_TYPE_PARAMS, source, b"["):  # (function_definition (type_parameter)), classes too
-        bracket = _token_at(root, match.end() - 1, b"[")
+        bracket = token_at(root, match.end() - 1, b"[")
         parameters = bracket.parent if bracket is not None else None
         if parameters is not None and parameters.type == "type_parameter":
             owner = parameters.parent
@@ -140,7 +140,7 @@ def _interpolations(source: bytes, root: Node) -> list[Node]:
             continue  # no field here can hold a quote or a backslash: none matters (syntax_version._needs_pep701)
         brace = source.find(b"{", start, end)
         while brace != -1:
-            node = _token_at(root, brace, b"{")
+            node = token_at(root, brace, b"{")
             if node is not None and node.parent is not None and node.parent.type == "interpolation":
                 fields[brace] = node.parent
             brace = source.find(b"{", brace + 1, end)
@@ -195,7 +195,7 @@ def call_matches(source: bytes, root: Node) -> list[tuple[Node, Node]]:
     return [calls[start] for start in sorted(calls)]
 
 
-def _tokens(source: bytes, root: Node, token: bytes) -> list[Node]:
+def tokens(source: bytes, root: Node, token: bytes) -> list[Node]:
     """The tree's tokens spelled `token`, in document order: each place the bytes spell it, if the tree has a token there."""
     found: list[Node] = []
     size = len(token)
@@ -216,7 +216,7 @@ def _matches(patterns: tuple[re.Pattern[bytes], ...], source: bytes, token: byte
     return [match for pattern in patterns for match in pattern.finditer(source)]
 
 
-def _token_at(root: Node, start: int, token: bytes) -> Node | None:
+def token_at(root: Node, start: int, token: bytes) -> Node | None:
     """The token `token` that starts at byte `start`, or None (the bytes there are in a string, a comment, ...)."""
     node = root.descendant_for_byte_range(start, start + len(token))
     if node is None or node.is_named or node.start_byte != start or node.type != token.decode():

@@ -32,7 +32,7 @@ from remediator.domain.facts import (
     empty_facts,
 )
 from remediator.domain.findings import SYNTAX_ERROR
-from remediator.adapters.fast_locate import call_matches, query_captures
+from remediator.adapters.fast_locate import call_matches, query_captures, token_at, tokens
 from remediator.adapters.sys_path_calls import sys_path_entries
 from remediator.adapters.syntax_version import NEWER_SYNTAX_PATTERNS, syntax_needs
 
@@ -237,7 +237,7 @@ def _may_be_rejected(source: bytes, root: Node, top_level: list[Node]) -> bool:
         return True
     if _misplaced_keyword(source, root):
         return True
-    if b"<>" in source and _token_at(root, source, b"<>", ("<>",)):  # Python 2's not-equal
+    if b"<>" in source and tokens(source, root, b"<>"):  # Python 2's not-equal
         return True
     if _leading_zero_integer(source, root):
         return True
@@ -248,17 +248,6 @@ def _indented(source: bytes, start: int) -> bool:
     """True when only blanks stand before `start` on its line (not a statement after `;`)."""
     line_start = source.rfind(b"\n", 0, start) + 1
     return not source[line_start:start].strip(b" \t\f")
-
-
-def _token_at(root: Node, source: bytes, needle: bytes, kinds: tuple[str, ...]) -> bool:
-    """True when some place the bytes spell `needle` is a token of one of `kinds` (not text in a string or comment)."""
-    start = source.find(needle)
-    while start != -1:
-        node = root.descendant_for_byte_range(start, start + len(needle))
-        if node is not None and node.type in kinds and node.start_byte == start:
-            return True
-        start = source.find(needle, start + 1)
-    return False
 
 
 def _leading_zero_integer(source: bytes, root: Node) -> bool:
@@ -281,8 +270,13 @@ def _python2_literal_or_raise(source: bytes, root: Node) -> bool:
 
     Found in the bytes by a translation and plain searches (C speed), each confirmed on the tree.
     """
-    if b"`" in source and _token_at(root, source, b"`", ("string_start",)):
-        return True
+    if b"`" in source:
+        start = source.find(b"`")
+        while start != -1:
+            node = root.descendant_for_byte_range(start, start + 1)
+            if node is not None and node.type == "string_start":
+                return True
+            start = source.find(b"`", start + 1)
     folded = source.translate(_FOLDED)
     for needle in (b"0L", b'UR"', b"UR'"):
         start = folded.find(needle)
@@ -325,14 +319,10 @@ def _misplaced_keyword(source: bytes, root: Node) -> bool:
     A sign, not a verdict (compile() decides): a `break` in a loop's `else:` counts as inside the loop here.
     """
     for keyword, (valid, ends) in _PLACES.items():
-        start = source.find(keyword)
-        while start != -1:
-            node = root.descendant_for_byte_range(start, start + len(keyword))
-            if node is not None and node.start_byte == start and node.type == keyword.decode():
-                around = _enclosing(node.parent, valid | ends)
-                if around is None or around.type in ends:
-                    return True
-            start = source.find(keyword, start + len(keyword))
+        for node in tokens(source, root, keyword):
+            around = _enclosing(node.parent, valid | ends)
+            if around is None or around.type in ends:
+                return True
     return False
 
 
@@ -348,17 +338,10 @@ def _await_outside_async(source: bytes, root: Node) -> bool:
 
     The tree has no errors: a def is async when its first token is `async`.
     """
-    for spelling, statements in _ASYNC_ONLY:
+    for keyword, spelling, statements in _ASYNC_ONLY:
         for match in spelling.finditer(source):
-            start = match.start()
-            node = root.descendant_for_byte_range(start, start + 5)
-            if (
-                node is not None
-                and node.start_byte == start
-                and node.type in ("await", "async")
-                and node.parent is not None
-                and node.parent.type in statements
-            ):
+            node = token_at(root, match.start(), keyword)
+            if node is not None and node.parent is not None and node.parent.type in statements:
                 around = _enclosing(node.parent.parent, _FUNCTIONS)
                 if around is None or around.type == "lambda" or not source.startswith(b"async", around.start_byte):
                     return True
@@ -369,8 +352,8 @@ def _await_outside_async(source: bytes, root: Node) -> bool:
 # itself and names such as `async_setup` are passed over in the bytes (Home Assistant: 77,937 `async`, 764 left).
 _FUNCTIONS = frozenset({"function_definition", "lambda"})
 _ASYNC_ONLY = (
-    (re.compile(rb"await"), frozenset({"await"})),
-    (re.compile(rb"async(?![A-Za-z0-9_])(?![ \t]*def\b)"), frozenset({"for_statement", "with_statement", "for_in_clause"})),
+    (b"await", re.compile(rb"await"), frozenset({"await"})),
+    (b"async", re.compile(rb"async(?![A-Za-z0-9_])(?![ \t]*def\b)"), frozenset({"for_statement", "with_statement", "for_in_clause"})),
 )
 
 
