@@ -108,16 +108,12 @@ def _map(
 
     chunks = _balanced_chunks(paths)
     results: list[_T | None] = [None] * len(paths)
-
-    def keep(chunk: list[int], chunk_results: list[_T]) -> None:
-        for index, result in zip(chunk, chunk_results):
-            results[index] = result
-        if advance is not None:
-            advance(len(chunk_results))
-
     with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=pool_context()) as pool:
         for chunk, chunk_results in _shared_work(pool, function, paths, chunks, jobs - 1):
-            keep(chunk, chunk_results)
+            for index, result in zip(chunk, chunk_results):
+                results[index] = result
+            if advance is not None:
+                advance(len(chunk_results))
     return results  # type: ignore[return-value]  # every slot is filled
 
 
@@ -143,13 +139,16 @@ def _shared_work(
     running: dict[Future[list[_T]], list[int]] = {}
     stopped = False  # this process failed: the workers are given nothing more
 
+    def next_chunk() -> list[int] | None:  # under `lock`
+        return None if stopped else next(queue, None)
+
     def take() -> list[int] | None:
         with lock:
-            return None if stopped else next(queue, None)
+            return next_chunk()
 
     def submit(_: object = None) -> None:
         with lock:  # taken and registered at once: a chunk is always in `running` or with this process
-            chunk = None if stopped else next(queue, None)
+            chunk = next_chunk()
             if chunk is None:
                 return
             future = pool.submit(function, [paths[i] for i in chunk])
