@@ -137,6 +137,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
         self._string_edits: dict[cst.CSTNode, cst.SimpleString] = {}
         self._on_path: set[int] | None = None
         self._order: dict[cst.CSTNode, int] = {}
+        self._stars: list[int] = []  # the `_order` of each `from m import *`: it may bind any name
         self._bindings: Counter[str] = Counter()
         self._lines: dict[cst.CSTNode, cst.CSTNode] = {}
         self._suites: dict[cst.CSTNode, cst.CSTNode] = {}
@@ -304,6 +305,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
     def _existing_imports(self, statements: list[cst.ImportFrom]) -> dict[tuple[int, str], cst.ImportFrom]:
         """Absolute from-imports per (suite, module), for merging."""
         found: dict[tuple[int, str], cst.ImportFrom] = {}
+        self._stars = [position for position, statement in enumerate(statements) if isinstance(statement.names, cst.ImportStar)]
         for position, statement in enumerate(statements):
             self._order[statement] = position
             module = self._absolute(statement)
@@ -358,8 +360,7 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
                 statements.append(cst.Import(names=_fix_import_commas([_plain(a) for a in aliases])))
                 continue
             target = existing.get((suite, new_module))
-            # merge only upwards: a name must not be bound later than the line that bound it before
-            if target is not None and self._order.get(target, 0) < self._order.get(node, 0) and self._only_bindings(aliases, target):
+            if target is not None and self._may_merge_into(target, node, aliases):
                 emptied = not kept and len(moved) == 1
                 if not emptied or self._removable(node):
                     self._pending.additions.setdefault(target, []).extend(_plain(a) for a in aliases)
@@ -369,6 +370,15 @@ class RewriteImportsCommand(VisitorBasedCodemodCommand):
             else:
                 statements.append(cst.ImportFrom(module=_dotted(new_module), names=_fix_commas([_plain(a) for a in aliases], None)))
         self._pending.statements[node] = statements
+
+    def _may_merge_into(self, target: cst.ImportFrom, node: cst.ImportFrom, aliases: list[cst.ImportAlias]) -> bool:
+        """True when `aliases` of `node` may join the earlier `target`.
+
+        Merge only upwards (a name must not be bound later than the line that bound it before), never
+        above a star import (it may bind the same names again), and only names nothing else binds.
+        """
+        above, here = self._order.get(target, 0), self._order.get(node, 0)
+        return above < here and not any(above < star < here for star in self._stars) and self._only_bindings(aliases, target)
 
     def _only_bindings(self, aliases: list[cst.ImportAlias], target: cst.ImportFrom) -> bool:
         """True when moving these bindings up into `target` changes nothing: no other statement binds them."""

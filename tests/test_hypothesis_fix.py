@@ -583,6 +583,14 @@ MERGE_PAST_A_REBINDING = Client(
     [(("module", "_p0"), [moved("A"), moved("D")])],
 )
 
+# `from old.mod import A as B` must not join the earlier `from new.place import A`: the star import
+# between them (rewritten to `from new.place import *`) would bind B again (found by this property).
+MERGE_PAST_A_STAR_IMPORT = Client(
+    "app",
+    "from new.place import A\nfrom old.mod import *\nfrom old.mod import A as B\n_p0 = [A, B, C]\n",
+    [(("module", "_p0"), [moved("A"), moved("A"), moved("C")])],
+)
+
 # `import old.mod` became `import new.place`, rebinding the file's own `new`
 # (acceptable outcome now: skipped as a name-clash).
 IMPORT_REBINDS_PACKAGE_NAME = Client(
@@ -605,6 +613,7 @@ REGRESSIONS = [MERGE_INTO_LATER_IMPORT, MERGE_PAST_A_REBINDING, IMPORT_REBINDS_P
 @given(project=st.lists(clients(), min_size=1, max_size=3, unique_by=lambda client: client.package))
 @example(project=[MERGE_INTO_LATER_IMPORT])
 @example(project=[MERGE_PAST_A_REBINDING])
+@example(project=[MERGE_PAST_A_STAR_IMPORT])
 @example(project=[IMPORT_REBINDS_PACKAGE_NAME])
 @example(project=[REFUSED_STATEMENT_AMONG_OTHERS])
 def test_fix_rewrites_every_import_form_of_a_moved_module(project: list[Client]) -> None:
