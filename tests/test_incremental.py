@@ -204,7 +204,7 @@ def _store(root: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("damage", ["junk", "truncate", "empty", "garble-state", "garble-shard", "wrong-shape"])
+@pytest.mark.parametrize("damage", ["junk", "truncate", "empty", "garble-state", "garble-shard", "wrong-shape", "wrong-shape-shard"])
 def test_a_damaged_store_is_never_trusted(root: Path, damage: str) -> None:
     store = _store(root)
     if damage in ("junk", "truncate", "empty"):
@@ -219,14 +219,21 @@ def test_a_damaged_store_is_never_trusted(root: Path, damage: str) -> None:
             db.execute("UPDATE blobs SET data = substr(data, 1, length(data) - 3) WHERE name LIKE 'rdeps/%'")
             core = root / "lib/core.py"
             core.write_text(core.read_text().replace("X = 1\n", ""))
-        else:  # a sound checksum over a value of the wrong shape
+        else:  # a sound checksum over a value of the wrong shape: the state, or each entry of the reverse index's shards
             from remediator.adapters.cache import FactsCache
 
             (scope,) = db.execute("SELECT scope FROM blobs WHERE name = 'state'").fetchone()
+            shards = [name for (name,) in db.execute("SELECT name FROM blobs WHERE name LIKE 'rdeps/%'")]
             db.close()
             writer = FactsCache.for_root(root.resolve()).store
             assert writer is not None and writer.path == store
-            writer.put(scope, "state", ("not", "a", "state", "at all"))
+            if damage == "wrong-shape":
+                writer.put(scope, "state", ("not", "a", "state", "at all"))
+            else:  # read only when an edit needs it; a map of the wrong values
+                for name in shards:
+                    writer.put(scope, name, {"lib.core": ("not", "a", "map")})
+                core = root / "lib/core.py"
+                core.write_text(core.read_text().replace("X = 1\n", ""))
             assert writer.commit()
             writer.close()
             db = sqlite3.connect(store)

@@ -62,7 +62,7 @@ from remediator.domain.version import VERSION
 from remediator.domain.facts import Definition, ImportRecord, ModuleFacts, ParseProblem, StringReference, SyntaxNeed, SysPathEntry
 
 CACHE_DIR = ".remediator"
-FORMAT = 3  # bump when a row's layout changes (3: one SQLite store)
+FORMAT = 4  # bump when a row's layout changes (3: one SQLite store; 4: name sets as tuples)
 STORE_FILE = "store.sqlite"
 _SUM = 16  # bytes of checksum
 _MARSHAL_VERSION = 4
@@ -675,19 +675,24 @@ def _signature(stat: os.stat_result) -> StatSignature:
 
 
 def _plain(facts: ModuleFacts) -> tuple[Any, ...]:
-    """Facts as plain tuples, frozensets, strings and ints (what marshal writes)."""
+    """Facts as plain tuples, strings and ints (what marshal writes).
+
+    The name sets go as tuples: marshal writes a set by encoding each element
+    apart and sorting the encodings (bpo-37596), several times the cost of
+    the tuple; `_facts_from_plain` makes them sets again.
+    """
     return (
         tuple(map(tuple, facts.imports)),
         tuple(map(tuple, facts.strings)),
-        facts.bound_names,
-        facts.defined_names,
+        tuple(facts.bound_names),
+        tuple(facts.defined_names),
         facts.dunder_all,
         facts.dynamic_names,
         None if facts.problem is None else tuple(facts.problem),
-        facts.type_checking_names,
+        tuple(facts.type_checking_names),
         tuple(map(tuple, facts.sys_path)),
         None if facts.syntax_need is None else tuple(facts.syntax_need),
-        facts.placeholder_names,
+        tuple(facts.placeholder_names),
         tuple(map(tuple, facts.definitions)),
     )
 
@@ -698,9 +703,9 @@ def _facts_from_plain(value: Any) -> ModuleFacts:
     if not (
         type(imports) is tuple
         and type(strings) is tuple
-        and type(bound) is frozenset
-        and type(defined) is frozenset
-        and type(type_checking) is frozenset
+        and type(bound) is tuple
+        and type(defined) is tuple
+        and type(type_checking) is tuple
         and type(sys_path) is tuple
         and (dunder_all is None or type(dunder_all) is tuple)
         and type(dynamic) is bool
@@ -708,7 +713,7 @@ def _facts_from_plain(value: Any) -> ModuleFacts:
         and all(type(s) is tuple and len(s) == 6 for s in strings)
         and all(type(e) is tuple and len(e) == 5 for e in sys_path)
         and (need is None or (type(need) is tuple and len(need) == 4))
-        and type(placeholders) is frozenset
+        and type(placeholders) is tuple
         and type(definitions) is tuple
         and all(type(d) is tuple and len(d) == 8 for d in definitions)
     ):
@@ -718,15 +723,15 @@ def _facts_from_plain(value: Any) -> ModuleFacts:
         (
             tuple(map(_new, repeat(ImportRecord), imports)),
             tuple(map(_new, repeat(StringReference), strings)),
-            bound,
-            defined,
+            frozenset(bound),
+            frozenset(defined),
             dunder_all,
             dynamic,
             None if problem is None else ParseProblem(*problem),
-            type_checking,
+            frozenset(type_checking),
             tuple(map(_new, repeat(SysPathEntry), sys_path)),
             None if need is None else SyntaxNeed(*need),
-            placeholders,
+            frozenset(placeholders),
             tuple(map(_new, repeat(Definition), definitions)),
         ),
     )

@@ -66,6 +66,8 @@ from remediator.application.project_analysis import (
     module_graph,
 )
 from remediator.application.stored_analysis import (
+    DEFINERS,
+    RDEPS,
     STATE_FORMAT,
     ShardedMap,
     StoredAnalysis,
@@ -263,12 +265,12 @@ class _Refresh:
         self.scope.store.clear(self.scope.name)
         keys = tuple(self.cache.keys_by_path.get(str(parsed.source.path)) or _problem_key(parsed.facts) for parsed in model.files)
         shards = shard_count(len(layout.files))
-        for prefix, content in (
-            ("files", lambda: {relpath: plain_detail(detail) for relpath, detail in details.items()}),
-            ("rdeps", lambda: reverse_dependencies(details)),
-            ("definers", lambda: definers_in((parsed.module, parsed.facts) for parsed in model.files)),
+        for prefix, codec, content in (
+            ("files", None, lambda: {relpath: plain_detail(detail) for relpath, detail in details.items()}),
+            ("rdeps", RDEPS, lambda: reverse_dependencies(details)),
+            ("definers", DEFINERS, lambda: definers_in((parsed.module, parsed.facts) for parsed in model.files)),
         ):
-            sharded = ShardedMap(self.scope, prefix, shards)
+            sharded = ShardedMap(self.scope, prefix, shards, codec)
             sharded.fill(content())  # one map at a time, encoded as it is made
             sharded.flush()
         self.scope.put("meta", (STATE_FORMAT, shards))
@@ -310,7 +312,7 @@ class _Refresh:
         model = LazyModel.create(self.root, self.settings, change.table, layout.roots, change.facts)
         if layout != stored.layout or layout.directories != stored.layout.directories:
             self.scope.put("layout", plain_layout(layout, change.table))
-        definers = ShardedMap(self.scope, "definers", stored.shards)
+        definers = ShardedMap(self.scope, "definers", stored.shards, DEFINERS)
         if not change:
             Step(self.progress, "analyse", 0).end()  # nothing to analyse again
             if _drifted(change.keys, stored.keys) > _DRIFT:
@@ -318,7 +320,7 @@ class _Refresh:
             run = RunStats("incremental", self.discovered, self.cache.stats.parsed)
             return self._analysis(model, change, stored.summaries, stored.cycles, None, definers, run)
 
-        rdeps = ShardedMap(self.scope, "rdeps", stored.shards)
+        rdeps = ShardedMap(self.scope, "rdeps", stored.shards, RDEPS)
         affected = _affected(change, rdeps)
         files = ShardedMap(self.scope, "files", stored.shards)
         summaries = dict(stored.summaries)

@@ -12,8 +12,9 @@ Blobs of the settings' scope (`adapters.cache.Store`):
     rdeps/<shard>        module -> key name (None, a name, "*") -> the files that read that key
     definers/<shard>     name -> modules defining it (a superset: entries are added, never removed)
 
-Everything read is checked: a value of the wrong shape raises StoreCorrupt, as a
-failed checksum does. Large maps are split into shards (`ShardedMap`), so that a
+Sets are written as tuples (`Codec`; marshal's sets cost several times more)
+and read back as sets. Everything read is checked: a value of the wrong shape
+raises StoreCorrupt, as a failed checksum does. Large maps are split into shards (`ShardedMap`), so that a
 run reads and writes only the shards it touches.
 """
 
@@ -31,7 +32,7 @@ from remediator.analysis.module_graph import CYCLE_KINDS, Cycle, Link, ModuleGra
 from remediator.application.project_analysis import FileDetail, FileSummary
 from remediator.domain.findings import Finding, Reference, Severity, Suggestion
 
-STATE_FORMAT = 4  # bump when what is stored changes shape
+STATE_FORMAT = 5  # bump when what is stored changes shape (5: sets written as tuples)
 GRAPH_PARTS = ("edges", "breaking", "importers")
 
 
@@ -201,13 +202,38 @@ def update_reverse(rdeps: ShardedMap, relpath: str, old_keys: Dependencies, new_
         rdeps.set(module, entry or None)
 
 
-class ShardedMap:
-    """A large map kept as `count` blobs (`prefix/0` ...), read one shard at a time, changed shards written back."""
+class Codec(NamedTuple):
+    """How a map's values are written (`encode`: to plain data) and read back (`decode`)."""
 
-    def __init__(self, store: Scope, prefix: str, count: int) -> None:
+    encode: Callable[[Any], Any]
+    decode: Callable[[Any], Any]
+
+
+def _readers_to_plain(entry: Mapping[str | None, set[str]]) -> dict[str | None, tuple[str, ...]]:
+    return {name: tuple(readers) for name, readers in entry.items()}
+
+
+def _readers_from_plain(value: Mapping[str | None, tuple[str, ...]]) -> dict[str | None, set[str]]:
+    return {name: set(readers) for name, readers in value.items()}
+
+
+# Sets are written as tuples: marshal writes a set by encoding each element apart and sorting the
+# encodings (bpo-37596), several times the cost of the tuple (a first run writes every reader of every key).
+RDEPS = Codec(_readers_to_plain, _readers_from_plain)  # module -> key name -> the files that read it
+DEFINERS = Codec(tuple, set)  # name -> the modules defining it
+
+
+class ShardedMap:
+    """A large map kept as `count` blobs (`prefix/0` ...), read one shard at a time, changed shards written back.
+
+    Values are held decoded and written through `codec` (without one, as they are).
+    """
+
+    def __init__(self, store: Scope, prefix: str, count: int, codec: Codec | None = None) -> None:
         self.store = store
         self.prefix = prefix
         self.count = count
+        self.codec = codec
         self._shards: dict[int, dict[Any, Any]] = {}
         self._dirty: set[int] = set()
 
@@ -236,16 +262,28 @@ class ShardedMap:
     def flush(self) -> None:
         """Hand the changed shards to the store (encoded: the map's copies of them are let go)."""
         for number in sorted(self._dirty):
-            self.store.put(f"{self.prefix}/{number}", self._shards.pop(number))
+            shard = self._shards.pop(number)
+            if self.codec is not None:
+                encode = self.codec.encode
+                shard = {key: encode(value) for key, value in shard.items()}
+            self.store.put(f"{self.prefix}/{number}", shard)
         self._dirty.clear()
 
     def _shard(self, number: int) -> dict[Any, Any]:
         shard = self._shards.get(number)
         if shard is None:
-            loaded = self.store.get(f"{self.prefix}/{number}")
+            name = f"{self.prefix}/{number}"
+            loaded = self.store.get(name)
             if loaded is not None and type(loaded) is not dict:
-                raise StoreCorrupt(f"{self.store.name}: shard {self.prefix}/{number} is not a map")
-            shard = self._shards[number] = loaded if loaded is not None else {}
+                raise StoreCorrupt(f"{self.store.name}: shard {name} is not a map")
+            shard = {} if loaded is None else loaded
+            if self.codec is not None and shard:
+                decode = self.codec.decode
+                try:
+                    shard = {key: decode(value) for key, value in shard.items()}
+                except (TypeError, ValueError, AttributeError) as error:
+                    raise StoreCorrupt(f"{self.store.name}: shard {name}: {error}") from None
+            self._shards[number] = shard
         return shard
 
 
