@@ -11,7 +11,7 @@ Layout::
 `<tag>` is a digest of the version string: remediator's version, the versions of
 tree-sitter, tree-sitter-python and LibCST, the Python version, and a digest of
 the code that turns bytes into facts. Every row is `checksum + payload`, the
-checksum a blake2b of (version, what the row is: key or scope and name, payload):
+checksum a CRC-32 of (version, what the row is: key or scope and name, payload):
 a garbled row, one moved to another key or written by another version fails the
 check; a payload is never decoded before its checksum matches. Payloads are
 `marshal` of plain tuples, a format this module controls.
@@ -48,6 +48,7 @@ import re
 import stat
 import sys
 import time
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
@@ -62,9 +63,9 @@ from remediator.domain.version import VERSION
 from remediator.domain.facts import Definition, ImportRecord, ModuleFacts, ParseProblem, StringReference, SyntaxNeed, SysPathEntry
 
 CACHE_DIR = ".remediator"
-FORMAT = 4  # bump when a row's layout changes (3: one SQLite store; 4: name sets as tuples)
+FORMAT = 4  # bump when a row's layout changes (3: one SQLite store; 4: name sets as tuples, CRC-32 checksums)
 STORE_FILE = "store.sqlite"
-_SUM = 16  # bytes of checksum
+_SUM = 4  # bytes of checksum (CRC-32)
 _MARSHAL_VERSION = 4
 _KEEP_VERSIONS = 3  # version folders kept (the newest ones); older ones are removed
 _KEEP_SCOPES = 4  # analyses (settings) kept per store: the most recently written
@@ -308,10 +309,9 @@ class Scope:
 
 
 def _checksum(salt: bytes, what: bytes, payload: bytes | memoryview) -> bytes:
-    digest = blake2b(salt, digest_size=_SUM)
-    digest.update(what)
-    digest.update(payload)
-    return digest.digest()
+    """CRC-32 of (salt, what, payload): it catches damage (a garbled, truncated or moved row, another version's),
+    not an adversary, whom no checksum with a public salt stops; a blake2b cost ten times more per byte."""
+    return zlib.crc32(payload, zlib.crc32(what, zlib.crc32(salt))).to_bytes(_SUM, "little")
 
 
 def remove_store(path: Path) -> None:
