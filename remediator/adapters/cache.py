@@ -55,18 +55,18 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+from remediator.adapters.facts_codec import MARSHAL_VERSION, facts_from_plain, plain_facts
 from remediator.adapters.filesystem import SETTLE_SECONDS
 from remediator.adapters.hashing import blake2b
 from remediator.adapters.stat_index import KEY_SIZE, StatIndex, StatSignature
 from remediator.adapters.writer import write_atomically
 from remediator.domain.version import VERSION
-from remediator.domain.facts import Definition, ImportRecord, ModuleFacts, ParseProblem, StringReference, SyntaxNeed, SysPathEntry
+from remediator.domain.facts import ModuleFacts
 
 CACHE_DIR = ".remediator"
 FORMAT = 4  # bump when a row's layout changes (3: one SQLite store; 4: name sets as tuples, CRC-32 checksums)
 STORE_FILE = "store.sqlite"
 _SUM = 4  # bytes of checksum (CRC-32)
-_MARSHAL_VERSION = 4
 _KEEP_VERSIONS = 3  # version folders kept (the newest ones); older ones are removed
 _KEEP_SCOPES = 4  # analyses (settings) kept per store: the most recently written
 _PRUNE_AGE = 3600  # seconds: unused facts younger than this are never pruned (a concurrent run may need them)
@@ -80,6 +80,7 @@ _FACTS_CODE = (
     "adapters/syntax_version.py",
     "adapters/source_reader.py",
     "adapters/cache.py",
+    "adapters/facts_codec.py",
     "domain/facts.py",
     "domain/findings.py",
 )
@@ -89,7 +90,6 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS scopes (scope TEXT PRIMARY KEY, written REAL NOT NULL)",
 )
 _INDEX = ("", "stat-index")  # the blob of the stat index
-_new = tuple.__new__
 
 
 class StoreCorrupt(Exception):
@@ -201,7 +201,7 @@ class Store:
         if value is None:
             self._blobs[scope, name] = None
             return
-        payload = marshal.dumps(value, _MARSHAL_VERSION)
+        payload = marshal.dumps(value, MARSHAL_VERSION)
         self._blobs[scope, name] = self.checksum(f"b{scope}\0{name}".encode(), payload) + payload
         if self._direct:
             self._write_buffered()
@@ -321,6 +321,11 @@ def remove_store(path: Path) -> None:
             os.unlink(f"{path}{suffix}")
         except OSError:
             pass
+
+
+def facts_of_entry(entry: bytes) -> ModuleFacts:
+    """The facts in an entry this process's code just made (`FactsCache.put` in a worker): not checked."""
+    return facts_from_plain(marshal.loads(memoryview(entry)[_SUM:]))
 
 
 def content_key(data: bytes) -> bytes:
@@ -470,13 +475,13 @@ class FactsCache:
         if payload is None:
             return None
         try:
-            return _facts_from_plain(marshal.loads(payload))
+            return facts_from_plain(marshal.loads(payload))
         except Exception:  # a sound checksum over a payload this code did not write: never trusted
             return None
 
     def put(self, key: bytes, facts: ModuleFacts) -> None:
         """Store `facts` for `key` (written when the run commits; a worker hands the entry back through `seen`)."""
-        payload = marshal.dumps(_plain(facts), _MARSHAL_VERSION)
+        payload = marshal.dumps(plain_facts(facts), MARSHAL_VERSION)
         data = _checksum(self._salt, b"f" + key, payload) + payload  # a worker makes it without opening the store
         if self._reader:
             self._new[key] = data
@@ -672,66 +677,3 @@ def _remove_old_versions(parent: Path, current: str) -> None:
 
 def _signature(stat: os.stat_result) -> StatSignature:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
-
-
-def _plain(facts: ModuleFacts) -> tuple[Any, ...]:
-    """Facts as plain tuples, strings and ints (what marshal writes).
-
-    The name sets go as tuples: marshal writes a set by encoding each element
-    apart and sorting the encodings (bpo-37596), several times the cost of
-    the tuple; `_facts_from_plain` makes them sets again.
-    """
-    return (
-        tuple(map(tuple, facts.imports)),
-        tuple(map(tuple, facts.strings)),
-        tuple(facts.bound_names),
-        tuple(facts.defined_names),
-        facts.dunder_all,
-        facts.dynamic_names,
-        None if facts.problem is None else tuple(facts.problem),
-        tuple(facts.type_checking_names),
-        tuple(map(tuple, facts.sys_path)),
-        None if facts.syntax_need is None else tuple(facts.syntax_need),
-        tuple(facts.placeholder_names),
-        tuple(map(tuple, facts.definitions)),
-    )
-
-
-def _facts_from_plain(value: Any) -> ModuleFacts:
-    """Rebuild facts from `_plain`'s shape; raises on any other shape."""
-    imports, strings, bound, defined, dunder_all, dynamic, problem, type_checking, sys_path, need, placeholders, definitions = value
-    if not (
-        type(imports) is tuple
-        and type(strings) is tuple
-        and type(bound) is tuple
-        and type(defined) is tuple
-        and type(type_checking) is tuple
-        and type(sys_path) is tuple
-        and (dunder_all is None or type(dunder_all) is tuple)
-        and type(dynamic) is bool
-        and all(type(r) is tuple and len(r) == 7 for r in imports)
-        and all(type(s) is tuple and len(s) == 6 for s in strings)
-        and all(type(e) is tuple and len(e) == 5 for e in sys_path)
-        and (need is None or (type(need) is tuple and len(need) == 4))
-        and type(placeholders) is tuple
-        and type(definitions) is tuple
-        and all(type(d) is tuple and len(d) == 8 for d in definitions)
-    ):
-        raise ValueError("not a facts entry")
-    return _new(
-        ModuleFacts,
-        (
-            tuple(map(_new, repeat(ImportRecord), imports)),
-            tuple(map(_new, repeat(StringReference), strings)),
-            frozenset(bound),
-            frozenset(defined),
-            dunder_all,
-            dynamic,
-            None if problem is None else ParseProblem(*problem),
-            frozenset(type_checking),
-            tuple(map(_new, repeat(SysPathEntry), sys_path)),
-            None if need is None else SyntaxNeed(*need),
-            frozenset(placeholders),
-            tuple(map(_new, repeat(Definition), definitions)),
-        ),
-    )

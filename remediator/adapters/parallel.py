@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import marshal
 import os
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from remediator.adapters.cache import FactsCache, Seen, content_key
+from remediator.adapters.cache import FactsCache, Seen, content_key, facts_of_entry
+from remediator.adapters.facts_codec import MARSHAL_VERSION, decode_facts, encode_facts, facts_from_plain, plain_facts
 from remediator.adapters.parser import parse_source
 from remediator.adapters.platform import pool_context
 from remediator.adapters.source_reader import decode_source, read_source
@@ -41,12 +44,12 @@ def parse_files(
     `advance(n)` is told of every chunk of files done (the cache's known ones at once), in this process.
     """
     if cache is None:
-        return _map(_parse_chunk, paths, jobs, advance)
+        return _map(_parse_chunk, paths, jobs, advance, _FACTS)
     results: list[ModuleFacts | None] = [cache.known(path) for path in paths]
     todo = [index for index, facts in enumerate(results) if facts is None]
     if advance is not None:
         advance(len(paths) - len(todo))
-    for index, (facts, seen) in zip(todo, _map(partial(_cached_chunk, cache), [paths[i] for i in todo], jobs, advance)):
+    for index, (facts, seen) in zip(todo, _map(partial(_cached_chunk, cache), [paths[i] for i in todo], jobs, advance, _CACHED)):
         results[index] = facts
         if seen is not None:
             cache.remember(seen)
@@ -84,16 +87,26 @@ def cached_parse(path: Path, cache: FactsCache) -> tuple[ModuleFacts, Seen | Non
     return facts, cache.seen(path, before, key, parsed)
 
 
+@dataclass(frozen=True)
+class Transport(Generic[_T]):
+    """How a worker sends a chunk's results (`send`, in the worker) and how they are read here (`receive`)."""
+
+    send: Callable[[list[_T]], bytes]
+    receive: Callable[[bytes], list[_T]]
+
+
 def _map(
     function: Callable[[list[Path]], list[_T]],
     paths: Sequence[Path],
     jobs: int | None,
     advance: Advance | None,
+    transport: Transport[_T],
 ) -> list[_T]:
     """`function` over chunks of `paths`, in a pool of `jobs` workers when there are enough paths.
 
     The workers start as the platform module says (forked, or spawned on Windows): `function`
-    and its arguments are pickled either way. `advance` hears of each chunk as its results arrive here: no message per file between processes.
+    and its arguments are pickled either way; a worker's results come back through `transport`.
+    `advance` hears of each chunk as its results arrive here: no message per file between processes.
     """
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
@@ -109,7 +122,7 @@ def _map(
     chunks = _balanced_chunks(paths)
     results: list[_T | None] = [None] * len(paths)
     with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=pool_context()) as pool:
-        for chunk, chunk_results in _shared_work(pool, function, paths, chunks, jobs - 1):
+        for chunk, chunk_results in _shared_work(pool, function, transport, paths, chunks, jobs - 1):
             for index, result in zip(chunk, chunk_results):
                 results[index] = result
             if advance is not None:
@@ -120,6 +133,7 @@ def _map(
 def _shared_work(
     pool: Executor,
     function: Callable[[list[Path]], list[_T]],
+    transport: Transport[_T],
     paths: Sequence[Path],
     chunks: list[list[int]],
     workers: int,
@@ -136,7 +150,7 @@ def _shared_work(
 
     lock = threading.Lock()
     queue = iter(chunks)
-    running: dict[Future[list[_T]], list[int]] = {}
+    running: dict[Future[bytes], list[int]] = {}
     stopped = False  # this process failed: the workers are given nothing more
 
     def next_chunk() -> list[int] | None:  # under `lock`
@@ -151,7 +165,7 @@ def _shared_work(
             chunk = next_chunk()
             if chunk is None:
                 return
-            future = pool.submit(function, [paths[i] for i in chunk])
+            future = pool.submit(_sent, transport.send, function, [paths[i] for i in chunk])
             running[future] = chunk
         future.add_done_callback(submit)
 
@@ -160,14 +174,16 @@ def _shared_work(
     try:
         while (chunk := take()) is not None:
             yield chunk, function([paths[i] for i in chunk])
-            yield from _harvest(running, lock, block=False)
-        yield from _harvest(running, lock, block=True)
+            yield from _harvest(running, lock, transport, block=False)
+        yield from _harvest(running, lock, transport, block=True)
     finally:
         with lock:
             stopped = True
 
 
-def _harvest(running: dict[Future[list[_T]], list[int]], lock: threading.Lock, *, block: bool) -> Iterator[tuple[list[int], list[_T]]]:
+def _harvest(
+    running: dict[Future[bytes], list[int]], lock: threading.Lock, transport: Transport[_T], *, block: bool
+) -> Iterator[tuple[list[int], list[_T]]]:
     """The chunks of `running` that are done (all of them, waiting for each, when `block`), with their results."""
     from concurrent.futures import FIRST_COMPLETED, wait
 
@@ -184,7 +200,7 @@ def _harvest(running: dict[Future[list[_T]], list[int]], lock: threading.Lock, *
         for future in done:
             with lock:
                 chunk = running.pop(future)
-            yield chunk, future.result()
+            yield chunk, transport.receive(future.result())
 
 
 def _balanced_chunks(paths: Sequence[Path]) -> list[list[int]]:
@@ -221,3 +237,35 @@ def _parse_chunk(paths: list[Path]) -> list[ModuleFacts]:
 
 def _cached_chunk(cache: FactsCache, paths: list[Path]) -> list[tuple[ModuleFacts, Seen | None]]:
     return [cached_parse(path, cache) for path in paths]
+
+
+def _sent(send: Callable[[list[_T]], bytes], function: Callable[[list[Path]], list[_T]], paths: list[Path]) -> bytes:
+    """In a worker: `function`'s results for `paths`, as `send` writes them."""
+    return send(function(paths))
+
+
+def _send_cached(results: list[tuple[ModuleFacts, Seen | None]]) -> bytes:
+    """Each file's `Seen` as a tuple, and its facts unless the new cache entry it carries holds them."""
+    message: list[tuple[Any, Any]] = []
+    for facts, seen in results:
+        if seen is None:
+            message.append((plain_facts(facts), None))
+        else:
+            fields = (seen.path, seen.signature, seen.key, seen.parsed, seen.entry)
+            message.append((None if seen.entry is not None else plain_facts(facts), fields))
+    return marshal.dumps(tuple(message), MARSHAL_VERSION)
+
+
+def _receive_cached(message: bytes) -> list[tuple[ModuleFacts, Seen | None]]:
+    results: list[tuple[ModuleFacts, Seen | None]] = []
+    for plain, fields in marshal.loads(message):
+        if fields is None:
+            results.append((facts_from_plain(plain), None))
+        else:
+            seen = Seen(*fields)
+            results.append((facts_from_plain(plain) if seen.entry is None else facts_of_entry(seen.entry), seen))
+    return results
+
+
+_FACTS: Transport[ModuleFacts] = Transport(encode_facts, decode_facts)
+_CACHED: Transport[tuple[ModuleFacts, Seen | None]] = Transport(_send_cached, _receive_cached)
