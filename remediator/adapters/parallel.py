@@ -260,10 +260,10 @@ def _receive_cached(message: bytes) -> list[tuple[ModuleFacts, Seen | None]]:
     results: list[tuple[ModuleFacts, Seen | None]] = []
     for plain, fields in marshal.loads(message):
         if fields is None:
-            results.append((facts_from_plain(plain), None))
+            results.append((facts_from_plain(plain, checked=False), None))
         else:
             seen = Seen(*fields)
-            results.append((facts_from_plain(plain) if seen.entry is None else facts_of_entry(seen.entry), seen))
+            results.append((facts_from_plain(plain, checked=False) if seen.entry is None else facts_of_entry(seen.entry), seen))
     return results
 
 
