@@ -14,8 +14,9 @@ Blobs of the settings' scope (`adapters.cache.Store`):
 
 Sets are written as tuples (`Codec`; marshal's sets cost several times more)
 and read back as sets. Everything read is checked: a value of the wrong shape
-raises StoreCorrupt, as a failed checksum does. Large maps are split into shards (`ShardedMap`), so that a
-run reads and writes only the shards it touches.
+raises StoreCorrupt, as a failed checksum does. Large maps are split into
+shards (`ShardedMap`), so that a run reads and writes only the shards it
+touches.
 """
 
 from __future__ import annotations
@@ -261,10 +262,10 @@ class ShardedMap:
 
     def flush(self) -> None:
         """Hand the changed shards to the store (encoded: the map's copies of them are let go)."""
+        encode = None if self.codec is None else self.codec.encode
         for number in sorted(self._dirty):
             shard = self._shards.pop(number)
-            if self.codec is not None:
-                encode = self.codec.encode
+            if encode is not None:
                 shard = {key: encode(value) for key, value in shard.items()}
             self.store.put(f"{self.prefix}/{number}", shard)
         self._dirty.clear()
