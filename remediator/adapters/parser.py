@@ -510,11 +510,11 @@ class _Extractor:
         strings: list[StringReference] = []
         if any(hint in self.source for hint in _CALL_HINTS):
             if self.fast:
-                calls = [(f, a) for f, a in call_matches(self.source, root) if _CALLEE.search(_text(f))]
+                calls = [(f, a, callee) for f, a in call_matches(self.source, root) if _CALLEE.search(callee := _text(f))]
             else:
-                calls = [(match["function"][0], match["arguments"][0]) for _, match in _matches(_queries()[1], root)]
-            for function, arguments in calls:
-                reference = self._string_reference(function, arguments)
+                calls = [(m["function"][0], m["arguments"][0], _text(m["function"][0])) for _, m in _matches(_queries()[1], root)]
+            for function, arguments, callee in calls:
+                reference = self._string_reference(function, arguments, callee)
                 if reference is not None:
                     strings.append(reference)
             strings.sort(key=lambda r: (r.line, r.column))
@@ -616,8 +616,8 @@ class _Extractor:
 
     # -- string references ---------------------------------------------------
 
-    def _string_reference(self, function: Node, arguments: Node) -> StringReference | None:
-        callee = _text(function)
+    def _string_reference(self, function: Node, arguments: Node, callee: str) -> StringReference | None:
+        """The reference a call makes with a string (`patch("a.b")`, `import_module("a")`); `callee`: the function's text."""
         last = callee.rsplit(".", 1)[-1]
         positional = [a for a in arguments.named_children if a.type not in ("keyword_argument", "comment")]
         if not positional:
@@ -1098,8 +1098,8 @@ def _literal(node: Node) -> str | None:
     parts = node.children
     if len(parts) < 2 or parts[0].type != "string_start":
         return None
-    prefix = _text(parts[0]).lower()
-    if "f" in prefix or "b" in prefix or "t" in prefix:
+    prefix = (parts[0].text or b"").lower()
+    if b"f" in prefix or b"b" in prefix or b"t" in prefix:
         return None
     inner = parts[1:-1]
     if not inner:
@@ -1125,6 +1125,5 @@ def _literal_sequence(node: Node | None) -> list[str] | None:
 
 def _text(node: Node | None) -> str:
     """The node's source, interned: the same names recur in every file (`logger`, `setUp`), and a scan keeps them all."""
-    if node is None or node.text is None:
-        return ""
-    return intern(node.text.decode("utf-8", "replace"))
+    text = None if node is None else node.text  # (each `.text` copies the bytes: read it once)
+    return "" if text is None else intern(text.decode("utf-8", "replace"))
