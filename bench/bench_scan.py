@@ -75,6 +75,34 @@ print(json.dumps({"import_seconds": t1 - t0, "build_seconds": t2 - t1,
                   "grimp_version": getattr(grimp, "__version__", None)}))
 """
 
+# `--parse-floor`: read every .py file of the packages and parse it with tree-sitter, nothing else. A scan
+# that parses every byte with tree-sitter (as remediator's must: a syntax error or newer syntax anywhere in a
+# file is a fact of the file) costs at least this much; its ratio to grimp is the floor of remediator's.
+PARSE_FLOOR = "parse floor"
+PARSE_FLOOR_CHILD = r"""
+import json, os, sys, time
+root, packages = sys.argv[1], sys.argv[2:]
+t0 = time.perf_counter()
+import tree_sitter, tree_sitter_python
+parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_python.language()))
+t1 = time.perf_counter()
+paths = []
+for package in packages:
+    if os.path.isfile(os.path.join(root, package + ".py")):
+        paths.append(os.path.join(root, package + ".py"))
+    for folder, _folders, names in os.walk(os.path.join(root, package)):
+        paths.extend(os.path.join(folder, name) for name in names if name.endswith(".py"))
+size = 0
+for path in paths:
+    with open(path, "rb") as handle:
+        source = handle.read()
+    size += len(source)
+    parser.parse(source)
+t2 = time.perf_counter()
+print(json.dumps({"import_seconds": t1 - t0, "parse_seconds": t2 - t1, "files": len(paths), "bytes": size,
+                  "tree_sitter_version": getattr(tree_sitter, "__version__", None)}))
+"""
+
 PATH_KEYS = ("file", "path", "filename", "file_path", "filepath", "relpath", "uri")
 LINE_KEYS = ("line", "lineno", "line_number", "start_line", "startline", "row")
 
@@ -556,6 +584,9 @@ def bench_tree(
     if not args.skip_grimp:
         cmds["grimp"] = ([sys.executable, "-c", GRIMP_CHILD, str(tree.root), *tree.packages], {})
         labels.append("grimp")
+    if args.parse_floor:
+        cmds[PARSE_FLOOR] = ([sys.executable, "-c", PARSE_FLOOR_CHILD, str(tree.root), *tree.packages], {})
+        labels.append(PARSE_FLOOR)
     runs: dict[str, list[RunResult]] = {label: [] for label in labels}
     leftovers: set[str] = set()
     before = set(os.listdir(tree.root))
@@ -602,6 +633,11 @@ def bench_tree(
             entry["child"] = children[-1] if children else None
             if children:
                 entry["build_graph_s"] = statistics.median(c["build_seconds"] for c in children)
+        elif label == PARSE_FLOOR:
+            if any(r.returncode != 0 for r in results):
+                entry["error"] = results[-1].stderr_tail[-500:]
+            else:
+                entry["child"] = json.loads(results[-1].stdout.strip().splitlines()[-1])
         else:
             entry["findings"] = analyse_findings(results[-1].stdout, tree)
             expected = {0, 1}
@@ -718,6 +754,14 @@ def print_report(records: list[dict[str, Any]], linearity: dict[str, Any], notes
                 f"{rec['tree']} grimp: build_graph alone {g['build_graph_s']:.2f}s (median), "
                 f"{g['child']['modules']} modules, {g['child']['imports']} imports in the graph"
             )
+    for rec in records:
+        floor, g = rec["ratios"].get(PARSE_FLOOR) if rec.get("ratios") else None, rec["tools"].get("grimp")
+        if floor and floor["cpu"] is not None and g:
+            verdict = "below" if floor["cpu"] < 3 else "at or above"
+            print(
+                f"{rec['tree']} floor: tree-sitter's parse alone (reading included) is x{floor['cpu']:.2f} grimp's CPU, "
+                f"{verdict} the x3 target, leaving x{max(0.0, 3 - floor['cpu']):.2f} grimp's CPU for everything else"
+            )
     for note in notes:
         print(f"note: {note}")
 
@@ -792,6 +836,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds before a child is killed")
     parser.add_argument("--sample-interval", type=float, default=0.05, help="seconds between tree-RSS samples; 0 disables sampling")
     parser.add_argument("--no-warm", action="store_true", help="do not pre-read the tree into the page cache")
+    parser.add_argument(
+        "--parse-floor",
+        action="store_true",
+        help="also time a child that only reads and parses every .py file with tree-sitter: the floor of a scan that parses every byte",
+    )
     parser.add_argument("--json", type=Path, metavar="OUT", help="write all results to this JSON file")
     args = parser.parse_args(argv)
     if args.repeat < 1:
