@@ -14,7 +14,6 @@ from remediator.adapters.config_file import load_settings
 from remediator.application.check import CheckResult, run_check
 from remediator.application.scan import ScanResult, run_scan
 from remediator.domain.config import DEFAULT_BASELINE, Settings
-from remediator.domain.plan import FixOptions
 from remediator.domain.progress import Progress
 
 if TYPE_CHECKING:
@@ -146,6 +145,7 @@ def fix(
     `ConfigError` for a wrong setting or an unknown rule name. `use_cache` and `progress` as for `scan`.
     """
     from remediator.application.fix import run_fix
+    from remediator.domain.plan import FixOptions
 
     root_path, settings = _project(root, config, settings)
     options = FixOptions(rules, apply, suggested, rewrite_strings, batch_size, fail_fast, allow_dirty)

@@ -409,3 +409,25 @@ def test_baseline_python_api(tmp_path: Path) -> None:
     result = remediator.check(root, use_git=False)
     assert result.findings == [] and result.exit_code == 0
     assert result.baseline is not None and (result.baseline.suppressed, result.baseline.gone_occurrences) == (2, 0)
+
+
+def test_a_warm_check_imports_no_module_its_run_does_not_use(tmp_path: Path) -> None:
+    """Each import is start-up time for every pre-commit run: the baseline module (no baseline file here),
+    the fix plan, `subprocess` (no git is asked), `configparser` and `shlex` (pytest's settings are in
+    pyproject.toml) stay out of a warm check."""
+    root = write_tree(tmp_path / "repo", TREE)
+    remediator.scan(root, use_git=False)  # the store is written: the check below is warm
+    write_tree(root, {"app/a.py": "from app.raw import TIMEOUT\nimport app.gone\nx = 1\n"})
+    program = (
+        "import sys\n"
+        "from remediator.cli import main\n"
+        "try:\n"
+        "    main(['check', 'app/a.py', '--root', '.', '--no-git', '--format', 'json'], standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "unused = ['remediator.application.baseline', 'remediator.domain.plan', 'subprocess', 'configparser', 'shlex']\n"
+        "print('imported:', [name for name in unused if name in sys.modules])\n"
+    )
+    run = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True, cwd=root)
+    assert '"rule": "missing-module"' in run.stdout  # the check ran and reported the broken import
+    assert run.stdout.splitlines()[-1] == "imported: []"

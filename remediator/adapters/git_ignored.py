@@ -8,7 +8,6 @@ outside a work tree, or without git, nothing is ignored.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from remediator.adapters.hashing import blake2b
@@ -16,6 +15,8 @@ from remediator.adapters.hashing import blake2b
 
 def ignored_folders(root: Path) -> frozenset[str]:
     """POSIX paths, relative to `root`, of the folders git ignores below it (empty outside a work tree)."""
+    import subprocess  # here, not on top: a warm check imports this module but does not walk the tree
+
     try:
         done = subprocess.run(
             ["git", "-c", "core.quotepath=false", "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"],

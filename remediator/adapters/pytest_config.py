@@ -12,8 +12,6 @@ is pytest's error to report, not ours).
 
 from __future__ import annotations
 
-import configparser
-import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -60,6 +58,8 @@ def _pytest_values(path: Path) -> dict[str, Any] | None:
         native = {key: value for key, value in tool.items() if key != "ini_options"}
         ini = tool.get("ini_options")
         return native or (ini if isinstance(ini, dict) else None)
+    import configparser  # here, not on top: most projects keep pytest's settings in pyproject.toml
+
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
         parser.read_string(path.read_text(encoding="utf-8"), str(path))
@@ -73,6 +73,8 @@ def _pytest_values(path: Path) -> dict[str, Any] | None:
 
 def _split(value: Any) -> list[str]:
     if isinstance(value, str):
+        import shlex  # (only for a setting written as one string)
+
         try:
             return shlex.split(value)
         except ValueError:

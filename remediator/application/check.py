@@ -270,9 +270,9 @@ def resolve_files(root: Path, files: Iterable[str | Path]) -> tuple[str, ...]:
 
 
 def _load_baseline(root: Path, path: Path | None, use_baseline: bool) -> tuple[Baseline | None, Path | None]:
-    from remediator.application.baseline import BaselineError, load_baseline
-
     if path is not None:
+        from remediator.application.baseline import BaselineError, load_baseline  # (only with a baseline to read)
+
         if not use_baseline:
             raise CheckError("--baseline and --no-baseline exclude each other")
         if not path.exists():
@@ -280,6 +280,8 @@ def _load_baseline(root: Path, path: Path | None, use_baseline: bool) -> tuple[B
         return load_baseline(path), path
     default = root / DEFAULT_BASELINE
     if use_baseline and default.is_file():
+        from remediator.application.baseline import load_baseline
+
         return load_baseline(default), default
     return None, None
 
