@@ -416,18 +416,21 @@ def test_a_warm_check_imports_no_module_its_run_does_not_use(tmp_path: Path) -> 
     the fix plan, `subprocess` (no git is asked), `configparser` and `shlex` (pytest's settings are in
     pyproject.toml) stay out of a warm check."""
     root = write_tree(tmp_path / "repo", TREE)
-    remediator.scan(root, use_git=False)  # the store is written: the check below is warm
-    write_tree(root, {"app/a.py": "from app.raw import TIMEOUT\nimport app.gone\nx = 1\n"})
+    # The store is written by the same interpreter and code the check runs with (the analysis is keyed by the
+    # code: a test process that imports the checkout, beside an installed copy, would make the check a rebuild).
     program = (
         "import sys\n"
         "from remediator.cli import main\n"
         "try:\n"
-        "    main(['check', 'app/a.py', '--root', '.', '--no-git', '--format', 'json'], standalone_mode=False)\n"
+        "    main(sys.argv[1:], standalone_mode=False)\n"
         "except SystemExit:\n"
         "    pass\n"
         "unused = ['remediator.application.baseline', 'remediator.domain.plan', 'subprocess', 'configparser', 'shlex']\n"
         "print('imported:', [name for name in unused if name in sys.modules])\n"
     )
-    run = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True, cwd=root)
+    subprocess.run([sys.executable, "-c", program, "scan", ".", "--no-git", "--format", "json"], capture_output=True, check=True, cwd=root)
+    write_tree(root, {"app/a.py": "from app.raw import TIMEOUT\nimport app.gone\nx = 1\n"})
+    check = ["check", "app/a.py", "--root", ".", "--no-git", "--format", "json"]
+    run = subprocess.run([sys.executable, "-c", program, *check], capture_output=True, text=True, check=True, cwd=root)
     assert '"rule": "missing-module"' in run.stdout  # the check ran and reported the broken import
     assert run.stdout.splitlines()[-1] == "imported: []"
