@@ -555,6 +555,10 @@ def _progressing(output_format: str, wanted: bool | None, call: Callable[[Any], 
     anything is printed."""
 
     def run() -> Any:
+        from remediator.domain.progress import progress_mode
+
+        if progress_mode(output_format, wanted, sys.stderr.isatty()) is None:
+            return call(None)  # no display: the module that draws it is not even imported
         from remediator.reports.progress import progress_reporter
 
         with progress_reporter(output_format, wanted) as progress:

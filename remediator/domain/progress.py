@@ -19,6 +19,15 @@ from collections.abc import Callable
 Progress = Callable[[dict[str, Any]], None]
 
 
+def progress_mode(output_format: str, wanted: bool | None, terminal: bool) -> str | None:
+    """`json`, `plain`, `bars`, or None (no progress) for a command's options and stderr (`reports.progress` shows them)."""
+    if wanted is False or (wanted is None and (output_format != "text" or not terminal)):
+        return None
+    if output_format == "json":
+        return "json"
+    return "bars" if terminal else "plain"
+
+
 class Step:
     """One step of a run: begun when made, advanced by chunks, ended once (also on leaving a `with` block)."""
 

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from remediator.domain.progress import Progress
+from remediator.domain.progress import Progress, progress_mode
 
 # Seconds a step runs before its bar shows on a terminal (a float; 0 shows every step at once).
 DELAY_ENV = "REMEDIATOR_PROGRESS_DELAY"
@@ -46,15 +46,6 @@ def progress_reporter(output_format: str, wanted: bool | None = None) -> Iterato
             yield bars
     else:
         yield None
-
-
-def progress_mode(output_format: str, wanted: bool | None, terminal: bool) -> str | None:
-    """`json`, `plain`, `bars`, or None (no progress) for a command's options and stderr."""
-    if wanted is False or (wanted is None and (output_format != "text" or not terminal)):
-        return None
-    if output_format == "json":
-        return "json"
-    return "bars" if terminal else "plain"
 
 
 def _delay() -> float:
