@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from remediator.adapters.cache import FactsCache, Seen, content_key, facts_of_entry
 from remediator.adapters.facts_codec import MARSHAL_VERSION, decode_facts, encode_facts, facts_from_plain, plain_facts
@@ -245,26 +245,25 @@ def _sent(send: Callable[[list[_T]], bytes], function: Callable[[list[Path]], li
 
 
 def _send_cached(results: list[tuple[ModuleFacts, Seen | None]]) -> bytes:
-    """Each file's `Seen` as a tuple, and its facts unless the new cache entry it carries holds them."""
-    message: list[tuple[Any, Any]] = []
-    for facts, seen in results:
-        if seen is None:
-            message.append((plain_facts(facts), None))
-        else:
-            fields = (seen.path, seen.signature, seen.key, seen.parsed, seen.entry)
-            message.append((None if seen.entry is not None else plain_facts(facts), fields))
+    """Each file's `Seen` as a tuple, and its facts unless the new cache entry it carries holds them (then None)."""
+    message = [
+        (
+            plain_facts(facts) if seen is None or seen.entry is None else None,
+            None if seen is None else (seen.path, seen.signature, seen.key, seen.parsed, seen.entry),
+        )
+        for facts, seen in results
+    ]
     return marshal.dumps(tuple(message), MARSHAL_VERSION)
 
 
 def _receive_cached(message: bytes) -> list[tuple[ModuleFacts, Seen | None]]:
-    results: list[tuple[ModuleFacts, Seen | None]] = []
-    for plain, fields in marshal.loads(message):
-        if fields is None:
-            results.append((facts_from_plain(plain, checked=False), None))
-        else:
-            seen = Seen(*fields)
-            results.append((facts_from_plain(plain, checked=False) if seen.entry is None else facts_of_entry(seen.entry), seen))
-    return results
+    return [
+        (
+            facts_of_entry(fields[4]) if plain is None else facts_from_plain(plain, checked=False),
+            None if fields is None else Seen(*fields),
+        )
+        for plain, fields in marshal.loads(message)
+    ]
 
 
 _FACTS: Transport[ModuleFacts] = Transport(encode_facts, decode_facts)
