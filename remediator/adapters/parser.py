@@ -33,6 +33,7 @@ from remediator.domain.facts import (
 )
 from remediator.domain.findings import SYNTAX_ERROR
 from remediator.adapters.fast_locate import call_matches, query_captures, token_at, tokens
+from remediator.adapters.grammar import python_language
 from remediator.adapters.sys_path_calls import sys_path_entries
 from remediator.adapters.syntax_version import NEWER_SYNTAX_PATTERNS, syntax_needs
 
@@ -359,26 +360,23 @@ _ASYNC_ONLY = (
 
 @lru_cache(maxsize=1)
 def _legacy_query() -> Query:
-    from tree_sitter import Language, Query
-    import tree_sitter_python
+    from tree_sitter import Query
 
-    return Query(Language(tree_sitter_python.language()), "(print_statement) @legacy (exec_statement) @legacy")
+    return Query(python_language(), "(print_statement) @legacy (exec_statement) @legacy")
 
 
 @lru_cache(maxsize=1)
 def _parser() -> Parser:
-    from tree_sitter import Language, Parser
-    import tree_sitter_python
+    from tree_sitter import Parser
 
-    return Parser(Language(tree_sitter_python.language()))
+    return Parser(python_language())
 
 
 @lru_cache(maxsize=1)
 def _queries() -> tuple[Query, Query]:
-    from tree_sitter import Language, Query
-    import tree_sitter_python
+    from tree_sitter import Query
 
-    language = Language(tree_sitter_python.language())
+    language = python_language()
     imports = Query(
         language,
         "(import_statement) @import (import_from_statement) @import (global_statement) @global" + NEWER_SYNTAX_PATTERNS,
