@@ -76,6 +76,7 @@ _CACHEDIR_TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# This file is a 
 _FACTS_CODE = (
     "adapters/parser.py",
     "adapters/fast_locate.py",
+    "adapters/grammar.py",
     "adapters/sys_path_calls.py",
     "adapters/syntax_version.py",
     "adapters/source_reader.py",
