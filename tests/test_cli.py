@@ -157,3 +157,40 @@ def test_exit_zero_reports_but_does_not_fail(tmp_path: Path) -> None:
     assert completed.returncode == 0
     assert json.loads(completed.stdout)["summary"]["errors"] == 1
     assert _run("scan", str(tmp_path / "missing"), "--exit-zero").returncode == 2
+
+
+def test_the_console_script_runs_analyses_without_the_cycle_collector_and_fix_and_watch_with_it(tmp_path: Path) -> None:
+    """`run` (the console script) switches the cycle collector off: an analysis's objects are in no cycle and the
+    process ends with the command. `fix` (LibCST's trees leave garbage in cycles) and `--watch` (a process that
+    lives on) switch it back on. Each API entry point is wrapped to say, when called, whether it is on."""
+    root = write_tree(tmp_path / "repo", TREE)
+    program = (
+        "import gc, sys\n"
+        "import remediator.api as api\n"
+        "import remediator.adapters.watcher as watcher\n"
+        "from remediator.cli import run\n"
+        "def said(name, real):\n"
+        "    def spy(*args, **kwargs):\n"
+        "        print(name, 'on' if gc.isenabled() else 'off', file=sys.stderr, flush=True)\n"
+        "        return real(*args, **kwargs)\n"
+        "    return spy\n"
+        "for name in ('scan', 'check', 'fix'):\n"
+        "    setattr(api, name, said(name, getattr(api, name)))\n"
+        "def stop(*args, **kwargs):\n"
+        "    print('watch', 'on' if gc.isenabled() else 'off', file=sys.stderr, flush=True)\n"
+        "    raise SystemExit(0)\n"
+        "watcher.watch_changes = stop\n"
+        "sys.argv[0] = 'remediator'\n"
+        "run()\n"
+    )
+    commands = {
+        "scan": ["scan", ".", "--no-git", "--format", "json"],
+        "check": ["check", "--root", ".", "--no-git", "--format", "json"],
+        "fix": ["fix", ".", "--no-git", "--format", "json"],
+        "watch": ["scan", ".", "--no-git", "--watch"],
+    }
+    said = {}
+    for name, args in commands.items():
+        done = subprocess.run([sys.executable, "-c", program, *args], capture_output=True, text=True, check=False, cwd=root)
+        said[name] = [line for line in done.stderr.splitlines() if line.split(" ")[0] == name]
+    assert said == {"scan": ["scan off"], "check": ["check off"], "fix": ["fix on"], "watch": ["watch on"]}
