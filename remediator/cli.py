@@ -59,6 +59,7 @@ def main() -> None:
 
 _INCLUDE_HELP = "Scan this top-level folder although it looks like a copy of the project's packages (repeatable; a path or glob)."
 _WATCH_HELP = "Run again on every change to a Python file or a settings file, printing only new and fixed findings, until Ctrl-C."
+_COLLECTOR = {"switched off": False}  # by `run`, the console script; `main` called in-process leaves it alone
 
 
 @main.command()
@@ -171,7 +172,7 @@ def fix(
     """
     from remediator.api import fix as run_fix
 
-    gc.enable()  # LibCST's trees leave garbage in cycles: a fix over hundreds of files needs the collector (see `run`)
+    _collect_cycles()  # LibCST's trees leave garbage in cycles: a fix over hundreds of files needs the collector
 
     def run(report: Any) -> Any:
         return run_fix(
@@ -364,6 +365,7 @@ def run() -> None:
     and keep their own setting.
     """
     gc.disable()
+    _COLLECTOR["switched off"] = True
     try:
         main()
         code = 0
@@ -377,6 +379,12 @@ def run() -> None:
         except OSError:  # a closed pipe (`remediator check | head`): nothing more can be said
             pass
     os._exit(code)
+
+
+def _collect_cycles() -> None:
+    """The cycle collector back on for a command that needs it, if `run` switched it off (else as the caller set it)."""
+    if _COLLECTOR["switched off"]:
+        gc.enable()
 
 
 def _render(result: Any, output_format: str) -> None:
@@ -405,7 +413,7 @@ def _watch(root: Path, output_format: str, run: Callable[[], Any], *watched: Pat
     from remediator.adapters.watcher import watch_changes
     from remediator.application.watch import watch_loop
 
-    gc.enable()  # a process that lives on collects its garbage (see `run`)
+    _collect_cycles()  # a process that lives on collects its garbage
 
     if output_format != "text":
         _fail(f"--watch prints text; it does not combine with --format {output_format}")

@@ -194,3 +194,18 @@ def test_the_console_script_runs_analyses_without_the_cycle_collector_and_fix_an
         done = subprocess.run([sys.executable, "-c", program, *args], capture_output=True, text=True, check=False, cwd=root)
         said[name] = [line for line in done.stderr.splitlines() if line.split(" ")[0] == name]
     assert said == {"scan": ["scan off"], "check": ["check off"], "fix": ["fix on"], "watch": ["watch on"]}
+
+
+def test_main_called_in_process_leaves_the_collector_as_its_caller_set_it(tmp_path: Path) -> None:
+    """Only the console script switches the collector off and on; `fix` through `main` in-process changes nothing."""
+    import gc
+
+    root = write_tree(tmp_path / "repo", TREE)
+    gc.disable()
+    try:
+        result = CliRunner().invoke(main, ["fix", str(root), "--no-git", "--format", "json"])
+        still_off = not gc.isenabled()
+    finally:
+        gc.enable()
+    assert result.exit_code in (0, 1), result.output
+    assert still_off
