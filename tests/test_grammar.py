@@ -52,3 +52,21 @@ def test_loading_the_grammar_does_not_run_the_package_init() -> None:
     )
     run = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
     assert run.stdout.split() == ["True", "[]"]
+
+
+def test_a_grammar_package_loaded_without_a_spec_is_used_as_it_is() -> None:
+    """`find_spec` refuses a module in `sys.modules` whose `__spec__` is None (one made by hand, by an embedding
+    program); the grammar then comes from that module, and the parser works."""
+    program = (
+        "import sys, types\n"
+        "import tree_sitter_python\n"
+        "bare = types.ModuleType('tree_sitter_python')\n"
+        "bare.language = tree_sitter_python.language  # the real grammar, in a module without a spec\n"
+        "bare.__spec__ = None\n"
+        "sys.modules['tree_sitter_python'] = bare\n"
+        "from remediator.adapters.grammar import _grammar_module\n"
+        "from remediator.adapters.parser import parse_source\n"
+        "print(_grammar_module() is bare, parse_source(b'from a import b\\n').imports[0].name)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["True", "b"]

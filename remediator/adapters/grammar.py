@@ -31,7 +31,10 @@ def _grammar_module() -> Any:
     from importlib.machinery import PathFinder
     from importlib.util import find_spec, module_from_spec
 
-    package = find_spec("tree_sitter_python")  # finds the package without running its __init__
+    try:
+        package = find_spec("tree_sitter_python")  # finds the package without running its __init__
+    except ValueError:  # loaded already, without a spec (a module made by hand): import it as it is
+        package = None
     folders = list(package.submodule_search_locations or ()) if package is not None else []
     spec = PathFinder.find_spec("tree_sitter_python._binding", folders) if folders else None
     if spec is None or spec.loader is None:
