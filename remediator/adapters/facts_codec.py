@@ -49,13 +49,28 @@ def plain_facts(facts: ModuleFacts) -> tuple[Any, ...]:
         None if facts.syntax_need is None else tuple(facts.syntax_need),
         tuple(facts.placeholder_names),
         tuple(map(tuple, facts.definitions)),
+        tuple(facts.registered_modules),
     )
 
 
 def facts_from_plain(value: Any, *, checked: bool = True) -> ModuleFacts:
     """Rebuild facts from `plain_facts`'s shape; `checked`, raises on any other shape (checking costs as much as
     building: skipped for what this run's own code just wrote)."""
-    imports, strings, bound, defined, dunder_all, dynamic, problem, type_checking, sys_path, need, placeholders, definitions = value
+    (
+        imports,
+        strings,
+        bound,
+        defined,
+        dunder_all,
+        dynamic,
+        problem,
+        type_checking,
+        sys_path,
+        need,
+        placeholders,
+        definitions,
+        registered,
+    ) = value
     if checked and not (
         type(imports) is tuple
         and type(strings) is tuple
@@ -72,6 +87,7 @@ def facts_from_plain(value: Any, *, checked: bool = True) -> ModuleFacts:
         and type(placeholders) is tuple
         and type(definitions) is tuple
         and all(type(d) is tuple and len(d) == 8 for d in definitions)
+        and type(registered) is tuple
     ):
         raise ValueError("not a facts entry")
     return _new(
@@ -89,5 +105,6 @@ def facts_from_plain(value: Any, *, checked: bool = True) -> ModuleFacts:
             None if need is None else SyntaxNeed(*need),
             frozenset(placeholders),
             tuple(map(_new, repeat(Definition), definitions)),
+            frozenset(registered),
         ),
     )

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from remediator.domain.facts import (
     NOT_MODULE_LEVEL,
+    REGISTERS_BELOW,
     Context,
     Definition,
     ImportRecord,
@@ -42,6 +43,10 @@ if TYPE_CHECKING:
 
 _CALL_HINTS = (b"patch", b"import_module", b"__import__", b"monkeypatch")
 _DYNAMIC_HINTS = (b"globals()", b"sys.modules[__name__]")
+# Registering modules at run time: a write into `sys.modules` (its key), or an import hook installed.
+_MODULES_WRITE = re.compile(rb"sys\.modules\s*(?:\[(?P<key>[^\]\n]*)\]\s*=(?!=)|\.\s*(?:update|setdefault)\s*\()")
+_IMPORT_HOOK = re.compile(rb"sys\.(?:meta_path|path_hooks)\s*(?:\.\s*(?:append|insert|extend)\s*\(|\[[^\]\n]*\]\s*=(?!=)|\+=|=(?!=))")
+_LITERAL_MODULE = re.compile(rb"""\s*(['"])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\1\s*""")
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 _EXPECTING_CALLS = frozenset({"suppress", "raises", "assertRaises", "assertRaisesRegex"})
 _CLAUSES = frozenset({"block", "else_clause", "elif_clause", "except_clause", "except_group_clause", "finally_clause", "case_clause"})
@@ -86,6 +91,41 @@ def parse_source(source: bytes, *, fast: bool = True) -> ModuleFacts:
     if b"sys.path" in source:
         facts = facts._replace(sys_path=sys_path_entries(source))
     return facts
+
+
+def registered_modules(source: bytes, root: Node) -> frozenset[str]:
+    """The modules a file registers when it runs: `sys.modules["a.b"] = ...` gives "a.b"; a computed key
+    (`sys.modules[__name__ + ".moves"]`, `sys.modules.update(...)`) or an import hook installed
+    (`sys.meta_path.append(...)`, `sys.path_hooks`) gives REGISTERS_BELOW.
+
+    A write into `sys.modules` counts where it runs on import (not in a function: a test helper
+    that fakes a module registers nothing until it is called); an import hook counts anywhere (an
+    installer function is called on import). `sys.modules[__name__] = ...` (a module replacing
+    itself) registers nothing new. Text in strings and comments is not code.
+    """
+    found: set[str] = set()
+    if b"sys.modules" in source:
+        for match in _MODULES_WRITE.finditer(source):
+            sys_name = _sys_name_at(root, match.start())
+            if sys_name is None or _context(sys_name) & _FUNCTION:
+                continue
+            key = match.group("key")
+            if key is None:
+                found.add(REGISTERS_BELOW)
+            elif key.strip() != b"__name__":
+                literal = _LITERAL_MODULE.fullmatch(key)
+                found.add(literal.group(2).decode("ascii") if literal else REGISTERS_BELOW)
+    if any(_sys_name_at(root, match.start()) is not None for match in _IMPORT_HOOK.finditer(source)):
+        found.add(REGISTERS_BELOW)
+    return frozenset(found)
+
+
+def _sys_name_at(root: Node, start: int) -> Node | None:
+    """The name `sys` (or an alias ending in it, `_sys`) whose last three bytes start at `start`, if code is there."""
+    node = root.descendant_for_byte_range(start, start + 3)
+    if node is None or node.type != "identifier" or node.end_byte != start + 3:
+        return None  # in a string or a comment
+    return node
 
 
 def _confirm_syntax_error(source: bytes) -> ParseProblem | None:
@@ -557,6 +597,7 @@ class _Extractor:
             frozenset(checking - runtime),
             placeholder_names=frozenset(self.placeholders - self.substantive),
             definitions=tuple(d for name, d in self.definitions.items() if d is not None and self.bindings[name] == 1),
+            registered_modules=registered_modules(self.source, root) if b"sys." in self.source else frozenset(),
         )
 
     # -- imports -------------------------------------------------------------

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from remediator.analysis.dependencies import DependencyRecorder, Memo
-from remediator.analysis.module_index import NAMESPACE, ModuleIndex
+from remediator.analysis.module_index import NAMESPACE, SOURCE, ModuleIndex
 from remediator.analysis.search_path import SearchPath
 from remediator.analysis.symbols import SymbolTables
 from remediator.domain.facts import NOT_MODULE_LEVEL, Context, ImportRecord, StringReference
@@ -21,6 +21,7 @@ EXTERNAL = "external"
 MISSING_MODULE = "missing-module"
 MISSING_NAME = "missing-name"
 UNRESOLVED = "unresolved"  # a string whose base cannot be followed statically
+RUNTIME = "runtime"  # no file, but a module imported before it registers it at run time (sys.modules, an import hook)
 _IN_FUNCTION = int(Context.FUNCTION)
 
 
@@ -138,6 +139,7 @@ class ModuleResolver:
         if base is None:
             written = "." * record.level + record.module
             return Resolution(MISSING_MODULE, written, record.name, None)
+        base = self._package_of_init(base)
         if not self.index.is_internal(base):
             return Resolution(EXTERNAL, base, record.name, None)
         if record.name is None:
@@ -154,6 +156,8 @@ class ModuleResolver:
         if self._has_name(base, record.name) is False:
             if self.index.kind(base) == NAMESPACE and self.index.is_merged(base):
                 return Resolution(EXTERNAL, submodule, None, None)  # may be a submodule of the installed portion
+            if self._registered(submodule):
+                return Resolution(RUNTIME, submodule, None, base)  # `from` falls back to sys.modules
             return Resolution(MISSING_NAME, base, record.name, base)
         return Resolution(OK, base, record.name, base)
 
@@ -162,10 +166,43 @@ class ModuleResolver:
         nearest = self.index.nearest_existing(module)
         if nearest is not None and self.index.is_merged(module) and self.index.kind(nearest) == NAMESPACE:
             return Resolution(EXTERNAL, module, name, None)  # below a namespace the installed portion also has
+        if nearest is not None and self._registered(module):
+            return Resolution(RUNTIME, module, name, nearest)
         return Resolution(MISSING_MODULE, module, name, nearest)
+
+    def _package_of_init(self, module: str) -> str:
+        """`P` for `P.__init__` when `P` is a regular package, else `module`.
+
+        Python imports `P/__init__.py` a second time under the name `P.__init__`
+        (`from idlelib.__init__ import testing`): it holds the package's names.
+        """
+        if module.endswith(".__init__"):
+            package = module[: -len(".__init__")]
+            if self.index.is_package(package) and self.index.kind(package) == SOURCE:
+                return package
+        return module
+
+    def _registered(self, module: str) -> bool:
+        """True when a module Python imports before `module` (an existing ancestor) registers it at run time.
+
+        Importing `a.b.c` runs `a` and `a.b` first; what they put in `sys.modules`
+        (`os` puts `os.path`) or serve through an import hook they install (six's
+        `six.moves`) is found without a file. A module registered elsewhere is
+        there only if that module happened to run first: not counted.
+        """
+        ancestor = module.rpartition(".")[0]
+        while ancestor:
+            if self.index.exists(ancestor) and self.symbols.registers(ancestor, module):
+                return True
+            ancestor = ancestor.rpartition(".")[0]
+        return False
 
     def resolve_dotted(self, dotted: str, *, module_only: bool) -> Resolution:
         """Resolve a dotted path to a module (`module_only`) or to an object in a module."""
+        if ".__init__" in dotted:
+            head, _, rest = dotted.partition(".__init__")
+            if rest == "" or rest.startswith("."):
+                dotted = self._package_of_init(head + ".__init__") + rest
         if not self.index.is_internal(dotted):
             return Resolution(EXTERNAL, dotted, None, None)
         if self.index.exists(dotted):
@@ -174,6 +211,8 @@ class ModuleResolver:
         if module is not None and self.index.is_merged(dotted) and self.index.kind(module) == NAMESPACE:
             return Resolution(EXTERNAL, dotted, None, None)  # below a namespace the installed portion also has
         if module_only or module is None:
+            if module is not None and self._registered(dotted):
+                return Resolution(RUNTIME, dotted, None, module)
             return Resolution(MISSING_MODULE, dotted, None, module)
         rest = dotted[len(module) + 1 :].split(".")
         known = self._has_name(module, rest[0])
@@ -181,6 +220,8 @@ class ModuleResolver:
             known = False  # `pkg.gone.X` where pkg star-imports the missing pkg.gone: nothing can bind `gone`
         if known is not False:
             return Resolution(OK, module, rest[0], module)
+        if self._registered(f"{module}.{rest[0]}"):  # `patch` imports what it cannot get as an attribute
+            return Resolution(RUNTIME, f"{module}.{rest[0]}", None, module)
         if len(rest) > 1 and self.index.is_package(module):
             return Resolution(MISSING_MODULE, f"{module}.{rest[0]}", None, module)
         return Resolution(MISSING_NAME, module, rest[0], module)

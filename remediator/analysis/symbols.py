@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from remediator.analysis.dependencies import ALL, Dependency, DependencyRecorder, Memo
 from remediator.analysis.module_index import EXTENSION, PACKAGE, UNREADABLE, ModuleIndex
-from remediator.domain.facts import NOT_MODULE_LEVEL, ModuleFacts
+from remediator.domain.facts import NOT_MODULE_LEVEL, REGISTERS_BELOW, ModuleFacts
 from remediator.domain.modules import absolute_module
 
 MODULE_ATTRIBUTES = frozenset(
@@ -54,10 +54,11 @@ class ModuleSymbols(NamedTuple):
     star_sources: tuple[str | None, ...]  # module-level `from X import *`, X absolute (None: beyond the top level)
     dunder_all: tuple[str, ...] | None  # the first static `__all__`
     opaque: bool  # a file makes any attribute possible, or could not be parsed
+    registered: frozenset[str] = frozenset()  # modules its files register at run time (`ModuleFacts.registered_modules`)
 
     def shape(self) -> tuple[object, ...]:
         """Everything that holds for the module as a whole (its `(module, None)` key)."""
-        return (self.opaque, self.star_sources, self.dunder_all)
+        return (self.opaque, self.star_sources, self.dunder_all, self.registered)
 
     def signature(self, name: str) -> tuple[object, ...]:
         """Everything said about one name (its `(module, name)` key)."""
@@ -144,6 +145,17 @@ class SymbolTables:
         self._note((module, None))
         submodule = f"{module}.{name}"
         return submodule in self.module_symbols(module).star_sources and not self._index.exists(submodule)
+
+    def registers(self, module: str, other: str) -> bool:
+        """True when running `module` registers the module `other` below it (or a module above `other`) in
+        `sys.modules`, or may (a computed name, an import hook): then `other` can exist without a file."""
+        self._note((module, None))
+        registered = self.module_symbols(module).registered
+        if not registered:
+            return False
+        if REGISTERS_BELOW in registered and other.startswith(module + "."):
+            return True
+        return any(other == name or other.startswith(name + ".") for name in registered)
 
     def provenance(self, module: str, name: str) -> tuple[str, ...]:
         """The modules a name travels through, from `module` to where it is defined.
@@ -293,8 +305,11 @@ def module_symbols(
     stars: list[str | None] = []
     dunder_all = None
     opaque = False
+    registered: frozenset[str] = frozenset()
     for facts in facts_list:
         opaque = opaque or facts.dynamic_names or facts.problem is not None
+        if facts.registered_modules:
+            registered = registered | facts.registered_modules
         imports_self = False  # some name is imported from this very module: see `_self_bound`
         for record in facts.imports:
             if record.context & NOT_MODULE_LEVEL:
@@ -325,6 +340,7 @@ def module_symbols(
         tuple(stars),
         dunder_all,
         opaque,
+        registered,
     )  # frozenset() of a frozenset is the same object
 
 

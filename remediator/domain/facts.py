@@ -136,6 +136,12 @@ class ModuleFacts(NamedTuple):
     syntax_need: SyntaxNeed | None = None  # the newest syntax used (3.8 or later), for the project's target Python
     placeholder_names: frozenset[str] = frozenset()  # defined only as stubs (`pass` body, `= None`, `= Mock()`)
     definitions: tuple[Definition, ...] = ()  # module-level defs and classes whose kind is certain, in source order
+    # Modules this file puts in `sys.modules` at run time: literal keys, and REGISTERS_BELOW when it registers
+    # modules under computed names or installs an import hook (then any module below its own may exist).
+    registered_modules: frozenset[str] = frozenset()
+
+
+REGISTERS_BELOW = "*"  # in `ModuleFacts.registered_modules`: any module below the file's own may be registered
 
 
 def empty_facts(problem: ParseProblem) -> ModuleFacts:
