@@ -52,6 +52,7 @@ sys.meta_path.append(_Moves())
 """
 # os's way: a module puts another under its own name in sys.modules.
 LITERAL_IN_MODULE = 'import sys\nimport types\n\npath = types.ModuleType("mod.path")\npath.SEP = "/"\nsys.modules["mod.path"] = path\n'
+PLUGINS = "import os\n\n__path__.append(os.path.join(os.path.dirname(__file__), '..', 'plugins'))\n"
 LITERAL_IN_PACKAGE = (
     'import sys\nimport types\n\n_alias = types.ModuleType("pkg.alias")\n_alias.VALUE = 1\nsys.modules["pkg.alias"] = _alias\n'
 )
@@ -104,6 +105,18 @@ CASES = [
         False,
         id="a helper that registers when called",
     ),
+    pytest.param(
+        {"pkg/__init__.py": PLUGINS, "plugins/extra.py": "E = 1\n"},
+        "from pkg.extra import E",
+        True,
+        id="a package extending its own __path__",
+    ),
+    pytest.param(
+        {"pkg/__init__.py": PLUGINS.replace("__path__.append", "other = []\nother.append"), "plugins/extra.py": "E = 1\n"},
+        "from pkg.extra import E",
+        False,
+        id="a list that is not __path__",
+    ),
     # `P.__init__`: P/__init__.py imported a second time under that name
     pytest.param({"pkg/__init__.py": "X = 1\n"}, "from pkg.__init__ import X", True, id="P.__init__: a name of the package"),
     pytest.param({"pkg/__init__.py": "X = 1\n"}, "import pkg.__init__", True, id="P.__init__: import"),
@@ -154,6 +167,14 @@ REGISTRATIONS = [
     ("for finder in sys.meta_path:\n    pass\n", set()),
     ("if sys.meta_path == []:\n    pass\n", set()),
     ("import os\n\nos.path.join('a', 'b')\n", set()),
+    # a package extending where its submodules are found
+    ("__path__.append('plugins')\n", {REGISTERS_BELOW}),
+    ("__path__ += ['plugins']\n", {REGISTERS_BELOW}),
+    ("__path__ = __import__('pkgutil').extend_path(__path__, __name__)\n", {REGISTERS_BELOW}),
+    ("__import__('pkg_resources').declare_namespace(__name__)\n", {REGISTERS_BELOW}),
+    ("other.__path__.append('plugins')\n", set()),
+    ("print(__path__)\nif __path__ == []:\n    pass\n", set()),
+    ("def extend():\n    __path__.append('plugins')\n", set()),
     # where it is: a write counts where it runs on import, a hook anywhere; text is not code
     ('if X:\n    sys.modules["a"] = m\nelse:\n    sys.modules["b"] = m\n', {"a", "b"}),
     ('try:\n    import a\nexcept ImportError:\n    sys.modules["a"] = m\n', {"a"}),
@@ -218,3 +239,23 @@ def test_a_vendored_six_leaves_scan_and_check_green_from_the_command_line(tmp_pa
     assert [(f["path"], f["rule"]) for f in json.loads(scan.output)["findings"]] == [("app/broken.py", "missing-module")]
     check = invoke_cli(root, "check", "app/user.py")
     assert check.exit_code == 0, check.output
+
+
+def test_pkgutil_namespace_portions_on_two_roots(tmp_path: Path) -> None:
+    """`pkgutil.extend_path`: each folder on sys.path with a `pkg/` adds to the package; Python finds `pkg.b` in the second."""
+    extend = '__path__ = __import__("pkgutil").extend_path(__path__, __name__)\n'
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["src1", "src2"]\n',
+            "src1/pkg/__init__.py": extend,
+            "src2/pkg/__init__.py": extend,
+            "src1/pkg/a.py": "from pkg.b import B\n",
+            "src2/pkg/b.py": "B = 1\n",
+        },
+    )
+    program = "import sys\nsys.path[:0] = ['src1', 'src2']\nimport pkg.a\n"
+    done = subprocess.run([sys.executable, "-c", program], cwd=root, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr  # the oracle
+    result = remediator.scan(root, use_git=False)
+    assert [f.message for f in result.findings if f.rule in ("missing-module", "missing-name")] == []

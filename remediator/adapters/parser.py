@@ -42,11 +42,16 @@ if TYPE_CHECKING:
     from tree_sitter import Node, Parser, Query
 
 _CALL_HINTS = (b"patch", b"import_module", b"__import__", b"monkeypatch")
-_DYNAMIC_HINTS = (b"globals()", b"sys.modules[__name__]")
+_DYNAMIC_HINTS = (b"globals()", b"sys.modules[__name__]")  # the second only where `sys.` is (one search of the bytes)
 # Registering modules at run time: a write into `sys.modules` (its key), or an import hook installed.
 _MODULES_WRITE = re.compile(rb"sys\.modules\s*(?:\[(?P<key>[^\]\n]*)\]\s*=(?!=)|\.\s*(?:update|setdefault)\s*\()")
 _IMPORT_HOOK = re.compile(rb"sys\.(?:meta_path|path_hooks)\s*(?:\.\s*(?:append|insert|extend)\s*\(|\[[^\]\n]*\]\s*=(?!=)|\+=|=(?!=))")
 _LITERAL_MODULE = re.compile(rb"""\s*(['"])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\1\s*""")
+# A package that extends where its submodules are found: its own `__path__` changed, `pkgutil.extend_path`,
+# `pkg_resources.declare_namespace` (another module's `x.__path__` is not its own).
+_PATH_EXTENDED = re.compile(
+    rb"(?<![\w.])(?P<name>__path__)\s*(?:=(?!=)|\+=|\.\s*(?:append|insert|extend)\s*\()|(?P<call>declare_namespace)\s*\("
+)
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 _EXPECTING_CALLS = frozenset({"suppress", "raises", "assertRaises", "assertRaisesRegex"})
 _CLAUSES = frozenset({"block", "else_clause", "elif_clause", "except_clause", "except_group_clause", "finally_clause", "case_clause"})
@@ -88,26 +93,29 @@ def parse_source(source: bytes, *, fast: bool = True) -> ModuleFacts:
             return empty_facts(problem)
     if extractor.syntax_need is not None:
         facts = facts._replace(syntax_need=extractor.syntax_need)
-    if b"sys.path" in source:
+    if extractor.mentions_sys and b"sys.path" in source:
         facts = facts._replace(sys_path=sys_path_entries(source))
     return facts
 
 
-def registered_modules(source: bytes, root: Node) -> frozenset[str]:
-    """The modules a file registers when it runs: `sys.modules["a.b"] = ...` gives "a.b"; a computed key
-    (`sys.modules[__name__ + ".moves"]`, `sys.modules.update(...)`) or an import hook installed
-    (`sys.meta_path.append(...)`, `sys.path_hooks`) gives REGISTERS_BELOW.
+def registered_modules(source: bytes, root: Node, mentions_sys: bool = True) -> frozenset[str]:
+    """The modules a file makes importable when it runs, beyond its files: `sys.modules["a.b"] = ...`
+    gives "a.b"; REGISTERS_BELOW (any module below its own) for a computed key
+    (`sys.modules[__name__ + ".moves"]`, `sys.modules.update(...)`), an import hook installed
+    (`sys.meta_path.append(...)`, `sys.path_hooks`), or its own `__path__` extended
+    (`__path__.append(...)`, `pkgutil.extend_path`, `declare_namespace`).
 
-    A write into `sys.modules` counts where it runs on import (not in a function: a test helper
-    that fakes a module registers nothing until it is called); an import hook counts anywhere (an
-    installer function is called on import). `sys.modules[__name__] = ...` (a module replacing
-    itself) registers nothing new. Text in strings and comments is not code.
+    A write into `sys.modules` or `__path__` counts where it runs on import (not in a function: a
+    test helper that fakes a module registers nothing until it is called); an import hook counts
+    anywhere (an installer function is called on import). `sys.modules[__name__] = ...` (a module
+    replacing itself) registers nothing new. Text in strings and comments is not code. `mentions_sys`
+    False says the bytes hold no `sys.` (the caller searched them already).
     """
     found: set[str] = set()
-    if b"sys.modules" in source:
+    if mentions_sys and b"sys.modules" in source:
         for match in _MODULES_WRITE.finditer(source):
-            sys_name = _sys_name_at(root, match.start())
-            if sys_name is None or _context(sys_name) & _FUNCTION:
+            name = _name_ending_at(root, match.start() + 3)  # `sys`, or an alias ending in it (`_sys`)
+            if name is None or _context(name) & _FUNCTION:
                 continue
             key = match.group("key")
             if key is None:
@@ -115,16 +123,22 @@ def registered_modules(source: bytes, root: Node) -> frozenset[str]:
             elif key.strip() != b"__name__":
                 literal = _LITERAL_MODULE.fullmatch(key)
                 found.add(literal.group(2).decode("ascii") if literal else REGISTERS_BELOW)
-    if any(_sys_name_at(root, match.start()) is not None for match in _IMPORT_HOOK.finditer(source)):
+    if mentions_sys and any(_name_ending_at(root, match.start() + 3) is not None for match in _IMPORT_HOOK.finditer(source)):
         found.add(REGISTERS_BELOW)
+    if b"__path__" in source or b"declare_namespace" in source:
+        for match in _PATH_EXTENDED.finditer(source):
+            name = _name_ending_at(root, match.end("name") if match.group("name") else match.end("call"))
+            if name is not None and not _context(name) & _FUNCTION:
+                found.add(REGISTERS_BELOW)
+                break
     return frozenset(found)
 
 
-def _sys_name_at(root: Node, start: int) -> Node | None:
-    """The name `sys` (or an alias ending in it, `_sys`) whose last three bytes start at `start`, if code is there."""
-    node = root.descendant_for_byte_range(start, start + 3)
-    if node is None or node.type != "identifier" or node.end_byte != start + 3:
-        return None  # in a string or a comment
+def _name_ending_at(root: Node, end: int) -> Node | None:
+    """The identifier that ends at byte `end`, if code is there (not a string or a comment)."""
+    node = root.descendant_for_byte_range(end - 1, end)
+    if node is None or node.type != "identifier" or node.end_byte != end:
+        return None
     return node
 
 
@@ -520,7 +534,8 @@ class _Extractor:
         self.defined: set[str] = set()
         self.dunder_all: list[str] | None = None
         self.all_is_static = True
-        self.dynamic = any(hint in source for hint in _DYNAMIC_HINTS)
+        self.mentions_sys = b"sys." in source  # most files do not: the searches for `sys.<name>` are skipped
+        self.dynamic = _DYNAMIC_HINTS[0] in source or (self.mentions_sys and _DYNAMIC_HINTS[1] in source)
         self.module_return = False  # a `return` at module level: Python refuses the file
         self.syntax_need: SyntaxNeed | None = None  # the newest syntax used
         self.placeholders: set[str] = set()  # module-level names defined as a stub: `pass` body, `= None`, `= Mock()`
@@ -597,7 +612,7 @@ class _Extractor:
             frozenset(checking - runtime),
             placeholder_names=frozenset(self.placeholders - self.substantive),
             definitions=tuple(d for name, d in self.definitions.items() if d is not None and self.bindings[name] == 1),
-            registered_modules=registered_modules(self.source, root) if b"sys." in self.source else frozenset(),
+            registered_modules=registered_modules(self.source, root, self.mentions_sys),
         )
 
     # -- imports -------------------------------------------------------------

@@ -170,17 +170,18 @@ class ModuleResolver:
             return Resolution(RUNTIME, module, name, nearest)
         return Resolution(MISSING_MODULE, module, name, nearest)
 
-    def _package_of_init(self, module: str) -> str:
-        """`P` for `P.__init__` when `P` is a regular package, else `module`.
+    def _package_of_init(self, dotted: str) -> str:
+        """`dotted` with `P.__init__` read as `P` when `P` is a regular package (`pkg.__init__.X` -> `pkg.X`).
 
         Python imports `P/__init__.py` a second time under the name `P.__init__`
         (`from idlelib.__init__ import testing`): it holds the package's names.
         """
-        if module.endswith(".__init__"):
-            package = module[: -len(".__init__")]
-            if self.index.is_package(package) and self.index.kind(package) == SOURCE:
-                return package
-        return module
+        if ".__init__" not in dotted:
+            return dotted
+        package, _, rest = dotted.partition(".__init__")
+        if rest[:1] not in ("", ".") or not self.index.is_package(package) or self.index.kind(package) != SOURCE:
+            return dotted
+        return package + rest
 
     def _registered(self, module: str) -> bool:
         """True when a module Python imports before `module` (an existing ancestor) registers it at run time.
@@ -199,10 +200,7 @@ class ModuleResolver:
 
     def resolve_dotted(self, dotted: str, *, module_only: bool) -> Resolution:
         """Resolve a dotted path to a module (`module_only`) or to an object in a module."""
-        if ".__init__" in dotted:
-            head, _, rest = dotted.partition(".__init__")
-            if rest == "" or rest.startswith("."):
-                dotted = self._package_of_init(head + ".__init__") + rest
+        dotted = self._package_of_init(dotted)
         if not self.index.is_internal(dotted):
             return Resolution(EXTERNAL, dotted, None, None)
         if self.index.exists(dotted):
