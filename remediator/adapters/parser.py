@@ -53,6 +53,7 @@ _PATH_EXTENDED = re.compile(
     rb"(?<![\w.])(?P<name>__path__)\s*(?:=(?!=)|\+=|\.\s*(?:append|insert|extend)\s*\()|(?P<call>declare_namespace)\s*\("
 )
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+_ATTRIBUTE_ERRORS = frozenset({"AttributeError", "Exception", "BaseException"})
 _EXPECTING_CALLS = frozenset({"suppress", "raises", "assertRaises", "assertRaisesRegex"})
 _CLAUSES = frozenset({"block", "else_clause", "elif_clause", "except_clause", "except_group_clause", "finally_clause", "case_clause"})
 _COMPOUND = frozenset({"if_statement", "try_statement", "with_statement", "for_statement", "while_statement", "match_statement"})
@@ -1027,8 +1028,8 @@ _BINDING_STATEMENTS = frozenset(
 
 # Context flags as plain ints: IntFlag arithmetic costs a call per operation, and `_context` runs for
 # every import and string reference.
-_FUNCTION, _CLASS, _TYPE_CHECKING, _GUARDED = (
-    int(flag) for flag in (Context.FUNCTION, Context.CLASS, Context.TYPE_CHECKING, Context.GUARDED)
+_FUNCTION, _CLASS, _TYPE_CHECKING, _GUARDED, _GUARDED_ATTRIBUTE = (
+    int(flag) for flag in (Context.FUNCTION, Context.CLASS, Context.TYPE_CHECKING, Context.GUARDED, Context.GUARDED_ATTRIBUTE)
 )
 _FUNCTION_OR_CLASS = _FUNCTION | _CLASS
 
@@ -1044,8 +1045,8 @@ def _context(node: Node) -> int:
         elif kind == "class_definition":
             context |= _CLASS
         elif kind == "try_statement":
-            if child == parent.child_by_field_name("body") and _catches_import_error(parent):
-                context |= _GUARDED
+            if child == parent.child_by_field_name("body"):
+                context |= _guard_of(parent)
         elif kind == "with_statement":
             if child == parent.child_by_field_name("body") and _expects_import_error(parent):
                 context |= _GUARDED
@@ -1076,19 +1077,25 @@ def _type_checking_polarity(condition: Node | None) -> int:
     return -1 if negated else 1
 
 
-def _catches_import_error(try_statement: Node) -> bool:
+def _guard_of(try_statement: Node) -> int:
+    """The guard flags of a try statement's body: GUARDED when a handler catches ImportError, GUARDED_ATTRIBUTE when one
+    catches AttributeError (a bare except catches both)."""
+    guard = 0
     for clause in try_statement.named_children:
         if clause.type not in ("except_clause", "except_group_clause"):
             continue
         caught = [c for c in clause.named_children if c.type != "block" and c.type != "comment"]
         if not caught:
-            return True  # bare except
+            return _GUARDED | _GUARDED_ATTRIBUTE  # bare except
         value = caught[0]
         if value.type == "as_pattern" and value.named_children:
             value = value.named_children[0]
-        if _names_in(value) & _IMPORT_ERRORS:
-            return True
-    return False
+        names = _names_in(value)
+        if names & _IMPORT_ERRORS:
+            guard |= _GUARDED
+        if names & _ATTRIBUTE_ERRORS:
+            guard |= _GUARDED_ATTRIBUTE
+    return guard
 
 
 def _expects_import_error(with_statement: Node) -> bool:

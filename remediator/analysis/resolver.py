@@ -13,7 +13,7 @@ from remediator.analysis.dependencies import DependencyRecorder, Memo
 from remediator.analysis.module_index import NAMESPACE, SOURCE, ModuleIndex
 from remediator.analysis.search_path import SearchPath
 from remediator.analysis.symbols import SymbolTables
-from remediator.domain.facts import NOT_MODULE_LEVEL, Context, ImportRecord, StringReference
+from remediator.domain.facts import NOT_MODULE_LEVEL, Context, ImportRecord, StringReference, attribute_error_context
 from remediator.domain.modules import absolute_module
 
 OK = "ok"
@@ -51,6 +51,14 @@ def import_edge(importer: str, resolution: Resolution) -> str | None:
     if target is None or target == importer or resolution.status == MISSING_MODULE:
         return None
     return target
+
+
+def failure_context(record: ImportRecord, resolution: Resolution) -> int:
+    """The context an import's failure happens in: a star import that fails on the module's `__all__` raises
+    AttributeError, which only a guard catching AttributeError handles (`except ImportError` does not)."""
+    if resolution.status == MISSING_NAME and resolution.name == "*":
+        return attribute_error_context(record.context)
+    return record.context
 
 
 def import_edges(
@@ -148,8 +156,8 @@ class ModuleResolver:
             return self._missing(base, None)
         if not self.index.exists(base):
             return self._missing(base, record.name)
-        if record.name == "*":
-            return Resolution(OK, base, "*", base)
+        if record.name == "*":  # fails (AttributeError) when `__all__` lists a name the module lacks
+            return Resolution(MISSING_NAME if self.unbound_exports(base) else OK, base, "*", base)
         submodule = f"{base}.{record.name}"
         if self.index.exists(submodule):
             return Resolution(OK, base, record.name, submodule)
@@ -169,6 +177,20 @@ class ModuleResolver:
         if nearest is not None and self._registered(module):
             return Resolution(RUNTIME, module, name, nearest)
         return Resolution(MISSING_MODULE, module, name, nearest)
+
+    def unbound_exports(self, module: str) -> tuple[str, ...]:
+        """The names `module`'s static `__all__` lists that it does not have: `from module import *` looks
+        each up and raises AttributeError at the first one missing (a submodule listed is imported)."""
+        exported = self.symbols.exports(module)
+        if not exported:
+            return ()
+        return tuple(
+            name
+            for name in exported
+            if not self.index.exists(f"{module}.{name}")
+            and self._has_name(module, name) is False
+            and not self._registered(f"{module}.{name}")
+        )
 
     def _package_of_init(self, dotted: str) -> str:
         """`dotted` with `P.__init__` read as `P` when `P` is a regular package (`pkg.__init__.X` -> `pkg.X`).

@@ -146,6 +146,10 @@ class SymbolTables:
         submodule = f"{module}.{name}"
         return submodule in self.module_symbols(module).star_sources and not self._index.exists(submodule)
 
+    def exports(self, module: str) -> tuple[str, ...] | None:
+        """The module's static `__all__` (what `from module import *` looks up), or None."""
+        return self._dunder_all(module)
+
     def registers(self, module: str, other: str) -> bool:
         """True when running `module` registers the module `other` below it (or a module above `other`) in
         `sys.modules`, or may (a computed name, an import hook): then `other` can exist without a file."""

@@ -24,7 +24,7 @@ from remediator.analysis.dependencies import EMPTY, Dependencies
 from remediator.analysis.module_graph import Cycle, Link, ModuleGraph, cycle_kind, cycle_order, chain_through, failing_modules
 from remediator.analysis.module_index import ModuleIndex
 from remediator.analysis.project import ModelQueries, ParsedFile, ProjectModel, chunks
-from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME, import_edges
+from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME, failure_context, import_edges
 from remediator.domain.config import Settings
 from remediator.domain.facts import Definition, ModuleFacts, ParseProblem, breaks_importer
 from remediator.domain.findings import Finding
@@ -92,7 +92,7 @@ def analyse_file(model: ModelQueries, parsed: ParsedFile) -> tuple[FileSummary, 
     seeds: list[MissingKey] = []
     if not source.is_stub:
         for record, resolution in parsed.resolutions:
-            if resolution.status in (MISSING_MODULE, MISSING_NAME) and breaks_importer(record.context):
+            if resolution.status in (MISSING_MODULE, MISSING_NAME) and breaks_importer(failure_context(record, resolution)):
                 seed = (resolution.target, resolution.name if resolution.status == MISSING_NAME else None)
                 if seed not in seeds:
                     seeds.append(seed)

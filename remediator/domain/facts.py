@@ -19,16 +19,24 @@ class Context(IntFlag):
     CLASS = 2  # inside a class body: runs at import time
     TYPE_CHECKING = 4  # `if TYPE_CHECKING:` branch (or `else:` of `if not TYPE_CHECKING:`)
     GUARDED = 8  # failure is expected: try/except ImportError, suppress(ImportError), raises(ImportError)
+    GUARDED_ATTRIBUTE = 16  # an AttributeError is expected: except AttributeError / Exception / BaseException, a bare except
 
 
 # Plain-int masks for hot loops (IntFlag arithmetic is slow).
 NOT_MODULE_LEVEL = int(Context.FUNCTION | Context.CLASS)  # the statement does not bind module names
 _NOT_AT_IMPORT = int(Context.FUNCTION | Context.TYPE_CHECKING | Context.GUARDED)
+_GUARDED, _GUARDED_ATTRIBUTE = int(Context.GUARDED), int(Context.GUARDED_ATTRIBUTE)
 
 
 def breaks_importer(context: int) -> bool:
     """True when a broken import in `context` makes its module fail at import time."""
     return not context & _NOT_AT_IMPORT
+
+
+def attribute_error_context(context: int) -> int:
+    """`context` for a failure that raises AttributeError, not ImportError (a star import of a module whose
+    `__all__` lists a name it lacks): guarded when a guard catches AttributeError, not merely ImportError."""
+    return context | _GUARDED if context & _GUARDED_ATTRIBUTE else context & ~_GUARDED
 
 
 class ImportRecord(NamedTuple):

@@ -59,7 +59,7 @@ def render_text(result: ScanResult, console: Console, command: str = "scan") -> 
     if result.missing_targets:
         console.print("\n[bold]Missing targets[/] (in fix-set order, then biggest blast radius)")
     for target in result.missing_targets:
-        kind = "missing module" if target.name is None else "missing name"
+        kind = "missing module" if target.name is None else "__all__ lists missing names" if target.name == "*" else "missing name"
         header = (
             f"[bold]{escape(target.label)}[/] — {kind} — {_count(len(target.importers), 'importer')}"
             f" — breaks {_count(len(target.failing_modules), 'module')}"
@@ -75,6 +75,8 @@ def render_text(result: ScanResult, console: Console, command: str = "scan") -> 
         if target.suggestion is not None:
             header += f" — {escape(_suggestion_phrase(target.suggestion.kind, target.suggestion.target))}"
         console.print(header)
+        if target.name == "*" and by_target.get((target.target, "*")):  # which names, and what they do
+            console.print(f"    {escape(by_target[target.target, '*'][0].message)}")
         if target.suggestion is not None:
             console.print(f"    suggestion ({target.suggestion.kind}): {escape(target.suggestion.detail)}")
             if target.suggestion.command:

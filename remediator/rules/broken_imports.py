@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from remediator.analysis.module_index import ModuleIndex
 from remediator.analysis.project import ModelQueries, ParsedFile
-from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME, OK, Resolution
+from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME, OK, Resolution, failure_context
 from remediator.domain.facts import Context
 from remediator.domain.findings import Finding
 
@@ -19,7 +19,11 @@ def broken_imports_in(model: ModelQueries, parsed: ParsedFile) -> Iterator[Findi
     """The broken imports (then string references) of one resolved file, in source order."""
     for record, resolution in parsed.resolutions:
         if resolution.status in (MISSING_MODULE, MISSING_NAME):
-            yield _finding(parsed, resolution, record.line, record.column, record.context, "import", index=model.index)
+            context = failure_context(record, resolution)
+            finding = _finding(parsed, resolution, record.line, record.column, context, "import", index=model.index)
+            if resolution.name == "*" and resolution.status == MISSING_NAME:  # the module's `__all__` lists what it lacks
+                finding = _unbound_exports(finding, model.resolver.unbound_exports(resolution.target))
+            yield finding
     for reference in parsed.facts.strings:
         source = parsed.source
         resolution = model.resolver.resolve_string(source.module, source.is_package, reference, parsed.facts.imports)
@@ -41,6 +45,16 @@ def broken_imports_in(model: ModelQueries, parsed: ParsedFile) -> Iterator[Findi
                     + (" (guarded: the failure is expected and handled)" if finding.guarded else "")
                 ),
             )
+
+
+def _unbound_exports(finding: Finding, names: tuple[str, ...]) -> Finding:
+    """A star import that fails because the module's `__all__` lists names it does not have."""
+    listed = ", ".join(repr(name) for name in names)
+    message = (
+        f"{finding.target} lists {listed} in __all__ but has no such name{'s' * (len(names) > 1)}: "
+        f"`from {finding.target} import *` raises AttributeError"
+    )
+    return dataclasses.replace(finding, message=message + (" (guarded: the failure is expected and handled)" if finding.guarded else ""))
 
 
 def string_or_import_finding(
