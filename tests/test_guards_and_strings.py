@@ -161,6 +161,7 @@ PATCH_CASES = [
     ("not TYPE_CHECKING runs", 'patch("pkg.service.Runtime")', False),
     ("bound both ways", 'patch("pkg.service.Both")', False),
     ("where it is defined", 'patch("pkg.core.Engine")', False),
+    ("create=True makes it", 'patch("pkg.service.Engine", create=True)', False),
 ]
 
 
@@ -191,3 +192,40 @@ def test_python_agrees_that_such_a_patch_target_does_not_exist(tmp_path) -> None
         assert (done.returncode != 0) is dangling, (call, done.stderr)
         if dangling:
             assert "AttributeError" in done.stderr
+
+
+CREATE_CASES = [
+    # (id, a call the test module makes on import, does Python run it)
+    ("missing", 'patch("pkg.core.gone").start()', False),
+    ("create=True", 'patch("pkg.core.gone", create=True).start()', True),
+    ("create=True, an attribute of a class", 'patch("pkg.core.Engine.gone", create=True).start()', True),
+    ("create=True, a missing class", 'patch("pkg.core.Gone.attr", create=True).start()', False),
+    ("create=True, a missing module", 'patch("pkg.gone.X", create=True).start()', False),
+    ("create=False", 'patch("pkg.core.gone", create=False).start()', False),
+    ("create from a variable", 'patch("pkg.core.gone", create=MAKE).start()', True),
+    ("patch.object, create=True", 'patch.object(core, "gone", create=True).start()', True),
+    ("patch.object", 'patch.object(core, "gone").start()', False),
+    ("monkeypatch.setattr, raising=False", 'monkeypatch.setattr("pkg.core.gone", 1, raising=False)', True),
+    ("monkeypatch.setattr", 'monkeypatch.setattr("pkg.core.gone", 1)', False),
+    ("monkeypatch.delattr, raising=False", 'monkeypatch.delattr("pkg.core.gone", raising=False)', True),
+]
+
+
+@pytest.mark.parametrize("call, runs", [pytest.param(c, r, id=i) for i, c, r in CREATE_CASES])
+def test_a_missing_attribute_the_call_makes_is_not_reported(tmp_path, call: str, runs: bool) -> None:
+    """`patch(..., create=True)` and `monkeypatch.setattr(..., raising=False)` make the last attribute; Python is the oracle."""
+    import subprocess
+    import sys
+
+    import remediator
+    from tests.conftest import write_tree
+
+    module = (
+        "from unittest.mock import patch\nfrom _pytest.monkeypatch import MonkeyPatch\nfrom pkg import core\n\n"
+        f"MAKE = True\nmonkeypatch = MonkeyPatch()\n{call}\n"
+    )
+    root = write_tree(tmp_path / "repo", {**BASE, "tests/test_make.py": module})
+    done = subprocess.run([sys.executable, "-c", "import tests.test_make"], cwd=root, capture_output=True, text=True, check=False)
+    assert (done.returncode == 0) is runs, done.stderr  # the oracle
+    found = [f for f in remediator.scan(root, use_git=False).findings if f.path == "tests/test_make.py"]
+    assert (not found) is runs, [f.message for f in found]

@@ -81,7 +81,7 @@ def facts_from_plain(value: Any, *, checked: bool = True) -> ModuleFacts:
         and (dunder_all is None or type(dunder_all) is tuple)
         and type(dynamic) is bool
         and all(type(r) is tuple and len(r) == 7 for r in imports)
-        and all(type(s) is tuple and len(s) == 6 for s in strings)
+        and all(type(s) is tuple and len(s) == 7 for s in strings)
         and all(type(e) is tuple and len(e) == 5 for e in sys_path)
         and (need is None or (type(need) is tuple and len(need) == 4))
         and type(placeholders) is tuple

@@ -695,7 +695,13 @@ class _Extractor:
         if not literal or literal.startswith(".") or " " in literal:
             return None
         line, column = self._position(positional[1] if kind == "patch-object" else positional[0])
-        return StringReference(kind, literal, base, line, column, int(_context(function)))
+        # `patch(..., create=True)` makes a missing attribute, `monkeypatch.setattr(..., raising=False)` makes (or
+        # skips) it; a value that is not a literal may be either: taken as making it (no error on weak evidence)
+        if last in ("setattr", "delattr"):
+            creates = _keyword_value(arguments, "raising") not in (None, "true")
+        else:
+            creates = kind != "module" and _keyword_value(arguments, "create") not in (None, "false")
+        return StringReference(kind, literal, base, line, column, int(_context(function)), creates)
 
     # -- module-level bindings ----------------------------------------------
 
@@ -994,6 +1000,15 @@ def _is_placeholder_value(value: Node | None) -> bool:
         arguments = value.child_by_field_name("arguments")
         return _text(value.child_by_field_name("function")) in _MOCKS and (arguments is None or not arguments.named_children)
     return False
+
+
+def _keyword_value(arguments: Node, name: str) -> str | None:
+    """The node type of the value a call passes as `name=` ("true", "false", "identifier", ...), or None."""
+    for argument in arguments.named_children:
+        if argument.type == "keyword_argument" and _text(argument.child_by_field_name("name")) == name:
+            value = argument.child_by_field_name("value")
+            return None if value is None else value.type
+    return None
 
 
 def _module_statements(top_level: list[Node]) -> Iterator[tuple[Node, str]]:

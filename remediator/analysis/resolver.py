@@ -251,11 +251,15 @@ class ModuleResolver:
         if reference.kind == "module":
             return self.resolve_dotted(self.locate(reference.text, importer, is_package), module_only=True)
         if reference.kind == "patch":
-            return self.resolve_dotted(self.locate(reference.text, importer, is_package), module_only=False)
+            dotted = self.locate(reference.text, importer, is_package)
+            resolution = self.resolve_dotted(dotted, module_only=False)
+            if reference.creates and resolution.status == MISSING_NAME and f"{resolution.target}.{resolution.name}" == dotted:
+                return Resolution(OK, resolution.target, resolution.name, resolution.depends_on)  # the call makes it
+            return resolution
         module = self._module_bound_to(importer, is_package, reference, imports)
         if module is None:
             return Resolution(UNRESOLVED, reference.base or "", reference.text, None)
-        if self.index.exists(f"{module}.{reference.text}") or self._has_name(module, reference.text) is not False:
+        if reference.creates or self.index.exists(f"{module}.{reference.text}") or self._has_name(module, reference.text) is not False:
             return Resolution(OK, module, reference.text, module)
         return Resolution(MISSING_NAME, module, reference.text, module)
 

@@ -62,6 +62,8 @@ class StringReference(NamedTuple):
 
     kind: "patch" (dotted path to an object), "module" (dotted module path), or
     "patch-object" (`patch.object(base, "attr")`, `base` a local name, `text` the attribute).
+    `creates`: the call makes the last attribute when it is missing (`patch(..., create=True)`,
+    `monkeypatch.setattr(..., raising=False)`), so only what leads to it must exist.
     """
 
     kind: str
@@ -70,6 +72,7 @@ class StringReference(NamedTuple):
     line: int
     column: int
     context: int  # Context flags, stored as a plain int so records pickle cheaply
+    creates: bool = False
 
 
 class SysPathEntry(NamedTuple):

@@ -31,6 +31,7 @@ def broken_imports_in(model: ModelQueries, parsed: ParsedFile) -> Iterator[Findi
             yield _finding(parsed, resolution, reference.line, reference.column, reference.context, "string", reference.text, model.index)
         elif (
             reference.kind != "module"
+            and not reference.creates  # `create=True` makes the attribute the TYPE_CHECKING branch did not
             and resolution.status == OK
             and resolution.name
             and model.symbols.only_for_type_checking(resolution.target, resolution.name)
