@@ -86,6 +86,12 @@ def uncollectable(root: Path, test_files: list[str]) -> list[str]:
     return sorted(failing)
 
 
+def python_runs(root: Path, program: str) -> tuple[bool, str]:
+    """Whether real Python runs `program` in `root` (the oracle of what an import does), and its standard error."""
+    done = subprocess.run([sys.executable, "-c", program], cwd=root, capture_output=True, text=True, check=False)
+    return done.returncode == 0, done.stderr
+
+
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
     """Write `files` (relative path -> text or bytes) under `root`; text is dedented."""
     for relpath, content in files.items():

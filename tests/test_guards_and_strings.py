@@ -214,18 +214,15 @@ CREATE_CASES = [
 @pytest.mark.parametrize("call, runs", [pytest.param(c, r, id=i) for i, c, r in CREATE_CASES])
 def test_a_missing_attribute_the_call_makes_is_not_reported(tmp_path, call: str, runs: bool) -> None:
     """`patch(..., create=True)` and `monkeypatch.setattr(..., raising=False)` make the last attribute; Python is the oracle."""
-    import subprocess
-    import sys
-
     import remediator
-    from tests.conftest import write_tree
+    from tests.conftest import python_runs, write_tree
 
     module = (
         "from unittest.mock import patch\nfrom _pytest.monkeypatch import MonkeyPatch\nfrom pkg import core\n\n"
         f"MAKE = True\nmonkeypatch = MonkeyPatch()\n{call}\n"
     )
     root = write_tree(tmp_path / "repo", {**BASE, "tests/test_make.py": module})
-    done = subprocess.run([sys.executable, "-c", "import tests.test_make"], cwd=root, capture_output=True, text=True, check=False)
-    assert (done.returncode == 0) is runs, done.stderr  # the oracle
+    ran, error = python_runs(root, "import tests.test_make")
+    assert ran is runs, error  # the oracle
     found = [f for f in remediator.scan(root, use_git=False).findings if f.path == "tests/test_make.py"]
     assert (not found) is runs, [f.message for f in found]

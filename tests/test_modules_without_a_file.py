@@ -9,8 +9,6 @@ registered only by a module Python runs before it (an existing ancestor).
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,7 @@ import remediator
 from remediator.adapters.parser import parse_source
 from remediator.domain.facts import REGISTERS_BELOW
 
-from conftest import invoke_cli, write_tree
+from conftest import invoke_cli, python_runs, write_tree
 
 # six's way, cut down: an import hook serving modules below the module that installs it (which, like
 # six, gives itself a `__path__`: Python looks for submodules only below a package).
@@ -137,8 +135,8 @@ def test_an_import_is_reported_exactly_when_python_fails(tmp_path: Path, files: 
     user = "app/user.py" if statement.startswith("from .") else "user.py"
     root = write_tree(tmp_path / "repo", {**files, user: statement + "\n"})
     module = user[:-3].replace("/", ".")
-    done = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=root, capture_output=True, text=True, check=False)
-    assert (done.returncode == 0) is runs, done.stderr  # the oracle
+    ran, error = python_runs(root, f"import {module}")
+    assert ran is runs, error  # the oracle
     result = remediator.scan(root, use_git=False)
     broken = [f for f in result.findings if f.path == user and f.rule in ("missing-module", "missing-name")]
     assert (not broken) is runs, [f.message for f in broken]
@@ -254,8 +252,7 @@ def test_pkgutil_namespace_portions_on_two_roots(tmp_path: Path) -> None:
             "src2/pkg/b.py": "B = 1\n",
         },
     )
-    program = "import sys\nsys.path[:0] = ['src1', 'src2']\nimport pkg.a\n"
-    done = subprocess.run([sys.executable, "-c", program], cwd=root, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr  # the oracle
+    ran, error = python_runs(root, "import sys\nsys.path[:0] = ['src1', 'src2']\nimport pkg.a\n")
+    assert ran, error  # the oracle
     result = remediator.scan(root, use_git=False)
     assert [f.message for f in result.findings if f.rule in ("missing-module", "missing-name")] == []

@@ -15,7 +15,7 @@ import pytest
 
 import remediator
 
-from conftest import invoke_cli, write_tree
+from conftest import invoke_cli, python_runs, write_tree
 
 STALE = "__all__ = ['present', 'gone']\n\n\ndef present():\n    pass\n"
 
@@ -70,8 +70,8 @@ CASES = [
 @pytest.mark.parametrize("files, source, imports", CASES)
 def test_a_star_import_fails_exactly_when_python_says_so(tmp_path: Path, files: dict[str, str], source: str, imports: bool) -> None:
     root = write_tree(tmp_path / "repo", {**files, "user.py": source})
-    done = subprocess.run([sys.executable, "-c", "import user"], cwd=root, capture_output=True, text=True, check=False)
-    assert (done.returncode == 0) is imports, done.stderr  # the oracle
+    ran, error = python_runs(root, "import user")
+    assert ran is imports, error  # the oracle
     result = remediator.scan(root, use_git=False)
     errors = [f for f in result.findings if f.path == "user.py" and f.severity == "error"]
     assert (not errors) is imports, [f.message for f in errors]
