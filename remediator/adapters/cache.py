@@ -79,6 +79,7 @@ _FACTS_CODE = (
     "adapters/grammar.py",
     "adapters/sys_path_calls.py",
     "adapters/syntax_version.py",
+    "adapters/version_conditions.py",
     "adapters/source_reader.py",
     "adapters/cache.py",
     "adapters/facts_codec.py",

@@ -37,6 +37,7 @@ from remediator.adapters.fast_locate import call_matches, query_captures, token_
 from remediator.adapters.grammar import python_language
 from remediator.adapters.sys_path_calls import sys_path_entries
 from remediator.adapters.syntax_version import NEWER_SYNTAX_PATTERNS, syntax_needs
+from remediator.adapters.version_conditions import python2_polarity
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser, Query
@@ -1043,14 +1044,15 @@ _BINDING_STATEMENTS = frozenset(
 
 # Context flags as plain ints: IntFlag arithmetic costs a call per operation, and `_context` runs for
 # every import and string reference.
-_FUNCTION, _CLASS, _TYPE_CHECKING, _GUARDED, _GUARDED_ATTRIBUTE = (
-    int(flag) for flag in (Context.FUNCTION, Context.CLASS, Context.TYPE_CHECKING, Context.GUARDED, Context.GUARDED_ATTRIBUTE)
+_FUNCTION, _CLASS, _TYPE_CHECKING, _GUARDED, _GUARDED_ATTRIBUTE, _PYTHON2 = (
+    int(flag)
+    for flag in (Context.FUNCTION, Context.CLASS, Context.TYPE_CHECKING, Context.GUARDED, Context.GUARDED_ATTRIBUTE, Context.PYTHON2)
 )
 _FUNCTION_OR_CLASS = _FUNCTION | _CLASS
 
 
 def _context(node: Node) -> int:
-    """Function/class/TYPE_CHECKING/guarded flags (`Context`, as an int) from the node's ancestors."""
+    """Function/class/TYPE_CHECKING/guarded/Python 2 flags (`Context`, as an int) from the node's ancestors."""
     context = 0
     child, parent = node, node.parent
     while parent is not None:
@@ -1066,10 +1068,11 @@ def _context(node: Node) -> int:
             if child == parent.child_by_field_name("body") and _expects_import_error(parent):
                 context |= _GUARDED
         elif kind in ("if_statement", "elif_clause"):
-            polarity = _type_checking_polarity(parent.child_by_field_name("condition"))
+            condition = parent.child_by_field_name("condition")
             in_consequence = child == parent.child_by_field_name("consequence")
-            if (polarity == 1 and in_consequence) or (polarity == -1 and not in_consequence and kind == "if_statement"):
-                context |= _TYPE_CHECKING
+            for polarity, flag in ((_type_checking_polarity(condition), _TYPE_CHECKING), (python2_polarity(condition), _PYTHON2)):
+                if (polarity == 1 and in_consequence) or (polarity == -1 and not in_consequence and kind == "if_statement"):
+                    context |= flag
         child, parent = parent, parent.parent
     return context
 

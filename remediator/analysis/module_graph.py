@@ -128,9 +128,9 @@ def cycle_kind(
         }
         return bool(strongly_connected(adjacency))
 
-    if closes(int(Context.FUNCTION | Context.TYPE_CHECKING)):
+    if closes(int(Context.FUNCTION | Context.TYPE_CHECKING | Context.PYTHON2)):
         return IMPORT_TIME
-    if closes(int(Context.FUNCTION)):
+    if closes(int(Context.FUNCTION | Context.PYTHON2)):
         return TYPE_CHECKING_ONLY
     return FUNCTION_LEVEL
 

@@ -20,11 +20,12 @@ class Context(IntFlag):
     TYPE_CHECKING = 4  # `if TYPE_CHECKING:` branch (or `else:` of `if not TYPE_CHECKING:`)
     GUARDED = 8  # failure is expected: try/except ImportError, suppress(ImportError), raises(ImportError)
     GUARDED_ATTRIBUTE = 16  # an AttributeError is expected: except AttributeError / Exception / BaseException, a bare except
+    PYTHON2 = 32  # a branch only Python 2 enters (`if sys.version_info[0] == 2:`, `if six.PY2:`): never runs here
 
 
 # Plain-int masks for hot loops (IntFlag arithmetic is slow).
 NOT_MODULE_LEVEL = int(Context.FUNCTION | Context.CLASS)  # the statement does not bind module names
-_NOT_AT_IMPORT = int(Context.FUNCTION | Context.TYPE_CHECKING | Context.GUARDED)
+_NOT_AT_IMPORT = int(Context.FUNCTION | Context.TYPE_CHECKING | Context.GUARDED | Context.PYTHON2)
 _GUARDED, _GUARDED_ATTRIBUTE = int(Context.GUARDED), int(Context.GUARDED_ATTRIBUTE)
 
 

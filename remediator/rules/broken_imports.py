@@ -12,19 +12,22 @@ from remediator.domain.facts import Context
 from remediator.domain.findings import Finding
 
 
+_PYTHON2 = int(Context.PYTHON2)  # a branch only Python 2 enters: what is in it never runs
 _CASE_SENSITIVE = "and Python's import is case-sensitive even where the file system is not"
 
 
 def broken_imports_in(model: ModelQueries, parsed: ParsedFile) -> Iterator[Finding]:
     """The broken imports (then string references) of one resolved file, in source order."""
     for record, resolution in parsed.resolutions:
-        if resolution.status in (MISSING_MODULE, MISSING_NAME):
+        if resolution.status in (MISSING_MODULE, MISSING_NAME) and not record.context & _PYTHON2:
             context = failure_context(record, resolution)
             finding = _finding(parsed, resolution, record.line, record.column, context, "import", index=model.index)
             if resolution.name == "*" and resolution.status == MISSING_NAME:  # the module's `__all__` lists what it lacks
                 finding = _unbound_exports(finding, model.resolver.unbound_exports(resolution.target))
             yield finding
     for reference in parsed.facts.strings:
+        if reference.context & _PYTHON2:
+            continue  # only Python 2 would run it
         source = parsed.source
         resolution = model.resolver.resolve_string(source.module, source.is_package, reference, parsed.facts.imports)
         if resolution.status in (MISSING_MODULE, MISSING_NAME):
