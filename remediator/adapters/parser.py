@@ -577,11 +577,14 @@ class _Extractor:
         checking: set[str] = set()  # bound under `if TYPE_CHECKING:`
         runtime: set[str] = set()  # bound where the code runs
         self.top_level = root.named_children
+        plugins = len(strings)
         for statement, kind in _module_statements(self.top_level):
             if kind not in _BINDING_STATEMENTS:  # `_bind` has nothing to do with it
                 if kind == "return_statement":
                     self.module_return = True
                 continue
+            if kind == "expression_statement" and self.source.startswith(b"pytest_plugins", statement.start_byte):
+                strings += self._plugin_references(statement)
             if not track:
                 self._bind(statement, kind)
                 continue
@@ -592,6 +595,8 @@ class _Extractor:
             outer[0].update(self.bound)
             outer[1].update(self.defined)
             self.bound, self.defined = outer
+        if len(strings) > plugins:
+            strings.sort(key=lambda r: (r.line, r.column))
         bound, bindings = self.bound, self.bindings
         for module, _level, imported, alias, _line, _column, context in imports:
             if context & _FUNCTION_OR_CLASS or imported == "*":
@@ -703,6 +708,21 @@ class _Extractor:
         else:
             creates = kind != "module" and _keyword_value(arguments, "create") not in (None, "false")
         return StringReference(kind, literal, base, line, column, int(_context(function)), creates)
+
+    def _plugin_references(self, statement: Node) -> list[StringReference]:
+        """The modules `pytest_plugins = "a.b"` (or a list or tuple of such strings, or `+=`) makes pytest import."""
+        found: list[StringReference] = []
+        for child in statement.named_children:
+            if child.type not in ("assignment", "augmented_assignment") or _text(child.child_by_field_name("left")) != "pytest_plugins":
+                continue
+            right = child.child_by_field_name("right")
+            values = [right] if right is not None and right.type == "string" else [] if right is None else right.named_children
+            for value in values:
+                literal = _literal(value)
+                if literal and not literal.startswith(".") and " " not in literal:
+                    line, column = self._position(value)
+                    found.append(StringReference("plugin", literal, None, line, column, int(_context(value))))
+        return found
 
     # -- module-level bindings ----------------------------------------------
 

@@ -248,7 +248,7 @@ class ModuleResolver:
 
     def resolve_string(self, importer: str, is_package: bool, reference: StringReference, imports: tuple[ImportRecord, ...]) -> Resolution:
         """Resolve a `patch(...)`, `patch.object(...)` or `import_module(...)` target."""
-        if reference.kind == "module":
+        if reference.kind in ("module", "plugin"):
             return self.resolve_dotted(self.locate(reference.text, importer, is_package), module_only=True)
         if reference.kind == "patch":
             dotted = self.locate(reference.text, importer, is_package)

@@ -29,7 +29,7 @@ from remediator.domain.config import Settings
 from remediator.domain.facts import Definition, ModuleFacts, ParseProblem, breaks_importer
 from remediator.domain.findings import Finding
 from remediator.domain.progress import Progress, Step
-from remediator.rules.broken_imports import broken_imports_in
+from remediator.rules.broken_imports import broken_imports_in, missing_plugins
 from remediator.rules.import_cycles import cycle_finding
 from remediator.rules.ssot import Compliance, in_scope, project_findings, ssot_violations_in
 from remediator.rules.unparsable_files import discovery_problems, newer_syntax, shadowed_modules, unparsable_file
@@ -72,6 +72,7 @@ def analyse_file(model: ModelQueries, parsed: ParsedFile) -> tuple[FileSummary, 
         if problem is not None:
             ranked.append((RANK_UNPARSABLE, problem))
         ranked += [(RANK_BROKEN, finding) for finding in broken_imports_in(model, parsed)]
+        plugins = missing_plugins(model, parsed)  # read here, where the keys it reads are recorded
         compliance = []
         for number, rule in enumerate(model.settings.ssot):
             if not in_scope(rule, parsed.module):
@@ -96,6 +97,7 @@ def analyse_file(model: ModelQueries, parsed: ParsedFile) -> tuple[FileSummary, 
                 seed = (resolution.target, resolution.name if resolution.status == MISSING_NAME else None)
                 if seed not in seeds:
                     seeds.append(seed)
+        seeds += [(module, None) for module in plugins if (module, None) not in seeds]
     edges = list(import_edges(source.module, source.is_stub, parsed.resolutions))
     if parsed.deps:
         keys = tuple(set(parsed.deps).union(keys))  # resolving the imports read these too

@@ -61,8 +61,9 @@ class ImportRecord(NamedTuple):
 class StringReference(NamedTuple):
     """A string naming a module or object: `patch("a.b.C")`, `import_module("a.b")`.
 
-    kind: "patch" (dotted path to an object), "module" (dotted module path), or
-    "patch-object" (`patch.object(base, "attr")`, `base` a local name, `text` the attribute).
+    kind: "patch" (dotted path to an object), "module" (dotted module path), "plugin" (a module
+    `pytest_plugins` names: pytest imports it with the file), or "patch-object"
+    (`patch.object(base, "attr")`, `base` a local name, `text` the attribute).
     `creates`: the call makes the last attribute when it is missing (`patch(..., create=True)`,
     `monkeypatch.setattr(..., raising=False)`), so only what leads to it must exist.
     """

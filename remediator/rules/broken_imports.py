@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from remediator.analysis.module_index import ModuleIndex
 from remediator.analysis.project import ModelQueries, ParsedFile
 from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME, OK, Resolution, failure_context
-from remediator.domain.facts import Context
+from remediator.domain.facts import Context, breaks_importer
 from remediator.domain.findings import Finding
 
 
@@ -31,9 +31,18 @@ def broken_imports_in(model: ModelQueries, parsed: ParsedFile) -> Iterator[Findi
         source = parsed.source
         resolution = model.resolver.resolve_string(source.module, source.is_package, reference, parsed.facts.imports)
         if resolution.status in (MISSING_MODULE, MISSING_NAME):
-            yield _finding(parsed, resolution, reference.line, reference.column, reference.context, "string", reference.text, model.index)
+            finding = _finding(
+                parsed, resolution, reference.line, reference.column, reference.context, "string", reference.text, model.index
+            )
+            if reference.kind == "plugin":  # pytest imports it when it loads this file: the file cannot be collected
+                finding = dataclasses.replace(
+                    finding,
+                    message=finding.message.replace("string reference", "pytest_plugins entry", 1)
+                    + ": pytest cannot load this file, nor collect what it covers",
+                )
+            yield finding
         elif (
-            reference.kind != "module"
+            reference.kind not in ("module", "plugin")
             and not reference.creates  # `create=True` makes the attribute the TYPE_CHECKING branch did not
             and resolution.status == OK
             and resolution.name
@@ -59,6 +68,18 @@ def _unbound_exports(finding: Finding, names: tuple[str, ...]) -> Finding:
         f"`from {finding.target} import *` raises AttributeError"
     )
     return dataclasses.replace(finding, message=message + (" (guarded: the failure is expected and handled)" if finding.guarded else ""))
+
+
+def missing_plugins(model: ModelQueries, parsed: ParsedFile) -> list[str]:
+    """The missing modules a file's `pytest_plugins` names where it runs on import: pytest fails to load the file."""
+    source = parsed.source
+    missing: list[str] = []
+    for reference in parsed.facts.strings:
+        if reference.kind == "plugin" and breaks_importer(reference.context):
+            resolution = model.resolver.resolve_string(source.module, source.is_package, reference, parsed.facts.imports)
+            if resolution.status == MISSING_MODULE and resolution.target not in missing:
+                missing.append(resolution.target)
+    return missing
 
 
 def string_or_import_finding(
