@@ -208,12 +208,18 @@ CREATE_CASES = [
     ("monkeypatch.setattr, raising=False", 'monkeypatch.setattr("pkg.core.gone", 1, raising=False)', True),
     ("monkeypatch.setattr", 'monkeypatch.setattr("pkg.core.gone", 1)', False),
     ("monkeypatch.delattr, raising=False", 'monkeypatch.delattr("pkg.core.gone", raising=False)', True),
+    ("monkeypatch.setattr of an object", 'monkeypatch.setattr(core, "gone", 1)', False),
+    ("monkeypatch.setattr of an object, raising=False", 'monkeypatch.setattr(core, "gone", 1, raising=False)', True),
+    ("monkeypatch.setattr of an object's name", 'monkeypatch.setattr(core, "Engine", 1)', True),
+    ("monkeypatch.delattr of an object", 'monkeypatch.delattr(core, "gone")', False),
+    ("monkeypatch.delattr of an object's name", 'monkeypatch.delattr(core, "Engine")', True),
 ]
 
 
 @pytest.mark.parametrize("call, runs", [pytest.param(c, r, id=i) for i, c, r in CREATE_CASES])
-def test_a_missing_attribute_the_call_makes_is_not_reported(tmp_path, call: str, runs: bool) -> None:
-    """`patch(..., create=True)` and `monkeypatch.setattr(..., raising=False)` make the last attribute; Python is the oracle."""
+def test_patch_and_monkeypatch_calls_are_reported_exactly_when_python_fails(tmp_path, call: str, runs: bool) -> None:
+    """`patch(..., create=True)` and `monkeypatch.setattr(..., raising=False)` make the last attribute; `monkeypatch.setattr(obj,
+    "name", value)` needs `name` on `obj`. Python is the oracle."""
     import remediator
     from tests.conftest import python_runs, write_tree
 

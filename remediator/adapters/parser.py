@@ -693,9 +693,15 @@ class _Extractor:
         elif last in ("import_module", "__import__"):
             kind, base, literal = "module", None, _literal(positional[0])
         elif last in ("setattr", "delattr") and callee.endswith(("monkeypatch.setattr", "monkeypatch.delattr")):
-            if last == "setattr" and len(positional) != 2:
-                return None  # monkeypatch.setattr(obj, "name", value): not a dotted target
-            kind, base, literal = "patch", None, _literal(positional[0])
+            if len(positional) == (3 if last == "setattr" else 2):  # monkeypatch.setattr(obj, "name", value)
+                kind, literal = "patch-object", _literal(positional[1])
+                base = _text(positional[0]) if positional[0].type in ("identifier", "attribute") else None
+                if base is None:
+                    return None
+            elif len(positional) == (2 if last == "setattr" else 1):  # monkeypatch.setattr("a.b.name", value)
+                kind, base, literal = "patch", None, _literal(positional[0])
+            else:
+                return None
         else:
             return None
         if not literal or literal.startswith(".") or " " in literal:
