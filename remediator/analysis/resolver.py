@@ -111,11 +111,18 @@ class ModuleResolver:
         relative = self._relative
         package = importer if is_package else importer.rpartition(".")[0]
         plain: bool | None = None  # absolute imports name project modules as written (no sys.path entry to search)
+        limit: int | None | bool = False  # how many dots pytest's name of the importer allows (False: not asked yet)
         resolved: list[tuple[ImportRecord, Resolution]] = []
         base: str | None
         for record in records:
             level = record.level
             if level:
+                if limit is False:
+                    name = None if self.search_path is None else self.search_path.pytest_name(importer, is_package)
+                    limit = None if name is None else name.count(".")
+                if limit is not None and level > limit:  # beyond the top of the package pytest imports it in
+                    resolved.append((record, resolve(None, record)))
+                    continue
                 key = (package, record.module, level)
                 try:
                     base = relative[key]

@@ -102,6 +102,18 @@ class SearchPath:
         result: tuple[str, ...] = self._memo.get(folder, self._pytest_prefixes, folder)
         return result
 
+    def pytest_name(self, importer: str, is_package: bool) -> str | None:
+        """The name pytest imports a test file or conftest under, when it differs from its name in the project:
+        in `prepend` or `append` mode, its path from its basedir (`tests/test_a.py`, no `tests/__init__.py`:
+        `test_a`). None otherwise. A relative import may have as many dots as this name has packages.
+        """
+        if self.spec.import_mode == "importlib" or is_package or not self._is_pytest_file(importer):
+            return None
+        basedir = self._basedir(importer.rpartition(".")[0])
+        if basedir == ROOT:
+            return None  # the root is on sys.path anyway: the file's name is its name in the project
+        return importer[len(basedir) + 1 :]
+
     def _pytest_prefixes(self, folder: str) -> tuple[str, ...]:
         front: list[str] = []
         back: list[str] = []

@@ -24,6 +24,8 @@ def broken_imports_in(model: ModelQueries, parsed: ParsedFile) -> Iterator[Findi
             finding = _finding(parsed, resolution, record.line, record.column, context, "import", index=model.index)
             if resolution.name == "*" and resolution.status == MISSING_NAME:  # the module's `__all__` lists what it lacks
                 finding = _unbound_exports(finding, model.resolver.unbound_exports(resolution.target))
+            elif resolution.target.startswith(".") and model.resolver.search_path is not None:
+                finding = _under_pytest(finding, model.resolver.search_path.pytest_name(parsed.module, parsed.source.is_package))
             yield finding
     for reference in parsed.facts.strings:
         if reference.context & _PYTHON2:
@@ -68,6 +70,20 @@ def _unbound_exports(finding: Finding, names: tuple[str, ...]) -> Finding:
         f"`from {finding.target} import *` raises AttributeError"
     )
     return dataclasses.replace(finding, message=message + (" (guarded: the failure is expected and handled)" if finding.guarded else ""))
+
+
+def _under_pytest(finding: Finding, name: str | None) -> Finding:
+    """A relative import that goes beyond the top only as pytest names the file: say so."""
+    if name is None:
+        return finding
+    where = "as a top-level module" if "." not in name else f"in the package {name.rpartition('.')[0]}"
+    message = finding.message.replace(
+        "goes beyond the top-level package",
+        f"goes beyond the top-level package: pytest imports this file as {name!r} ({where}), from the first folder upwards "
+        "without an __init__.py",
+        1,
+    )
+    return dataclasses.replace(finding, message=message)
 
 
 def missing_plugins(model: ModelQueries, parsed: ParsedFile) -> list[str]:
