@@ -557,9 +557,11 @@ class _Extractor:
         else:
             for node in sorted(captured.get("import", ()), key=lambda n: n.start_byte):
                 imports.extend(self._import_records(node))
+        declared_global: set[str] = set()  # a function may bind these at module level whenever it runs
         for node in captured.get("global", ()):
             names = [_text(child) for child in node.named_children if child.type == "identifier"]
             self.bound.update(names)
+            declared_global.update(names)
             for name in names:
                 self._count(name)
         strings: list[StringReference] = []
@@ -578,20 +580,26 @@ class _Extractor:
         runtime: set[str] = set()  # bound where the code runs
         self.top_level = root.named_children
         plugins = len(strings)
+        deleted: dict[str, int] = {}  # a name a `del` at the top of the module removes -> that statement's line
         for statement, kind in _module_statements(self.top_level):
             if kind not in _BINDING_STATEMENTS:  # `_bind` has nothing to do with it
                 if kind == "return_statement":
                     self.module_return = True
+                elif kind == "delete_statement" and statement.parent == root:  # (one in a branch may not run)
+                    deleted.update(dict.fromkeys(_deleted_names(statement), statement.start_point[0] + 1))
                 continue
             if kind == "expression_statement" and self.source.startswith(b"pytest_plugins", statement.start_byte):
                 strings += self._plugin_references(statement)
-            if not track:
+            if not track and not deleted:
                 self._bind(statement, kind)
                 continue
             outer = self.bound, self.defined
             self.bound, self.defined = set(), set()
             self._bind(statement, kind)
-            (checking if _context(statement) & _TYPE_CHECKING else runtime).update(self.bound, self.defined)
+            if track:
+                (checking if _context(statement) & _TYPE_CHECKING else runtime).update(self.bound, self.defined)
+            for name in deleted.keys() & (self.bound | self.defined):
+                del deleted[name]  # bound again after the `del`
             outer[0].update(self.bound)
             outer[1].update(self.defined)
             self.bound, self.defined = outer
@@ -607,6 +615,8 @@ class _Extractor:
             if track:
                 (checking if context & _TYPE_CHECKING else runtime).add(name)
         self.bound.update(self.defined)
+        if deleted:
+            self._unbind(deleted, imports, declared_global)
         dunder_all = tuple(self.dunder_all) if self.dunder_all is not None and self.all_is_static else None
         return ModuleFacts(
             tuple(imports),
@@ -621,6 +631,20 @@ class _Extractor:
             definitions=tuple(d for name, d in self.definitions.items() if d is not None and self.bindings[name] == 1),
             registered_modules=registered_modules(self.source, root, self.mentions_sys),
         )
+
+    def _unbind(self, deleted: dict[str, int], imports: list[ImportRecord], declared_global: set[str]) -> None:
+        """Forget the names a module-level `del` removed for good: not bound again after it by an import, and not
+        declared `global` in a function (which may bind it again when it runs)."""
+        for module, _level, imported, alias, line, _column, context in imports:
+            if not context & _FUNCTION_OR_CLASS and imported != "*":
+                name = alias or (imported if imported else module.split(".")[0])
+                if line >= deleted.get(name, line + 1):
+                    del deleted[name]
+        for name in deleted.keys() - declared_global:
+            self.bound.discard(name)
+            self.defined.discard(name)
+            self.definitions.pop(name, None)
+            self.placeholders.discard(name)
 
     # -- imports -------------------------------------------------------------
 
@@ -1027,6 +1051,14 @@ def _is_placeholder_value(value: Node | None) -> bool:
         arguments = value.child_by_field_name("arguments")
         return _text(value.child_by_field_name("function")) in _MOCKS and (arguments is None or not arguments.named_children)
     return False
+
+
+def _deleted_names(statement: Node) -> list[str]:
+    """The plain names `del a, b` removes (not `del a.b` or `del a[0]`, which leave the names bound)."""
+    targets = statement.named_children
+    if len(targets) == 1 and targets[0].type in ("expression_list", "parenthesized_expression", "tuple", "list"):
+        targets = targets[0].named_children
+    return [_text(target) for target in targets if target.type == "identifier"]
 
 
 def _keyword_value(arguments: Node, name: str) -> str | None:
