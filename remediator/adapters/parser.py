@@ -44,15 +44,14 @@ if TYPE_CHECKING:
 
 _CALL_HINTS = (b"patch", b"import_module", b"__import__", b"monkeypatch")
 _DYNAMIC_HINTS = (b"globals()", b"sys.modules[__name__]")  # the second only where `sys.` is (one search of the bytes)
-# Registering modules at run time: a write into `sys.modules` (its key), or an import hook installed.
-_MODULES_WRITE = re.compile(rb"sys\.modules\s*(?:\[(?P<key>[^\]\n]*)\]\s*=(?!=)|\.\s*(?:update|setdefault)\s*\()")
-_IMPORT_HOOK = re.compile(rb"sys\.(?:meta_path|path_hooks)\s*(?:\.\s*(?:append|insert|extend)\s*\(|\[[^\]\n]*\]\s*=(?!=)|\+=|=(?!=))")
-_LITERAL_MODULE = re.compile(rb"""\s*(['"])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\1\s*""")
+# Registering modules at run time: a write into `sys.modules` (its key), or an import hook installed. These
+# patterns are compiled on first use (`re`'s cache): few files need them, and a warm check imports this module.
+_MODULES_WRITE = rb"sys\.modules\s*(?:\[(?P<key>[^\]\n]*)\]\s*=(?!=)|\.\s*(?:update|setdefault)\s*\()"
+_IMPORT_HOOK = rb"sys\.(?:meta_path|path_hooks)\s*(?:\.\s*(?:append|insert|extend)\s*\(|\[[^\]\n]*\]\s*=(?!=)|\+=|=(?!=))"
+_LITERAL_MODULE = rb"""\s*(['"])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\1\s*"""
 # A package that extends where its submodules are found: its own `__path__` changed, `pkgutil.extend_path`,
 # `pkg_resources.declare_namespace` (another module's `x.__path__` is not its own).
-_PATH_EXTENDED = re.compile(
-    rb"(?<![\w.])(?P<name>__path__)\s*(?:=(?!=)|\+=|\.\s*(?:append|insert|extend)\s*\()|(?P<call>declare_namespace)\s*\("
-)
+_PATH_EXTENDED = rb"(?<![\w.])(?P<name>__path__)\s*(?:=(?!=)|\+=|\.\s*(?:append|insert|extend)\s*\()|(?P<call>declare_namespace)\s*\("
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 _ATTRIBUTE_ERRORS = frozenset({"AttributeError", "Exception", "BaseException"})
 _EXPECTING_CALLS = frozenset({"suppress", "raises", "assertRaises", "assertRaisesRegex"})
@@ -115,7 +114,7 @@ def registered_modules(source: bytes, root: Node, mentions_sys: bool = True) -> 
     """
     found: set[str] = set()
     if mentions_sys and b"sys.modules" in source:
-        for match in _MODULES_WRITE.finditer(source):
+        for match in re.finditer(_MODULES_WRITE, source):
             name = _name_ending_at(root, match.start() + 3)  # `sys`, or an alias ending in it (`_sys`)
             if name is None or _context(name) & _FUNCTION:
                 continue
@@ -123,12 +122,12 @@ def registered_modules(source: bytes, root: Node, mentions_sys: bool = True) -> 
             if key is None:
                 found.add(REGISTERS_BELOW)
             elif key.strip() != b"__name__":
-                literal = _LITERAL_MODULE.fullmatch(key)
+                literal = re.fullmatch(_LITERAL_MODULE, key)
                 found.add(literal.group(2).decode("ascii") if literal else REGISTERS_BELOW)
-    if mentions_sys and any(_name_ending_at(root, match.start() + 3) is not None for match in _IMPORT_HOOK.finditer(source)):
+    if mentions_sys and any(_name_ending_at(root, match.start() + 3) is not None for match in re.finditer(_IMPORT_HOOK, source)):
         found.add(REGISTERS_BELOW)
     if b"__path__" in source or b"declare_namespace" in source:
-        for match in _PATH_EXTENDED.finditer(source):
+        for match in re.finditer(_PATH_EXTENDED, source):
             name = _name_ending_at(root, match.end("name") if match.group("name") else match.end("call"))
             if name is not None and not _context(name) & _FUNCTION:
                 found.add(REGISTERS_BELOW)
