@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 
 from remediator.analysis.module_index import ModuleIndex
@@ -20,29 +19,32 @@ def broken_imports_in(model: ModelQueries, parsed: ParsedFile) -> Iterator[Findi
     """The broken imports (then string references) of one resolved file, in source order."""
     for record, resolution in parsed.resolutions:
         if resolution.status in (MISSING_MODULE, MISSING_NAME) and not record.context & _PYTHON2:
-            context = failure_context(record, resolution)
-            finding = _finding(parsed, resolution, record.line, record.column, context, "import", index=model.index)
+            why, note = None, ""
             if resolution.name == "*" and resolution.status == MISSING_NAME:  # the module's `__all__` lists what it lacks
-                finding = _unbound_exports(finding, model.resolver.unbound_exports(resolution.target))
+                why = _unbound_exports(resolution.target, model.resolver.unbound_exports(resolution.target))
             elif resolution.target.startswith(".") and model.resolver.search_path is not None:
-                finding = _under_pytest(finding, model.resolver.search_path.pytest_name(parsed.module, parsed.source.is_package))
-            yield finding
+                note = _under_pytest(model.resolver.search_path.pytest_name(parsed.module, parsed.source.is_package))
+            context = failure_context(record, resolution)
+            yield _finding(parsed, resolution, record.line, record.column, context, "import", index=model.index, why=why, note=note)
     for reference in parsed.facts.strings:
         if reference.context & _PYTHON2:
             continue  # only Python 2 would run it
         source = parsed.source
         resolution = model.resolver.resolve_string(source.module, source.is_package, reference, parsed.facts.imports)
         if resolution.status in (MISSING_MODULE, MISSING_NAME):
-            finding = _finding(
-                parsed, resolution, reference.line, reference.column, reference.context, "string", reference.text, model.index
+            plugin = reference.kind == "plugin"  # pytest imports it when it loads this file: the file cannot be collected
+            yield _finding(
+                parsed,
+                resolution,
+                reference.line,
+                reference.column,
+                reference.context,
+                "string",
+                reference.text,
+                model.index,
+                label="pytest_plugins entry" if plugin else "string reference",
+                note=": pytest cannot load this file, nor collect what it covers" if plugin else "",
             )
-            if reference.kind == "plugin":  # pytest imports it when it loads this file: the file cannot be collected
-                finding = dataclasses.replace(
-                    finding,
-                    message=finding.message.replace("string reference", "pytest_plugins entry", 1)
-                    + ": pytest cannot load this file, nor collect what it covers",
-                )
-            yield finding
         elif (
             reference.kind not in ("module", "plugin")
             and not reference.creates  # `create=True` makes the attribute the TYPE_CHECKING branch did not
@@ -51,39 +53,24 @@ def broken_imports_in(model: ModelQueries, parsed: ParsedFile) -> Iterator[Findi
             and model.symbols.only_for_type_checking(resolution.target, resolution.name)
         ):  # patch() looks the attribute up at run time, where the TYPE_CHECKING branch never ran
             missing = Resolution(MISSING_NAME, resolution.target, resolution.name, resolution.depends_on)
-            finding = _finding(parsed, missing, reference.line, reference.column, reference.context, "string", reference.text)
-            yield dataclasses.replace(
-                finding,
-                message=(
-                    f"string reference {reference.text!r}: {resolution.target} binds {resolution.name!r} only under "
-                    "`if TYPE_CHECKING:`, so it does not exist at run time"
-                    + (" (guarded: the failure is expected and handled)" if finding.guarded else "")
-                ),
-            )
+            why = f"{resolution.target} binds {resolution.name!r} only under `if TYPE_CHECKING:`, so it does not exist at run time"
+            yield _finding(parsed, missing, reference.line, reference.column, reference.context, "string", reference.text, why=why)
 
 
-def _unbound_exports(finding: Finding, names: tuple[str, ...]) -> Finding:
-    """A star import that fails because the module's `__all__` lists names it does not have."""
+def _unbound_exports(module: str, names: tuple[str, ...]) -> str:
+    """Why a star import fails: the module's `__all__` lists names it does not have."""
     listed = ", ".join(repr(name) for name in names)
-    message = (
-        f"{finding.target} lists {listed} in __all__ but has no such name{'s' * (len(names) > 1)}: "
-        f"`from {finding.target} import *` raises AttributeError"
+    return (
+        f"{module} lists {listed} in __all__ but has no such name{'s' * (len(names) > 1)}: `from {module} import *` raises AttributeError"
     )
-    return dataclasses.replace(finding, message=message + (" (guarded: the failure is expected and handled)" if finding.guarded else ""))
 
 
-def _under_pytest(finding: Finding, name: str | None) -> Finding:
-    """A relative import that goes beyond the top only as pytest names the file: say so."""
+def _under_pytest(name: str | None) -> str:
+    """What to add to a relative import beyond the top when that is so only as pytest names the file."""
     if name is None:
-        return finding
+        return ""
     where = "as a top-level module" if "." not in name else f"in the package {name.rpartition('.')[0]}"
-    message = finding.message.replace(
-        "goes beyond the top-level package",
-        f"goes beyond the top-level package: pytest imports this file as {name!r} ({where}), from the first folder upwards "
-        "without an __init__.py",
-        1,
-    )
-    return dataclasses.replace(finding, message=message)
+    return f": pytest imports this file as {name!r} ({where}), from the first folder upwards without an __init__.py"
 
 
 def missing_plugins(model: ModelQueries, parsed: ParsedFile) -> list[str]:
@@ -119,11 +106,21 @@ def _finding(
     reference: str,
     text: str | None = None,
     index: ModuleIndex | None = None,
+    *,
+    label: str = "string reference",
+    why: str | None = None,
+    note: str = "",
 ) -> Finding:
-    """The finding of one broken import or string reference; with the `index`, a module that differs only in case is named."""
+    """The finding of one broken import or string reference; with the `index`, a module that differs only in case is named.
+
+    A string reference's message starts with `label` and the literal; `why` replaces the usual account of what is
+    missing, and `note` is added to it (before the guard's remark).
+    """
     guarded = bool(context & Context.GUARDED)
-    where = f"string reference {text!r}: " if text is not None else ""
-    if resolution.status == MISSING_MODULE:
+    where = f"{label} {text!r}: " if text is not None else ""
+    if why is not None:
+        message = where + why
+    elif resolution.status == MISSING_MODULE:
         if resolution.target.startswith("."):
             message = f"{where}relative import {resolution.target!r} goes beyond the top-level package"
         else:
@@ -136,6 +133,7 @@ def _finding(
         variant = index.case_variant(f"{resolution.target}.{resolution.name}") if index is not None else None
         if variant is not None:
             message += f": only the module {variant} exists, {_CASE_SENSITIVE}"
+    message += note
     if guarded:
         message += " (guarded: the failure is expected and handled)"
     return Finding(
