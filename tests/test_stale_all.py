@@ -18,6 +18,10 @@ import remediator
 from conftest import invoke_cli, python_runs, write_tree
 
 STALE = "__all__ = ['present', 'gone']\n\n\ndef present():\n    pass\n"
+EXTENDED = (
+    "from .core import *\n\n__all__ = ['present']\n\n\ndef present():\n    pass\n\n\n"
+    "def _extend(names):\n    for name in names:\n        __all__.append(name)\n\n\n_extend(['X'])\n"
+)
 
 CASES = [
     # (files, the importer's source, does Python import it)
@@ -63,6 +67,18 @@ CASES = [
         "from pkg.mod import *\n",
         False,
         id="a module, not a package",
+    ),
+    pytest.param(
+        {"pkg/__init__.py": EXTENDED, "pkg/core.py": "X = 1\n", "mid.py": "from pkg import *\n"},
+        "from mid import X\n",
+        True,
+        id="a function appends to __all__ (numpy's extend_all): the literal is not what is exported",
+    ),
+    pytest.param(
+        {"pkg/__init__.py": STALE + "\n\ndef __dir__():\n    return __all__\n"},
+        "from pkg import *\n",
+        False,
+        id="a function that only reads __all__ changes nothing",
     ),
 ]
 

@@ -525,6 +525,41 @@ def _import_items(raw: bytes) -> _Items | None:
     return tuple(items)
 
 
+# Where a `__all__` may be changed: a method called on it or an attribute set, an assignment (in a function that
+# declares it global) or an alias of it, an augmented assignment, an item set or deleted, or a call it is passed to.
+_CHANGING_PARENTS = frozenset(
+    ("attribute", "assignment", "augmented_assignment", "subscript", "delete_statement", "argument_list", "keyword_argument")
+)
+_READING_CALLS = frozenset(("sorted", "list", "tuple", "set", "frozenset", "len", "iter", "enumerate", "print", "repr"))
+
+
+def _changes_all_elsewhere(source: bytes, root: Node, read: set[int]) -> bool:
+    """True when code other than the module-level statements at the offsets `read` may change `__all__`, as numpy's
+    `extend_all(module)` does with `__all__.append(name)` in a function: then the literal is not what Python exports."""
+    at = source.find(b"__all__")
+    while at != -1:
+        if at not in read:
+            node = root.descendant_for_byte_range(at, at + 7)
+            if node is not None and node.type == "identifier" and node.start_byte == at:  # not in a string or comment
+                parent = node.parent
+                if parent is not None and parent.type in _CHANGING_PARENTS and _may_change(node, parent):
+                    return True
+        at = source.find(b"__all__", at + 7)
+    return False
+
+
+def _may_change(node: Node, parent: Node) -> bool:
+    """Whether the `__all__` at `node` may be changed there: not the name of another's (`m.__all__`), not read by a
+    builtin that only reads (`sorted(__all__)`)."""
+    field = {"attribute": "object", "keyword_argument": "value"}.get(parent.type)
+    if field is not None:
+        return parent.child_by_field_name(field) == node
+    if parent.type == "argument_list":
+        call = parent.parent
+        return call is None or _text(call.child_by_field_name("function")) not in _READING_CALLS
+    return True
+
+
 class _Extractor:
     """One pass over one tree; keeps the source for positions and texts."""
 
@@ -535,6 +570,7 @@ class _Extractor:
         self.defined: set[str] = set()
         self.dunder_all: list[str] | None = None
         self.all_is_static = True
+        self.all_read: set[int] = set()  # where the module-level statements read above name `__all__`
         self.mentions_sys = b"sys." in source  # most files do not: the searches for `sys.<name>` are skipped
         self.dynamic = _DYNAMIC_HINTS[0] in source or (self.mentions_sys and _DYNAMIC_HINTS[1] in source)
         self.module_return = False  # a `return` at module level: Python refuses the file
@@ -616,6 +652,12 @@ class _Extractor:
         self.bound.update(self.defined)
         if deleted:
             self._unbind(deleted, imports, declared_global)
+        if self.dunder_all is not None and self.all_is_static and self.source.count(b"__all__") > len(self.all_read):
+            if _changes_all_elsewhere(self.source, root, self.all_read):
+                # Names listed at run time are made at run time too (numpy.dtypes: `setattr` on the module, then
+                # `__all__.append`): which ones cannot be known, nor what a star import takes.
+                self.all_is_static = False
+                self.dynamic = True
         dunder_all = tuple(self.dunder_all) if self.dunder_all is not None and self.all_is_static else None
         return ModuleFacts(
             tuple(imports),
@@ -803,6 +845,7 @@ class _Extractor:
             if left is not None and left.type == "identifier":
                 name = _text(left)
                 if name == "__all__":
+                    self.all_read.add(left.start_byte)
                     self._set_all(right)
                 (self.placeholders if _is_placeholder_value(right) else self.substantive).add(name)
                 self.defined.add(name)  # (`_bind_target` of an identifier)
@@ -823,10 +866,12 @@ class _Extractor:
                 self.defined.add(name)
                 self._count(name)
                 if name == "__all__":
+                    self.all_read.add(left.start_byte)
                     self._extend_all(node.child_by_field_name("right"))
         elif node.type == "call":
             callee = _text(node.child_by_field_name("function"))
             if callee in ("__all__.extend", "__all__.append"):
+                self.all_read.add(node.start_byte)
                 args = node.child_by_field_name("arguments")
                 values = args.named_children if args is not None else []
                 if callee.endswith("append") and len(values) == 1:
