@@ -125,7 +125,7 @@ def edits(draw: st.DrawFn) -> list[tuple[str, str, str]]:
     steps = []
     for _ in range(draw(st.integers(1, 4))):
         action = draw(
-            st.sampled_from(["rewrite", "rewrite", "prepend", "append", "delete", "create", "init", "rename", "test", "sys.path"])
+            st.sampled_from(["rewrite", "rewrite", "prepend", "append", "delete", "create", "init", "rename", "test", "sys.path", "stub"])
         )
         module = draw(st.sampled_from(MODULES))
         text = draw(patching_source()) if action in ("test", "sys.path") else draw(source(module))
@@ -157,6 +157,14 @@ def apply(root: Path, action: str, path: str, text: str) -> str:
     if action == "delete" and target.exists():
         target.unlink()
         return f"delete {path}"
+    if action == "stub":  # a stub beside the module, or instead of it: Python ignores it, a type checker reads it
+        stub = target.with_suffix(".pyi")
+        if stub.exists():
+            stub.unlink()
+            return f"delete {path}i"
+        stub.parent.mkdir(parents=True, exist_ok=True)
+        stub.write_text(text)
+        return f"create {path}i"
     if action == "init":
         init = root / "a/sub/__init__.py"
         if init.exists():

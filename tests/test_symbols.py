@@ -65,7 +65,13 @@ CASES = [
     ("namespace package submodule", {"lib/ns/sub.py": "x = 1\n"}, "from lib.ns import sub, nothing", ["nothing"]),
     ("module dunders exist", {"lib/m.py": ""}, "from lib.m import __name__, __file__, __doc__, __spec__, __loader__", []),
     ("type alias statement", {"lib/m.py": "type Vector = list[float]\n"}, "from lib.m import Vector, Matrix", ["Matrix"]),
-    ("stub file adds names", {"lib/m.py": "a = 1\n", "lib/m.pyi": "a: int\nb: int\n"}, "from lib.m import a, b, c", ["c"]),
+    ("a stub adds no names at run time", {"lib/m.py": "a = 1\n", "lib/m.pyi": "a: int\nb: int\n"}, "from lib.m import a, b, c", ["b", "c"]),
+    (
+        "a stub's names count for a type checker",
+        {"lib/m.py": "a = 1\n", "lib/m.pyi": "a: int\nb: int\n"},
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from lib.m import a, b, c",
+        ["c"],
+    ),
     ("extension module names are unknown", {"lib/fast.cpython-311-x86_64-linux-gnu.so": b"\x7fELF"}, "from lib.fast import anything", []),
     ("unparsable module names are unknown", {"lib/broken.py": "def (:\n"}, "from lib.broken import anything", []),
 ]

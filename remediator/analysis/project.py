@@ -15,13 +15,12 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from remediator.analysis.dependencies import Dependency, DependencyRecorder
 from remediator.analysis.module_index import ModuleIndex
-from remediator.analysis.resolver import ModuleResolver, Resolution, import_edges
-from remediator.analysis.search_path import SearchPath, SearchPathSpec
+from remediator.analysis.resolver import ModuleResolver, Resolution, import_edges, project_resolver
+from remediator.analysis.search_path import SearchPathSpec
 from remediator.analysis.symbols import SymbolTables
 from remediator.domain.config import PytestPaths, Settings
 from remediator.domain.facts import ImportRecord, ModuleFacts, SysPathEntry
 from remediator.domain.layout import Discovery, SourceFile, is_test_file
-from remediator.domain.modules import absolute_module
 from remediator.domain.progress import Progress, Step
 
 if TYPE_CHECKING:
@@ -142,17 +141,24 @@ def assemble(
     recorder = DependencyRecorder() if record else None
     index = ModuleIndex.from_discovery(discovery, recorder)
     conftests = ((source.relpath, source.module, facts.sys_path) for source, facts in pairs if facts.sys_path)
-    facts_by_module: dict[str, list[ModuleFacts]] = {}
-    for source, facts in pairs:
-        facts_by_module.setdefault(source.module, []).append(facts)
-    symbols = SymbolTables(index, facts_by_module, absolute_module, recorder)
-    resolver = ModuleResolver(index, symbols, recorder, SearchPath(index, search_path_spec(root, settings, pytest, conftests), recorder))
+    spec = search_path_spec(root, settings, pytest, conftests)
+    resolver = project_resolver(index, facts_by_module(pairs, False), facts_by_module(pairs, True), spec, recorder)
+    symbols = resolver.symbols
     files: list[ParsedFile] = []
     for chunk in chunks(pairs) if step.active else (pairs,):
         files.extend(resolve_file(resolver, source, facts) for source, facts in chunk)
         step.advance(len(chunk))
     step.end()
     return ProjectModel(root, settings, discovery, index, files, symbols, resolver, pytest, recorder)
+
+
+def facts_by_module(pairs: Iterable[tuple[SourceFile, ModuleFacts]], stubs: bool) -> dict[str, list[ModuleFacts]]:
+    """module -> the facts of its files (.py before .pyi), the stubs' only with `stubs`."""
+    found: dict[str, list[ModuleFacts]] = {}
+    for source, facts in pairs:
+        if stubs or not source.is_stub:
+            found.setdefault(source.module, []).append(facts)
+    return found
 
 
 def search_path_spec(
@@ -187,6 +193,6 @@ def resolve_file(resolver: ModuleResolver, source: SourceFile, facts: ModuleFact
     recorder = resolver.recorder
     if recorder is not None:
         recorder.push()
-    resolutions = resolver.resolve_imports(source.module, source.is_package, facts.imports)
+    resolutions = resolver.resolve_imports(source.module, source.is_package, facts.imports, stub=source.is_stub)
     deps = tuple(set(recorder.pop())) if recorder is not None else None
     return ParsedFile(source, facts, resolutions, deps)

@@ -6,14 +6,14 @@ target and says whether that target exists, without importing anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import NamedTuple
 
 from remediator.analysis.dependencies import DependencyRecorder, Memo
 from remediator.analysis.module_index import NAMESPACE, SOURCE, ModuleIndex
-from remediator.analysis.search_path import SearchPath
+from remediator.analysis.search_path import SearchPath, SearchPathSpec
 from remediator.analysis.symbols import SymbolTables
-from remediator.domain.facts import NOT_MODULE_LEVEL, Context, ImportRecord, StringReference, attribute_error_context
+from remediator.domain.facts import NOT_MODULE_LEVEL, Context, ImportRecord, ModuleFacts, StringReference, attribute_error_context
 from remediator.domain.modules import absolute_module
 
 OK = "ok"
@@ -23,6 +23,8 @@ MISSING_NAME = "missing-name"
 UNRESOLVED = "unresolved"  # a string whose base cannot be followed statically
 RUNTIME = "runtime"  # no file, but a module imported before it registers it at run time (sys.modules, an import hook)
 _IN_FUNCTION = int(Context.FUNCTION)
+_TYPE_CHECKING = int(Context.TYPE_CHECKING)
+_BROKEN = (MISSING_MODULE, MISSING_NAME)
 
 
 class Resolution(NamedTuple):
@@ -75,6 +77,37 @@ def import_edges(
             yield target, record.line, record.context
 
 
+def project_resolver(
+    index: ModuleIndex,
+    facts: Mapping[str, Sequence[ModuleFacts]],
+    stub_facts: Mapping[str, Sequence[ModuleFacts]],
+    spec: SearchPathSpec,
+    recorder: DependencyRecorder | None = None,
+) -> ModuleResolver:
+    """The resolver of a project, as Python runs its imports, with a type checker's view beside it.
+
+    `facts` maps each module to the facts of the files Python runs; `stub_facts` to those
+    of all its files, stubs too (what a type checker reads). The type checker's view is
+    made only when an import needs it.
+    """
+    symbols = SymbolTables(index, facts, absolute_module, recorder)
+    return ModuleResolver(index, symbols, recorder, SearchPath(index, spec, recorder), _TypingView(index, stub_facts, spec, recorder))
+
+
+class _TypingView:
+    """Makes the type checker's resolver when first needed (an object, not a closure: a model is pickled)."""
+
+    def __init__(
+        self, index: ModuleIndex, facts: Mapping[str, Sequence[ModuleFacts]], spec: SearchPathSpec, recorder: DependencyRecorder | None
+    ) -> None:
+        self._index, self._facts, self._spec, self._recorder = index, facts, spec, recorder
+
+    def __call__(self) -> ModuleResolver:
+        index = self._index.typing_view()
+        symbols = SymbolTables(index, self._facts, absolute_module, self._recorder)
+        return ModuleResolver(index, symbols, self._recorder, SearchPath(index, self._spec, self._recorder))
+
+
 class ModuleResolver:
     """Resolves imports and string references against the module index and symbol tables."""
 
@@ -84,10 +117,13 @@ class ModuleResolver:
         symbols: SymbolTables,
         recorder: DependencyRecorder | None = None,
         search_path: SearchPath | None = None,
+        typing: Callable[[], ModuleResolver] | None = None,
     ) -> None:
         self.index = index
         self.symbols = symbols
         self.search_path = search_path  # extra sys.path folders (pytest, conftests, settings); None: the root only
+        self._make_typing = typing
+        self._typing: ModuleResolver | None = None
         self.recorder = recorder
         self._frames = recorder.frames if recorder is not None else []
         self._memo = Memo(recorder)  # (base, name) -> Resolution
@@ -95,17 +131,43 @@ class ModuleResolver:
 
     absolute = staticmethod(absolute_module)
 
-    def resolve_import(self, importer: str, is_package: bool, record: ImportRecord) -> Resolution:
-        """Resolve one import item of `importer` (memoised, with the dependency keys the answer read)."""
-        return self.resolve_imports(importer, is_package, (record,))[0][1]
+    @property
+    def typing(self) -> ModuleResolver | None:
+        """The same questions answered as a type checker does (stubs are modules), for the imports only a type
+        checker follows: those of stubs and of `if TYPE_CHECKING:` branches. None when not given."""
+        if self._typing is None and self._make_typing is not None:
+            self._typing = self._make_typing()
+        return self._typing
 
-    def resolve_imports(self, importer: str, is_package: bool, records: Iterable[ImportRecord]) -> list[tuple[ImportRecord, Resolution]]:
+    def resolve_import(self, importer: str, is_package: bool, record: ImportRecord, *, stub: bool = False) -> Resolution:
+        """Resolve one import item of `importer` (memoised, with the dependency keys the answer read).
+
+        An import that only a type checker follows (in a stub: `stub`; or under `if TYPE_CHECKING:`)
+        is resolved as the type checker does, for whom stubs are modules.
+        """
+        return self.resolve_imports(importer, is_package, (record,), stub=stub)[0][1]
+
+    def resolve_imports(
+        self, importer: str, is_package: bool, records: Iterable[ImportRecord], *, stub: bool = False
+    ) -> list[tuple[ImportRecord, Resolution]]:
         """`resolve_import` of each of one file's imports: the same answers and keys, with less work per import.
 
         The importer's sys.path is looked up once (at its first absolute import, where
         `resolve_import` first looks it up), and a relative import's base once per
         (package, module, level) in the whole project.
         """
+        resolved = self._resolve_all(importer, is_package, records)
+        if self._make_typing is None:
+            return resolved
+        for i, (record, resolution) in enumerate(resolved):
+            if resolution.status in _BROKEN and (stub or record.context & _TYPE_CHECKING):
+                typing = self.typing
+                assert typing is not None
+                resolved[i] = (record, typing.resolve_import(importer, is_package, record))
+        return resolved
+
+    def _resolve_all(self, importer: str, is_package: bool, records: Iterable[ImportRecord]) -> list[tuple[ImportRecord, Resolution]]:
+        """Each import resolved as Python runs it."""
         memo = self._memo
         resolve = self._resolve
         relative = self._relative

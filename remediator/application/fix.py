@@ -466,7 +466,7 @@ def _verify(model: ProjectModel, parsed: ParsedFile, before: bytes, after: bytes
     broken_before = {(r.target, r.name) for _record, r in parsed.resolutions if r.status in (MISSING_MODULE, MISSING_NAME)}
     source = parsed.source
     for record in facts.imports:
-        resolution = model.resolver.resolve_import(source.module, source.is_package, record)
+        resolution = model.resolver.resolve_import(source.module, source.is_package, record, stub=source.is_stub)
         if resolution.status in (MISSING_MODULE, MISSING_NAME) and (resolution.target, resolution.name) not in broken_before:
             name = f" name {resolution.name!r} of" if resolution.status == MISSING_NAME else ""
             return f"line {record.line} would import{name} {resolution.target}, which does not resolve"

@@ -268,7 +268,7 @@ class _Refresh:
         for prefix, codec, content in (
             ("files", None, lambda: {relpath: plain_detail(detail) for relpath, detail in details.items()}),
             ("rdeps", RDEPS, lambda: reverse_dependencies(details)),
-            ("definers", DEFINERS, lambda: definers_in((parsed.module, parsed.facts) for parsed in model.files)),
+            ("definers", DEFINERS, lambda: definers_in((p.module, p.facts) for p in model.files if not p.source.is_stub)),
         ):
             sharded = ShardedMap(self.scope, prefix, shards, codec)
             sharded.fill(content())  # one map at a time, encoded as it is made
@@ -326,7 +326,9 @@ class _Refresh:
         summaries = dict(stored.summaries)
         step = Step(self.progress, "analyse", len(affected))
         imports_changed, lines_changed = self._analyse_again(model, change, affected, summaries, files, rdeps, step)
-        for name, modules in definers_in((change.entries[relpath][0], change.facts.new[relpath]) for relpath in change.changed).items():
+        for name, modules in definers_in(
+            (change.entries[relpath][0], change.facts.new[relpath]) for relpath in change.changed if not relpath.endswith(".pyi")
+        ).items():
             known = definers.get(name, set())
             if not modules <= known:
                 definers.set(name, known | modules)
@@ -488,11 +490,12 @@ def _affected(change: Change, rdeps: ShardedMap) -> set[str]:
     touched |= kind_changed
     everything: list[str] = []  # modules whose old facts are gone: all their keys changed
     for module in sorted(touched):
-        old = change.old_facts.symbols(module, change.old_table, change.old_layout.roots)
-        if old is None:
-            everything.append(module)
-        else:
-            new = change.facts.symbols(module, change.table, change.layout.roots)
+        for stubs in (False, True):  # its names at run time, and to a type checker (with its stubs)
+            old = change.old_facts.symbols(module, change.old_table, change.old_layout.roots, stubs)
+            if old is None:
+                everything.append(module)
+                break
+            new = change.facts.symbols(module, change.table, change.layout.roots, stubs)
             assert new is not None, "the current facts can always be had"
             changed_keys |= symbol_changes(module, old, new)
     affected = set(change.changed)

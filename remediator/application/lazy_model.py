@@ -24,13 +24,11 @@ from remediator.analysis.dependencies import DependencyRecorder
 from remediator.analysis.module_graph import ModuleGraph
 from remediator.analysis.module_index import ModuleIndex
 from remediator.analysis.project import ProjectModel, assemble, chunks, no_cyclic_gc, search_path_spec
-from remediator.analysis.resolver import ModuleResolver
-from remediator.analysis.search_path import SearchPath
+from remediator.analysis.resolver import ModuleResolver, project_resolver
 from remediator.analysis.symbols import ModuleSymbols, SymbolTables, symbols_in
 from remediator.application.project_analysis import ModelSource, definers_in, definitions_in
 from remediator.application.stored_analysis import ShardedMap, stored_graph
 from remediator.domain.config import Settings
-from remediator.domain.modules import absolute_module
 from remediator.domain.facts import Definition, ModuleFacts, ParseProblem, SysPathEntry, empty_facts
 from remediator.domain.findings import UNREADABLE_FILE
 from remediator.domain.progress import Progress, Step
@@ -132,22 +130,23 @@ class FactsSource:
             )
         return self._positions
 
-    def of_module(self, module: str) -> list[ModuleFacts]:
+    def of_module(self, module: str, stubs: bool = True) -> list[ModuleFacts]:
+        """The facts of `module`'s files (.py before .pyi); of its runtime files only without `stubs`."""
         modules = self._share._modules() if self._share else self._modules()
-        return [self.of_file(relpath) for relpath in modules.get(module, ())]
+        return [self.of_file(relpath) for relpath in modules.get(module, ()) if stubs or not relpath.endswith(".pyi")]
 
     def _modules(self) -> dict[str, list[str]]:
         if self._by_module is None:
             self._by_module = files_by_module(self.layout.files)
         return self._by_module
 
-    def symbols(self, module: str, table: Mapping[str, int], roots: Iterable[str]) -> ModuleSymbols | None:
-        """What `module`'s facts say about names; None when they cannot be had."""
+    def symbols(self, module: str, table: Mapping[str, int], roots: Iterable[str], stubs: bool = False) -> ModuleSymbols | None:
+        """What `module`'s facts say about names, at run time or (`stubs`) to a type checker; None when they cannot be had."""
         try:
-            facts = self.of_module(module)
+            facts = self.of_module(module, stubs)
         except Unavailable:
             return None
-        return symbols_in(ModuleIndex(table, roots), module, facts)
+        return symbols_in(ModuleIndex(table, roots, stubs=stubs), module, facts)
 
 
 def conftest_changes(facts: FactsSource) -> list[tuple[str, str, tuple[SysPathEntry, ...]]]:
@@ -168,14 +167,15 @@ class Unavailable(Exception):
 class _ModuleFactsMap(Mapping[str, Sequence[ModuleFacts]]):
     """module -> facts of its files, loaded on first use (what SymbolTables reads)."""
 
-    def __init__(self, source: FactsSource) -> None:
+    def __init__(self, source: FactsSource, stubs: bool) -> None:
         self._source = source
+        self._stubs = stubs  # the stubs' facts too
         self._loaded: dict[str, list[ModuleFacts]] = {}
 
     def __getitem__(self, module: str) -> list[ModuleFacts]:
         found = self._loaded.get(module)
         if found is None:
-            found = self._loaded[module] = self._source.of_module(module)
+            found = self._loaded[module] = self._source.of_module(module, self._stubs)
         if not found:
             raise KeyError(module)
         return found
@@ -204,9 +204,8 @@ class LazyModel:
         recorder = DependencyRecorder()
         index = ModuleIndex(table, roots, (), recorder)
         spec = search_path_spec(root, settings, read_pytest_paths(root), conftest_changes(facts))
-        symbols = SymbolTables(index, _ModuleFactsMap(facts), absolute_module, recorder)
-        resolver = ModuleResolver(index, symbols, recorder, SearchPath(index, spec, recorder))
-        return cls(root, settings, index, symbols, resolver, recorder, facts)
+        resolver = project_resolver(index, _ModuleFactsMap(facts, False), _ModuleFactsMap(facts, True), spec, recorder)
+        return cls(root, settings, index, resolver.symbols, resolver, recorder, facts)
 
 
 class StoreSource:
@@ -247,7 +246,7 @@ class StoreSource:
             candidates = {module for name in names for module in self._definers.get(name, ())}
         except StoreCorrupt:
             return self._from_model(lambda source: source.definers(names))
-        return definers_in(((module, facts) for module in sorted(candidates) for facts in self._facts.of_module(module)), names)
+        return definers_in(((module, facts) for module in sorted(candidates) for facts in self._facts.of_module(module, False)), names)
 
     def _from_model(self, answer: Callable[[ModelSource], _T]) -> _T:
         """What the store held damaged, from the full model; the store's analysis is dropped when the run ends."""
@@ -255,7 +254,7 @@ class StoreSource:
         return answer(ModelSource(self.model()))
 
     def definitions(self, module: str) -> dict[str, Definition]:
-        return definitions_in(self._facts.of_module(module))
+        return definitions_in(self._facts.of_module(module, False))
 
     def model(self, progress: Progress | None = None) -> ProjectModel:
         """The full model of this layout, from the facts cache (only the files' facts are read).

@@ -280,12 +280,13 @@ class ProjectAnalysis:
         return {row.module: str(PurePosixPath(row.relpath).parent) for row in self.layout.files if row.relpath.endswith("conftest.py")}
 
     def definers(self, names: set[str]) -> dict[str, set[str]]:
-        """Name -> the modules that define it themselves (def, class, assignment), not as a stub (`pass` body,
-        `= None`, `= Mock()`: `ModuleFacts.placeholder_names`)."""
+        """Name -> the modules that define it themselves (def, class, assignment) in the code Python runs (not in a
+        `.pyi`), not as a placeholder (`pass` body, `= None`, `= Mock()`: `ModuleFacts.placeholder_names`)."""
         return self.source.definers(names) if names else {}
 
     def definitions(self, module: str) -> dict[str, Definition]:
-        """Name -> what the module's def or class of that name is (`ModuleFacts.definitions`: only the certain ones)."""
+        """Name -> what the module's def or class of that name is in the code Python runs (`ModuleFacts.definitions`:
+        only the certain ones)."""
         return self.source.definitions(module)
 
 
@@ -401,13 +402,14 @@ class ModelSource:
         return model_graph(self._model)
 
     def definers(self, names: set[str]) -> dict[str, set[str]]:
-        return definers_in(((parsed.module, parsed.facts) for parsed in self._model.files), names)
+        return definers_in(((p.module, p.facts) for p in self._model.files if not p.source.is_stub), names)
 
     def definitions(self, module: str) -> dict[str, Definition]:
         if self._by_module is None:
             self._by_module = {}
             for parsed in self._model.files:
-                self._by_module.setdefault(parsed.module, []).append(parsed.facts)
+                if not parsed.source.is_stub:
+                    self._by_module.setdefault(parsed.module, []).append(parsed.facts)
         return definitions_in(self._by_module.get(module, ()))
 
     def model(self, progress: Progress | None = None) -> ProjectModel:

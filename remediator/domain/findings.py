@@ -58,6 +58,11 @@ class Suggestion:
         return data
 
 
+def plain_message(rule: str, target: str, name: str | None) -> str:
+    """What a missing-module or missing-name finding says before its explanation, if it has one (after ": ")."""
+    return f"module {target} does not exist" if rule == MISSING_MODULE else f"{target} has no name {name!r}"
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One problem at one place. `path` is POSIX and relative to the scanned root."""

@@ -20,6 +20,7 @@ from remediator.domain.findings import (
     UNMODELLED_SYS_PATH,
     Finding,
     Suggestion,
+    plain_message,
 )
 
 _SHOWN_PER_TARGET = 8
@@ -75,8 +76,9 @@ def render_text(result: ScanResult, console: Console, command: str = "scan") -> 
         if target.suggestion is not None:
             header += f" — {escape(_suggestion_phrase(target.suggestion.kind, target.suggestion.target))}"
         console.print(header)
-        if target.name == "*" and by_target.get((target.target, "*")):  # which names, and what they do
-            console.print(f"    {escape(by_target[target.target, '*'][0].message)}")
+        explained = _explanation(target.kind, target.target, target.name, by_target.get((target.target, target.name), []))
+        if explained:  # which names `__all__` lists, or why the target is missing though a file seems to hold it
+            console.print(f"    {escape(explained)}")
         if target.suggestion is not None:
             console.print(f"    suggestion ({target.suggestion.kind}): {escape(target.suggestion.detail)}")
             if target.suggestion.command:
@@ -200,6 +202,18 @@ def _print_causes(result: ScanResult, console: Console, lines: _SourceLines) -> 
                 console.print(f"    [{_STYLE[finding.severity]}]{escape(finding.path)}:{finding.line}[/] {escape(finding.message)}")
         if len(group) > _SHOWN_PER_CAUSE:
             console.print(f"    … and {len(group) - _SHOWN_PER_CAUSE} more")
+
+
+def _explanation(kind: str, target: str, name: str | None, findings: list[Finding]) -> str | None:
+    """The message of a missing target's first import that says more than that it is missing (a star import's
+    is all explanation: which names `__all__` lists)."""
+    imports = [f for f in findings if f.reference == "import"]
+    if not imports:
+        return None
+    message = imports[0].message
+    if name == "*" or message.startswith(plain_message(kind, target, name) + ": "):
+        return message
+    return None
 
 
 def _one_per_statement(findings: list[Finding]) -> list[Finding]:

@@ -8,11 +8,12 @@ from remediator.analysis.module_index import ModuleIndex
 from remediator.analysis.project import ModelQueries, ParsedFile
 from remediator.analysis.resolver import MISSING_MODULE, MISSING_NAME, OK, Resolution, failure_context
 from remediator.domain.facts import Context, breaks_importer
-from remediator.domain.findings import Finding
+from remediator.domain.findings import Finding, plain_message
 
 
 _PYTHON2 = int(Context.PYTHON2)  # a branch only Python 2 enters: what is in it never runs
 _CASE_SENSITIVE = "and Python's import is case-sensitive even where the file system is not"
+_STUBS_IGNORED = "and Python does not read .pyi files"
 
 
 def broken_imports_in(model: ModelQueries, parsed: ParsedFile) -> Iterator[Finding]:
@@ -24,6 +25,8 @@ def broken_imports_in(model: ModelQueries, parsed: ParsedFile) -> Iterator[Findi
                 why = _unbound_exports(resolution.target, model.resolver.unbound_exports(resolution.target))
             elif resolution.target.startswith(".") and model.resolver.search_path is not None:
                 note = _under_pytest(model.resolver.search_path.pytest_name(parsed.module, parsed.source.is_package))
+            elif resolution.status == MISSING_NAME and _stub_declares(model, resolution.target, resolution.name):
+                why = f"{plain_message(MISSING_NAME, resolution.target, resolution.name)}: only its stub declares it, {_STUBS_IGNORED}"
             context = failure_context(record, resolution)
             yield _finding(parsed, resolution, record.line, record.column, context, "import", index=model.index, why=why, note=note)
     for reference in parsed.facts.strings:
@@ -55,6 +58,12 @@ def broken_imports_in(model: ModelQueries, parsed: ParsedFile) -> Iterator[Findi
             missing = Resolution(MISSING_NAME, resolution.target, resolution.name, resolution.depends_on)
             why = f"{resolution.target} binds {resolution.name!r} only under `if TYPE_CHECKING:`, so it does not exist at run time"
             yield _finding(parsed, missing, reference.line, reference.column, reference.context, "string", reference.text, why=why)
+
+
+def _stub_declares(model: ModelQueries, module: str, name: str | None) -> bool:
+    """True when a type checker, reading `module`'s stub, finds `name` that Python does not."""
+    typing = model.resolver.typing
+    return name is not None and typing is not None and typing.symbols.has_name(module, name) is True
 
 
 def _unbound_exports(module: str, names: tuple[str, ...]) -> str:
@@ -124,12 +133,14 @@ def _finding(
         if resolution.target.startswith("."):
             message = f"{where}relative import {resolution.target!r} goes beyond the top-level package"
         else:
-            message = f"{where}module {resolution.target} does not exist"
+            message = where + plain_message(MISSING_MODULE, resolution.target, None)
             variant = index.case_variant(resolution.target) if index is not None else None
-            if variant is not None:
+            if index is not None and index.only_a_stub(resolution.target):
+                message += f": it is only a stub (.pyi), {_STUBS_IGNORED}"
+            elif variant is not None:
                 message += f": only {variant} does, {_CASE_SENSITIVE}"
     else:
-        message = f"{where}{resolution.target} has no name {resolution.name!r}"
+        message = where + plain_message(MISSING_NAME, resolution.target, resolution.name)
         variant = index.case_variant(f"{resolution.target}.{resolution.name}") if index is not None else None
         if variant is not None:
             message += f": only the module {variant} exists, {_CASE_SENSITIVE}"
