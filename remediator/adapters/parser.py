@@ -52,7 +52,8 @@ _LITERAL_MODULE = rb"""\s*(['"])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\1\s*"""
 # A package that extends where its submodules are found: its own `__path__` changed, `pkgutil.extend_path`,
 # `pkg_resources.declare_namespace` (another module's `x.__path__` is not its own).
 _PATH_EXTENDED = rb"(?<![\w.])(?P<name>__path__)\s*(?:=(?!=)|\+=|\.\s*(?:append|insert|extend)\s*\()|(?P<call>declare_namespace)\s*\("
-_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+_IMPORT_ERRORS = frozenset({"ImportError", "Exception", "BaseException"})  # what catches any ImportError
+_MODULE_ERRORS = _IMPORT_ERRORS | {"ModuleNotFoundError"}  # what catches the ImportError of a missing module
 _ATTRIBUTE_ERRORS = frozenset({"AttributeError", "Exception", "BaseException"})
 _EXPECTING_CALLS = frozenset({"suppress", "raises", "assertRaises", "assertRaisesRegex"})
 _CLAUSES = frozenset({"block", "else_clause", "elif_clause", "except_clause", "except_group_clause", "finally_clause", "case_clause"})
@@ -1146,9 +1147,17 @@ _BINDING_STATEMENTS = frozenset(
 
 # Context flags as plain ints: IntFlag arithmetic costs a call per operation, and `_context` runs for
 # every import and string reference.
-_FUNCTION, _CLASS, _TYPE_CHECKING, _GUARDED, _GUARDED_ATTRIBUTE, _PYTHON2 = (
+_FUNCTION, _CLASS, _TYPE_CHECKING, _GUARDED, _GUARDED_ATTRIBUTE, _GUARDED_MODULE, _PYTHON2 = (
     int(flag)
-    for flag in (Context.FUNCTION, Context.CLASS, Context.TYPE_CHECKING, Context.GUARDED, Context.GUARDED_ATTRIBUTE, Context.PYTHON2)
+    for flag in (
+        Context.FUNCTION,
+        Context.CLASS,
+        Context.TYPE_CHECKING,
+        Context.GUARDED,
+        Context.GUARDED_ATTRIBUTE,
+        Context.GUARDED_MODULE,
+        Context.PYTHON2,
+    )
 )
 _FUNCTION_OR_CLASS = _FUNCTION | _CLASS
 
@@ -1167,8 +1176,8 @@ def _context(node: Node) -> int:
             if child == parent.child_by_field_name("body"):
                 context |= _guard_of(parent)
         elif kind == "with_statement":
-            if child == parent.child_by_field_name("body") and _expects_import_error(parent):
-                context |= _GUARDED
+            if child == parent.child_by_field_name("body"):
+                context |= _expects_import_error(parent)
         elif kind in ("if_statement", "elif_clause"):
             condition = parent.child_by_field_name("condition")
             in_consequence = child == parent.child_by_field_name("consequence")
@@ -1198,34 +1207,52 @@ def _type_checking_polarity(condition: Node | None) -> int:
 
 
 def _guard_of(try_statement: Node) -> int:
-    """The guard flags of a try statement's body: GUARDED when a handler catches ImportError, GUARDED_ATTRIBUTE when one
-    catches AttributeError (a bare except catches both)."""
-    guard = 0
+    """The guard flags of a try statement's body: GUARDED when the handler that catches an ImportError handles it,
+    GUARDED_MODULE when only a ModuleNotFoundError is handled, GUARDED_ATTRIBUTE when an AttributeError is.
+
+    Python runs the first handler that matches; one that always raises again (`raise ImportError("install
+    the extra") from e`) handles nothing, and no later handler catches what it raises.
+    """
+    handlers = []  # (the names each handler catches, None for a bare except; whether it handles)
     for clause in try_statement.named_children:
-        if clause.type not in ("except_clause", "except_group_clause"):
-            continue
-        caught = [c for c in clause.named_children if c.type != "block" and c.type != "comment"]
-        if not caught:
-            return _GUARDED | _GUARDED_ATTRIBUTE  # bare except
-        value = caught[0]
-        if value.type == "as_pattern" and value.named_children:
-            value = value.named_children[0]
-        names = _names_in(value)
-        if names & _IMPORT_ERRORS:
-            guard |= _GUARDED
-        if names & _ATTRIBUTE_ERRORS:
-            guard |= _GUARDED_ATTRIBUTE
-    return guard
+        if clause.type in ("except_clause", "except_group_clause"):
+            caught = [c for c in clause.named_children if c.type != "block" and c.type != "comment"]
+            value = caught[0] if caught else None
+            if value is not None and value.type == "as_pattern" and value.named_children:
+                value = value.named_children[0]
+            handlers.append((None if value is None else _names_in(value), not _raises_again(clause)))
+    guard = 0
+    for flag, catching in ((_GUARDED, _IMPORT_ERRORS), (_GUARDED_MODULE, _MODULE_ERRORS), (_GUARDED_ATTRIBUTE, _ATTRIBUTE_ERRORS)):
+        handles = next((handles for names, handles in handlers if names is None or names & catching), False)
+        if handles:
+            guard |= flag
+    return guard if guard & _GUARDED == 0 else guard & ~_GUARDED_MODULE
 
 
-def _expects_import_error(with_statement: Node) -> bool:
+def _raises_again(clause: Node) -> bool:
+    """True when an except clause's block ends in a `raise` of its own (not in a branch): the failure goes on."""
+    block = next((c for c in clause.named_children if c.type == "block"), None)
+    statements = [c for c in block.named_children if c.type != "comment"] if block is not None else []
+    return bool(statements) and statements[-1].type == "raise_statement"
+
+
+def _import_guard(names: set[str]) -> int:
+    """GUARDED when `names` (the exceptions a handler catches) hold ImportError or a base of it, GUARDED_MODULE when
+    they hold only its subclass ModuleNotFoundError, else 0."""
+    if names & _IMPORT_ERRORS:
+        return _GUARDED
+    return _GUARDED_MODULE if "ModuleNotFoundError" in names else 0
+
+
+def _expects_import_error(with_statement: Node) -> int:
+    """The guard flags of a `with suppress(...)` / `with pytest.raises(...)` body (see `_import_guard`)."""
+    guard = 0
     for item in _descendants_of_type(with_statement, "call", stop="block"):
         callee = _text(item.child_by_field_name("function")).rsplit(".", 1)[-1]
         arguments = item.child_by_field_name("arguments")
         if callee in _EXPECTING_CALLS and arguments is not None:
-            if _names_in(arguments) & {"ImportError", "ModuleNotFoundError"}:
-                return True
-    return False
+            guard |= _import_guard(_names_in(arguments) & {"ImportError", "ModuleNotFoundError"})
+    return guard
 
 
 def _names_in(node: Node) -> set[str]:

@@ -13,7 +13,15 @@ from remediator.analysis.dependencies import DependencyRecorder, Memo
 from remediator.analysis.module_index import NAMESPACE, SOURCE, ModuleIndex
 from remediator.analysis.search_path import SearchPath, SearchPathSpec
 from remediator.analysis.symbols import SymbolTables
-from remediator.domain.facts import NOT_MODULE_LEVEL, Context, ImportRecord, ModuleFacts, StringReference, attribute_error_context
+from remediator.domain.facts import (
+    NOT_MODULE_LEVEL,
+    Context,
+    ImportRecord,
+    ModuleFacts,
+    StringReference,
+    attribute_error_context,
+    module_not_found_context,
+)
 from remediator.domain.modules import absolute_module
 
 OK = "ok"
@@ -56,10 +64,15 @@ def import_edge(importer: str, resolution: Resolution) -> str | None:
 
 
 def failure_context(record: ImportRecord, resolution: Resolution) -> int:
-    """The context an import's failure happens in: a star import that fails on the module's `__all__` raises
-    AttributeError, which only a guard catching AttributeError handles (`except ImportError` does not)."""
+    """The context an import's failure happens in, as far as the exception it raises is caught: a star import that
+    fails on the module's `__all__` raises AttributeError, which only a guard catching AttributeError handles
+    (`except ImportError` does not); a module that does not exist raises ModuleNotFoundError, which
+    `except ModuleNotFoundError` handles too; a name the module lacks, or a relative import beyond the top,
+    raises plain ImportError, which it does not."""
     if resolution.status == MISSING_NAME and resolution.name == "*":
         return attribute_error_context(record.context)
+    if resolution.status == MISSING_MODULE and not resolution.target.startswith("."):
+        return module_not_found_context(record.context)
     return record.context
 
 

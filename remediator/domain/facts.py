@@ -21,17 +21,24 @@ class Context(IntFlag):
     GUARDED = 8  # failure is expected: try/except ImportError, suppress(ImportError), raises(ImportError)
     GUARDED_ATTRIBUTE = 16  # an AttributeError is expected: except AttributeError / Exception / BaseException, a bare except
     PYTHON2 = 32  # a branch only Python 2 enters (`if sys.version_info[0] == 2:`, `if six.PY2:`): never runs here
+    GUARDED_MODULE = 64  # only a missing module is expected: `except ModuleNotFoundError` (a missing name raises ImportError)
 
 
 # Plain-int masks for hot loops (IntFlag arithmetic is slow).
 NOT_MODULE_LEVEL = int(Context.FUNCTION | Context.CLASS)  # the statement does not bind module names
 _NOT_AT_IMPORT = int(Context.FUNCTION | Context.TYPE_CHECKING | Context.GUARDED | Context.PYTHON2)
-_GUARDED, _GUARDED_ATTRIBUTE = int(Context.GUARDED), int(Context.GUARDED_ATTRIBUTE)
+_GUARDED, _GUARDED_ATTRIBUTE, _GUARDED_MODULE = int(Context.GUARDED), int(Context.GUARDED_ATTRIBUTE), int(Context.GUARDED_MODULE)
 
 
 def breaks_importer(context: int) -> bool:
     """True when a broken import in `context` makes its module fail at import time."""
     return not context & _NOT_AT_IMPORT
+
+
+def module_not_found_context(context: int) -> int:
+    """`context` for a failure that raises ModuleNotFoundError (a module that does not exist): guarded also when a
+    guard catches only ModuleNotFoundError."""
+    return context | _GUARDED if context & _GUARDED_MODULE else context
 
 
 def attribute_error_context(context: int) -> int:
