@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from remediator.analysis.dependencies import ALL, Dependency, DependencyRecorder, Memo
 from remediator.analysis.module_index import EXTENSION, PACKAGE, UNREADABLE, ModuleIndex
-from remediator.domain.facts import NOT_MODULE_LEVEL, REGISTERS_BELOW, ModuleFacts
+from remediator.domain.facts import NOT_MODULE_LEVEL, REGISTERS_BELOW, Context, ModuleFacts
 from remediator.domain.modules import absolute_module
 
 MODULE_ATTRIBUTES = frozenset(
@@ -41,6 +41,7 @@ MODULE_ATTRIBUTES = frozenset(
     }
 )
 
+_NEVER_RUNS = int(Context.TYPE_CHECKING | Context.PYTHON2)  # an import there loads nothing at run time
 AbsoluteModule = Callable[[str, bool, str, int], "str | None"]
 Binding = tuple[str, "str | None"]  # (absolute module imported from, name imported or None for `import a.b as n`)
 
@@ -55,6 +56,9 @@ class ModuleSymbols(NamedTuple):
     dunder_all: tuple[str, ...] | None  # the first static `__all__`
     opaque: bool  # a file makes any attribute possible, or could not be parsed
     registered: frozenset[str] = frozenset()  # modules its files register at run time (`ModuleFacts.registered_modules`)
+    # A package's submodules its own code imports at module level (`from .models import User` sets the attribute
+    # `models`): names of the package when those submodules exist (`from pkg import *` brings them in too).
+    loaded: frozenset[str] = frozenset()
 
     def shape(self) -> tuple[object, ...]:
         """Everything that holds for the module as a whole (its `(module, None)` key)."""
@@ -62,10 +66,10 @@ class ModuleSymbols(NamedTuple):
 
     def signature(self, name: str) -> tuple[object, ...]:
         """Everything said about one name (its `(module, name)` key)."""
-        return (name in self.own, name in self.defined, self.bindings.get(name))
+        return (name in self.own, name in self.defined, self.bindings.get(name), name in self.loaded)
 
     def mentioned(self) -> set[str]:
-        return set(self.own) | self.defined | self.bindings.keys()
+        return set(self.own) | self.defined | self.bindings.keys() | self.loaded
 
 
 def symbol_changes(module: str, old: ModuleSymbols, new: ModuleSymbols) -> set[Dependency]:
@@ -215,7 +219,7 @@ class SymbolTables:
         seen.add(module)
         self._note((module, name))
         symbols = self.module_symbols(module)
-        if name in symbols.own:
+        if name in symbols.own or (name in symbols.loaded and self._index.exists(f"{module}.{name}")):
             return True
         self._note((module, None))
         return any(source not in seen and self._exports(source, name, seen) for source in symbols.star_sources)  # type: ignore[arg-type]
@@ -271,6 +275,7 @@ class SymbolTables:
         seen.add(module)
         symbols = self.module_symbols(module)
         names.update(n for n in symbols.own if not (public_only and n.startswith("_")))
+        names.update(n for n in symbols.loaded if not (public_only and n.startswith("_")) and self._index.exists(f"{module}.{n}"))
         for source in symbols.star_sources:
             assert source is not None
             self._note((source, ALL))
@@ -310,6 +315,8 @@ def module_symbols(
     dunder_all = None
     opaque = False
     registered: frozenset[str] = frozenset()
+    loaded: set[str] = set()
+    below = module + "."
     for facts in facts_list:
         opaque = opaque or facts.dynamic_names or facts.problem is not None
         if facts.registered_modules:
@@ -324,6 +331,10 @@ def module_symbols(
                 stars.append(base)
             elif name is not None and base == module:
                 imports_self = True
+                if is_package and not record.context & _NEVER_RUNS:
+                    loaded.add(name)
+            if is_package and base is not None and base.startswith(below) and not record.context & _NEVER_RUNS:
+                loaded.add(base[len(below) :].partition(".")[0])
             if base is None or not is_internal(base):
                 continue
             if name is None:
@@ -345,6 +356,7 @@ def module_symbols(
         dunder_all,
         opaque,
         registered,
+        frozenset(loaded),
     )  # frozenset() of a frozenset is the same object
 
 
