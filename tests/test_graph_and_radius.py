@@ -26,7 +26,8 @@ def test_cycle_is_reported_with_a_chain_and_lines(project) -> None:
     assert cycle.severity == "info"
     assert cycle.message == (
         "import cycle of 3 modules: app.a -> app.b -> app.c -> app.a (a dependency cycle: it closes only through "
-        "imports inside functions, so it cannot fail at import time)"
+        "imports inside functions, which run when called: it fails at import time only if such a function is called "
+        "while the modules are imported, by a decorator or a call at module level)"
     )
     assert cycle.cycle_kind == "function-level"
     assert [(link["path"], link["line"]) for link in cycle.chain] == [("app/a.py", 2), ("app/b.py", 2), ("app/c.py", 3)]

@@ -9,7 +9,12 @@ from tests.conftest import problems
 # (case id, files of the target package `lib`, import line in app/user.py, expected missing names)
 CASES = [
     ("def and class", {"lib/m.py": "def f(): pass\nclass C: pass\n"}, "from lib.m import f, C, g", ["g"]),
-    ("assignments", {"lib/m.py": "a = 1\nb, (c, *d) = 1, (2, 3)\ne: int = 5\nf: str\n"}, "from lib.m import a, b, c, d, e, f, z", ["z"]),
+    (
+        "assignments",
+        {"lib/m.py": "a = 1\nb, (c, *d) = 1, (2, 3)\ne: int = 5\nf: str\n"},
+        "from lib.m import a, b, c, d, e, f, z",
+        ["f", "z"],
+    ),
     ("augmented and chained", {"lib/m.py": "a = b = 1\nc = 0\nc += 1\n"}, "from lib.m import a, b, c", []),
     (
         "conditional definitions",

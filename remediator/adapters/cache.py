@@ -64,7 +64,7 @@ from remediator.domain.version import VERSION
 from remediator.domain.facts import ModuleFacts
 
 CACHE_DIR = ".remediator"
-FORMAT = 5  # bump when a row's layout changes (3: one SQLite store; 4: name sets as tuples, CRC-32 checksums; 5: registered modules)
+FORMAT = 6  # bump when a row's layout changes (3: one SQLite store; 4: name sets as tuples, CRC-32 checksums; 5: registered modules; 6: annotated names)
 STORE_FILE = "store.sqlite"
 _SUM = 4  # bytes of checksum (CRC-32)
 _KEEP_VERSIONS = 3  # version folders kept (the newest ones); older ones are removed

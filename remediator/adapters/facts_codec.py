@@ -50,6 +50,7 @@ def plain_facts(facts: ModuleFacts) -> tuple[Any, ...]:
         tuple(facts.placeholder_names),
         tuple(map(tuple, facts.definitions)),
         tuple(facts.registered_modules),
+        tuple(facts.annotated_names),
     )
 
 
@@ -70,6 +71,7 @@ def facts_from_plain(value: Any, *, checked: bool = True) -> ModuleFacts:
         placeholders,
         definitions,
         registered,
+        annotated,
     ) = value
     if checked and not (
         type(imports) is tuple
@@ -88,6 +90,7 @@ def facts_from_plain(value: Any, *, checked: bool = True) -> ModuleFacts:
         and type(definitions) is tuple
         and all(type(d) is tuple and len(d) == 8 for d in definitions)
         and type(registered) is tuple
+        and type(annotated) is tuple
     ):
         raise ValueError("not a facts entry")
     return _new(
@@ -106,5 +109,6 @@ def facts_from_plain(value: Any, *, checked: bool = True) -> ModuleFacts:
             frozenset(placeholders),
             tuple(map(_new, repeat(Definition), definitions)),
             frozenset(registered),
+            frozenset(annotated),
         ),
     )

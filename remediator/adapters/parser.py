@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 
 _CALL_HINTS = (b"patch", b"import_module", b"__import__", b"monkeypatch")
 _DYNAMIC_HINTS = (b"globals()", b"sys.modules[__name__]")  # the second only where `sys.` is (one search of the bytes)
+_NAMESPACE_CALLS = (b"vars()", b"locals()")  # the module's namespace, where they are called at module level
+_SCOPE_STATEMENTS = frozenset({"function_definition", "class_definition", "decorated_definition"})
 # Registering modules at run time: a write into `sys.modules` (its key), or an import hook installed. These
 # patterns are compiled on first use (`re`'s cache): few files need them, and a warm check imports this module.
 _MODULES_WRITE = rb"sys\.modules\s*(?:\[(?P<key>[^\]\n]*)\]\s*=(?!=)|\.\s*(?:update|setdefault)\s*\()"
@@ -574,6 +576,7 @@ class _Extractor:
         self.all_read: set[int] = set()  # where the module-level statements read above name `__all__`
         self.mentions_sys = b"sys." in source  # most files do not: the searches for `sys.<name>` are skipped
         self.dynamic = _DYNAMIC_HINTS[0] in source or (self.mentions_sys and _DYNAMIC_HINTS[1] in source)
+        self.annotated: set[str] = set()  # module-level names only annotated (`x: int`): declared, not bound
         self.module_return = False  # a `return` at module level: Python refuses the file
         self.syntax_need: SyntaxNeed | None = None  # the newest syntax used
         self.placeholders: set[str] = set()  # module-level names defined as a stub: `pass` body, `= None`, `= Mock()`
@@ -586,13 +589,19 @@ class _Extractor:
         captured = query_captures(self.source, root) if self.fast else _captures(_queries()[0], root)
         self.syntax_need = syntax_needs(self.source, captured, root)
         imports: list[ImportRecord] = []
-        if self.fast:  # already in document order; each statement read from its own bytes where it can be
-            for node in captured.get("import", ()):
-                records = self._import_records_from_bytes(node)
-                imports.extend(self._import_records(node) if records is None else records)
-        else:
-            for node in sorted(captured.get("import", ()), key=lambda n: n.start_byte):
-                imports.extend(self._import_records(node))
+        homes: dict[int, str] = {}  # index of an import in a module-level function's own body -> that function
+        nodes = captured.get("import", ()) if self.fast else sorted(captured.get("import", ()), key=lambda n: n.start_byte)
+        for node in nodes:
+            records = self._import_records_from_bytes(node) if self.fast else None  # (in document order already)
+            if records is None:
+                records = list(self._import_records(node))
+            if records and records[0].context & _FUNCTION:
+                home = _module_function_of(node)
+                if home is not None:
+                    homes.update(dict.fromkeys(range(len(imports), len(imports) + len(records)), home))
+            imports.extend(records)
+        if homes:
+            imports = _mark_runs_at_import(self.source, root, imports, homes)
         declared_global: set[str] = set()  # a function may bind these at module level whenever it runs
         for node in captured.get("global", ()):
             names = [_text(child) for child in node.named_children if child.type == "identifier"]
@@ -653,6 +662,14 @@ class _Extractor:
         self.bound.update(self.defined)
         if deleted:
             self._unbind(deleted, imports, declared_global)
+        if not self.dynamic and (_NAMESPACE_CALLS[0] in self.source or _NAMESPACE_CALLS[1] in self.source):
+            self.dynamic = _namespace_call_at_module_level(self.source, root)
+        if "py38_walrus" in captured:
+            for name in _walrus_names_at_module_level(root, captured["py38_walrus"]):
+                self.bound.add(name)
+                self.defined.add(name)
+                self.substantive.add(name)
+                self._count(name)
         if self.dunder_all is not None and self.all_is_static and self.source.count(b"__all__") > len(self.all_read):
             if _changes_all_elsewhere(self.source, root, self.all_read):
                 # Names listed at run time are made at run time too (numpy.dtypes: `setattr` on the module, then
@@ -672,6 +689,7 @@ class _Extractor:
             placeholder_names=frozenset(self.placeholders - self.substantive),
             definitions=tuple(d for name, d in self.definitions.items() if d is not None and self.bindings[name] == 1),
             registered_modules=registered_modules(self.source, root, self.mentions_sys),
+            annotated_names=frozenset(self.annotated - self.bound),
         )
 
     def _unbind(self, deleted: dict[str, int], imports: list[ImportRecord], declared_global: set[str]) -> None:
@@ -834,20 +852,33 @@ class _Extractor:
                 self._count(identifier)
         elif kind == "for_statement":
             self._bind_target(statement.child_by_field_name("left"))
+        elif kind == "case_clause":
+            for pattern in statement.named_children:
+                if pattern.type == "case_pattern":
+                    for name in _captured_names(pattern):
+                        self.defined.add(name)
+                        self.substantive.add(name)
+                        self._count(name)
         elif kind == "with_statement":
             for item in _descendants_of_type(statement, "as_pattern_target", stop="block"):
                 self._bind_target(item)
 
     def _bind_assignment(self, node: Node | None) -> None:
-        """`_bind_expression` of an assignment (`a = b = value`, `x: int = 0`, `a, b = pair`)."""
+        """`_bind_expression` of an assignment (`a = b = value`, `x: int = 0`, `a, b = pair`); `x: int` binds nothing."""
         while node is not None and node.type == "assignment":
             left = node.child_by_field_name("left")
             right = node.child_by_field_name("right")
+            if right is None and node.child_by_field_name("type") is not None:  # an annotation alone
+                if left is not None and left.type == "identifier":
+                    self.annotated.add(_text(left))
+                    self.all_read.add(left.start_byte)
+                return
             if left is not None and left.type == "identifier":
                 name = _text(left)
                 if name == "__all__":
                     self.all_read.add(left.start_byte)
-                    self._set_all(right)
+                    if self._runs(node):
+                        self._set_all(right)
                 (self.placeholders if _is_placeholder_value(right) else self.substantive).add(name)
                 self.defined.add(name)  # (`_bind_target` of an identifier)
                 self.bindings[name] = self.bindings.get(name, 0) + 1
@@ -868,11 +899,14 @@ class _Extractor:
                 self._count(name)
                 if name == "__all__":
                     self.all_read.add(left.start_byte)
-                    self._extend_all(node.child_by_field_name("right"))
+                    if self._runs(node):
+                        self._extend_all(node.child_by_field_name("right"))
         elif node.type == "call":
             callee = _text(node.child_by_field_name("function"))
             if callee in ("__all__.extend", "__all__.append"):
                 self.all_read.add(node.start_byte)
+                if not self._runs(node):
+                    return
                 args = node.child_by_field_name("arguments")
                 values = args.named_children if args is not None else []
                 if callee.endswith("append") and len(values) == 1:
@@ -895,6 +929,10 @@ class _Extractor:
         elif target.type in _TARGET_CONTAINERS:
             for child in target.named_children:
                 self._bind_target(child)
+
+    def _runs(self, node: Node) -> bool:
+        """Whether a module-level statement runs on import (not under `if TYPE_CHECKING:`, nor Python 2 only)."""
+        return not _context(node) & (_TYPE_CHECKING | _PYTHON2)
 
     def _set_all(self, value: Node | None) -> None:
         names = _literal_sequence(value)
@@ -1115,6 +1153,173 @@ def _keyword_value(arguments: Node, name: str) -> str | None:
     return None
 
 
+def _mark_runs_at_import(source: bytes, root: Node, imports: list[ImportRecord], homes: dict[int, str]) -> list[ImportRecord]:
+    """`imports` with RUNS_AT_IMPORT on those directly in a module-level function (`homes`: the index of each
+    such import -> its function) that runs while the module is imported: applied as a decorator or called at
+    module level (a class body counts, `if __name__ == "__main__":` does not), or called by such a function
+    (the same file only)."""
+    functions = _module_functions(root)
+    running = _functions_run_at_import(source, root, functions, set(homes.values()) & functions.keys())
+    if not running:
+        return imports
+    return [
+        record._replace(context=record.context | _RUNS_AT_IMPORT) if homes.get(i) in running else record for i, record in enumerate(imports)
+    ]
+
+
+def _module_function_of(node: Node) -> str | None:
+    """The name of the module-level function whose own body holds `node` (not a def, lambda or class nested in it)."""
+    parent = node.parent
+    while parent is not None and parent.type not in ("function_definition", "lambda", "class_definition"):
+        parent = parent.parent
+    if parent is None or parent.type != "function_definition":
+        return None
+    name = _text(parent.child_by_field_name("name"))
+    above = parent.parent
+    while above is not None:
+        if above.type in ("function_definition", "lambda", "class_definition"):
+            return None
+        above = above.parent
+    return name
+
+
+def _module_functions(root: Node) -> dict[str, Node]:
+    """The functions defined in the module's namespace (not methods, not nested), by name (the last one wins)."""
+    found: dict[str, Node] = {}
+    for statement, kind in _module_statements(root.named_children):
+        if kind == "decorated_definition":
+            statement = statement.child_by_field_name("definition") or statement
+        if statement.type == "function_definition":
+            found[_text(statement.child_by_field_name("name"))] = statement
+    return found
+
+
+def _functions_run_at_import(source: bytes, root: Node, functions: dict[str, Node], wanted: set[str]) -> set[str]:
+    """Which of `wanted` (module-level functions) run while the module is imported: called or applied where the
+    module's code runs, or by a function that does (followed through the callers, in this file)."""
+    callers: dict[str, set[str | None]] = {}  # function -> where it is called (None: in the module's namespace)
+    todo, seen = list(wanted), set(wanted)
+    while todo:
+        name = todo.pop()
+        word = name.encode()
+        at = source.find(word)
+        while at != -1:
+            node = root.descendant_for_byte_range(at, at + len(word))
+            at = source.find(word, at + len(word))
+            if node is None or node.type != "identifier" or node.end_byte - node.start_byte != len(word) or not _is_called(node):
+                continue
+            caller = _caller(node, functions)
+            callers.setdefault(name, set()).add(caller)
+            if caller and caller not in seen:
+                seen.add(caller)
+                todo.append(caller)
+    running: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name, where in callers.items():
+            if name not in running and any(caller is None or caller in running for caller in where):
+                running.add(name)
+                changed = True
+    return running & wanted
+
+
+def _is_called(identifier: Node) -> bool:
+    """The identifier is called (`name(...)`) or applied as a decorator (`@name`, `@name(...)`)."""
+    parent = identifier.parent
+    if parent is None:
+        return False
+    if parent.type == "decorator":
+        return True
+    return parent.type == "call" and parent.child_by_field_name("function") == identifier
+
+
+def _caller(node: Node, functions: dict[str, Node]) -> str | None:
+    """Where a call runs: None in the module's namespace (import time), the name of the module-level function it is
+    directly in, or "" where it does not run on import (another function, a lambda, `if __name__ == "__main__":`)."""
+    child, parent = node, node.parent
+    while parent is not None:
+        kind = parent.type
+        if kind in ("function_definition", "lambda"):
+            if kind == "function_definition" and _text(parent.child_by_field_name("name")) in functions:
+                owner = functions[_text(parent.child_by_field_name("name"))]
+                return _text(parent.child_by_field_name("name")) if owner == parent else ""
+            return ""
+        if kind == "if_statement" and child == parent.child_by_field_name("consequence") and _is_main_check(parent):
+            return ""
+        child, parent = parent, parent.parent
+    return None
+
+
+def _is_main_check(if_statement: Node) -> bool:
+    """`if __name__ == "__main__":`, either way round."""
+    condition = if_statement.child_by_field_name("condition")
+    text = _text(condition).replace("'", '"').replace(" ", "") if condition is not None else ""
+    return text in ('__name__=="__main__"', '"__main__"==__name__')
+
+
+def _namespace_call_at_module_level(source: bytes, root: Node) -> bool:
+    """True when `vars()` or `locals()` is called where the code runs in the module's namespace (not in a def, lambda
+    or class body): through it the module may bind any name (`vars()[name] = value`)."""
+    for call in _NAMESPACE_CALLS:
+        at = source.find(call)
+        while at != -1:
+            if not _in_top_level_scope(root, at):
+                node = root.descendant_for_byte_range(at, at + len(call))
+                if node is not None and node.type == "call" and node.start_byte == at and not _in_scope_of_its_own(node):
+                    return True
+            at = source.find(call, at + len(call))
+    return False
+
+
+def _walrus_names_at_module_level(root: Node, expressions: list[Node]) -> Iterator[str]:
+    """The names the assignment expressions (`(name := value)`) bind in the module's namespace (also from a
+    comprehension at module level)."""
+    for expression in expressions:
+        if not _in_top_level_scope(root, expression.start_byte) and not _in_scope_of_its_own(expression):
+            name = _text(expression.child_by_field_name("name"))
+            if name:
+                yield name
+
+
+def _in_top_level_scope(root: Node, at: int) -> bool:
+    """True when the byte `at` lies in a def or class at the top of the module: what is there does not run in the
+    module's namespace. (A tree-sitter node finds its parent by walking down from the root: this test spares
+    most of those walks.)"""
+    child = root.first_named_child_for_byte(at)
+    return child is not None and child.start_byte <= at and child.type in _SCOPE_STATEMENTS
+
+
+def _in_scope_of_its_own(node: Node) -> bool:
+    """True when `node` lies in a def, a lambda or a class body: what it binds is not the module's."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type in ("function_definition", "lambda", "class_definition"):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _captured_names(pattern: Node) -> Iterator[str]:
+    """The names a `case` pattern binds: captures (`case x`, `Point(x=px)`), `*rest`, `**rest` and `as name`."""
+    stack = [pattern]
+    while stack:
+        node = stack.pop()
+        kind = node.type
+        if kind == "dotted_name":
+            parent = node.parent
+            if node.named_child_count == 1 and parent is not None and parent.type in ("case_pattern", "keyword_pattern"):
+                name = _text(node)
+                if name != "_" and (parent.type == "case_pattern" or node != parent.named_children[0]):
+                    yield name
+            continue
+        if kind in ("splat_pattern", "as_pattern"):
+            for child in node.named_children:
+                if child.type == "identifier" and _text(child) != "_":
+                    yield _text(child)
+        stack.extend(child for child in node.named_children if child.type != "identifier")
+
+
 def _module_statements(top_level: list[Node]) -> Iterator[tuple[Node, str]]:
     """Statements that run in the module namespace (not inside defs or class bodies), with their types.
 
@@ -1141,13 +1346,14 @@ _BINDING_STATEMENTS = frozenset(
         "type_alias_statement",
         "for_statement",
         "with_statement",
+        "case_clause",
     }
 )
 
 
 # Context flags as plain ints: IntFlag arithmetic costs a call per operation, and `_context` runs for
 # every import and string reference.
-_FUNCTION, _CLASS, _TYPE_CHECKING, _GUARDED, _GUARDED_ATTRIBUTE, _GUARDED_MODULE, _PYTHON2 = (
+_FUNCTION, _CLASS, _TYPE_CHECKING, _GUARDED, _GUARDED_ATTRIBUTE, _GUARDED_MODULE, _PYTHON2, _RUNS_AT_IMPORT = (
     int(flag)
     for flag in (
         Context.FUNCTION,
@@ -1157,6 +1363,7 @@ _FUNCTION, _CLASS, _TYPE_CHECKING, _GUARDED, _GUARDED_ATTRIBUTE, _GUARDED_MODULE
         Context.GUARDED_ATTRIBUTE,
         Context.GUARDED_MODULE,
         Context.PYTHON2,
+        Context.RUNS_AT_IMPORT,
     )
 )
 _FUNCTION_OR_CLASS = _FUNCTION | _CLASS

@@ -113,7 +113,7 @@ def cycle_kind(
 
     `contexts(a, b)` gives the context flags of each import of b by a.
     """
-    from remediator.domain.facts import Context
+    from remediator.domain.facts import Context, at_import
 
     members = set(component)
 
@@ -122,7 +122,7 @@ def cycle_kind(
             module: [
                 target
                 for target in successors(module)
-                if target in members and any(not context & skip for context in contexts(module, target))
+                if target in members and any(not at_import(context) & skip for context in contexts(module, target))
             ]
             for module in members
         }

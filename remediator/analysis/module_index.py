@@ -58,6 +58,7 @@ class ModuleIndex:
         stubs: bool = False,
     ) -> None:
         self.table: Mapping[str, int] = table
+        self.stubs = stubs  # a type checker's view
         self._lookup: Mapping[str, int] = table if stubs else runtime_table(table)
         self.roots = frozenset(roots)
         self._files = list(files)

@@ -21,10 +21,13 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 from remediator.analysis.dependencies import ALL, Dependency, DependencyRecorder, Memo
-from remediator.analysis.module_index import EXTENSION, PACKAGE, UNREADABLE, ModuleIndex
+from remediator.analysis.module_index import EXTENSION, NAMESPACE, PACKAGE, UNREADABLE, ModuleIndex
 from remediator.domain.facts import NOT_MODULE_LEVEL, REGISTERS_BELOW, Context, ModuleFacts
 from remediator.domain.modules import absolute_module
 
+# What `from M import name` finds on any module without M binding it: the attributes the import system sets
+# (`__path__` on packages only; `__builtins__` and `__cached__` not on namespace packages) and those of the
+# module type itself (`dir(types.ModuleType)`).
 MODULE_ATTRIBUTES = frozenset(
     {
         "__name__",
@@ -38,8 +41,31 @@ MODULE_ATTRIBUTES = frozenset(
         "__cached__",
         "__dict__",
         "__annotations__",
+        "__class__",
+        "__delattr__",
+        "__dir__",
+        "__eq__",
+        "__format__",
+        "__ge__",
+        "__getattribute__",
+        "__gt__",
+        "__hash__",
+        "__init__",
+        "__init_subclass__",
+        "__le__",
+        "__lt__",
+        "__ne__",
+        "__new__",
+        "__reduce__",
+        "__reduce_ex__",
+        "__repr__",
+        "__setattr__",
+        "__sizeof__",
+        "__str__",
+        "__subclasshook__",
     }
 )
+_NOT_ON_EVERY_MODULE = frozenset({"__path__", "__builtins__", "__cached__"})
 
 _NEVER_RUNS = int(Context.TYPE_CHECKING | Context.PYTHON2)  # an import there loads nothing at run time
 AbsoluteModule = Callable[[str, bool, str, int], "str | None"]
@@ -108,7 +134,7 @@ class SymbolTables:
 
     def has_name(self, module: str, name: str) -> bool | None:
         """True/False when known; None when the module's names are unknown."""
-        if name in MODULE_ATTRIBUTES:
+        if name in MODULE_ATTRIBUTES and (name not in _NOT_ON_EVERY_MODULE or self._kind_sets(module, name)):
             return True
         found: bool | None = self._has.get((module, name), self._has_name, module, name)
         return found
@@ -188,6 +214,13 @@ class SymbolTables:
         if self._is_unknown(module):
             return None
         return self._contains(module, name, set())
+
+    def _kind_sets(self, module: str, name: str) -> bool:
+        """Whether the import system sets `name` on `module`: `__path__` on a package, `__builtins__` and
+        `__cached__` on any module but a namespace package."""
+        if name == "__path__":
+            return self._index.is_package(module)
+        return self._index.kind(module) != NAMESPACE
 
     def _is_unknown(self, module: str) -> bool:
         unknown: bool = self._unknown.get(module, self._compute_unknown, module)
@@ -296,8 +329,10 @@ def symbols_in(
     facts_list: Sequence[ModuleFacts],
     absolute: AbsoluteModule = absolute_module,
 ) -> ModuleSymbols:
-    """The name facts of `module`'s files, as `index` places the module (package or not, project or not)."""
-    return module_symbols(module, index.table.get(module, 0) & PACKAGE == PACKAGE, facts_list, absolute, index.is_internal)
+    """The name facts of `module`'s files, as `index` places the module (package or not, project or not); for a type
+    checker (`index.stubs`), names only annotated (`x: int`) count too."""
+    is_package = index.table.get(module, 0) & PACKAGE == PACKAGE
+    return module_symbols(module, is_package, facts_list, absolute, index.is_internal, declared=index.stubs)
 
 
 def module_symbols(
@@ -306,8 +341,11 @@ def module_symbols(
     facts_list: Sequence[ModuleFacts],
     absolute: AbsoluteModule,
     is_internal: Callable[[str], bool],
+    *,
+    declared: bool = False,
 ) -> ModuleSymbols:
-    """Gather the name facts of a module's files (in order: .py before .pyi)."""
+    """Gather the name facts of a module's files (in order: .py before .pyi); with `declared`, the names only
+    annotated at module level (`x: int`, which binds nothing at run time) count as the module's."""
     own: frozenset[str] = frozenset()
     defined: frozenset[str] = frozenset()
     bindings: dict[str, list[Binding]] = {}
@@ -344,6 +382,8 @@ def module_symbols(
                 bindings.setdefault(record.alias or name, []).append((base, name))
         self_bound = _self_bound(module, is_package, facts, absolute) if imports_self else None
         bound = facts.bound_names - self_bound if self_bound else facts.bound_names
+        if declared and facts.annotated_names:
+            bound = bound | facts.annotated_names
         own = own | bound if own else bound  # one file (the usual case): its own frozensets, not copies
         defined = defined | facts.defined_names if defined else facts.defined_names
         if dunder_all is None:
@@ -369,9 +409,12 @@ def _self_bound(module: str, is_package: bool, facts: ModuleFacts, absolute: Abs
     own: set[str] = set()
     other: set[str] = set()
     for record in facts.imports:
-        if record.context & NOT_MODULE_LEVEL or record.name in (None, "*"):
+        if record.context & NOT_MODULE_LEVEL or record.name == "*":
             continue
-        local = record.alias or record.name or ""
+        if record.name is None:  # `import json as json`: binds the name from elsewhere
+            other.add(record.alias or record.module.partition(".")[0])
+            continue
+        local = record.alias or record.name
         could_be_self = record.level > 0 or record.module == module
         if could_be_self and absolute(module, is_package, record.module, record.level) == module and record.alias in (None, record.name):
             own.add(local)

@@ -22,17 +22,25 @@ class Context(IntFlag):
     GUARDED_ATTRIBUTE = 16  # an AttributeError is expected: except AttributeError / Exception / BaseException, a bare except
     PYTHON2 = 32  # a branch only Python 2 enters (`if sys.version_info[0] == 2:`, `if six.PY2:`): never runs here
     GUARDED_MODULE = 64  # only a missing module is expected: `except ModuleNotFoundError` (a missing name raises ImportError)
+    RUNS_AT_IMPORT = 128  # in a function the module itself calls while it is imported (a decorator, a module-level call)
 
 
 # Plain-int masks for hot loops (IntFlag arithmetic is slow).
 NOT_MODULE_LEVEL = int(Context.FUNCTION | Context.CLASS)  # the statement does not bind module names
 _NOT_AT_IMPORT = int(Context.FUNCTION | Context.TYPE_CHECKING | Context.GUARDED | Context.PYTHON2)
 _GUARDED, _GUARDED_ATTRIBUTE, _GUARDED_MODULE = int(Context.GUARDED), int(Context.GUARDED_ATTRIBUTE), int(Context.GUARDED_MODULE)
+_FUNCTION, _RUNS_AT_IMPORT = int(Context.FUNCTION), int(Context.RUNS_AT_IMPORT)
+
+
+def at_import(context: int) -> int:
+    """`context` as far as import time is concerned: an import in a function the module calls while it is
+    imported (RUNS_AT_IMPORT) runs then, as one at module level does."""
+    return context & ~_FUNCTION if context & _RUNS_AT_IMPORT else context
 
 
 def breaks_importer(context: int) -> bool:
     """True when a broken import in `context` makes its module fail at import time."""
-    return not context & _NOT_AT_IMPORT
+    return not at_import(context) & _NOT_AT_IMPORT
 
 
 def module_not_found_context(context: int) -> int:
@@ -159,6 +167,7 @@ class ModuleFacts(NamedTuple):
     # Modules this file puts in `sys.modules` at run time: literal keys, and REGISTERS_BELOW when it registers
     # modules under computed names or installs an import hook (then any module below its own may exist).
     registered_modules: frozenset[str] = frozenset()
+    annotated_names: frozenset[str] = frozenset()  # module-level names only annotated (`x: int`): a type checker's, not bound
 
 
 REGISTERS_BELOW = "*"  # in `ModuleFacts.registered_modules`: any module below the file's own may be registered

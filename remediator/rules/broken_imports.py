@@ -25,8 +25,8 @@ def broken_imports_in(model: ModelQueries, parsed: ParsedFile) -> Iterator[Findi
                 why = _unbound_exports(resolution.target, model.resolver.unbound_exports(resolution.target))
             elif resolution.target.startswith(".") and model.resolver.search_path is not None:
                 note = _under_pytest(model.resolver.search_path.pytest_name(parsed.module, parsed.source.is_package))
-            elif resolution.status == MISSING_NAME and _stub_declares(model, resolution.target, resolution.name):
-                why = f"{plain_message(MISSING_NAME, resolution.target, resolution.name)}: only its stub declares it, {_STUBS_IGNORED}"
+            elif resolution.status == MISSING_NAME:
+                why = _declared_only(model, resolution.target, resolution.name)
             context = failure_context(record, resolution)
             yield _finding(parsed, resolution, record.line, record.column, context, "import", index=model.index, why=why, note=note)
     for reference in parsed.facts.strings:
@@ -60,10 +60,18 @@ def broken_imports_in(model: ModelQueries, parsed: ParsedFile) -> Iterator[Findi
             yield _finding(parsed, missing, reference.line, reference.column, reference.context, "string", reference.text, why=why)
 
 
-def _stub_declares(model: ModelQueries, module: str, name: str | None) -> bool:
-    """True when a type checker, reading `module`'s stub, finds `name` that Python does not."""
+def _declared_only(model: ModelQueries, module: str, name: str | None) -> str | None:
+    """Why a name a type checker finds is missing at run time: the module only annotates it (`x: int` binds
+    nothing), or only its stub declares it. None when a type checker misses it too."""
+    if name is None:
+        return None
+    missing = plain_message(MISSING_NAME, module, name)
+    if any(name in facts.annotated_names for facts in model.symbols.facts_of(module)):
+        return f"{missing}: it is only annotated (`{name}: ...` binds nothing)"
     typing = model.resolver.typing
-    return name is not None and typing is not None and typing.symbols.has_name(module, name) is True
+    if typing is not None and typing.symbols.has_name(module, name) is True:
+        return f"{missing}: only its stub declares it, {_STUBS_IGNORED}"
+    return None
 
 
 def _unbound_exports(module: str, names: tuple[str, ...]) -> str:

@@ -7,7 +7,11 @@ from remediator.domain.findings import IMPORT_CYCLE, Finding
 
 _KIND_NOTES = {
     TYPE_CHECKING_ONLY: " (closes only through imports under TYPE_CHECKING: it never runs, so it cannot fail at import time)",
-    FUNCTION_LEVEL: " (a dependency cycle: it closes only through imports inside functions, so it cannot fail at import time)",
+    FUNCTION_LEVEL: (
+        " (a dependency cycle: it closes only through imports inside functions, which run when called: it fails at"
+        " import time only if such a function is called while the modules are imported, by a decorator or a call at"
+        " module level)"
+    ),
 }
 
 
