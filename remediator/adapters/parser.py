@@ -589,19 +589,17 @@ class _Extractor:
         captured = query_captures(self.source, root) if self.fast else _captures(_queries()[0], root)
         self.syntax_need = syntax_needs(self.source, captured, root)
         imports: list[ImportRecord] = []
-        homes: dict[int, str] = {}  # index of an import in a module-level function's own body -> that function
+        in_functions: list[tuple[int, int, Node]] = []  # (first, end) indexes of the imports of a statement in a function
         nodes = captured.get("import", ()) if self.fast else sorted(captured.get("import", ()), key=lambda n: n.start_byte)
         for node in nodes:
             records = self._import_records_from_bytes(node) if self.fast else None  # (in document order already)
             if records is None:
                 records = list(self._import_records(node))
             if records and records[0].context & _FUNCTION:
-                home = _module_function_of(node)
-                if home is not None:
-                    homes.update(dict.fromkeys(range(len(imports), len(imports) + len(records)), home))
+                in_functions.append((len(imports), len(imports) + len(records), node))
             imports.extend(records)
-        if homes:
-            imports = _mark_runs_at_import(self.source, root, imports, homes)
+        if in_functions:
+            imports = _mark_runs_at_import(self.source, root, imports, in_functions)
         declared_global: set[str] = set()  # a function may bind these at module level whenever it runs
         for node in captured.get("global", ()):
             names = [_text(child) for child in node.named_children if child.type == "identifier"]
@@ -1153,18 +1151,36 @@ def _keyword_value(arguments: Node, name: str) -> str | None:
     return None
 
 
-def _mark_runs_at_import(source: bytes, root: Node, imports: list[ImportRecord], homes: dict[int, str]) -> list[ImportRecord]:
-    """`imports` with RUNS_AT_IMPORT on those directly in a module-level function (`homes`: the index of each
-    such import -> its function) that runs while the module is imported: applied as a decorator or called at
-    module level (a class body counts, `if __name__ == "__main__":` does not), or called by such a function
-    (the same file only)."""
-    functions = _module_functions(root)
-    running = _functions_run_at_import(source, root, functions, set(homes.values()) & functions.keys())
-    if not running:
+def _mark_runs_at_import(
+    source: bytes, root: Node, imports: list[ImportRecord], in_functions: list[tuple[int, int, Node]]
+) -> list[ImportRecord]:
+    """`imports` with RUNS_AT_IMPORT on those directly in a module-level function that runs while the module is
+    imported: applied as a decorator or called at module level (a class body counts, `if __name__ ==
+    "__main__":` does not), or called by such a function (the same file only). `in_functions` gives the
+    imports inside functions: (first index, end index, their statement).
+
+    The function a statement is in is first taken from the top-level statement that holds it (one lookup);
+    only for a function found to run is it checked that no def, lambda or class nested in it holds the
+    statement (parent walks, which tree-sitter makes from the root).
+    """
+    candidates: dict[int, str] = {}  # position in `in_functions` -> the top-level function holding the statement
+    for position, (_first, _end, node) in enumerate(in_functions):
+        top = root.first_named_child_for_byte(node.start_byte)
+        if top is not None and top.type == "decorated_definition":
+            top = top.child_by_field_name("definition")
+        if top is not None and top.type == "function_definition":
+            candidates[position] = _text(top.child_by_field_name("name"))
+    if not candidates:
         return imports
-    return [
-        record._replace(context=record.context | _RUNS_AT_IMPORT) if homes.get(i) in running else record for i, record in enumerate(imports)
-    ]
+    running = _functions_run_at_import(source, root, set(candidates.values()))
+    marked: set[int] = set()
+    for position, name in candidates.items():
+        first, end, node = in_functions[position]
+        if name in running and _module_function_of(node) == name:
+            marked.update(range(first, end))
+    if not marked:
+        return imports
+    return [record._replace(context=record.context | _RUNS_AT_IMPORT) if i in marked else record for i, record in enumerate(imports)]
 
 
 def _module_function_of(node: Node) -> str | None:
@@ -1183,18 +1199,7 @@ def _module_function_of(node: Node) -> str | None:
     return name
 
 
-def _module_functions(root: Node) -> dict[str, Node]:
-    """The functions defined in the module's namespace (not methods, not nested), by name (the last one wins)."""
-    found: dict[str, Node] = {}
-    for statement, kind in _module_statements(root.named_children):
-        if kind == "decorated_definition":
-            statement = statement.child_by_field_name("definition") or statement
-        if statement.type == "function_definition":
-            found[_text(statement.child_by_field_name("name"))] = statement
-    return found
-
-
-def _functions_run_at_import(source: bytes, root: Node, functions: dict[str, Node], wanted: set[str]) -> set[str]:
+def _functions_run_at_import(source: bytes, root: Node, wanted: set[str]) -> set[str]:
     """Which of `wanted` (module-level functions) run while the module is imported: called or applied where the
     module's code runs, or by a function that does (followed through the callers, in this file)."""
     callers: dict[str, set[str | None]] = {}  # function -> where it is called (None: in the module's namespace)
@@ -1204,11 +1209,14 @@ def _functions_run_at_import(source: bytes, root: Node, functions: dict[str, Nod
         word = name.encode()
         at = source.find(word)
         while at != -1:
-            node = root.descendant_for_byte_range(at, at + len(word))
-            at = source.find(word, at + len(word))
+            start, end = at, at + len(word)
+            at = source.find(word, end)
+            if not _may_call(source, start, end):  # (the bytes first: most places are the def, or another name)
+                continue
+            node = root.descendant_for_byte_range(start, end)
             if node is None or node.type != "identifier" or node.end_byte - node.start_byte != len(word) or not _is_called(node):
                 continue
-            caller = _caller(node, functions)
+            caller = _caller(root, node)
             callers.setdefault(name, set()).add(caller)
             if caller and caller not in seen:
                 seen.add(caller)
@@ -1224,6 +1232,19 @@ def _functions_run_at_import(source: bytes, root: Node, functions: dict[str, Nod
     return running & wanted
 
 
+def _may_call(source: bytes, start: int, end: int) -> bool:
+    """Whether the name spelled at `start:end` may be called or applied there, as the bytes alone say: a whole
+    name (not part of another, not an attribute), followed by `(` or after `@`, and not the name of a `def`."""
+    before = source[start - 1 : start] if start else b""
+    after = source[end : end + 1]
+    if (before.isalnum() or before in (b"_", b".")) or (after.isalnum() or after == b"_") or before >= b"\x80" or after >= b"\x80":
+        return False
+    preceding = source[max(0, start - 16) : start].rstrip(b" \t")
+    if preceding.endswith(b"@"):
+        return True
+    return source[end : end + 16].lstrip(b" \t").startswith(b"(") and not preceding.endswith(b"def")
+
+
 def _is_called(identifier: Node) -> bool:
     """The identifier is called (`name(...)`) or applied as a decorator (`@name`, `@name(...)`)."""
     parent = identifier.parent
@@ -1234,17 +1255,19 @@ def _is_called(identifier: Node) -> bool:
     return parent.type == "call" and parent.child_by_field_name("function") == identifier
 
 
-def _caller(node: Node, functions: dict[str, Node]) -> str | None:
+def _caller(root: Node, node: Node) -> str | None:
     """Where a call runs: None in the module's namespace (import time), the name of the module-level function it is
     directly in, or "" where it does not run on import (another function, a lambda, `if __name__ == "__main__":`)."""
     child, parent = node, node.parent
     while parent is not None:
         kind = parent.type
-        if kind in ("function_definition", "lambda"):
-            if kind == "function_definition" and _text(parent.child_by_field_name("name")) in functions:
-                owner = functions[_text(parent.child_by_field_name("name"))]
-                return _text(parent.child_by_field_name("name")) if owner == parent else ""
+        if kind == "lambda":
             return ""
+        if kind == "function_definition":
+            top = root.first_named_child_for_byte(parent.start_byte)
+            if top is not None and top.type == "decorated_definition":
+                top = top.child_by_field_name("definition")
+            return _text(parent.child_by_field_name("name")) if top is not None and top.start_byte == parent.start_byte else ""
         if kind == "if_statement" and child == parent.child_by_field_name("consequence") and _is_main_check(parent):
             return ""
         child, parent = parent, parent.parent
