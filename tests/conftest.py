@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, settings
 import remediator
 from remediator.cli import main
 from remediator.domain.config import Settings
+from remediator.domain.findings import Finding
 
 # Hypothesis profiles, which govern every property test (none sets its own max_examples):
 # "ci" by default, "thorough" for long runs (`pytest --hypothesis-profile=thorough`, or
@@ -90,6 +91,16 @@ def python_runs(root: Path, program: str) -> tuple[bool, str]:
     """Whether real Python runs `program` in `root` (the oracle of what an import does), and its standard error."""
     done = subprocess.run([sys.executable, "-c", program], cwd=root, capture_output=True, text=True, check=False)
     return done.returncode == 0, done.stderr
+
+
+def scan_agrees_with_python(root: Path, module: str, path: str, runs: bool) -> list[Finding]:
+    """Import `module` in real Python (the oracle: it must run exactly when `runs`), then scan: the scan must
+    report something at `path` exactly when Python fails. The findings at `path`."""
+    ran, error = python_runs(root, f"import {module}")
+    assert ran is runs, error  # the oracle
+    found = [f for f in remediator.scan(root, use_git=False).findings if f.path == path]
+    assert (not found) is runs, [f.message for f in found]
+    return found
 
 
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:

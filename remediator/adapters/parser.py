@@ -1190,13 +1190,7 @@ def _module_function_of(node: Node) -> str | None:
         parent = parent.parent
     if parent is None or parent.type != "function_definition":
         return None
-    name = _text(parent.child_by_field_name("name"))
-    above = parent.parent
-    while above is not None:
-        if above.type in ("function_definition", "lambda", "class_definition"):
-            return None
-        above = above.parent
-    return name
+    return None if _in_scope_of_its_own(parent) else _text(parent.child_by_field_name("name"))
 
 
 def _functions_run_at_import(source: bytes, root: Node, wanted: set[str]) -> set[str]:
