@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from remediator.domain.facts import (
+    NOT_BOUND_ON_IMPORT,
     NOT_MODULE_LEVEL,
     REGISTERS_BELOW,
     Context,
@@ -624,7 +625,10 @@ class _Extractor:
         self.top_level = root.named_children
         plugins = len(strings)
         deleted: dict[str, int] = {}  # a name a `del` at the top of the module removes -> that statement's line
+        main_blocks = _main_blocks(self.top_level) if b"__main__" in self.source else ()
         for statement, kind in _module_statements(self.top_level):
+            if main_blocks and any(start <= statement.start_byte < end for start, end in main_blocks):
+                continue  # run as a script only: what it binds is not the module's when imported
             if kind not in _BINDING_STATEMENTS:  # `_bind` has nothing to do with it
                 if kind == "return_statement":
                     self.module_return = True
@@ -650,7 +654,7 @@ class _Extractor:
             strings.sort(key=lambda r: (r.line, r.column))
         bound, bindings = self.bound, self.bindings
         for module, _level, imported, alias, _line, _column, context in imports:
-            if context & _FUNCTION_OR_CLASS or imported == "*":
+            if context & NOT_BOUND_ON_IMPORT or imported == "*":
                 continue
             name = alias or (imported if imported else module.split(".")[0])
             bound.add(name)
@@ -694,7 +698,7 @@ class _Extractor:
         """Forget the names a module-level `del` removed for good: not bound again after it by an import, and not
         declared `global` in a function (which may bind it again when it runs)."""
         for module, _level, imported, alias, line, _column, context in imports:
-            if not context & _FUNCTION_OR_CLASS and imported != "*":
+            if not context & NOT_BOUND_ON_IMPORT and imported != "*":
                 name = alias or (imported if imported else module.split(".")[0])
                 if line >= deleted.get(name, line + 1):
                     del deleted[name]
@@ -1268,11 +1272,23 @@ def _caller(root: Node, node: Node) -> str | None:
     return None
 
 
+def _main_blocks(top_level: list[Node]) -> tuple[tuple[int, int], ...]:
+    """The byte spans of the bodies of the module's `if __name__ == "__main__":` statements."""
+    spans = []
+    for statement in top_level:
+        if statement.type == "if_statement" and _is_main_check(statement):
+            body = statement.child_by_field_name("consequence")
+            if body is not None:
+                spans.append((body.start_byte, body.end_byte))
+    return tuple(spans)
+
+
 def _is_main_check(if_statement: Node) -> bool:
     """`if __name__ == "__main__":`, either way round."""
     condition = if_statement.child_by_field_name("condition")
-    text = _text(condition).replace("'", '"').replace(" ", "") if condition is not None else ""
-    return text in ('__name__=="__main__"', '"__main__"==__name__')
+    if condition is None or condition.type != "comparison_operator":
+        return False
+    return _text(condition).replace("'", '"').replace(" ", "") in ('__name__=="__main__"', '"__main__"==__name__')
 
 
 def _namespace_call_at_module_level(source: bytes, root: Node) -> bool:
@@ -1370,7 +1386,7 @@ _BINDING_STATEMENTS = frozenset(
 
 # Context flags as plain ints: IntFlag arithmetic costs a call per operation, and `_context` runs for
 # every import and string reference.
-_FUNCTION, _CLASS, _TYPE_CHECKING, _GUARDED, _GUARDED_ATTRIBUTE, _GUARDED_MODULE, _PYTHON2, _RUNS_AT_IMPORT = (
+_FUNCTION, _CLASS, _TYPE_CHECKING, _GUARDED, _GUARDED_ATTRIBUTE, _GUARDED_MODULE, _PYTHON2, _RUNS_AT_IMPORT, _MAIN_ONLY = (
     int(flag)
     for flag in (
         Context.FUNCTION,
@@ -1381,6 +1397,7 @@ _FUNCTION, _CLASS, _TYPE_CHECKING, _GUARDED, _GUARDED_ATTRIBUTE, _GUARDED_MODULE
         Context.GUARDED_MODULE,
         Context.PYTHON2,
         Context.RUNS_AT_IMPORT,
+        Context.MAIN_ONLY,
     )
 )
 _FUNCTION_OR_CLASS = _FUNCTION | _CLASS
@@ -1408,6 +1425,8 @@ def _context(node: Node) -> int:
             for polarity, flag in ((_type_checking_polarity(condition), _TYPE_CHECKING), (python2_polarity(condition), _PYTHON2)):
                 if (polarity == 1 and in_consequence) or (polarity == -1 and not in_consequence and kind == "if_statement"):
                     context |= flag
+            if in_consequence and kind == "if_statement" and _is_main_check(parent):
+                context |= _MAIN_ONLY
         child, parent = parent, parent.parent
     return context
 

@@ -14,7 +14,7 @@ from remediator.analysis.module_index import NAMESPACE, SOURCE, ModuleIndex
 from remediator.analysis.search_path import SearchPath, SearchPathSpec
 from remediator.analysis.symbols import SymbolTables
 from remediator.domain.facts import (
-    NOT_MODULE_LEVEL,
+    NOT_BOUND_ON_IMPORT,
     Context,
     ImportRecord,
     ModuleFacts,
@@ -362,7 +362,7 @@ class ModuleResolver:
         local = reference.base or ""
         head = local.split(".")[0]
         at = (reference.line, reference.column)
-        module_level = [r for r in imports if not r.context & NOT_MODULE_LEVEL and _binds(r, head)]
+        module_level = [r for r in imports if not r.context & NOT_BOUND_ON_IMPORT and _binds(r, head)]
         if reference.context & _IN_FUNCTION:
             in_functions = [r for r in imports if r.context & _IN_FUNCTION and _binds(r, head) and (r.line, r.column) <= at]
             scope = in_functions or module_level
@@ -405,7 +405,7 @@ class ModuleResolver:
                 return True
             for record in facts.imports:
                 local = record.alias or (record.name if record.name else record.module.split(".")[0])
-                if local != name or record.context & NOT_MODULE_LEVEL:
+                if local != name or record.context & NOT_BOUND_ON_IMPORT:
                     continue
                 resolution = self.resolve_import(package, True, record)
                 submodule = f"{package}.{name}"

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from remediator.analysis.dependencies import ALL, Dependency, DependencyRecorder, Memo
 from remediator.analysis.module_index import EXTENSION, NAMESPACE, PACKAGE, UNREADABLE, ModuleIndex
-from remediator.domain.facts import NOT_MODULE_LEVEL, REGISTERS_BELOW, Context, ModuleFacts
+from remediator.domain.facts import NOT_BOUND_ON_IMPORT, REGISTERS_BELOW, Context, ModuleFacts
 from remediator.domain.modules import absolute_module
 
 # What `from M import name` finds on any module without M binding it: the attributes the import system sets
@@ -361,7 +361,7 @@ def module_symbols(
             registered = registered | facts.registered_modules
         imports_self = False  # some name is imported from this very module: see `_self_bound`
         for record in facts.imports:
-            if record.context & NOT_MODULE_LEVEL:
+            if record.context & NOT_BOUND_ON_IMPORT:
                 continue
             name = record.name
             base = absolute(module, is_package, record.module, record.level) if record.level else record.module
@@ -409,7 +409,7 @@ def _self_bound(module: str, is_package: bool, facts: ModuleFacts, absolute: Abs
     own: set[str] = set()
     other: set[str] = set()
     for record in facts.imports:
-        if record.context & NOT_MODULE_LEVEL or record.name == "*":
+        if record.context & NOT_BOUND_ON_IMPORT or record.name == "*":
             continue
         if record.name is None:  # `import json as json`: binds the name from elsewhere
             other.add(record.alias or record.module.partition(".")[0])

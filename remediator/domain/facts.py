@@ -23,11 +23,13 @@ class Context(IntFlag):
     PYTHON2 = 32  # a branch only Python 2 enters (`if sys.version_info[0] == 2:`, `if six.PY2:`): never runs here
     GUARDED_MODULE = 64  # only a missing module is expected: `except ModuleNotFoundError` (a missing name raises ImportError)
     RUNS_AT_IMPORT = 128  # in a function the module itself calls while it is imported (a decorator, a module-level call)
+    MAIN_ONLY = 256  # under `if __name__ == "__main__":`: runs when the file is run as a script, not when it is imported
 
 
 # Plain-int masks for hot loops (IntFlag arithmetic is slow).
 NOT_MODULE_LEVEL = int(Context.FUNCTION | Context.CLASS)  # the statement does not bind module names
-_NOT_AT_IMPORT = int(Context.FUNCTION | Context.TYPE_CHECKING | Context.GUARDED | Context.PYTHON2)
+NOT_BOUND_ON_IMPORT = int(Context.FUNCTION | Context.CLASS | Context.MAIN_ONLY)  # ... or binds them only in a script run
+_NOT_AT_IMPORT = int(Context.FUNCTION | Context.TYPE_CHECKING | Context.GUARDED | Context.PYTHON2 | Context.MAIN_ONLY)
 _GUARDED, _GUARDED_ATTRIBUTE, _GUARDED_MODULE = int(Context.GUARDED), int(Context.GUARDED_ATTRIBUTE), int(Context.GUARDED_MODULE)
 _FUNCTION, _RUNS_AT_IMPORT = int(Context.FUNCTION), int(Context.RUNS_AT_IMPORT)
 
