@@ -601,6 +601,14 @@ class _Extractor:
             imports.extend(records)
         if in_functions:
             imports = _mark_runs_at_import(self.source, root, imports, in_functions)
+        main_blocks = _main_blocks(root.named_children) if b"__main__" in self.source else ()
+        if main_blocks:  # (found once per file here, not by `_context` at every `if` above every import)
+            imports = [
+                record._replace(context=record.context | _MAIN_ONLY)
+                if any(first <= record.line <= last for first, last, _start, _end in main_blocks)
+                else record
+                for record in imports
+            ]
         declared_global: set[str] = set()  # a function may bind these at module level whenever it runs
         for node in captured.get("global", ()):
             names = [_text(child) for child in node.named_children if child.type == "identifier"]
@@ -625,9 +633,8 @@ class _Extractor:
         self.top_level = root.named_children
         plugins = len(strings)
         deleted: dict[str, int] = {}  # a name a `del` at the top of the module removes -> that statement's line
-        main_blocks = _main_blocks(self.top_level) if b"__main__" in self.source else ()
         for statement, kind in _module_statements(self.top_level):
-            if main_blocks and any(start <= statement.start_byte < end for start, end in main_blocks):
+            if main_blocks and any(start <= statement.start_byte < end for _first, _last, start, end in main_blocks):
                 continue  # run as a script only: what it binds is not the module's when imported
             if kind not in _BINDING_STATEMENTS:  # `_bind` has nothing to do with it
                 if kind == "return_statement":
@@ -1272,14 +1279,15 @@ def _caller(root: Node, node: Node) -> str | None:
     return None
 
 
-def _main_blocks(top_level: list[Node]) -> tuple[tuple[int, int], ...]:
-    """The byte spans of the bodies of the module's `if __name__ == "__main__":` statements."""
+def _main_blocks(top_level: list[Node]) -> tuple[tuple[int, int, int, int], ...]:
+    """The bodies of the module's `if __name__ == "__main__":` statements: (first line, last line, start byte,
+    end byte) of each."""
     spans = []
     for statement in top_level:
         if statement.type == "if_statement" and _is_main_check(statement):
             body = statement.child_by_field_name("consequence")
             if body is not None:
-                spans.append((body.start_byte, body.end_byte))
+                spans.append((body.start_point[0] + 1, body.end_point[0] + 1, body.start_byte, body.end_byte))
     return tuple(spans)
 
 
@@ -1425,8 +1433,6 @@ def _context(node: Node) -> int:
             for polarity, flag in ((_type_checking_polarity(condition), _TYPE_CHECKING), (python2_polarity(condition), _PYTHON2)):
                 if (polarity == 1 and in_consequence) or (polarity == -1 and not in_consequence and kind == "if_statement"):
                     context |= flag
-            if in_consequence and kind == "if_statement" and _is_main_check(parent):
-                context |= _MAIN_ONLY
         child, parent = parent, parent.parent
     return context
 
