@@ -24,6 +24,7 @@ REFUSED = [
     ("indented later statement", "x = 1\n    y = 2\n"),
     ("return outside a function", "x = 1\nreturn x\n"),
     ("return in a module-level if", "if True:\n    return 1\n"),
+    ("return under the main guard", "if __name__ == '__main__':\n    return 1\n"),
     ("await outside an async function", "def f():\n    await g()\n"),
     ("await at module level", "import asyncio\nawait asyncio.sleep(0)\n"),
     ("future import after code", "import os\nfrom __future__ import annotations\n"),

@@ -634,14 +634,14 @@ class _Extractor:
         plugins = len(strings)
         deleted: dict[str, int] = {}  # a name a `del` at the top of the module removes -> that statement's line
         for statement, kind in _module_statements(self.top_level):
-            if main_blocks and any(start <= statement.start_byte < end for _first, _last, start, end in main_blocks):
-                continue  # run as a script only: what it binds is not the module's when imported
             if kind not in _BINDING_STATEMENTS:  # `_bind` has nothing to do with it
                 if kind == "return_statement":
                     self.module_return = True
                 elif kind == "delete_statement" and statement.parent == root:  # (one in a branch may not run)
                     deleted.update(dict.fromkeys(_deleted_names(statement), statement.start_point[0] + 1))
                 continue
+            if main_blocks and any(start <= statement.start_byte < end for _first, _last, start, end in main_blocks):
+                continue  # run as a script only: what it binds is not the module's when imported
             if kind == "expression_statement" and self.source.startswith(b"pytest_plugins", statement.start_byte):
                 strings += self._plugin_references(statement)
             if not track and not deleted:
